@@ -1,0 +1,127 @@
+using System;
+
+namespace NasGen;
+
+/// <summary>
+/// Marks a <c>partial</c> class as a search space. The NasGen generator validates it at build time and
+/// emits its <c>Architecture</c> type, its <c>Space</c> descriptor and the code that builds the fixed
+/// network for any architecture.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
+public sealed class SearchSpaceAttribute : Attribute
+{
+    /// <summary>The space's name in logs, stores and exported files; the class name when omitted.</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>Common shape of every choice attribute: a stable label that keys the choice everywhere.</summary>
+public abstract class ChoiceAttributeBase : Attribute
+{
+    /// <summary>
+    /// The key of this choice in JSON, logs and stores. Defaults to the member name in camelCase. Set it to
+    /// keep exported architectures valid when the member is renamed.
+    /// </summary>
+    public string? Label { get; set; }
+}
+
+/// <summary>
+/// A value choice: the property takes one of the listed constants. Supported property types: int, long,
+/// float, double, bool, string and enums. With no candidates, a bool chooses between false and true and an
+/// enum between all of its members.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
+public sealed class ChoiceAttribute : ChoiceAttributeBase
+{
+    /// <summary>Declares the candidates, in order.</summary>
+    public ChoiceAttribute(params object[] candidates) => Candidates = candidates;
+
+    /// <summary>The candidates, in declaration order.</summary>
+    public object[] Candidates { get; }
+}
+
+/// <summary>
+/// A layer choice: the property is one of several candidate operations. Each candidate is the name of a
+/// parameterless instance method of the space (use <c>nameof</c>) that builds the module, or a module type
+/// with a public parameterless constructor. The method or type name is the candidate's stable label.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
+public sealed class LayerChoiceAttribute : ChoiceAttributeBase
+{
+    /// <summary>Declares candidate factories by method name (<c>nameof(Conv3x3)</c>).</summary>
+    public LayerChoiceAttribute(params string[] factories) => Candidates = factories;
+
+    /// <summary>Declares candidate module types, each built with its parameterless constructor.</summary>
+    public LayerChoiceAttribute(params Type[] moduleTypes) => Candidates = moduleTypes;
+
+    /// <summary>The candidates: method names or types.</summary>
+    public object[] Candidates { get; }
+}
+
+/// <summary>How an input choice combines the tensors it selected.</summary>
+public enum Reduction
+{
+    /// <summary>Element-wise sum.</summary>
+    Sum,
+    /// <summary>Element-wise mean.</summary>
+    Mean,
+    /// <summary>Concatenation along dimension 1 (channels).</summary>
+    Concat,
+}
+
+/// <summary>
+/// An input choice: of <paramref name="candidates"/> incoming tensors, the architecture selects
+/// <paramref name="chosen"/>, combined by <paramref name="reduction"/>. The property's type is
+/// <c>NasGen.InputChoice</c>; call <c>Select(...)</c> on it in <c>forward</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
+public sealed class InputChoiceAttribute(int candidates, int chosen = 1, Reduction reduction = Reduction.Sum) : ChoiceAttributeBase
+{
+    /// <summary>How many tensors are offered.</summary>
+    public int Candidates { get; } = candidates;
+
+    /// <summary>How many of them the architecture selects.</summary>
+    public int Chosen { get; } = chosen;
+
+    /// <summary>How the selected tensors are combined.</summary>
+    public Reduction Reduction { get; } = reduction;
+}
+
+/// <summary>
+/// A depth choice: the property is a <c>Sequential</c> of between <paramref name="min"/> and
+/// <paramref name="max"/> blocks, block <c>i</c> built by the instance method named
+/// <paramref name="blockFactory"/>, which takes the block index (<c>Module MakeBlock(int index)</c>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
+public sealed class RepeatAttribute(int min, int max, string blockFactory) : ChoiceAttributeBase
+{
+    /// <summary>The fewest blocks (may be 0: the Sequential is then the identity).</summary>
+    public int Min { get; } = min;
+
+    /// <summary>The most blocks.</summary>
+    public int Max { get; } = max;
+
+    /// <summary>The instance method that builds block <c>i</c>.</summary>
+    public string BlockFactory { get; } = blockFactory;
+}
+
+/// <summary>
+/// A nested search space: the property's type is another <c>[SearchSpace]</c> class, whose choices become
+/// part of this space under this property's label. The sub-network is built with the nested space's
+/// constructor that takes only its architecture, or with <see cref="Factory"/> when set.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
+public sealed class SubSpaceAttribute : ChoiceAttributeBase
+{
+    /// <summary>
+    /// Optional instance method that builds the nested network from its architecture,
+    /// e.g. <c>Head MakeHead(Head.Architecture architecture)</c>.
+    /// </summary>
+    public string? Factory { get; set; }
+}
+
+/// <summary>
+/// Marks a <c>static bool Name(Architecture architecture)</c> method as a constraint: architectures for
+/// which it returns false are never enumerated, sampled or proposed.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class ConstraintAttribute : Attribute;

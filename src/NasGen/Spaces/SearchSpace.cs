@@ -1,0 +1,452 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+
+namespace NasGen;
+
+/// <summary>
+/// The space maths every generated space shares. A generated space supplies its dimensions and the typed
+/// mapping between an architecture and its candidate indices (<see cref="EncodeCore"/>, <see cref="Decode"/>);
+/// everything else — enumeration, sampling, mutation, encodings, indices, text and JSON — works on those
+/// indices here, once, for every space.
+/// </summary>
+public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>
+    where TArchitecture : struct, IEquatable<TArchitecture>
+{
+    private const int MaxRejections = 100_000;
+    private readonly BigInteger[] _strides;
+
+    /// <summary>Creates the space from its flattened dimensions.</summary>
+    protected SearchSpace(string name, IReadOnlyList<Dimension> dimensions, bool hasConstraints)
+    {
+        Name = name;
+        Dimensions = dimensions;
+        HasConstraints = hasConstraints;
+        Radix = dimensions.Select(d => d.Count).ToArray();
+        OneHotLength = Radix.Sum();
+
+        _strides = new BigInteger[Radix.Length];
+        BigInteger stride = BigInteger.One;
+        for (int i = Radix.Length - 1; i >= 0; i--)
+        {
+            _strides[i] = stride;
+            stride *= Radix[i];
+        }
+        Cardinality = stride;
+        Fingerprint = ComputeFingerprint(dimensions);
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<Dimension> Dimensions { get; }
+
+    /// <inheritdoc />
+    public BigInteger Cardinality { get; }
+
+    /// <inheritdoc />
+    public bool HasConstraints { get; }
+
+    /// <inheritdoc />
+    public int OneHotLength { get; }
+
+    /// <inheritdoc />
+    public string Fingerprint { get; }
+
+    /// <summary>Candidate count per dimension.</summary>
+    internal int[] Radix { get; }
+
+    // ---- What the generated space supplies ---------------------------------------------------------------
+
+    /// <summary>Writes each dimension's candidate index, or -1 where the value is not a candidate.</summary>
+    protected internal abstract void EncodeCore(in TArchitecture architecture, Span<int> codes);
+
+    /// <inheritdoc />
+    public abstract TArchitecture Decode(ReadOnlySpan<int> codes);
+
+    /// <summary>The value of dimension <paramref name="dimension"/> as text, for error messages.</summary>
+    public abstract string DescribeValue(in TArchitecture architecture, int dimension);
+
+    /// <summary>Whether the space's constraints (and those of nested spaces) hold for a valid architecture.</summary>
+    public virtual bool SatisfiesConstraints(in TArchitecture architecture) => true;
+
+    // ---- Validation -----------------------------------------------------------------------------------------
+
+    /// <inheritdoc />
+    public void Encode(in TArchitecture architecture, Span<int> codes)
+    {
+        if (codes.Length != Radix.Length)
+            throw new ArgumentException($"Expected a span of {Radix.Length} codes, got {codes.Length}.", nameof(codes));
+        EncodeCore(architecture, codes);
+        for (int i = 0; i < codes.Length; i++)
+        {
+            if (codes[i] < 0)
+            {
+                var dimension = Dimensions[i];
+                throw new InvalidArchitectureException(
+                    $"{Name}: '{dimension.Label}' is {DescribeValue(architecture, i)}, which is not among its candidates {dimension.DescribeCandidates()}.",
+                    dimension.Label);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public bool IsAllowed(in TArchitecture architecture)
+    {
+        Span<int> codes = stackalloc int[Radix.Length];
+        EncodeCore(architecture, codes);
+        foreach (int code in codes)
+            if (code < 0) return false;
+        return !HasConstraints || SatisfiesConstraints(architecture);
+    }
+
+    /// <inheritdoc />
+    public void Validate(in TArchitecture architecture)
+    {
+        Span<int> codes = stackalloc int[Radix.Length];
+        Encode(architecture, codes);
+        if (HasConstraints && !SatisfiesConstraints(architecture))
+            throw new InvalidArchitectureException($"{Name}: {ToCanonicalString(architecture)} breaks a constraint of the space.");
+    }
+
+    // ---- Enumeration, sampling and search moves -------------------------------------------------------------
+
+    /// <inheritdoc />
+    public ArchitectureEnumerable<TArchitecture> Enumerate() => new(this);
+
+    /// <summary>Counts the architectures the constraints allow (enumerates the space when it has constraints).</summary>
+    public BigInteger CountAllowed()
+    {
+        if (!HasConstraints) return Cardinality;
+        long count = 0;
+        foreach (var _ in Enumerate()) count++;
+        return count;
+    }
+
+    /// <inheritdoc />
+    public TArchitecture Sample(Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        Span<int> codes = stackalloc int[Radix.Length];
+        for (int attempt = 0; attempt < MaxRejections; attempt++)
+        {
+            for (int i = 0; i < codes.Length; i++) codes[i] = random.Next(Radix[i]);
+            var candidate = Decode(codes);
+            if (!HasConstraints || SatisfiesConstraints(candidate)) return candidate;
+        }
+        throw TooConstrained("sample");
+    }
+
+    /// <inheritdoc />
+    public TArchitecture Mutate(in TArchitecture architecture, Random random, int choices = 1)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        int[] mutable = Enumerable.Range(0, Radix.Length).Where(i => Radix[i] > 1).ToArray();
+        if (choices < 1 || choices > mutable.Length)
+            throw new ArgumentOutOfRangeException(nameof(choices), choices, $"{Name} has {mutable.Length} dimensions with more than one candidate.");
+
+        Span<int> original = stackalloc int[Radix.Length];
+        Span<int> codes = stackalloc int[Radix.Length];
+        Encode(architecture, original);
+        for (int attempt = 0; attempt < MaxRejections; attempt++)
+        {
+            original.CopyTo(codes);
+            // Partial Fisher-Yates: the first `choices` entries become a uniform random subset.
+            for (int i = 0; i < choices; i++)
+            {
+                int j = i + random.Next(mutable.Length - i);
+                (mutable[i], mutable[j]) = (mutable[j], mutable[i]);
+                int d = mutable[i];
+                int other = random.Next(Radix[d] - 1);
+                codes[d] = other >= original[d] ? other + 1 : other;
+            }
+            var candidate = Decode(codes);
+            if (!HasConstraints || SatisfiesConstraints(candidate)) return candidate;
+        }
+        throw TooConstrained("mutate");
+    }
+
+    /// <inheritdoc />
+    public TArchitecture Crossover(in TArchitecture first, in TArchitecture second, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        Span<int> a = stackalloc int[Radix.Length];
+        Span<int> b = stackalloc int[Radix.Length];
+        Span<int> child = stackalloc int[Radix.Length];
+        Encode(first, a);
+        Encode(second, b);
+        for (int attempt = 0; attempt < 1_000; attempt++)
+        {
+            for (int i = 0; i < child.Length; i++) child[i] = random.Next(2) == 0 ? a[i] : b[i];
+            var candidate = Decode(child);
+            if (!HasConstraints || SatisfiesConstraints(candidate)) return candidate;
+        }
+        return first; // every mix broke a constraint: the first parent is a valid child of both
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<TArchitecture> Neighbours(TArchitecture architecture)
+    {
+        int[] codes = EncodeCategorical(architecture);
+        for (int d = 0; d < codes.Length; d++)
+        {
+            int original = codes[d];
+            for (int c = 0; c < Radix[d]; c++)
+            {
+                if (c == original) continue;
+                codes[d] = c;
+                var neighbour = Decode(codes);
+                codes[d] = original;
+                if (!HasConstraints || SatisfiesConstraints(neighbour)) yield return neighbour;
+            }
+        }
+    }
+
+    // ---- Encodings and indices --------------------------------------------------------------------------------
+
+    /// <inheritdoc />
+    public int[] EncodeCategorical(in TArchitecture architecture)
+    {
+        var codes = new int[Radix.Length];
+        Encode(architecture, codes);
+        return codes;
+    }
+
+    /// <inheritdoc />
+    public float[] EncodeOneHot(in TArchitecture architecture)
+    {
+        Span<int> codes = stackalloc int[Radix.Length];
+        Encode(architecture, codes);
+        var oneHot = new float[OneHotLength];
+        int offset = 0;
+        for (int i = 0; i < codes.Length; i++)
+        {
+            oneHot[offset + codes[i]] = 1f;
+            offset += Radix[i];
+        }
+        return oneHot;
+    }
+
+    /// <inheritdoc />
+    public BigInteger IndexOf(in TArchitecture architecture)
+    {
+        Span<int> codes = stackalloc int[Radix.Length];
+        Encode(architecture, codes);
+        BigInteger index = BigInteger.Zero;
+        for (int i = 0; i < codes.Length; i++) index += _strides[i] * codes[i];
+        return index;
+    }
+
+    /// <inheritdoc />
+    public TArchitecture FromIndex(BigInteger index)
+    {
+        if (index < 0 || index >= Cardinality)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"{Name} has {Cardinality} architectures; indices run from 0 to {Cardinality - 1}.");
+        Span<int> codes = stackalloc int[Radix.Length];
+        for (int i = 0; i < codes.Length; i++)
+        {
+            var quotient = BigInteger.DivRem(index, _strides[i], out var remainder);
+            codes[i] = (int)quotient;
+            index = remainder;
+        }
+        return Decode(codes);
+    }
+
+    // ---- Text, JSON and hashing -------------------------------------------------------------------------------
+
+    /// <inheritdoc />
+    public string ToCanonicalString(in TArchitecture architecture)
+    {
+        Span<int> codes = stackalloc int[Radix.Length];
+        Encode(architecture, codes);
+        var text = new StringBuilder();
+        for (int i = 0; i < codes.Length; i++)
+        {
+            if (i > 0) text.Append(';');
+            text.Append(Dimensions[i].Label).Append('=').Append(Dimensions[i].Candidates[codes[i]].Token);
+        }
+        return text.ToString();
+    }
+
+    /// <inheritdoc />
+    public TArchitecture Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var codes = Enumerable.Repeat(-1, Radix.Length).ToArray();
+        int position = 0;
+        while (position < text.Length)
+        {
+            int equals = text.IndexOf('=', position);
+            if (equals < 0)
+                throw new InvalidArchitectureException($"{Name}: expected 'label=value' at position {position} of \"{text}\".");
+            string label = text.Substring(position, equals - position).Trim();
+            int end = EndOfToken(text, equals + 1);
+            string token = text.Substring(equals + 1, end - equals - 1).Trim();
+            position = end + 1;
+
+            int d = IndexOfLabel(label);
+            if (d < 0)
+                throw new InvalidArchitectureException($"{Name}: unknown label '{label}'. Known labels: {string.Join(", ", Dimensions.Select(x => x.Label))}.", label);
+            if (codes[d] >= 0)
+                throw new InvalidArchitectureException($"{Name}: label '{label}' appears twice.", label);
+            codes[d] = Dimensions[d].IndexOfToken(token);
+            if (codes[d] < 0)
+                throw new InvalidArchitectureException(
+                    $"{Name}: '{label}' is {token}, which is not among its candidates {Dimensions[d].DescribeCandidates()}.", label);
+        }
+        return FinishDecoding(codes);
+    }
+
+    /// <inheritdoc />
+    public string ToJson(in TArchitecture architecture)
+    {
+        Span<int> codes = stackalloc int[Radix.Length];
+        Encode(architecture, codes);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("$space", Name);
+            writer.WriteString("$fingerprint", Fingerprint);
+            string[] open = [];
+            for (int i = 0; i < codes.Length; i++)
+            {
+                string[] path = Dimensions[i].Label.Split('.');
+                int common = 0;
+                while (common < open.Length && common < path.Length - 1 && open[common] == path[common]) common++;
+                for (int k = open.Length; k > common; k--) writer.WriteEndObject();
+                for (int k = common; k < path.Length - 1; k++) writer.WriteStartObject(path[k]);
+                open = path[..^1];
+                writer.WritePropertyName(path[^1]);
+                Dimensions[i].Candidates[codes[i]].WriteJson(writer);
+            }
+            for (int k = open.Length; k > 0; k--) writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <inheritdoc />
+    public TArchitecture FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidArchitectureException($"{Name}: malformed architecture JSON (line {e.LineNumber + 1}): {e.Message}", null, e);
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new InvalidArchitectureException($"{Name}: architecture JSON must be an object, not {document.RootElement.ValueKind}.");
+            var codes = Enumerable.Repeat(-1, Radix.Length).ToArray();
+            ReadJsonObject(document.RootElement, "", codes);
+            return FinishDecoding(codes);
+        }
+    }
+
+    private void ReadJsonObject(JsonElement element, string prefix, int[] codes)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            string path = prefix + property.Name;
+            if (prefix.Length == 0 && property.Name.StartsWith('$'))
+            {
+                if (property.Name == "$space" && property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() != Name)
+                    throw new InvalidArchitectureException($"{Name}: this JSON holds an architecture of space '{property.Value.GetString()}'.");
+                continue;
+            }
+            int d = IndexOfLabel(path);
+            if (d < 0 && property.Value.ValueKind == JsonValueKind.Object && Dimensions.Any(x => x.Label.StartsWith(path + ".", StringComparison.Ordinal)))
+            {
+                ReadJsonObject(property.Value, path + ".", codes);
+                continue;
+            }
+            if (d < 0)
+                throw new InvalidArchitectureException($"{Name}: unknown label '{path}'. Known labels: {string.Join(", ", Dimensions.Select(x => x.Label))}.", path);
+            var candidates = Dimensions[d].Candidates;
+            for (int c = 0; c < candidates.Count && codes[d] < 0; c++)
+                if (candidates[c].MatchesJson(property.Value)) codes[d] = c;
+            if (codes[d] < 0)
+                throw new InvalidArchitectureException(
+                    $"{Name}: '{path}' is {property.Value.GetRawText()}, which is not among its candidates {Dimensions[d].DescribeCandidates()}.", path);
+        }
+    }
+
+    /// <inheritdoc />
+    public ulong StableHash(in TArchitecture architecture) => Fnv1a(ToCanonicalString(architecture));
+
+    private TArchitecture FinishDecoding(int[] codes)
+    {
+        int missing = Array.IndexOf(codes, -1);
+        if (missing >= 0)
+            throw new InvalidArchitectureException(
+                $"{Name}: label '{Dimensions[missing].Label}' is missing; its candidates are {Dimensions[missing].DescribeCandidates()}.",
+                Dimensions[missing].Label);
+        var architecture = Decode(codes);
+        if (HasConstraints && !SatisfiesConstraints(architecture))
+            throw new InvalidArchitectureException($"{Name}: {ToCanonicalString(architecture)} breaks a constraint of the space.");
+        return architecture;
+    }
+
+    private int IndexOfLabel(string label)
+    {
+        for (int i = 0; i < Dimensions.Count; i++)
+            if (Dimensions[i].Label == label) return i;
+        return -1;
+    }
+
+    // A token ends at the next ';' outside a quoted string or a bracketed list.
+    private static int EndOfToken(string text, int start)
+    {
+        bool quoted = false;
+        int depth = 0;
+        for (int i = start; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (quoted)
+            {
+                if (c == '\\') i++;
+                else if (c == '"') quoted = false;
+            }
+            else if (c == '"') quoted = true;
+            else if (c == '[') depth++;
+            else if (c == ']') depth--;
+            else if (c == ';' && depth == 0) return i;
+        }
+        return text.Length;
+    }
+
+    private InvalidOperationException TooConstrained(string what) =>
+        new($"{Name}: could not {what} an architecture that satisfies the constraints in {MaxRejections} attempts; the constraints allow (almost) nothing.");
+
+    private static string ComputeFingerprint(IReadOnlyList<Dimension> dimensions)
+    {
+        var shape = new StringBuilder();
+        foreach (var d in dimensions)
+            shape.Append(d.Label).Append(':').Append(d.Kind).Append('=').Append(string.Join("|", d.Candidates.Select(c => c.Token))).Append('\n');
+        return Fnv1a(shape.ToString()).ToString("x16", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>64-bit FNV-1a over the UTF-8 bytes of <paramref name="text"/>.</summary>
+    public static ulong Fnv1a(string text)
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (byte b in Encoding.UTF8.GetBytes(text))
+        {
+            hash ^= b;
+            hash *= 1099511628211UL;
+        }
+        return hash;
+    }
+}
