@@ -60,6 +60,20 @@ public static class ClassificationDataExtensions
         return BatchesIterator(data, batchSize, shuffleSeed, device);
     }
 
+    /// <summary>
+    /// A random sample of <paramref name="count"/> distinct examples (all of them when there are fewer),
+    /// chosen by <paramref name="seed"/>. The caller owns (and disposes) the batch.
+    /// </summary>
+    public static MiniBatch Sample(this ClassificationData data, int count, int seed, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        long[] order = new long[data.Count];
+        for (long i = 0; i < order.Length; i++) order[i] = i;
+        Shuffle(order, new Random(seed));
+        return Gather(data, order.Take(count).ToArray(), device);
+    }
+
     /// <summary>Per-channel mean and standard deviation of the features (for <see cref="Normalize"/>).</summary>
     public static (double[] Mean, double[] Std) ChannelStatistics(this ClassificationData data)
     {
@@ -107,22 +121,7 @@ public static class ClassificationDataExtensions
 
         for (long start = 0; start < count; start += batchSize)
         {
-            int length = (int)Math.Min(batchSize, count - start);
-            MiniBatch batch;
-            using (Tensor index = tensor(order.AsSpan((int)start, length).ToArray(), device: data.Features.device))
-            {
-                Tensor features = data.Features.index_select(0, index);
-                Tensor labels = data.Labels.index_select(0, index);
-                if (device is not null && device.type != data.Features.device.type)
-                {
-                    batch = new MiniBatch(MoveAndDispose(features, device), MoveAndDispose(labels, device));
-                }
-                else
-                {
-                    batch = new MiniBatch(features, labels);
-                }
-            }
-
+            MiniBatch batch = Gather(data, order.AsSpan((int)start, (int)Math.Min(batchSize, count - start)).ToArray(), device);
             try
             {
                 yield return batch;
@@ -132,6 +131,16 @@ public static class ClassificationDataExtensions
                 batch.Dispose();
             }
         }
+    }
+
+    private static MiniBatch Gather(ClassificationData data, long[] indices, Device? device)
+    {
+        using Tensor index = tensor(indices, new long[] { indices.Length }, device: data.Features.device);
+        Tensor features = data.Features.index_select(0, index);
+        Tensor labels = data.Labels.index_select(0, index);
+        return device is not null && device.type != data.Features.device.type
+            ? new MiniBatch(MoveAndDispose(features, device), MoveAndDispose(labels, device))
+            : new MiniBatch(features, labels);
     }
 
     private static Tensor MoveAndDispose(Tensor source, Device device)

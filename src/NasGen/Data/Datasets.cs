@@ -102,10 +102,17 @@ public static class Datasets
         string? labelsPath = null;
         foreach (string folder in folders)
         {
-            imagesPath = FindRawOrGzip(folder, imagesName);
-            labelsPath = FindRawOrGzip(folder, labelsName);
-            if (imagesPath is not null && labelsPath is not null)
+            string? imagesHere = FindRawOrGzip(folder, imagesName);
+            string? labelsHere = FindRawOrGzip(folder, labelsName);
+            // Remember the first folder holding either file: that is the one to report as incomplete.
+            if ((imagesHere ?? labelsHere) is not null && (imagesPath ?? labelsPath) is null)
             {
+                (imagesPath, labelsPath) = (imagesHere, labelsHere);
+            }
+
+            if (imagesHere is not null && labelsHere is not null)
+            {
+                (imagesPath, labelsPath) = (imagesHere, labelsHere);
                 break;
             }
         }
