@@ -87,6 +87,32 @@ public sealed class ClassificationTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Early_stopping_ends_training_when_validation_accuracy_stops_improving()
+    {
+        // A learning rate this small leaves the weights, and so the accuracy, as they were after epoch 1.
+        var trainer = Trainer(FastOptions with { Epochs = 6, LearningRate = 1e-12, Schedule = LearningRateSchedule.Constant, EarlyStoppingPatience = 2 });
+        using var model = TestNetworks.SmallConvNet(4);
+
+        TrainingReport report = trainer.Train(model, seed: 1);
+
+        Assert.Equal(TrainingStop.EarlyStopping, report.Stop);
+        Assert.Equal(3, report.History.Count);
+        Assert.Equal(1, report.BestEpoch);
+    }
+
+    [Fact]
+    public void Max_wall_time_stops_after_the_current_epoch()
+    {
+        var trainer = Trainer(FastOptions with { Epochs = 5, MaxWallTime = TimeSpan.Zero });
+        using var model = TestNetworks.SmallConvNet(2);
+
+        TrainingReport report = trainer.Train(model, seed: 1);
+
+        Assert.Equal(TrainingStop.TimeLimit, report.Stop);
+        Assert.Single(report.History);
+    }
+
+    [Fact]
     public async Task Fidelity_scales_the_epochs_to_at_least_one()
     {
         var trainer = Trainer(FastOptions with { Epochs = 4 });

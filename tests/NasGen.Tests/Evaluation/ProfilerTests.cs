@@ -44,6 +44,26 @@ public class ProfilerTests
         Assert.Equal(8 * 4 * 4 * 2 * 9 + 8 * 4 * 4, macs);
     }
 
+    private sealed class ForwardCallingNet : Module<Tensor, Tensor>
+    {
+        private readonly TorchSharp.Modules.Linear fc = Linear(4, 2);
+
+        public ForwardCallingNet() : base(nameof(ForwardCallingNet)) => RegisterComponents();
+
+        // forward() instead of call(): hooks never see the layer.
+        public override Tensor forward(Tensor input) => fc.forward(input);
+    }
+
+    [Fact]
+    public void Submodules_hidden_from_hooks_are_reported_instead_of_counted_as_zero()
+    {
+        using var net = new ForwardCallingNet();
+
+        var error = Assert.Throws<System.InvalidOperationException>(() => Profilers.CountMultiplyAccumulates(net, 4));
+
+        Assert.Contains("call()", error.Message);
+    }
+
     [Fact]
     public void Latency_is_the_median_of_the_timed_runs()
     {
