@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using TorchSharp.Modules;
@@ -48,20 +47,8 @@ public static class Profilers
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(exampleShape);
         long total = 0;
-        int firedHooks = 0;
-        var leaves = LeafModules(model).ToList();
-        var removers = new List<nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover>();
-        foreach (var leaf in leaves)
-        {
-            removers.Add(leaf.register_forward_hook((module, input, output) =>
-            {
-                firedHooks++;
-                total += LeafMultiplyAccumulates(module, input, output);
-                return output;
-            }));
-        }
-
         bool wasTraining = model.training;
+        using var hooks = new ForwardHooks(model, _ => true, (module, input, output) => total += LeafMultiplyAccumulates(module, input, output));
         try
         {
             model.eval();
@@ -72,11 +59,10 @@ public static class Profilers
         }
         finally
         {
-            removers.ForEach(r => r.remove());
             model.train(wasTraining);
         }
 
-        if (firedHooks == 0 && leaves.Any(l => l.parameters().Any()))
+        if (hooks.FiredCount == 0 && ForwardHooks.LeafModules(model).Any(l => l.parameters().Any()))
         {
             throw new InvalidOperationException(
                 $"No layer of '{model.GetName()}' reported its shapes: its forward() calls submodules with forward() instead of call(), which bypasses hooks. " +
@@ -139,13 +125,6 @@ public static class Profilers
     /// <summary>The device of the model's first parameter or buffer (CPU for a model with neither).</summary>
     internal static Device DeviceOf(nn.Module model) =>
         model.parameters().Select(p => p.device).Concat(model.buffers().Select(b => b.device)).FirstOrDefault() ?? CPU;
-
-    /// <summary>Every module under <paramref name="model"/> (itself included) that has no children and can take hooks.</summary>
-    internal static IEnumerable<nn.Module<Tensor, Tensor>> LeafModules(nn.Module<Tensor, Tensor> model)
-    {
-        var all = new[] { (nn.Module)model }.Concat(model.named_modules().Select(m => m.module));
-        return all.Where(m => !m.children().Any()).OfType<nn.Module<Tensor, Tensor>>();
-    }
 
     private static long LeafMultiplyAccumulates(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output) => module switch
     {

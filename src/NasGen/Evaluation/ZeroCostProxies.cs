@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using NasGen.Data;
 using TorchSharp;
@@ -102,7 +101,6 @@ public static class ZeroCostProxies
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 2);
 
         bool wasTraining = model.training;
-        var removers = new List<nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover>();
         try
         {
             model.eval();
@@ -112,21 +110,15 @@ public static class ZeroCostProxies
             using MiniBatch batch = data.Sample(batchSize, seed, device);
             long examples = batch.Count;
             Tensor kernel = zeros(new[] { examples, examples }, ScalarType.Float64, device);
-            int reluCount = 0;
-            foreach (var relu in Profilers.LeafModules(model).Where(m => m is ReLU or ReLU6))
+            using var hooks = new ForwardHooks(model, m => m is ReLU or ReLU6, (module, input, output) =>
             {
-                removers.Add(relu.register_forward_hook((module, input, output) =>
-                {
-                    reluCount++;
-                    Tensor codes = output.gt(0).flatten(1).to_type(ScalarType.Float64);
-                    Tensor inactive = 1 - codes;
-                    kernel.add_(codes.matmul(codes.t())).add_(inactive.matmul(inactive.t()));
-                    return output;
-                }));
-            }
+                Tensor codes = output.gt(0).flatten(1).to_type(ScalarType.Float64);
+                Tensor inactive = 1 - codes;
+                kernel.add_(codes.matmul(codes.t())).add_(inactive.matmul(inactive.t()));
+            });
 
             model.call(batch.Features);
-            if (reluCount == 0)
+            if (hooks.FiredCount == 0)
             {
                 throw new InvalidOperationException(
                     $"NASWOT found no ReLU module running in '{model.GetName()}': it reads binary activation codes from nn.ReLU/ReLU6 modules " +
@@ -138,7 +130,6 @@ public static class ZeroCostProxies
         }
         finally
         {
-            removers.ForEach(r => r.remove());
             model.train(wasTraining);
         }
     }
