@@ -51,6 +51,23 @@ public sealed class ClassificationTrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_trial_leaves_no_live_tensor_behind()
+    {
+        static long Live() => TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var trainer = Trainer(FastOptions with { Epochs = 2 });
+        await trainer.EvaluateAsync(new WidthArchitecture(2), new EvaluationContext { Seed = 1 }, CancellationToken.None); // warm-up
+        // TorchSharp's own Conv2d construction leaves a tensor alive; only what the trial adds beyond that counts.
+        long beforeModel = Live();
+        TestNetworks.SmallConvNet(4).Dispose();
+        long constructionLeftovers = Live() - beforeModel;
+        long before = Live();
+
+        await trainer.EvaluateAsync(new WidthArchitecture(4), new EvaluationContext { Seed = 1 }, CancellationToken.None);
+
+        Assert.Equal(before + constructionLeftovers, Live());
+    }
+
+    [Fact]
     public async Task Nan_loss_fails_the_trial_with_a_clear_exception()
     {
         var trainer = new ClassificationTrainer<WidthArchitecture>(_ => new NanLogitsNet(), _split.Train, _split.Validation, FastOptions);
