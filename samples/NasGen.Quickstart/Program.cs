@@ -5,7 +5,6 @@ using System.Linq;
 using NasGen.Data;
 using NasGen.Evaluation;
 using NasGen.Quickstart;
-using TorchSharp;
 
 var space = DigitsNet.Space;
 Console.WriteLine($"Search space '{space.Name}': {space.Cardinality} architectures in the grid, {space.CountAllowed()} allowed by its constraint.");
@@ -21,8 +20,6 @@ var sampled = Enumerable.Range(0, 3).Select(_ => space.Sample(random)).ToList();
 Console.WriteLine("Three sampled architectures:");
 foreach (var architecture in sampled) Console.WriteLine($"  {architecture}");
 
-// One intra-op thread: exact and reproducible on CPU (see docs/guides/troubleshooting.md).
-torch.set_num_threads(1);
 using var digits = Datasets.Digits();
 using var split = digits.Split(trainFraction: 0.7, validationFraction: 0.15, seed: 7);
 var trainer = new ClassificationTrainer<DigitsNet.Architecture>(
