@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace NasGen.IntegrationTests;
 
 /// <summary>Generated fixed networks run forward and backward on CPU, with only the chosen operations.</summary>
-public sealed class FixedNetworkTests : TorchTest
+public sealed class FixedNetworkTests
 {
     [Fact]
     public void Every_sampled_architecture_runs_forward_and_backward()

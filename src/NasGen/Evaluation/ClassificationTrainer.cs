@@ -134,7 +134,7 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
         var stopwatch = Stopwatch.StartNew();
         Device device = Options.ResolveDevice();
         // OpenMP thread counts are per OS thread: set it on the thread that trains.
-        if (device.type == DeviceType.CPU) torch.set_num_threads(Options.CpuThreads);
+        if (device.type == DeviceType.CPU && Options.CpuThreads is int threads) torch.set_num_threads(threads);
         model.to(device);
         torch.random.manual_seed(seed);
         int epochs = Math.Max(1, (int)Math.Round(Options.Epochs * fidelity));

@@ -63,11 +63,10 @@ public sealed record TrainerOptions
     public TimeSpan? MaxWallTime { get; init; }
 
     /// <summary>
-    /// Intra-op threads when training on the CPU (set on the training thread). Default 1: with libtorch 2.10 on
-    /// some CPUs the multi-threaded convolution backward intermittently yields NaN (docs/guides/troubleshooting.md),
-    /// and one thread per trial is also exactly reproducible; run several trials at once to use more cores.
+    /// Intra-op threads when training on the CPU, set on the training thread (OpenMP thread counts are per OS
+    /// thread); null keeps libtorch's default (all cores). With several trials at once, use cores / trials.
     /// </summary>
-    public int CpuThreads { get; init; } = 1;
+    public int? CpuThreads { get; init; }
 
     /// <summary>The device to use: <see cref="Device"/> or the best available.</summary>
     public Device ResolveDevice() => Device ?? (cuda.is_available() ? CUDA : CPU);
@@ -80,7 +79,7 @@ public sealed record TrainerOptions
         if (EvaluationBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(EvaluationBatchSize), EvaluationBatchSize, "The evaluation batch size must be positive.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be positive.");
         if (!(WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "The weight decay cannot be negative.");
-        if (CpuThreads < 1) throw new ArgumentOutOfRangeException(nameof(CpuThreads), CpuThreads, "Use at least one CPU thread.");
+        if (CpuThreads is < 1) throw new ArgumentOutOfRangeException(nameof(CpuThreads), CpuThreads, "Use at least one CPU thread.");
         if (EarlyStoppingPatience is < 1) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "The patience must be at least one epoch.");
     }
 }
