@@ -290,7 +290,6 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
             {
                 lock (intermediate)
                 {
-                    if (cancellationToken.IsCancellationRequested) return false;
                     intermediate.Add(new(step, value));
                     // Evaluators call this synchronously from their own thread; the store serialises writers itself.
                     _store.AddIntermediateAsync(experimentId, trial.Number, step, value).GetAwaiter().GetResult();
@@ -300,7 +299,15 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
             },
         };
 
-        var evaluation = _evaluator.EvaluateAsync(architecture, context, trialCts.Token);
+        Task<EvaluationResult> evaluation;
+        try
+        {
+            evaluation = _evaluator.EvaluateAsync(architecture, context, trialCts.Token);
+        }
+        catch (Exception e)
+        {
+            evaluation = Task.FromException<EvaluationResult>(e); // an evaluator that throws before returning its task
+        }
         var watchdog = Task.Delay(_options.TrialTimeout ?? Timeout.InfiniteTimeSpan, watchdogCts.Token);
         var first = await Task.WhenAny(evaluation, watchdog).ConfigureAwait(false);
         watchdogCts.Cancel();
@@ -325,6 +332,8 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
         {
             return Fail(FailureReason.Exception, $"{e.GetType().Name}: {e.Message}", costMetrics);
         }
+        // A result that arrives after the stop was asked for may be partial: the trial is run again on resume.
+        if (cancellationToken.IsCancellationRequested) return new Outcome(null, intermediate);
 
         var metrics = new Dictionary<string, double>(costMetrics);
         foreach (var (name, value) in result.Metrics) metrics[name] = value;

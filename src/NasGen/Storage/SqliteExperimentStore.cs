@@ -42,8 +42,9 @@ public sealed class SqliteExperimentStore : IExperimentStore
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
         bool exists = File.Exists(full) && new FileInfo(full).Length > 0;
-        if (exists) Inspect(full);
-        else Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        // A process killed while creating the store leaves a SQLite file with no tables: it is created again.
+        bool hasSchema = exists && Inspect(full);
+        if (!exists) Directory.CreateDirectory(Path.GetDirectoryName(full)!);
 
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
@@ -58,7 +59,7 @@ public sealed class SqliteExperimentStore : IExperimentStore
             Execute(connection, "PRAGMA synchronous=NORMAL;"); // WAL + NORMAL is durable across process crashes
             Execute(connection, "PRAGMA foreign_keys=ON;");
             Execute(connection, "PRAGMA busy_timeout=5000;");
-            if (!exists) CreateSchema(connection);
+            if (!hasSchema) CreateSchema(connection);
             return new SqliteExperimentStore(full, connection);
         }
         catch (SqliteException e)
@@ -68,7 +69,8 @@ public sealed class SqliteExperimentStore : IExperimentStore
         }
     }
 
-    private static void Inspect(string path)
+    /// <summary>Checks an existing file read-only; false when it is an empty SQLite database (no tables yet).</summary>
+    private static bool Inspect(string path)
     {
         var header = new byte[SqliteHeader.Length];
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
@@ -90,6 +92,8 @@ public sealed class SqliteExperimentStore : IExperimentStore
             string check = Convert.ToString(Scalar(connection, "PRAGMA quick_check;"), CultureInfo.InvariantCulture) ?? "";
             if (check != "ok")
                 throw new StoreException(path, $"the SQLite file is corrupt (quick_check: {check}).");
+            if (Convert.ToInt64(Scalar(connection, "SELECT COUNT(*) FROM sqlite_master;"), CultureInfo.InvariantCulture) == 0)
+                return false;
             if (Scalar(connection, "SELECT name FROM sqlite_master WHERE type='table' AND name='metadata';") is null)
                 throw new StoreException(path, "a SQLite database without NasGen's metadata table: not an experiment store.");
             object? version = Scalar(connection, "SELECT value FROM metadata WHERE key='schema_version';");
@@ -97,6 +101,7 @@ public sealed class SqliteExperimentStore : IExperimentStore
                 throw new StoreException(path, "the metadata table has no schema_version: not an experiment store.");
             if (v > SchemaVersion)
                 throw new StoreException(path, $"schema version {v} is newer than this NasGen supports ({SchemaVersion}); upgrade NasGen.");
+            return true;
         }
         catch (SqliteException e)
         {
