@@ -141,25 +141,10 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
         TArchitecture? bestArchitecture = best is null ? null : _space.FromJson(best.ArchitectureJson);
         var front = _options.Objectives.Count == 0
             ? Array.Empty<TrialRecord>()
-            : ParetoFront.Compute(trials.Where(t => t.Status == TrialStatus.Completed), t => ObjectiveValues(t, _options.Objectives),
+            : ParetoFront.Compute(trials.Where(t => t.Status == TrialStatus.Completed), t => Objective.ValuesOf(t, _options.Objectives),
                 _options.Objectives.Select(o => o.Direction).ToArray());
         return new ExperimentResult<TArchitecture>(experiment, trials, best, bestArchitecture, front, stopReason,
             new ResumeInfo(stored.Count - rerun, rerun, divergedAt), clock.Elapsed);
-    }
-
-    /// <summary>The values of <paramref name="objectives"/> for a trial (NaN where a metric is missing).</summary>
-    public static IReadOnlyList<double> ObjectiveValues(TrialRecord trial, IReadOnlyList<Objective> objectives)
-    {
-        ArgumentNullException.ThrowIfNull(trial);
-        ArgumentNullException.ThrowIfNull(objectives);
-        var values = new double[objectives.Count];
-        for (int i = 0; i < values.Length; i++)
-        {
-            string metric = objectives[i].Metric;
-            values[i] = metric == Objective.Fitness ? trial.Fitness ?? double.NaN
-                : trial.Metrics.TryGetValue(metric, out double v) ? v : double.NaN;
-        }
-        return values;
     }
 
     // ---- resume -------------------------------------------------------------------------------------------------
@@ -281,7 +266,7 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
         using var trialCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var watchdogCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var intermediate = new List<KeyValuePair<int, double>>();
-        bool stopped = false;
+        bool stopped = false, closed = false;
         var context = new EvaluationContext
         {
             Seed = trial.Seed,
@@ -290,6 +275,7 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
             {
                 lock (intermediate)
                 {
+                    if (closed) return false; // timed out or abandoned: the trial's record is final
                     intermediate.Add(new(step, value));
                     // Evaluators call this synchronously from their own thread; the store serialises writers itself.
                     _store.AddIntermediateAsync(experimentId, trial.Number, step, value).GetAwaiter().GetResult();
@@ -313,6 +299,7 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
         watchdogCts.Cancel();
         if (first != evaluation)
         {
+            lock (intermediate) closed = true;
             trialCts.Cancel();
             _ = evaluation.ContinueWith(t => t.Exception, TaskScheduler.Default); // an evaluator that ignores its token may still fail later
             if (cancellationToken.IsCancellationRequested) return new Outcome(null, intermediate);

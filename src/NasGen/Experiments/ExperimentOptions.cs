@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using NasGen.Storage;
 
 namespace NasGen.Experiments;
 
@@ -22,6 +23,21 @@ public sealed record Objective(string Metric, ObjectiveDirection Direction)
 {
     /// <summary>The key that names the fitness rather than a metric.</summary>
     public const string Fitness = "fitness";
+
+    /// <summary>The values of <paramref name="objectives"/> for a trial (NaN where a metric is missing or the trial failed).</summary>
+    public static IReadOnlyList<double> ValuesOf(TrialRecord trial, IReadOnlyList<Objective> objectives)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        ArgumentNullException.ThrowIfNull(objectives);
+        var values = new double[objectives.Count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            string metric = objectives[i].Metric;
+            values[i] = metric == Fitness ? trial.Fitness ?? double.NaN
+                : trial.Metrics.TryGetValue(metric, out double v) ? v : double.NaN;
+        }
+        return values;
+    }
 }
 
 /// <summary>Costs of an architecture known before training: what cost limits are checked against.</summary>

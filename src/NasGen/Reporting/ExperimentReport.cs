@@ -119,7 +119,7 @@ public static class ExperimentReport
         var plot = new ScottPlot.Plot();
         (double[] X, double[] Y) Points(IEnumerable<TrialRecord> source)
         {
-            var values = source.Select(t => Experiment<int>.ObjectiveValues(t, objectives)).Where(v => !double.IsNaN(v[0]) && !double.IsNaN(v[1])).ToArray();
+            var values = source.Select(t => Objective.ValuesOf(t, objectives)).Where(v => !double.IsNaN(v[0]) && !double.IsNaN(v[1])).ToArray();
             return (values.Select(v => v[0]).ToArray(), values.Select(v => v[1]).ToArray());
         }
         var all = Points(trials.Where(t => t.Status == TrialStatus.Completed));
@@ -129,7 +129,7 @@ public static class ExperimentReport
             cloud.LegendText = "trials";
             cloud.MarkerSize = 4;
         }
-        var best = Points(front.OrderBy(t => Experiment<int>.ObjectiveValues(t, objectives)[0]));
+        var best = Points(front.OrderBy(t => Objective.ValuesOf(t, objectives)[0]));
         if (best.X.Length > 0)
         {
             var line = plot.Add.Scatter(best.X, best.Y);
@@ -200,7 +200,7 @@ public static class ExperimentReport
             foreach (var t in result.ParetoFront)
             {
                 md.Append(CultureInfo.InvariantCulture, $"| {t.Number} |");
-                foreach (var v in Experiment<int>.ObjectiveValues(t, objectives)) md.Append(CultureInfo.InvariantCulture, $" {F(v)} |");
+                foreach (var v in Objective.ValuesOf(t, objectives)) md.Append(CultureInfo.InvariantCulture, $" {F(v)} |");
                 md.AppendLine(CultureInfo.InvariantCulture, $" `{Cell(t.Canonical)}` |");
             }
             md.AppendLine();
