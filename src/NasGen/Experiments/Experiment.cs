@@ -285,15 +285,8 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
             },
         };
 
-        Task<EvaluationResult> evaluation;
-        try
-        {
-            evaluation = _evaluator.EvaluateAsync(architecture, context, trialCts.Token);
-        }
-        catch (Exception e)
-        {
-            evaluation = Task.FromException<EvaluationResult>(e); // an evaluator that throws before returning its task
-        }
+        // On its own thread: an evaluator that blocks or throws before returning its task cannot hold up the watchdog.
+        var evaluation = Task.Run(() => _evaluator.EvaluateAsync(architecture, context, trialCts.Token), CancellationToken.None);
         var watchdog = Task.Delay(_options.TrialTimeout ?? Timeout.InfiniteTimeSpan, watchdogCts.Token);
         var first = await Task.WhenAny(evaluation, watchdog).ConfigureAwait(false);
         watchdogCts.Cancel();

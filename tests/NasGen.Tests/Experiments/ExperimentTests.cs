@@ -69,6 +69,20 @@ public sealed class ExperimentTests
     }
 
     [Fact]
+    public async Task A_trial_that_ignores_cancellation_is_abandoned_at_its_timeout()
+    {
+        using var dir = new TempDirectory();
+        // Blocks synchronously inside EvaluateAsync: the runner must not wait for it.
+        var evaluator = new SyntheticEvaluator { BlocksIgnoringCancellation = a => a.Width == 16 };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = await RunList(dir.File("s.db"), new[] { A(16), A(8) }, evaluator,
+            o => o with { TrialTimeout = TimeSpan.FromMilliseconds(150) });
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(900), $"took {clock.Elapsed}");
+        Assert.Equal(FailureReason.Timeout, result.Trials[0].Failure);
+        Assert.Equal(TrialStatus.Completed, result.Trials[1].Status);
+    }
+
+    [Fact]
     public async Task Constraints_and_cost_limits_reject_before_evaluation()
     {
         using var dir = new TempDirectory();
