@@ -108,7 +108,10 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
                     asked++;
                     continue;
                 }
-                running.Add(Start(claimed, state.Suggestions[claimed.Number], state, inFlight, id, cancellationToken), claimed);
+                // A trial added by another worker sharing the store has no suggestion of ours: rebuild it from the record.
+                if (!state.Suggestions.TryGetValue(claimed.Number, out var claimedSuggestion))
+                    state.Suggestions[claimed.Number] = claimedSuggestion = new(_space.FromJson(claimed.ArchitectureJson), claimed.Fidelity);
+                running.Add(Start(claimed, claimedSuggestion, state, inFlight, id, cancellationToken), claimed);
                 Progress(state, running.Count, clock.Elapsed);
             }
 
