@@ -153,6 +153,25 @@ public sealed class SqliteExperimentStoreTests
     }
 
     [Fact]
+    public async Task A_store_killed_before_its_schema_was_written_is_created_again()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("s.db");
+        // What a process killed between creating the file and committing the schema leaves: SQLite with no tables.
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA user_version=0; VACUUM;";
+            command.ExecuteNonQuery();
+        }
+        Assert.True(new FileInfo(path).Length > 0);
+        await using var store = SqliteExperimentStore.Open(path);
+        Assert.Equal(SqliteExperimentStore.SchemaVersion, await store.GetSchemaVersionAsync());
+        await store.OpenExperimentAsync(Config(TestSpace.Default));
+    }
+
+    [Fact]
     public async Task Released_running_trials_are_claimed_again_in_number_order()
     {
         using var dir = new TempDirectory();
