@@ -34,7 +34,7 @@ public sealed class TestSpace : SearchSpace<TestArch>
         }, hasConstraints: false) => _widths = widths;
 
     /// <inheritdoc />
-    protected override void EncodeCore(in TestArch a, Span<int> codes)
+    public override void EncodeCore(in TestArch a, Span<int> codes)
     {
         codes[0] = Array.IndexOf(_widths, a.Width);
         codes[1] = Enum.IsDefined(a.Op) ? (int)a.Op : -1;

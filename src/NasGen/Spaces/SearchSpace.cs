@@ -65,13 +65,25 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>
     // ---- What the generated space supplies ---------------------------------------------------------------
 
     /// <summary>Writes each dimension's candidate index, or -1 where the value is not a candidate.</summary>
-    protected internal abstract void EncodeCore(in TArchitecture architecture, Span<int> codes);
+    public abstract void EncodeCore(in TArchitecture architecture, Span<int> codes);
 
     /// <inheritdoc />
     public abstract TArchitecture Decode(ReadOnlySpan<int> codes);
 
     /// <summary>The value of dimension <paramref name="dimension"/> as text, for error messages.</summary>
     public abstract string DescribeValue(in TArchitecture architecture, int dimension);
+
+    /// <summary>Formats a choice's value for <see cref="DescribeValue"/>: strings quoted, numbers invariant.</summary>
+    protected static string Format<T>(T value) => value switch
+    {
+        null => "null",
+        string s => JsonSerializer.Serialize(s),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        float f => f.ToString("R", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 
     /// <summary>Whether the space's constraints (and those of nested spaces) hold for a valid architecture.</summary>
     public virtual bool SatisfiesConstraints(in TArchitecture architecture) => true;

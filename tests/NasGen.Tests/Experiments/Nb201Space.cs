@@ -27,7 +27,7 @@ public sealed class Nb201Space : SearchSpace<Nb201Cell>
         hasConstraints: false)
     { }
 
-    protected override void EncodeCore(in Nb201Cell c, Span<int> codes)
+    public override void EncodeCore(in Nb201Cell c, Span<int> codes)
     {
         codes[0] = (int)c.E10; codes[1] = (int)c.E20; codes[2] = (int)c.E21;
         codes[3] = (int)c.E30; codes[4] = (int)c.E31; codes[5] = (int)c.E32;

@@ -1,0 +1,56 @@
+using NasGen;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace NasGen.Quickstart;
+
+/// <summary>A small convolutional classifier for 8x8 digit images, with its design left open.</summary>
+[SearchSpace]
+public sealed partial class DigitsNet : Module<Tensor, Tensor>
+{
+    [Choice(8, 16, 32)] public partial int Width { get; }
+
+    [LayerChoice(nameof(Conv3x3), nameof(Conv5x5), nameof(SeparableConv3x3))]
+    public partial Module<Tensor, Tensor> Block { get; }
+
+    [Repeat(0, 2, nameof(ExtraBlock))] public partial Sequential Extra { get; }
+
+    [InputChoice(candidates: 2, chosen: 1)] public partial InputChoice Shortcut { get; }
+
+    [Choice(0.0, 0.2)] public partial double Dropout { get; }
+
+    // Wide nets with the 5x5 block cost more than they help on 8x8 images.
+    [Constraint]
+    private static bool SmallEnough(Architecture architecture) =>
+        !(architecture.Width == 32 && architecture.Block == BlockChoice.Conv5x5);
+
+    private readonly Module<Tensor, Tensor> stem;
+    private readonly Module<Tensor, Tensor> classifier;
+
+    public DigitsNet(Architecture architecture) : base(nameof(DigitsNet))
+    {
+        InitializeChoices(architecture);
+        stem = Sequential(Conv2d(1, Width, 3, padding: 1), BatchNorm2d(Width), ReLU());
+        classifier = Sequential(AdaptiveAvgPool2d(1), Flatten(), Dropout(Dropout), Linear(Width, 10));
+        RegisterComponents();
+    }
+
+    private Module<Tensor, Tensor> Conv3x3() => Sequential(Conv2d(Width, Width, 3, padding: 1), BatchNorm2d(Width), ReLU());
+
+    private Module<Tensor, Tensor> Conv5x5() => Sequential(Conv2d(Width, Width, 5, padding: 2), BatchNorm2d(Width), ReLU());
+
+    private Module<Tensor, Tensor> SeparableConv3x3() => Sequential(
+        Conv2d(Width, Width, 3, padding: 1, groups: Width), Conv2d(Width, Width, 1), BatchNorm2d(Width), ReLU());
+
+    private Module<Tensor, Tensor> ExtraBlock(int index) => Conv3x3();
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var features = stem.call(input);
+        var deeper = Extra.call(Block.call(features));
+        var combined = Shortcut.Select(deeper, features + deeper);
+        return classifier.call(combined).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,55 @@
+using System;
+
+namespace NasGen.Generators;
+
+// The pipeline's models: plain, equatable data (no symbols, no syntax), so the generator caches well.
+
+internal enum ChoiceModelKind
+{
+    Value,
+    Layer,
+    Input,
+    Repeat,
+    SubSpace,
+}
+
+/// <summary>One candidate: the C# expression that builds or denotes it, and its stable name.</summary>
+internal sealed record CandidateModel(string Expression, string Name);
+
+/// <summary>One choice property of a space.</summary>
+internal sealed record ChoiceModel(
+    ChoiceModelKind Kind,
+    string PropertyName,
+    string PropertyAccessibility,
+    string PropertyType,
+    string Label,
+    // Value choices: the element type of the candidate array (int, double, an enum ...) and whether the
+    // candidates are named (enums) rather than literal values.
+    string ValueType,
+    bool NamedValues,
+    EquatableArray<CandidateModel> Candidates,
+    // Input choices.
+    int InputCandidates,
+    int InputChosen,
+    string Reduction,
+    // Repeats.
+    int Min,
+    int Max,
+    // Repeats, sub-spaces: the factory method (null: the sub-space's own constructor).
+    string? Factory,
+    // Sub-spaces: the nested space's type.
+    string SubSpaceType);
+
+/// <summary>A search space class, ready to emit.</summary>
+internal sealed record SpaceModel(
+    string Namespace,
+    string ClassName,
+    string FullyQualifiedName,
+    string SpaceName,
+    EquatableArray<string> ContainingTypes,
+    EquatableArray<ChoiceModel> Choices,
+    EquatableArray<string> Constraints,
+    bool IsModule);
+
+/// <summary>What the parser found: a model to emit (null when the space is invalid) and diagnostics.</summary>
+internal sealed record SpaceParseResult(SpaceModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

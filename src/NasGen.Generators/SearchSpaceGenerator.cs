@@ -1,0 +1,40 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace NasGen.Generators;
+
+/// <summary>
+/// Compiles every <c>[SearchSpace]</c> class into its architecture type, space descriptor and fixed-network
+/// construction code, and reports what is wrong with a space as diagnostics at the offending member.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class SearchSpaceGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var spaces = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownTypeNames.SearchSpaceAttribute,
+                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                transform: Parser.Parse)
+            .WithTrackingName(TrackingNames.Spaces);
+
+        var models = spaces
+            .Select(static (result, _) => result.Model)
+            .Where(static model => model is not null)
+            .WithTrackingName(TrackingNames.Models);
+
+        var diagnostics = spaces
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+
+        context.RegisterSourceOutput(models, static (output, model) =>
+            output.AddSource(Emitter.HintName(model!), Emitter.Emit(model!)));
+
+        context.RegisterSourceOutput(diagnostics, static (output, found) =>
+        {
+            foreach (var diagnostic in found) output.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
+    }
+}

@@ -1,0 +1,9 @@
+namespace NasGen.Generators;
+
+/// <summary>Names of the pipeline steps, so caching tests can find them.</summary>
+public static class TrackingNames
+{
+    public const string Spaces = nameof(Spaces);
+    public const string Models = nameof(Models);
+    public const string Diagnostics = nameof(Diagnostics);
+}

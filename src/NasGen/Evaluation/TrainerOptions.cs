@@ -1,0 +1,86 @@
+using System;
+using static TorchSharp.torch;
+
+namespace NasGen.Evaluation;
+
+/// <summary>The optimizer a <see cref="ClassificationTrainer{TArchitecture}"/> uses.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Stochastic gradient descent with (Nesterov-free) momentum <see cref="TrainerOptions.Momentum"/>; weight decay is L2.</summary>
+    SgdMomentum,
+
+    /// <summary>Adam; weight decay is L2 added to the gradient.</summary>
+    Adam,
+
+    /// <summary>AdamW; weight decay is decoupled from the gradient.</summary>
+    AdamW,
+}
+
+/// <summary>How the learning rate changes over training.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>The learning rate stays at <see cref="TrainerOptions.LearningRate"/>.</summary>
+    Constant,
+
+    /// <summary>Cosine annealing from <see cref="TrainerOptions.LearningRate"/> to zero over all steps, updated every step.</summary>
+    Cosine,
+}
+
+/// <summary>How a <see cref="ClassificationTrainer{TArchitecture}"/> trains each architecture.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Epochs at full fidelity; a trial at fidelity f trains <c>max(1, round(Epochs * f))</c>.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Examples per training step.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Examples per step when scoring (no gradients, so larger batches are cheap).</summary>
+    public int EvaluationBatchSize { get; init; } = 512;
+
+    /// <summary>The optimizer.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.SgdMomentum;
+
+    /// <summary>Initial learning rate.</summary>
+    public double LearningRate { get; init; } = 0.05;
+
+    /// <summary>Momentum of <see cref="OptimizerKind.SgdMomentum"/>.</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>Weight decay (L2 for SGD and Adam, decoupled for AdamW).</summary>
+    public double WeightDecay { get; init; } = 5e-4;
+
+    /// <summary>The learning-rate schedule.</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Cosine;
+
+    /// <summary>Where to train; null picks CUDA when <c>torch.cuda.is_available()</c>, else the CPU.</summary>
+    public Device? Device { get; init; }
+
+    /// <summary>Stop after this many epochs without a better validation accuracy; null never stops early.</summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>Stop after the epoch during which this much time has passed; null has no limit.</summary>
+    public TimeSpan? MaxWallTime { get; init; }
+
+    /// <summary>
+    /// Intra-op threads when training on the CPU (set on the training thread). Default 1: with libtorch 2.10 on
+    /// some CPUs the multi-threaded convolution backward intermittently yields NaN (docs/guides/troubleshooting.md),
+    /// and one thread per trial is also exactly reproducible; run several trials at once to use more cores.
+    /// </summary>
+    public int CpuThreads { get; init; } = 1;
+
+    /// <summary>The device to use: <see cref="Device"/> or the best available.</summary>
+    public Device ResolveDevice() => Device ?? (cuda.is_available() ? CUDA : CPU);
+
+    /// <summary>Throws when an option is out of range.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Train at least one epoch.");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be positive.");
+        if (EvaluationBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(EvaluationBatchSize), EvaluationBatchSize, "The evaluation batch size must be positive.");
+        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be positive.");
+        if (!(WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "The weight decay cannot be negative.");
+        if (CpuThreads < 1) throw new ArgumentOutOfRangeException(nameof(CpuThreads), CpuThreads, "Use at least one CPU thread.");
+        if (EarlyStoppingPatience is < 1) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "The patience must be at least one epoch.");
+    }
+}
