@@ -1,0 +1,430 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+
+namespace NasGen.Storage;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode, every statement parameterised, the schema version kept in
+/// the <c>metadata</c> table. One process owns an experiment at a time (SQLite has one writer); the operations
+/// are serialised on one connection, each mutation in its own transaction.
+/// </summary>
+public sealed class SqliteExperimentStore : IExperimentStore
+{
+    /// <summary>The schema version this code writes and reads.</summary>
+    public const int SchemaVersion = 1;
+
+    private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private SqliteExperimentStore(string path, SqliteConnection connection)
+    {
+        Location = path;
+        _connection = connection;
+    }
+
+    /// <inheritdoc />
+    public string Location { get; }
+
+    /// <summary>
+    /// Opens the store at <paramref name="path"/>, creating it when absent. An existing file is checked read-only
+    /// first (SQLite header, integrity, NasGen schema and version), so a file that is not a usable store raises
+    /// <see cref="StoreException"/> naming the file and the problem and is left byte for byte as it was.
+    /// </summary>
+    public static SqliteExperimentStore Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        bool exists = File.Exists(full) && new FileInfo(full).Length > 0;
+        // A process killed while creating the store leaves a SQLite file with no tables: it is created again.
+        bool hasSchema = exists && Inspect(full);
+        if (!exists) Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false, // a disposed store must release the file at once (tests, crash harness)
+        }.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+            Execute(connection, "PRAGMA synchronous=NORMAL;"); // WAL + NORMAL is durable across process crashes
+            Execute(connection, "PRAGMA foreign_keys=ON;");
+            Execute(connection, "PRAGMA busy_timeout=5000;");
+            if (!hasSchema) CreateSchema(connection);
+            return new SqliteExperimentStore(full, connection);
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw new StoreException(full, $"cannot open the experiment store: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Checks an existing file read-only; false when it is an empty SQLite database (no tables yet).</summary>
+    private static bool Inspect(string path)
+    {
+        var header = new byte[SqliteHeader.Length];
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            int read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+            if (read < header.Length || !header.AsSpan().SequenceEqual(SqliteHeader))
+                throw new StoreException(path, "not a SQLite database (bad file header); refusing to use it as an experiment store. Move it away or choose another path.");
+        }
+
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            string check = Convert.ToString(Scalar(connection, "PRAGMA quick_check;"), CultureInfo.InvariantCulture) ?? "";
+            if (check != "ok")
+                throw new StoreException(path, $"the SQLite file is corrupt (quick_check: {check}).");
+            if (Convert.ToInt64(Scalar(connection, "SELECT COUNT(*) FROM sqlite_master;"), CultureInfo.InvariantCulture) == 0)
+                return false;
+            if (Scalar(connection, "SELECT name FROM sqlite_master WHERE type='table' AND name='metadata';") is null)
+                throw new StoreException(path, "a SQLite database without NasGen's metadata table: not an experiment store.");
+            object? version = Scalar(connection, "SELECT value FROM metadata WHERE key='schema_version';");
+            if (version is null || !int.TryParse(Convert.ToString(version, CultureInfo.InvariantCulture), out int v))
+                throw new StoreException(path, "the metadata table has no schema_version: not an experiment store.");
+            if (v > SchemaVersion)
+                throw new StoreException(path, $"schema version {v} is newer than this NasGen supports ({SchemaVersion}); upgrade NasGen.");
+            return true;
+        }
+        catch (SqliteException e)
+        {
+            throw new StoreException(path, $"the file is not a readable SQLite database: {e.Message}", e);
+        }
+    }
+
+    private static void CreateSchema(SqliteConnection connection)
+    {
+        using var tx = connection.BeginTransaction();
+        Execute(connection, """
+            CREATE TABLE metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE experiments (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL UNIQUE,
+                space_name TEXT NOT NULL,
+                space_fingerprint TEXT NOT NULL,
+                strategy_name TEXT NOT NULL,
+                seed INTEGER NOT NULL,
+                options_json TEXT NOT NULL,
+                created_at TEXT NOT NULL);
+            CREATE TABLE trials (
+                experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+                number INTEGER NOT NULL,
+                status INTEGER NOT NULL,
+                architecture_json TEXT NOT NULL,
+                canonical TEXT NOT NULL,
+                stable_hash TEXT NOT NULL,
+                fidelity REAL NOT NULL,
+                seed INTEGER NOT NULL,
+                fitness REAL,
+                metrics_json TEXT NOT NULL DEFAULT '{}',
+                failure INTEGER NOT NULL DEFAULT 0,
+                error TEXT,
+                reused_from INTEGER,
+                stopped_early INTEGER NOT NULL DEFAULT 0,
+                tell_seq INTEGER,
+                asks_at_tell INTEGER,
+                worker TEXT,
+                started_at TEXT,
+                ended_at TEXT,
+                duration_s REAL,
+                PRIMARY KEY (experiment_id, number));
+            CREATE INDEX trials_status ON trials(experiment_id, status, number);
+            CREATE INDEX trials_hash ON trials(experiment_id, stable_hash);
+            CREATE TABLE intermediates (
+                experiment_id INTEGER NOT NULL,
+                number INTEGER NOT NULL,
+                step INTEGER NOT NULL,
+                value REAL NOT NULL,
+                PRIMARY KEY (experiment_id, number, step),
+                FOREIGN KEY (experiment_id, number) REFERENCES trials(experiment_id, number));
+            """, tx);
+        Execute(connection, "INSERT INTO metadata(key, value) VALUES ('schema_version', $v), ('created_by', $by);", tx,
+            ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)),
+            ("$by", "NasGen " + typeof(SqliteExperimentStore).Assembly.GetName().Version));
+        tx.Commit();
+    }
+
+    /// <summary>The schema version recorded in the file.</summary>
+    public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return int.Parse(Convert.ToString(Scalar(_connection, "SELECT value FROM metadata WHERE key='schema_version';"), CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture);
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <inheritdoc />
+    public async Task<StoredExperiment> OpenExperimentAsync(ExperimentConfig config, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            var existing = ReadExperiment(tx, config.Name);
+            if (existing is not null)
+            {
+                var stored = existing.Config;
+                if (stored.SpaceFingerprint != config.SpaceFingerprint)
+                    throw new StoreMismatchException(Location,
+                        $"experiment '{config.Name}' was made for space '{stored.SpaceName}' (fingerprint {stored.SpaceFingerprint}), " +
+                        $"not for space '{config.SpaceName}' (fingerprint {config.SpaceFingerprint}). Use another experiment name or store file.");
+                return existing;
+            }
+            var now = DateTimeOffset.UtcNow;
+            Execute(_connection, """
+                INSERT INTO experiments(name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at)
+                VALUES ($name, $space, $fp, $strategy, $seed, $options, $created);
+                """, tx,
+                ("$name", config.Name), ("$space", config.SpaceName), ("$fp", config.SpaceFingerprint),
+                ("$strategy", config.StrategyName), ("$seed", config.Seed), ("$options", config.OptionsJson), ("$created", Time(now)));
+            long id = (long)Scalar(_connection, "SELECT last_insert_rowid();", tx)!;
+            tx.Commit();
+            return new StoredExperiment(id, config, now);
+        }
+        finally { _gate.Release(); }
+    }
+
+    private StoredExperiment? ReadExperiment(SqliteTransaction tx, string name)
+    {
+        using var command = Command(_connection, "SELECT id, name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at FROM experiments WHERE name=$name;", tx, ("$name", name));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) return null;
+        return new StoredExperiment(reader.GetInt64(0),
+            new ExperimentConfig(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5), reader.GetString(6)),
+            DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture));
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TrialRecord>> GetTrialsAsync(long experimentId, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _connection.BeginTransaction(); // one snapshot for trials and intermediates
+            var intermediates = new Dictionary<int, List<KeyValuePair<int, double>>>();
+            using (var command = Command(_connection, "SELECT number, step, value FROM intermediates WHERE experiment_id=$e ORDER BY number, step;", tx, ("$e", experimentId)))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    int number = reader.GetInt32(0);
+                    if (!intermediates.TryGetValue(number, out var list)) intermediates[number] = list = new();
+                    list.Add(new(reader.GetInt32(1), reader.GetDouble(2)));
+                }
+            }
+            var trials = new List<TrialRecord>();
+            using (var command = Command(_connection, $"{SelectTrial} WHERE experiment_id=$e ORDER BY number;", tx, ("$e", experimentId)))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    var trial = ReadTrial(reader);
+                    if (intermediates.TryGetValue(trial.Number, out var list)) trial = trial with { Intermediate = list };
+                    trials.Add(trial);
+                }
+            }
+            tx.Commit();
+            return trials;
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <inheritdoc />
+    public async Task<TrialRecord> AddTrialAsync(long experimentId, NewTrial trial, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            int number = Convert.ToInt32(Scalar(_connection, "SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE experiment_id=$e;", tx, ("$e", experimentId)), CultureInfo.InvariantCulture);
+            Execute(_connection, """
+                INSERT INTO trials(experiment_id, number, status, architecture_json, canonical, stable_hash, fidelity, seed)
+                VALUES ($e, $n, $status, $json, $canonical, $hash, $fidelity, $seed);
+                """, tx,
+                ("$e", experimentId), ("$n", number), ("$status", (int)TrialStatus.Pending), ("$json", trial.ArchitectureJson),
+                ("$canonical", trial.Canonical), ("$hash", Hash(trial.StableHash)), ("$fidelity", trial.Fidelity), ("$seed", trial.Seed));
+            tx.Commit();
+            return new TrialRecord
+            {
+                Number = number, Status = TrialStatus.Pending, ArchitectureJson = trial.ArchitectureJson, Canonical = trial.Canonical,
+                StableHash = trial.StableHash, Fidelity = trial.Fidelity, Seed = trial.Seed,
+            };
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <inheritdoc />
+    public async Task<TrialRecord?> ClaimNextTrialAsync(long experimentId, string worker, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            object? next = Scalar(_connection, "SELECT MIN(number) FROM trials WHERE experiment_id=$e AND status=$pending;", tx,
+                ("$e", experimentId), ("$pending", (int)TrialStatus.Pending));
+            if (next is null or DBNull) return null;
+            int number = Convert.ToInt32(next, CultureInfo.InvariantCulture);
+            Execute(_connection, "UPDATE trials SET status=$running, worker=$w, started_at=$t WHERE experiment_id=$e AND number=$n AND status=$pending;", tx,
+                ("$running", (int)TrialStatus.Running), ("$w", worker), ("$t", Time(DateTimeOffset.UtcNow)),
+                ("$e", experimentId), ("$n", number), ("$pending", (int)TrialStatus.Pending));
+            var trial = ReadOne(tx, experimentId, number);
+            tx.Commit();
+            return trial;
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <inheritdoc />
+    public async Task AddIntermediateAsync(long experimentId, int number, int step, double value, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Execute(_connection, "INSERT OR REPLACE INTO intermediates(experiment_id, number, step, value) VALUES ($e, $n, $s, $v);", null,
+                ("$e", experimentId), ("$n", number), ("$s", step), ("$v", value));
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <inheritdoc />
+    public async Task<TrialRecord> CompleteTrialAsync(long experimentId, int number, TrialCompletion completion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        if (completion.Status is not (TrialStatus.Completed or TrialStatus.Failed))
+            throw new ArgumentException("A completion is Completed or Failed.", nameof(completion));
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            int tellSeq = Convert.ToInt32(Scalar(_connection, "SELECT COALESCE(MAX(tell_seq) + 1, 0) FROM trials WHERE experiment_id=$e;", tx, ("$e", experimentId)), CultureInfo.InvariantCulture);
+            var now = DateTimeOffset.UtcNow;
+            int changed = Execute(_connection, """
+                UPDATE trials SET status=$status, fitness=$fitness, metrics_json=$metrics, failure=$failure, error=$error,
+                    reused_from=$reused, stopped_early=$stopped, tell_seq=$tell, asks_at_tell=$asks, ended_at=$end,
+                    duration_s=(julianday($end) - julianday(started_at)) * 86400.0
+                WHERE experiment_id=$e AND number=$n AND status=$running;
+                """, tx,
+                ("$status", (int)completion.Status), ("$fitness", completion.Fitness), ("$metrics", JsonSerializer.Serialize(completion.Metrics)),
+                ("$failure", (int)completion.Failure), ("$error", completion.Error), ("$reused", completion.ReusedFrom),
+                ("$stopped", completion.StoppedEarly ? 1 : 0), ("$tell", tellSeq), ("$asks", completion.AsksAtTell), ("$end", Time(now)),
+                ("$e", experimentId), ("$n", number), ("$running", (int)TrialStatus.Running));
+            if (changed != 1)
+                throw new InvalidOperationException($"{Location}: trial {number} of experiment {experimentId} is not running; its result is not recorded twice.");
+            var trial = ReadOne(tx, experimentId, number);
+            tx.Commit();
+            return trial;
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <inheritdoc />
+    public async Task<int> ReleaseRunningTrialsAsync(long experimentId, string? worker, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            const string Match = "experiment_id=$e AND status=$running AND ($w IS NULL OR worker=$w)";
+            Execute(_connection, $"DELETE FROM intermediates WHERE (experiment_id, number) IN (SELECT experiment_id, number FROM trials WHERE {Match});", tx,
+                ("$e", experimentId), ("$running", (int)TrialStatus.Running), ("$w", worker));
+            int changed = Execute(_connection, $"UPDATE trials SET status=$pending, worker=NULL, started_at=NULL WHERE {Match};", tx,
+                ("$pending", (int)TrialStatus.Pending), ("$e", experimentId), ("$running", (int)TrialStatus.Running), ("$w", worker));
+            tx.Commit();
+            return changed;
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _connection.Dispose();
+        _gate.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private const string SelectTrial = """
+        SELECT number, status, architecture_json, canonical, stable_hash, fidelity, seed, fitness, metrics_json, failure, error,
+               reused_from, stopped_early, tell_seq, asks_at_tell, worker, started_at, ended_at FROM trials
+        """;
+
+    private TrialRecord ReadOne(SqliteTransaction tx, long experimentId, int number)
+    {
+        using var command = Command(_connection, $"{SelectTrial} WHERE experiment_id=$e AND number=$n;", tx, ("$e", experimentId), ("$n", number));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) throw new InvalidOperationException($"{Location}: trial {number} does not exist.");
+        return ReadTrial(reader);
+    }
+
+    private static TrialRecord ReadTrial(SqliteDataReader r) => new()
+    {
+        Number = r.GetInt32(0),
+        Status = (TrialStatus)r.GetInt32(1),
+        ArchitectureJson = r.GetString(2),
+        Canonical = r.GetString(3),
+        StableHash = ulong.Parse(r.GetString(4), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+        Fidelity = r.GetDouble(5),
+        Seed = r.GetInt32(6),
+        Fitness = r.IsDBNull(7) ? null : r.GetDouble(7),
+        Metrics = JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(8)) ?? new(),
+        Failure = (FailureReason)r.GetInt32(9),
+        Error = r.IsDBNull(10) ? null : r.GetString(10),
+        ReusedFrom = r.IsDBNull(11) ? null : r.GetInt32(11),
+        StoppedEarly = r.GetInt32(12) != 0,
+        TellSequence = r.IsDBNull(13) ? null : r.GetInt32(13),
+        AsksAtTell = r.IsDBNull(14) ? null : r.GetInt32(14),
+        Worker = r.IsDBNull(15) ? null : r.GetString(15),
+        StartedAt = r.IsDBNull(16) ? null : DateTimeOffset.Parse(r.GetString(16), CultureInfo.InvariantCulture),
+        EndedAt = r.IsDBNull(17) ? null : DateTimeOffset.Parse(r.GetString(17), CultureInfo.InvariantCulture),
+    };
+
+    private static string Hash(ulong hash) => hash.ToString("x16", CultureInfo.InvariantCulture);
+
+    // ISO 8601 with offset: sortable text and understood by SQLite's julianday().
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? tx, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    private static int Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, sql, tx, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, sql, tx, parameters);
+        object? value = command.ExecuteScalar();
+        return value is DBNull ? null : value;
+    }
+}
