@@ -49,13 +49,11 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
     private readonly ISearchSpace<TArchitecture> _space;
     private readonly BayesianOptimizationOptions _options;
     private readonly Random _random;
-    private readonly ProposalLog<TArchitecture> _proposals;
-    private readonly OutstandingSuggestions<TArchitecture, bool> _outstanding = new();
+    private readonly ProposalTracker<TArchitecture> _tracker;
     private readonly CategoricalGaussianProcess _model;
     private readonly List<TArchitecture> _observed = new();
     private readonly List<int[]> _observedCodes = new();
     private readonly List<double> _observedFitness = new();
-    private int _initialInFlight;
     private bool _modelStale;
     private int _lastHyperparameterFit;
 
@@ -67,7 +65,7 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
         if (_options.InitialDesign < 1) throw new ArgumentOutOfRangeException(nameof(options), "InitialDesign must be at least 1.");
         _space = space;
         _random = new Random(seed);
-        _proposals = new ProposalLog<TArchitecture>(space);
+        _tracker = new ProposalTracker<TArchitecture>(space);
         _model = new CategoricalGaussianProcess(space.Dimensions.Count);
     }
 
@@ -80,15 +78,8 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
     /// <inheritdoc />
     public Suggestion<TArchitecture>? Ask()
     {
-        bool initial = _observed.Count + _initialInFlight < _options.InitialDesign;
-        TArchitecture? architecture = initial ? _proposals.SampleUnproposed(_random) : MaximizeExpectedImprovement();
-        if (architecture is null) return null;
-
-        _proposals.Add(architecture.Value);
-        var suggestion = new Suggestion<TArchitecture>(architecture.Value);
-        _outstanding.Add(suggestion, initial);
-        if (initial) _initialInFlight++;
-        return suggestion;
+        bool initial = _observed.Count + _tracker.InitialInFlight < _options.InitialDesign;
+        return _tracker.Issue(initial ? _tracker.Proposals.SampleUnproposed(_random) : MaximizeExpectedImprovement(), initial);
     }
 
     /// <inheritdoc />
@@ -96,8 +87,7 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
     {
         ArgumentNullException.ThrowIfNull(suggestion);
         ArgumentNullException.ThrowIfNull(outcome);
-        if (_outstanding.TryTake(suggestion, out bool initial) && initial) _initialInFlight--;
-        _proposals.Add(suggestion.Architecture);
+        _tracker.Settle(suggestion);
         if (outcome.Failed) return;
 
         _observed.Add(suggestion.Architecture);
@@ -158,7 +148,7 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
                 currentValue = bestValue;
             }
         }
-        return acquisition.Best ?? _proposals.SampleUnproposed(_random);
+        return acquisition.Best ?? _tracker.Proposals.SampleUnproposed(_random);
     }
 
     /// <summary>Expected improvement over one ask: memoised, budgeted, and the best unproposed candidate kept.</summary>
@@ -189,7 +179,7 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
             var (mean, variance) = model.PredictStandardized(_codes, _scratch);
             double value = ExpectedImprovement(mean, Math.Sqrt(variance), model.BestStandardizedTarget + _owner._options.ExplorationMargin);
             _values[architecture] = value;
-            if (value > _bestValue && !_owner._proposals.Contains(architecture))
+            if (value > _bestValue && !_owner._tracker.Proposals.Contains(architecture))
             {
                 _bestValue = value;
                 Best = architecture;

@@ -8,16 +8,21 @@ namespace NasGen.Strategies;
 /// starts ⌈(s_max + 1)/(s + 1) · η^s⌉ random architectures at fidelity η^−s. With η = 3 and a minimum fidelity of
 /// 1/27 the brackets are 27→9→3→1, 12→4→1, 6→2 and 4.
 /// </summary>
-public sealed class Hyperband<TArchitecture> : ISearchStrategy<TArchitecture>
+public sealed class Hyperband<TArchitecture> : MultiFidelitySearch<TArchitecture>
     where TArchitecture : struct, IEquatable<TArchitecture>
 {
-    private readonly BracketScheduler<TArchitecture> _scheduler;
-
     /// <summary>Creates Hyperband over <paramref name="space"/>.</summary>
     public Hyperband(ISearchSpace<TArchitecture> space, MultiFidelityOptions? options, int seed)
+        : base(CreateScheduler(space, options ?? new MultiFidelityOptions(), seed))
+    {
+    }
+
+    /// <inheritdoc />
+    public override string Name => "hyperband";
+
+    private static BracketScheduler<TArchitecture> CreateScheduler(ISearchSpace<TArchitecture> space, MultiFidelityOptions options, int seed)
     {
         ArgumentNullException.ThrowIfNull(space);
-        options ??= new MultiFidelityOptions();
         int maxBracket = options.MaxBracketIndex();
         var plans = new BracketPlan[maxBracket + 1];
         for (int k = 0; k <= maxBracket; k++)
@@ -26,23 +31,6 @@ public sealed class Hyperband<TArchitecture> : ISearchStrategy<TArchitecture>
             int configurations = (int)Math.Ceiling((maxBracket + 1) * (double)options.EtaPower(s) / (s + 1));
             plans[k] = new BracketPlan(configurations, s + 1);
         }
-        _scheduler = new BracketScheduler<TArchitecture>(space, options.Eta, k => plans[k % plans.Length], options.ProposeFromNextBracketWhileWaiting, seed);
-    }
-
-    /// <inheritdoc />
-    public string Name => "hyperband";
-
-    /// <summary>How many brackets have been started.</summary>
-    public int BracketsStarted => _scheduler.BracketsStarted;
-
-    /// <inheritdoc />
-    public Suggestion<TArchitecture>? Ask() => _scheduler.Ask();
-
-    /// <inheritdoc />
-    public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)
-    {
-        ArgumentNullException.ThrowIfNull(suggestion);
-        ArgumentNullException.ThrowIfNull(outcome);
-        _scheduler.Tell(suggestion, outcome);
+        return new BracketScheduler<TArchitecture>(space, options.Eta, k => plans[k % plans.Length], options.ProposeFromNextBracketWhileWaiting, seed);
     }
 }

@@ -40,11 +40,9 @@ public sealed class RegularizedEvolution<TArchitecture> : ISearchStrategy<TArchi
     private readonly ISearchSpace<TArchitecture> _space;
     private readonly RegularizedEvolutionOptions _options;
     private readonly Random _random;
-    private readonly ProposalLog<TArchitecture> _proposals;
-    private readonly OutstandingSuggestions<TArchitecture, bool> _outstanding = new();
+    private readonly ProposalTracker<TArchitecture> _tracker;
     private readonly List<(TArchitecture Architecture, double Fitness)> _population = new(); // oldest first
     private readonly int _mutatedChoices;
-    private int _initialInFlight;
 
     /// <summary>Creates an evolution over <paramref name="space"/>.</summary>
     public RegularizedEvolution(ISearchSpace<TArchitecture> space, RegularizedEvolutionOptions? options, int seed)
@@ -57,7 +55,7 @@ public sealed class RegularizedEvolution<TArchitecture> : ISearchStrategy<TArchi
         if (_options.CrossoverProbability is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), "CrossoverProbability must be in [0, 1].");
         _space = space;
         _random = new Random(seed);
-        _proposals = new ProposalLog<TArchitecture>(space);
+        _tracker = new ProposalTracker<TArchitecture>(space);
         _mutatedChoices = Math.Min(_options.MutatedChoices, space.Dimensions.Count(d => d.Count > 1));
     }
 
@@ -70,15 +68,8 @@ public sealed class RegularizedEvolution<TArchitecture> : ISearchStrategy<TArchi
     /// <inheritdoc />
     public Suggestion<TArchitecture>? Ask()
     {
-        bool initial = _population.Count + _initialInFlight < _options.PopulationSize || _population.Count == 0 || _mutatedChoices == 0;
-        TArchitecture? architecture = initial ? SampleInitial() : Breed();
-        if (architecture is null) return null;
-
-        _proposals.Add(architecture.Value);
-        var suggestion = new Suggestion<TArchitecture>(architecture.Value);
-        _outstanding.Add(suggestion, initial);
-        if (initial) _initialInFlight++;
-        return suggestion;
+        bool initial = _population.Count + _tracker.InitialInFlight < _options.PopulationSize || _population.Count == 0 || _mutatedChoices == 0;
+        return _tracker.Issue(initial ? SampleInitial() : Breed(), initial);
     }
 
     /// <inheritdoc />
@@ -86,7 +77,7 @@ public sealed class RegularizedEvolution<TArchitecture> : ISearchStrategy<TArchi
     {
         ArgumentNullException.ThrowIfNull(suggestion);
         ArgumentNullException.ThrowIfNull(outcome);
-        if (_outstanding.TryTake(suggestion, out bool initial) && initial) _initialInFlight--;
+        _tracker.Settle(suggestion);
         if (outcome.Failed) return; // a failed child never joins; a failed initial member is replaced by a new sample
 
         _population.Add((suggestion.Architecture, outcome.Fitness!.Value));
@@ -95,7 +86,7 @@ public sealed class RegularizedEvolution<TArchitecture> : ISearchStrategy<TArchi
 
     private TArchitecture? SampleInitial()
     {
-        if (_options.AvoidDuplicates) return _proposals.SampleUnproposed(_random);
+        if (_options.AvoidDuplicates) return _tracker.Proposals.SampleUnproposed(_random);
         return _space.Sample(_random);
     }
 
@@ -107,7 +98,7 @@ public sealed class RegularizedEvolution<TArchitecture> : ISearchStrategy<TArchi
             if (_options.CrossoverProbability > 0 && _population.Count > 1 && _random.NextDouble() < _options.CrossoverProbability)
                 parent = _space.Crossover(parent, Tournament(), _random);
             var child = _space.Mutate(parent, _random, _mutatedChoices);
-            if (!_options.AvoidDuplicates || !_proposals.Contains(child)) return child;
+            if (!_options.AvoidDuplicates || !_tracker.Proposals.Contains(child)) return child;
         }
         // The neighbourhood of the population is used up: a fresh random architecture keeps the search going.
         return SampleInitial();
