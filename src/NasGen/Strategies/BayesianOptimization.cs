@@ -27,7 +27,7 @@ public sealed record BayesianOptimizationOptions
 
     /// <summary>
     /// Refit the kernel's hyperparameters when the number of observations has grown by this factor since the last
-    /// fit (always below 64 observations); in between, only the factorization is updated.
+    /// fit (always below 64 observations); in between, the factorization is extended row by row in O(n²).
     /// </summary>
     public double HyperparameterRefitGrowth { get; init; } = 1.25;
 }
@@ -107,7 +107,7 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
         }
         else
         {
-            _model.Fit(_observedCodes, _observedFitness, _model.LengthScale, _model.NoiseRatio);
+            _model.Extend(_observedCodes, _observedFitness);
         }
         _modelStale = false;
     }
@@ -128,14 +128,14 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
         foreach (var start in starts)
         {
             var current = start;
-            double currentValue = acquisition.Evaluate(current);
+            double currentValue = acquisition.Evaluate(current, double.NegativeInfinity);
             for (int step = 0; step < _options.ClimbSteps && !acquisition.Exhausted; step++)
             {
                 var bestNeighbour = current;
                 double bestValue = currentValue;
                 foreach (var neighbour in _space.Neighbours(current))
                 {
-                    double value = acquisition.Evaluate(neighbour);
+                    double value = acquisition.Evaluate(neighbour, bestValue);
                     if (value > bestValue)
                     {
                         bestNeighbour = neighbour;
@@ -171,13 +171,23 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
 
         public bool Exhausted => _values.Count >= _owner._options.MaxAcquisitionEvaluations;
 
-        public double Evaluate(TArchitecture architecture)
+        /// <summary>
+        /// Expected improvement at <paramref name="architecture"/>; when it cannot exceed <paramref name="threshold"/>
+        /// nor the best candidate so far, an upper bound that does not exceed them either.
+        /// </summary>
+        public double Evaluate(TArchitecture architecture, double threshold)
         {
             if (_values.TryGetValue(architecture, out double known)) return known;
             var model = _owner._model;
+            double incumbent = model.BestStandardizedTarget + _owner._options.ExplorationMargin;
             _owner._space.Encode(architecture, _codes);
-            var (mean, variance) = model.PredictStandardized(_codes, _scratch);
-            double value = ExpectedImprovement(mean, Math.Sqrt(variance), model.BestStandardizedTarget + _owner._options.ExplorationMargin);
+            double mean = model.PredictMeanStandardized(_codes, _scratch);
+            // EI grows with the deviation, and the posterior variance never exceeds the prior's: the O(n) bound
+            // spares the O(n²) variance for most candidates once a good one is known.
+            double bound = ExpectedImprovement(mean, Math.Sqrt(model.SignalVariance), incumbent);
+            if (bound <= threshold && bound <= _bestValue) return bound;
+
+            double value = ExpectedImprovement(mean, Math.Sqrt(model.CompleteVarianceStandardized(_scratch)), incumbent);
             _values[architecture] = value;
             if (value > _bestValue && !_owner._tracker.Proposals.Contains(architecture))
             {

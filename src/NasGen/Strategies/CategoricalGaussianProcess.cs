@@ -92,18 +92,34 @@ public sealed class CategoricalGaussianProcess
     /// </summary>
     public (double Mean, double Variance) PredictStandardized(ReadOnlySpan<int> codes, Span<double> scratch)
     {
+        double mean = PredictMeanStandardized(codes, scratch);
+        return (mean, CompleteVarianceStandardized(scratch));
+    }
+
+    /// <summary>
+    /// The posterior mean in standardised units, in O(n): the first half of <see cref="PredictStandardized"/>. It
+    /// leaves the correlations with the training points in <paramref name="scratch"/> for
+    /// <see cref="CompleteVarianceStandardized"/>, which costs O(n²) and can be skipped when the mean alone decides.
+    /// </summary>
+    public double PredictMeanStandardized(ReadOnlySpan<int> codes, Span<double> scratch)
+    {
         if (codes.Length != _dimensions) throw new ArgumentException($"Expected {_dimensions} codes.", nameof(codes));
-        if (Count == 0) return (0, SignalVariance);
-        var k = scratch[..Count];
         double mean = 0;
         for (int i = 0; i < Count; i++)
         {
-            k[i] = _correlation[Differences(codes, i)];
-            mean += k[i] * _alpha[i];
+            scratch[i] = _correlation[Differences(codes, i)];
+            mean += scratch[i] * _alpha[i];
         }
+        return mean;
+    }
+
+    /// <summary>The posterior variance in standardised units from the correlations <see cref="PredictMeanStandardized"/> left in <paramref name="scratch"/> (overwritten).</summary>
+    public double CompleteVarianceStandardized(Span<double> scratch)
+    {
+        if (Count == 0) return SignalVariance;
+        var k = scratch[..Count];
         ForwardSubstitute(_cholesky, Count, k);
-        double explained = Dot(k, k);
-        return (mean, Math.Max(SignalVariance * (1 - explained), 1e-12));
+        return Math.Max(SignalVariance * (1 - Dot(k, k)), 1e-12);
     }
 
     private double[] Load(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets)
@@ -164,7 +180,50 @@ public sealed class CategoricalGaussianProcess
         _cholesky = matrix;
         LengthScale = lengthScale;
         NoiseRatio = noise + jitter;
+        return Solve(y);
+    }
 
+    /// <summary>
+    /// Adds observations keeping the hyperparameters: the Cholesky factor grows by one row per new point, O(n²)
+    /// each, instead of a new O(n³) factorization. <paramref name="codes"/> and <paramref name="targets"/> hold all
+    /// observations; the first <see cref="Count"/> must be those of the last fit. Falls back to a full
+    /// factorization when a new point makes the matrix numerically singular.
+    /// </summary>
+    public void Extend(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets)
+    {
+        int previous = Count;
+        var previousFactor = _cholesky;
+        var y = Load(codes, targets);
+        int n = Count;
+        if (previous == 0 || n < previous)
+        {
+            Factorize(y, LengthScale, NoiseRatio);
+            return;
+        }
+        var factor = new double[n * n];
+        for (int i = 0; i < previous; i++) Array.Copy(previousFactor, i * previous, factor, i * n, i + 1);
+        for (int i = previous; i < n; i++)
+        {
+            var row = factor.AsSpan(i * n, i);
+            var point = _codes.AsSpan(i * _dimensions, _dimensions);
+            for (int j = 0; j < i; j++) row[j] = _correlation[Differences(point, j)];
+            ForwardSubstitute(factor, n, row);
+            double diagonal = 1 + NoiseRatio - Dot(row, row);
+            if (!(diagonal > 1e-10))
+            {
+                Factorize(y, LengthScale, NoiseRatio);
+                return;
+            }
+            factor[i * n + i] = Math.Sqrt(diagonal);
+        }
+        _cholesky = factor;
+        Solve(y);
+    }
+
+    /// <summary>α, the profile signal variance and the log marginal likelihood from the current factor.</summary>
+    private double Solve(double[] y)
+    {
+        int n = y.Length;
         _alpha = (double[])y.Clone();
         ForwardSubstitute(_cholesky, n, _alpha);
         double quadratic = Dot(_alpha, _alpha);
@@ -212,11 +271,11 @@ public sealed class CategoricalGaussianProcess
         return true;
     }
 
-    /// <summary>Solves L x = b in place.</summary>
-    private static void ForwardSubstitute(double[] l, int n, Span<double> b)
+    /// <summary>Solves L x = b in place for the leading b.Length rows of L (row-major, <paramref name="stride"/> per row).</summary>
+    private static void ForwardSubstitute(double[] l, int stride, Span<double> b)
     {
-        for (int i = 0; i < n; i++)
-            b[i] = (b[i] - Dot(l.AsSpan(i * n, i), b[..i])) / l[i * n + i];
+        for (int i = 0; i < b.Length; i++)
+            b[i] = (b[i] - Dot(l.AsSpan(i * stride, i), b[..i])) / l[i * stride + i];
     }
 
     /// <summary>Solves Lᵀ x = b in place.</summary>

@@ -71,6 +71,28 @@ public sealed class BayesianOptimizationTests
     }
 
     [Fact]
+    public void Extending_the_factorization_matches_a_full_fit()
+    {
+        var (codes, targets) = RandomObservations(count: 50, seed: 6);
+        var extended = new CategoricalGaussianProcess(6);
+        extended.Fit(codes.Take(30).ToList(), targets.Take(30).ToList(), lengthScale: 2, noiseRatio: 1e-3);
+        extended.Extend(codes, targets);
+        var full = new CategoricalGaussianProcess(6);
+        full.Fit(codes, targets, lengthScale: 2, noiseRatio: 1e-3);
+
+        Assert.Equal(full.LogMarginalLikelihood, extended.LogMarginalLikelihood, 8);
+        var probe = new Random(7);
+        for (int i = 0; i < 20; i++)
+        {
+            var point = Space.EncodeCategorical(Space.Sample(probe));
+            var (fullMean, fullVariance) = full.Predict(point);
+            var (mean, variance) = extended.Predict(point);
+            Assert.Equal(fullMean, mean, 9);
+            Assert.Equal(fullVariance, variance, 9);
+        }
+    }
+
+    [Fact]
     public void Repeated_architectures_do_not_break_the_factorization()
     {
         var model = new CategoricalGaussianProcess(2);
