@@ -23,7 +23,7 @@ public sealed record BayesianOptimizationOptions
     public int ClimbSteps { get; init; } = 4;
 
     /// <summary>Most expected-improvement evaluations per suggestion (each costs O(n²) with n observations).</summary>
-    public int MaxAcquisitionEvaluations { get; init; } = 1_500;
+    public int MaxAcquisitionEvaluations { get; init; } = 1_000;
 
     /// <summary>
     /// Refit the kernel's hyperparameters when the number of observations has grown by this factor since the last
@@ -181,10 +181,10 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
             var model = _owner._model;
             double incumbent = model.BestStandardizedTarget + _owner._options.ExplorationMargin;
             _owner._space.Encode(architecture, _codes);
-            double mean = model.PredictMeanStandardized(_codes, _scratch);
-            // EI grows with the deviation, and the posterior variance never exceeds the prior's: the O(n) bound
-            // spares the O(n²) variance for most candidates once a good one is known.
-            double bound = ExpectedImprovement(mean, Math.Sqrt(model.SignalVariance), incumbent);
+            double mean = model.PredictMeanStandardized(_codes, _scratch, out double varianceBound);
+            // EI grows with the deviation, and the variance given the nearest observation bounds the posterior
+            // variance: this O(n) bound spares the O(n²) variance for most candidates once a good one is known.
+            double bound = ExpectedImprovement(mean, Math.Sqrt(varianceBound), incumbent);
             if (bound <= threshold && bound <= _bestValue) return bound;
 
             double value = ExpectedImprovement(mean, Math.Sqrt(model.CompleteVarianceStandardized(_scratch)), incumbent);

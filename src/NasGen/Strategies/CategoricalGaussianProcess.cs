@@ -101,19 +101,30 @@ public sealed class CategoricalGaussianProcess
     /// leaves the correlations with the training points in <paramref name="scratch"/> for
     /// <see cref="CompleteVarianceStandardized"/>, which costs O(n²) and can be skipped when the mean alone decides.
     /// </summary>
-    public double PredictMeanStandardized(ReadOnlySpan<int> codes, Span<double> scratch)
+    public double PredictMeanStandardized(ReadOnlySpan<int> codes, Span<double> scratch) => PredictMeanStandardized(codes, scratch, out _);
+
+    /// <summary>
+    /// The posterior mean in standardised units, as the two-argument overload computes it, with an O(1) upper bound on the
+    /// posterior variance: the variance given the nearest training point alone (conditioning on more points only
+    /// lowers it).
+    /// </summary>
+    public double PredictMeanStandardized(ReadOnlySpan<int> codes, Span<double> scratch, out double varianceBound)
     {
         if (codes.Length != _dimensions) throw new ArgumentException($"Expected {_dimensions} codes.", nameof(codes));
         double mean = 0;
+        double nearest = 0;
         for (int i = 0; i < Count; i++)
         {
-            scratch[i] = _correlation[Differences(codes, i)];
-            mean += scratch[i] * _alpha[i];
+            double correlation = _correlation[Differences(codes, i)];
+            scratch[i] = correlation;
+            mean += correlation * _alpha[i];
+            nearest = Math.Max(nearest, correlation);
         }
+        varianceBound = SignalVariance * (1 - nearest * nearest / (1 + NoiseRatio));
         return mean;
     }
 
-    /// <summary>The posterior variance in standardised units from the correlations <see cref="PredictMeanStandardized"/> left in <paramref name="scratch"/> (overwritten).</summary>
+    /// <summary>The posterior variance in standardised units from the correlations <c>PredictMeanStandardized</c> left in <paramref name="scratch"/> (overwritten).</summary>
     public double CompleteVarianceStandardized(Span<double> scratch)
     {
         if (Count == 0) return SignalVariance;
