@@ -65,6 +65,17 @@ public sealed class StrategyContractTests
         });
     }
 
+    [Theory]
+    [MemberData(nameof(StrategyCases.Names), MemberType = typeof(StrategyCases))]
+    public void Tells_with_suggestions_rebuilt_from_a_store_give_the_same_run(string name)
+    {
+        var original = Run(name, seed: 13);
+        var strategy = StrategyCases.Create(name, seed: 13);
+        var replayed = SearchLoop.Run(new RebuildingTells(strategy), budget: 80, parallel: 3, failEvery: 7);
+        (strategy as IDisposable)?.Dispose();
+        Assert.Equal(original, replayed.Select(s => (PlantedSpace.Instance.ToCanonicalString(s.Architecture), s.Fidelity)).ToArray());
+    }
+
     [Fact]
     public void The_factory_knows_every_name_and_rejects_unknown_ones()
     {
@@ -87,5 +98,16 @@ public sealed class StrategyContractTests
         var asked = SearchLoop.Run(strategy, budget: 80, parallel: 3, failEvery: 7);
         (strategy as IDisposable)?.Dispose();
         return asked.Select(s => (PlantedSpace.Instance.ToCanonicalString(s.Architecture), s.Fidelity)).ToArray();
+    }
+
+    /// <summary>Tells each outcome with a new, equal suggestion, as a store that rebuilds trials would.</summary>
+    private sealed class RebuildingTells(ISearchStrategy<PlantedArchitecture> inner) : ISearchStrategy<PlantedArchitecture>
+    {
+        public string Name => inner.Name;
+
+        public Suggestion<PlantedArchitecture>? Ask() => inner.Ask();
+
+        public void Tell(Suggestion<PlantedArchitecture> suggestion, TrialOutcome outcome) =>
+            inner.Tell(new Suggestion<PlantedArchitecture>(suggestion.Architecture, suggestion.Fidelity), outcome);
     }
 }
