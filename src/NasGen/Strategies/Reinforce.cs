@@ -23,18 +23,25 @@ public sealed record ReinforceOptions
     /// depend on the scale of the fitness.
     /// </summary>
     public bool NormalizeAdvantage { get; init; } = true;
+
+    /// <summary>The controller: factorised logits (the default) or an LSTM over the choices in order.</summary>
+    public ReinforceController Controller { get; init; } = ReinforceController.Factorized;
+
+    /// <summary>Hidden size of the LSTM controller.</summary>
+    public int HiddenSize { get; init; } = 64;
 }
 
 /// <summary>
-/// Policy-gradient search (REINFORCE, Williams 1992; as a NAS controller, Zoph and Le, ICLR 2017): a factorised
-/// categorical policy with one vector of logits per dimension, trained with Adam to maximise the expected fitness,
-/// with a moving-average baseline and an entropy bonus. Each successful outcome is one policy-gradient step;
-/// failed outcomes are skipped.
+/// Policy-gradient search (REINFORCE, Williams 1992; as a NAS controller, Zoph and Le, ICLR 2017): a categorical
+/// policy over the choices — one vector of logits per dimension, or an LSTM controller
+/// (<see cref="ReinforceOptions.Controller"/>) — trained with Adam to maximise the expected fitness, with a
+/// moving-average baseline and an entropy bonus. Each successful outcome is one policy-gradient step; failed
+/// outcomes are skipped.
 /// </summary>
 /// <remarks>
-/// Architectures are drawn from the policy's probabilities with a seeded <see cref="Random"/>, and the logits start
-/// at zero, so libtorch's global random state is never used: the same seed and tells give the same suggestions
-/// whatever else runs in the process. Architectures may repeat (a converged policy proposes its favourite again).
+/// Architectures are drawn from the policy's probabilities with a seeded <see cref="Random"/>; the factorised logits
+/// start at zero and the LSTM's weights are drawn from the same seeded <see cref="Random"/>, so libtorch's global
+/// random state is never used: the same seed and tells give the same suggestions whatever else runs in the process. Architectures may repeat (a converged policy proposes its favourite again).
 /// The strategy owns native tensors: dispose it.
 /// </remarks>
 public sealed class Reinforce<TArchitecture> : ISearchStrategy<TArchitecture>, IDisposable
@@ -46,10 +53,8 @@ public sealed class Reinforce<TArchitecture> : ISearchStrategy<TArchitecture>, I
     private readonly ReinforceOptions _options;
     private readonly Random _random;
     private readonly int[] _counts;
-    private readonly int[] _offsets;
-    private readonly Parameter _logits;
+    private readonly IReinforcePolicy _policy;
     private readonly optim.Optimizer _optimizer;
-    private double[]? _probabilities; // per dimension segment; null after an update
     private double _baseline;
     private double _advantageVariance;
     private int _rewards;
@@ -65,31 +70,45 @@ public sealed class Reinforce<TArchitecture> : ISearchStrategy<TArchitecture>, I
         _space = space;
         _random = new Random(seed);
         _counts = space.Dimensions.Select(d => d.Count).ToArray();
-        _offsets = new int[_counts.Length];
-        for (int i = 1; i < _counts.Length; i++) _offsets[i] = _offsets[i - 1] + _counts[i - 1];
-        _logits = new Parameter(zeros(space.OneHotLength, ScalarType.Float32), requires_grad: true);
-        _optimizer = optim.Adam(new[] { _logits }, lr: _options.LearningRate);
+        _policy = _options.Controller switch
+        {
+            ReinforceController.Factorized => new FactorizedPolicy(_counts),
+            ReinforceController.Lstm when _options.HiddenSize > 0 => new LstmPolicy(_counts, _options.HiddenSize, _random),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), "Unknown controller, or a hidden size below 1."),
+        };
+        _optimizer = optim.Adam(_policy.Parameters(), lr: _options.LearningRate);
     }
 
     /// <inheritdoc />
     public string Name => "reinforce";
 
-    /// <summary>The policy's probability of each candidate, per dimension (a copy).</summary>
+    /// <summary>
+    /// The policy's probability of each candidate, per dimension. For the LSTM controller, the conditional
+    /// probabilities along the most likely choices.
+    /// </summary>
     public double[][] Probabilities()
     {
-        var p = CurrentProbabilities();
-        return _counts.Select((c, d) => p.AsSpan(_offsets[d], c).ToArray()).ToArray();
+        var result = new double[_counts.Length][];
+        int dimension = 0;
+        Span<int> codes = stackalloc int[_counts.Length];
+        _policy.Sample(codes, p =>
+        {
+            result[dimension++] = p.ToArray();
+            int best = 0;
+            for (int i = 1; i < p.Length; i++) if (p[i] > p[best]) best = i;
+            return best;
+        });
+        return result;
     }
 
     /// <inheritdoc />
     public Suggestion<TArchitecture>? Ask()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var p = CurrentProbabilities();
         Span<int> codes = stackalloc int[_counts.Length];
         for (int attempt = 0; attempt < ConstraintAttempts; attempt++)
         {
-            for (int d = 0; d < codes.Length; d++) codes[d] = Draw(p.AsSpan(_offsets[d], _counts[d]));
+            _policy.Sample(codes, Draw);
             var architecture = _space.Decode(codes);
             if (!_space.HasConstraints || _space.IsAllowed(architecture)) return new Suggestion<TArchitecture>(architecture);
         }
@@ -117,19 +136,12 @@ public sealed class Reinforce<TArchitecture> : ISearchStrategy<TArchitecture>, I
         using (NewDisposeScope())
         {
             _optimizer.zero_grad();
-            var logProbability = zeros(1);
-            var entropy = zeros(1);
-            for (int d = 0; d < codes.Length; d++)
-            {
-                var logSoftmax = _logits.narrow(0, _offsets[d], _counts[d]).log_softmax(0);
-                logProbability = logProbability + logSoftmax[codes[d]];
-                entropy = entropy - (logSoftmax.exp() * logSoftmax).sum();
-            }
+            var (logProbability, entropy) = _policy.Score(codes);
             var loss = -advantage * logProbability - _options.EntropyWeight * entropy;
             loss.backward();
             _optimizer.step();
         }
-        _probabilities = null;
+        _policy.Invalidate();
     }
 
     /// <summary>Frees the policy's tensors.</summary>
@@ -138,23 +150,7 @@ public sealed class Reinforce<TArchitecture> : ISearchStrategy<TArchitecture>, I
         if (_disposed) return;
         _disposed = true;
         _optimizer.Dispose();
-        _logits.Dispose();
-    }
-
-    private double[] CurrentProbabilities()
-    {
-        if (_probabilities is not null) return _probabilities;
-        var p = new double[_logits.shape[0]];
-        using (NewDisposeScope())
-        using (no_grad())
-        {
-            for (int d = 0; d < _counts.Length; d++)
-            {
-                var segment = _logits.narrow(0, _offsets[d], _counts[d]).softmax(0).to_type(ScalarType.Float64);
-                segment.data<double>().CopyTo(p, _offsets[d]);
-            }
-        }
-        return _probabilities = p;
+        _policy.Dispose();
     }
 
     private int Draw(ReadOnlySpan<double> probabilities)

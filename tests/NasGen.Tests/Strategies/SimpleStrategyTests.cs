@@ -104,6 +104,30 @@ public sealed class SimpleStrategyTests
         Assert.All(probabilities, p => Assert.Equal(1.0, p.Sum(), 5));
     }
 
+    [Fact]
+    public void The_lstm_controller_is_reproducible_and_depends_on_the_seed()
+    {
+        string[] Run(int seed)
+        {
+            using var strategy = new Reinforce<PlantedArchitecture>(Space, LstmOptions, seed);
+            return SearchLoop.Run(strategy, budget: 30).Select(s => Space.ToCanonicalString(s.Architecture)).ToArray();
+        }
+        Assert.Equal(Run(3), Run(3));
+        Assert.NotEqual(Run(3), Run(4));
+    }
+
+    [Fact]
+    public void The_lstm_controller_learns_to_propose_fitter_architectures()
+    {
+        using var strategy = new Reinforce<PlantedArchitecture>(Space, LstmOptions, seed: 1);
+        var asked = SearchLoop.Run(strategy, budget: 150);
+        double first = asked.Take(30).Average(s => PlantedObjective.Evaluate(s.Architecture));
+        double last = asked.Skip(120).Average(s => PlantedObjective.Evaluate(s.Architecture));
+        Assert.True(last > first + 0.5, $"mean fitness {first:F2} over the first 30 asks, {last:F2} over the last 30");
+    }
+
+    private static readonly ReinforceOptions LstmOptions = new() { Controller = ReinforceController.Lstm, HiddenSize = 32, LearningRate = 0.01 };
+
     internal static int Differences(PlantedArchitecture a, PlantedArchitecture b)
     {
         int[] x = Space.EncodeCategorical(a), y = Space.EncodeCategorical(b);
