@@ -63,6 +63,8 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
         ArgumentNullException.ThrowIfNull(space);
         _options = options ?? new BayesianOptimizationOptions();
         if (_options.InitialDesign < 1) throw new ArgumentOutOfRangeException(nameof(options), "InitialDesign must be at least 1.");
+        if (!(_options.HyperparameterRefitGrowth >= 1)) throw new ArgumentOutOfRangeException(nameof(options), "HyperparameterRefitGrowth must be at least 1.");
+        if (_options.MaxAcquisitionEvaluations < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAcquisitionEvaluations must be at least 1.");
         _space = space;
         _random = new Random(seed);
         _tracker = new ProposalTracker<TArchitecture>(space);
