@@ -1,0 +1,36 @@
+using System;
+using System.Collections.Generic;
+
+namespace NasGen.Strategies;
+
+/// <summary>Creates strategies by name, so that experiments and command lines can pick one with a string.</summary>
+public static class SearchStrategies
+{
+    /// <summary>The short names <see cref="Create{TArchitecture}"/> accepts (each strategy's <c>Name</c> works too).</summary>
+    public static IReadOnlyList<string> Names { get; } = ["random", "grid", "evolution", "local", "reinforce", "bo", "hyperband", "sh"];
+
+    /// <summary>
+    /// A strategy with default options: <c>random</c>, <c>grid</c>, <c>evolution</c>, <c>local</c>,
+    /// <c>reinforce</c>, <c>bo</c>, <c>hyperband</c> or <c>sh</c> (case-insensitive; the long names such as
+    /// <c>regularized-evolution</c> are accepted too). Dispose the result when it is <see cref="IDisposable"/>.
+    /// </summary>
+    public static ISearchStrategy<TArchitecture> Create<TArchitecture>(string name, ISearchSpace<TArchitecture> space, int seed)
+        where TArchitecture : struct, IEquatable<TArchitecture>
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(space);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "random" => new RandomSearch<TArchitecture>(space, seed),
+            "grid" => new GridSearch<TArchitecture>(space, seed),
+            "grid-shuffled" => new GridSearch<TArchitecture>(space, new GridSearchOptions { Shuffle = true }, seed),
+            "evolution" or "regularized-evolution" => new RegularizedEvolution<TArchitecture>(space, null, seed),
+            "local" or "local-search" => new LocalSearch<TArchitecture>(space, null, seed),
+            "reinforce" => new Reinforce<TArchitecture>(space, null, seed),
+            "bo" or "bayesian-optimization" => new BayesianOptimization<TArchitecture>(space, null, seed),
+            "hyperband" => new Hyperband<TArchitecture>(space, null, seed),
+            "sh" or "successive-halving" => new SuccessiveHalving<TArchitecture>(space, null, seed),
+            _ => throw new ArgumentException($"Unknown strategy '{name}'. Known strategies: {string.Join(", ", Names)}.", nameof(name)),
+        };
+    }
+}

@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using NasGen.Strategies;
+using NasGen.Tests.TestSpaces;
+
+namespace NasGen.Tests.Strategies;
+
+public sealed class BayesianOptimizationTests
+{
+    private static readonly PlantedSpace Space = PlantedSpace.Instance;
+
+    /// <summary>Matérn-5/2 correlation at one-hot distance √2 (one differing dimension) with length-scale 1.</summary>
+    private static readonly double Rho = MaternAtOneDifference();
+
+    private static double MaternAtOneDifference()
+    {
+        double r = Math.Sqrt(5 * 2.0);
+        return (1 + r + r * r / 3) * Math.Exp(-r);
+    }
+
+    [Fact]
+    public void Two_points_give_the_hand_computed_posterior()
+    {
+        // One dimension; codes 0 and 1 observed with targets 1 and 3 (standardised: −1 and +1); code 2 is one
+        // difference away from both, so its correlation vector is (ρ, ρ).
+        var model = new CategoricalGaussianProcess(1);
+        model.Fit(new[] { new[] { 0 }, new[] { 1 } }, new[] { 1.0, 3.0 }, lengthScale: 1, noiseRatio: 0);
+
+        // Profile signal variance: yᵀR⁻¹y / n = 1 / (1 − ρ).
+        Assert.Equal(1 / (1 - Rho), model.SignalVariance, 9);
+        var (meanAtZero, varianceAtZero) = model.Predict(new[] { 0 });
+        Assert.Equal(1.0, meanAtZero, 6);
+        Assert.Equal(0.0, varianceAtZero, 6);
+
+        var (mean, variance) = model.Predict(new[] { 2 });
+        Assert.Equal(2.0, mean, 9); // symmetric: the average
+        double expectedVariance = 1 / (1 - Rho) * (1 - 2 * Rho * Rho / (1 + Rho)); // σ²(1 − r*ᵀR⁻¹r*), target scale 1
+        Assert.Equal(expectedVariance, variance, 9);
+    }
+
+    [Fact]
+    public void With_tiny_noise_the_posterior_mean_interpolates_the_training_data()
+    {
+        var (codes, targets) = RandomObservations(count: 40, seed: 4);
+        var model = new CategoricalGaussianProcess(6);
+        model.Fit(codes, targets, lengthScale: 2, noiseRatio: 1e-10);
+        for (int i = 0; i < codes.Count; i++)
+        {
+            var (mean, variance) = model.Predict(codes[i]);
+            Assert.Equal(targets[i], mean, 4);
+            Assert.True(variance < 1e-4, $"variance {variance} at training point {i}");
+        }
+    }
+
+    [Fact]
+    public void Fitting_hyperparameters_picks_the_most_likely_grid_point()
+    {
+        var (codes, targets) = RandomObservations(count: 60, seed: 5);
+        var model = new CategoricalGaussianProcess(6);
+        model.Fit(codes, targets);
+        double chosen = model.LogMarginalLikelihood;
+        var other = new CategoricalGaussianProcess(6);
+        foreach (double lengthScale in new[] { 0.25, 1.0, 8.0 })
+        {
+            other.Fit(codes, targets, lengthScale, 1e-2);
+            Assert.True(chosen >= other.LogMarginalLikelihood - 1e-9);
+        }
+        Assert.True(double.IsFinite(chosen));
+    }
+
+    [Fact]
+    public void Extending_the_factorization_matches_a_full_fit()
+    {
+        var (codes, targets) = RandomObservations(count: 50, seed: 6);
+        var extended = new CategoricalGaussianProcess(6);
+        extended.Fit(codes.Take(30).ToList(), targets.Take(30).ToList(), lengthScale: 2, noiseRatio: 1e-3);
+        extended.Extend(codes, targets);
+        var full = new CategoricalGaussianProcess(6);
+        full.Fit(codes, targets, lengthScale: 2, noiseRatio: 1e-3);
+
+        Assert.Equal(full.LogMarginalLikelihood, extended.LogMarginalLikelihood, 8);
+        var probe = new Random(7);
+        for (int i = 0; i < 20; i++)
+        {
+            var point = Space.EncodeCategorical(Space.Sample(probe));
+            var (fullMean, fullVariance) = full.Predict(point);
+            var (mean, variance) = extended.Predict(point);
+            Assert.Equal(fullMean, mean, 9);
+            Assert.Equal(fullVariance, variance, 9);
+        }
+    }
+
+    [Fact]
+    public void Repeated_architectures_do_not_break_the_factorization()
+    {
+        var model = new CategoricalGaussianProcess(2);
+        var codes = new List<int[]> { new[] { 0, 1 }, new[] { 0, 1 }, new[] { 1, 1 } };
+        model.Fit(codes, new[] { 1.0, 1.0, 2.0 }, lengthScale: 1, noiseRatio: 0);
+        Assert.True(double.IsFinite(model.Predict(new[] { 0, 1 }).Mean));
+    }
+
+    [Fact]
+    public void Parallel_asks_propose_distinct_architectures_never_seen_before()
+    {
+        var strategy = new BayesianOptimization<PlantedArchitecture>(Space, null, seed: 3);
+        var asked = SearchLoop.Run(strategy, budget: 80, parallel: 4, failEvery: 9);
+        Assert.Equal(asked.Count, asked.Select(s => s.Architecture).Distinct().Count());
+    }
+
+    [Fact]
+    public void Ask_stays_fast_with_five_hundred_observations()
+    {
+        var strategy = new BayesianOptimization<PlantedArchitecture>(Space, null, seed: 1);
+        var random = new Random(1);
+        // Tell 500 random architectures directly: outcomes need not come from asks.
+        foreach (var architecture in Enumerable.Range(0, 500).Select(_ => Space.Sample(random)).Distinct())
+            strategy.Tell(new Suggestion<PlantedArchitecture>(architecture), new TrialOutcome(PlantedObjective.Evaluate(architecture)));
+        Assert.NotNull(strategy.Ask()); // fits the model
+
+        var stopwatch = Stopwatch.StartNew();
+        for (int i = 0; i < 5; i++) Assert.NotNull(strategy.Ask());
+        // 100 ms per ask is the target on a quiet machine; the bound leaves room for a shared CI runner.
+        Assert.True(stopwatch.Elapsed.TotalMilliseconds / 5 < 400, $"{stopwatch.Elapsed.TotalMilliseconds / 5:F1} ms per ask");
+    }
+
+    /// <summary>Distinct random architectures' codes and their planted objective.</summary>
+    private static (List<int[]> Codes, List<double> Targets) RandomObservations(int count, int seed)
+    {
+        var random = new Random(seed);
+        var architectures = Enumerable.Range(0, count).Select(_ => Space.Sample(random)).Distinct().ToList();
+        return (architectures.Select(a => Space.EncodeCategorical(a)).ToList(), architectures.Select(a => PlantedObjective.Evaluate(a)).ToList());
+    }
+}

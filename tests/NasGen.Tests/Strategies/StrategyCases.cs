@@ -1,0 +1,45 @@
+using System;
+using System.Collections.Generic;
+using NasGen.Strategies;
+using NasGen.Tests.TestSpaces;
+
+namespace NasGen.Tests.Strategies;
+
+/// <summary>Every strategy under test, by name, with the options and budget the tests use on <see cref="PlantedSpace"/>.</summary>
+internal static class StrategyCases
+{
+    /// <summary>Strategy name → asks within which the planted optimum must be proposed (at full fidelity).</summary>
+    public static readonly IReadOnlyDictionary<string, int> OptimumBudget = new Dictionary<string, int>
+    {
+        ["random"] = PlantedSpace.AllowedCount,
+        ["grid"] = PlantedSpace.AllowedCount,
+        ["grid-shuffled"] = PlantedSpace.AllowedCount,
+        ["evolution"] = 600,
+        ["local"] = 300,
+        ["reinforce"] = 1_500,
+        ["bo"] = 120,
+        ["hyperband"] = 9_000,
+        ["sh"] = 9_000,
+    };
+
+    /// <summary>Asks for the contract tests: Bayesian optimization's asks cost O(n³) in a Debug build, so it gets fewer.</summary>
+    public static int ContractBudget(string name) => name == "bo" ? 100 : 400;
+
+    public static IEnumerable<object[]> Names()
+    {
+        foreach (string name in OptimumBudget.Keys) yield return [name];
+    }
+
+    public static ISearchStrategy<PlantedArchitecture> Create(string name, int seed)
+    {
+        var space = PlantedSpace.Instance;
+        return name switch
+        {
+            "evolution" => new RegularizedEvolution<PlantedArchitecture>(space, new RegularizedEvolutionOptions { PopulationSize = 20, SampleSize = 5 }, seed),
+            _ => SearchStrategies.Create(name, space, seed),
+        };
+    }
+
+    public static bool IsFullFidelityOptimum(Suggestion<PlantedArchitecture> suggestion) =>
+        suggestion.Architecture == PlantedObjective.Optimum && suggestion.Fidelity == 1.0;
+}
