@@ -24,7 +24,7 @@ public sealed class BenchmarkSpace : SearchSpace<PackedArchitecture>
     public static BenchmarkSpace Instance { get; } = new();
 
     /// <inheritdoc />
-    protected override void EncodeCore(in PackedArchitecture architecture, Span<int> codes)
+    public override void EncodeCore(in PackedArchitecture architecture, Span<int> codes)
     {
         for (int d = 0; d < DimensionCount; d++)
         {

@@ -99,7 +99,13 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
                     if (_options.MaxTrials is { } max && asked >= max) { stopping = true; stopReason = StopReason.TrialBudget; break; }
                     if (exhausted) break;
                     var suggestion = strategy.Ask();
-                    if (suggestion is null) { exhausted = true; stopReason = StopReason.StrategyExhausted; break; }
+                    if (suggestion is null)
+                    {
+                        // Null means "nothing to propose now" (e.g. a rung waiting for its results): wait for a
+                        // running trial's outcome and ask again; with nothing running, the strategy is done.
+                        if (running.Count == 0) { exhausted = true; stopReason = StopReason.StrategyExhausted; }
+                        break;
+                    }
                     var architecture = suggestion.Architecture;
                     _space.Validate(architecture); // a strategy proposing outside its space is a bug, not a failed trial
                     var added = await _store.AddTrialAsync(id, new NewTrial(_space.ToJson(architecture), _space.ToCanonicalString(architecture),

@@ -54,7 +54,7 @@ public sealed class PlantedSpace : SearchSpace<PlantedArchitecture>
     public const int AllowedCount = 6_000;
 
     /// <inheritdoc />
-    protected override void EncodeCore(in PlantedArchitecture architecture, Span<int> codes)
+    public override void EncodeCore(in PlantedArchitecture architecture, Span<int> codes)
     {
         codes[0] = Array.IndexOf(Widths, architecture.Width);
         codes[1] = Array.IndexOf(Depths, architecture.Depth);
