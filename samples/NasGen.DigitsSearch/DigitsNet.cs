@@ -3,9 +3,12 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace NasGen.Quickstart;
+namespace NasGen.DigitsSearch;
 
-/// <summary>A small convolutional classifier for 8x8 digit images, with its design left open.</summary>
+/// <summary>
+/// A small convolutional classifier for grey-scale digit images, with its design left open: width, the main
+/// block's operation, extra blocks, a shortcut and dropout. For 28x28 images the stem halves the resolution.
+/// </summary>
 [SearchSpace]
 public sealed partial class DigitsNet : Module<Tensor, Tensor>
 {
@@ -28,11 +31,13 @@ public sealed partial class DigitsNet : Module<Tensor, Tensor>
     private readonly Module<Tensor, Tensor> stem;
     private readonly Module<Tensor, Tensor> classifier;
 
-    public DigitsNet(Architecture architecture) : base(nameof(DigitsNet))
+    public DigitsNet(Architecture architecture, bool downsample = false, int classes = 10) : base(nameof(DigitsNet))
     {
         InitializeChoices(architecture);
-        stem = Sequential(Conv2d(1, Width, 3, padding: 1), BatchNorm2d(Width), ReLU());
-        classifier = Sequential(AdaptiveAvgPool2d(1), Flatten(), Dropout(Dropout), Linear(Width, 10));
+        stem = downsample
+            ? Sequential(Conv2d(1, Width, 3, padding: 1), BatchNorm2d(Width), ReLU(), MaxPool2d(2))
+            : Sequential(Conv2d(1, Width, 3, padding: 1), BatchNorm2d(Width), ReLU());
+        classifier = Sequential(AdaptiveAvgPool2d(1), Flatten(), Dropout(Dropout), Linear(Width, classes));
         RegisterComponents();
     }
 

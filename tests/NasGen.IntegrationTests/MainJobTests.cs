@@ -1,0 +1,147 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using Microsoft.Data.Sqlite;
+using NasGen.DigitsSearch;
+
+namespace NasGen.IntegrationTests;
+
+/// <summary>The README's main job, run as users run it (a child process) on a small budget.</summary>
+public sealed class MainJobTests : IDisposable
+{
+    private readonly string _out = Path.Combine(Path.GetTempPath(), "nasgen-main-job-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_out)) Directory.Delete(_out, recursive: true);
+    }
+
+    [Fact]
+    public void Runs_end_to_end_and_resumes_instead_of_starting_over()
+    {
+        var (exit, output) = Run("--trials 3 --epochs 1 --final-epochs 1");
+        Assert.True(exit == 0, output);
+        foreach (string file in new[] { "experiment.db", "best-so-far.png", "trials.png", "pareto-front.png", "summary.md", "best.arch.json", "final.json" })
+            Assert.True(File.Exists(Path.Combine(_out, file)), $"{file} missing\n{output}");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(_out, "trials.png")).Take(4));
+        var best = DigitsNet.Architecture.FromJson(File.ReadAllText(Path.Combine(_out, "best.arch.json")));
+        Assert.Contains(best.ToString(), output);
+        Assert.Equal(3, CountFinishedTrials());
+
+        // Same command again: the three trials are replayed from the store, none is trained again.
+        (exit, output) = Run("--trials 3 --epochs 1 --final-epochs 1");
+        Assert.True(exit == 0, output);
+        Assert.Contains("3 finished trials replayed, 0 to run again", output);
+        Assert.Equal(3, CountFinishedTrials());
+
+        // --fresh starts over.
+        (exit, output) = Run("--trials 2 --epochs 1 --final-epochs 1 --fresh");
+        Assert.True(exit == 0, output);
+        Assert.Equal(2, CountFinishedTrials());
+    }
+
+    [Fact]
+    public void Interrupt_stops_cleanly_and_the_next_run_resumes()
+    {
+        var start = Start("--trials 6 --epochs 3 --final-epochs 1");
+        string seen = "";
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!seen.Contains("trials 1/6") && DateTime.UtcNow < deadline && !start.HasExited)
+        {
+            Thread.Sleep(200);
+            seen = start.Output();
+        }
+        Assert.Contains("trials 1/6", seen);
+        Assert.Equal(0, kill(start.Process.Id, 2)); // SIGINT, as Ctrl-C sends
+        Assert.True(start.Process.WaitForExit(60_000), "the job did not stop after Ctrl-C");
+        start.Process.WaitForExit(); // drains the redirected output
+        Assert.True(start.Process.ExitCode == 130, start.Output());
+        Assert.True(start.Output().Contains("Run the same command to resume"), start.Output());
+        int finished = CountFinishedTrials();
+        Assert.InRange(finished, 1, 5);
+
+        var (exit, output) = Run("--trials 6 --epochs 3 --final-epochs 1");
+        Assert.True(exit == 0, output);
+        Assert.Contains($"{finished} finished trials replayed", output);
+        Assert.Equal(6, CountFinishedTrials());
+    }
+
+    [Fact]
+    public void Bad_input_gets_a_clear_message()
+    {
+        var (exit, output) = Run("--dataset cifar100");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("cifar100", output);
+
+        (exit, output) = Run("--dataset mnist --data " + Path.Combine(_out, "no-such-folder"));
+        Assert.Equal(2, exit);
+        Assert.Contains("eng/fetch-data.sh mnist", output);
+
+        // A store of another space in the output folder: refused, named, and left alone.
+        Directory.CreateDirectory(_out);
+        string store = Path.Combine(_out, "experiment.db");
+        File.WriteAllText(store, "not a database");
+        (exit, output) = Run("--trials 1 --epochs 1");
+        Assert.Equal(3, exit);
+        Assert.Contains(store, output);
+        Assert.Equal("not a database", File.ReadAllText(store));
+    }
+
+    private int CountFinishedTrials()
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_out, "experiment.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM trials WHERE status IN (2, 3)"; // TrialStatus.Completed, Failed
+        return Convert.ToInt32(command.ExecuteScalar());
+    }
+
+    private (int Exit, string Output) Run(string arguments)
+    {
+        var child = Start(arguments);
+        Assert.True(child.Process.WaitForExit(600_000), "the main job ran past 10 minutes");
+        child.Process.WaitForExit();
+        return (child.Process.ExitCode, child.Output());
+    }
+
+    private ChildProcess Start(string arguments)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "NasGen.DigitsSearch.dll");
+        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" --out \"{_out}\" {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        return new ChildProcess(Process.Start(info)!);
+    }
+
+    private sealed class ChildProcess
+    {
+        private readonly System.Text.StringBuilder _output = new();
+
+        public ChildProcess(Process process)
+        {
+            Process = process;
+            process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+            process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public Process Process { get; }
+
+        public bool HasExited => Process.HasExited;
+
+        public string Output()
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+}
