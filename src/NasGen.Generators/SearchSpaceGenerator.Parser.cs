@@ -37,7 +37,7 @@ internal sealed class Parser
 
     public static SpaceParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol space || context.TargetNode is not ClassDeclarationSyntax declaration)
+        if (context.TargetSymbol is not INamedTypeSymbol space || context.TargetNode is not TypeDeclarationSyntax declaration)
             return new SpaceParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         var parser = new Parser(space, context.SemanticModel.Compilation, cancellationToken);
         try
@@ -64,13 +64,14 @@ internal sealed class Parser
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
     }
 
-    private SpaceModel? ParseSpace(ClassDeclarationSyntax declaration, AttributeData? spaceAttribute)
+    private SpaceModel? ParseSpace(TypeDeclarationSyntax declaration, AttributeData? spaceAttribute)
     {
         var identifier = declaration.Identifier.GetLocation();
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             Report(DiagnosticDescriptors.SpaceNotPartial, identifier, _space.Name);
         // IsGenericType is also true inside a generic containing type, which is reported on its own below.
         if (_space.TypeParameters.Length > 0) Report(DiagnosticDescriptors.UnsupportedSpaceForm, identifier, _space.Name, "generic");
+        if (_space.IsRecord) Report(DiagnosticDescriptors.UnsupportedSpaceForm, identifier, _space.Name, "a record");
         if (_space.IsStatic) Report(DiagnosticDescriptors.UnsupportedSpaceForm, identifier, _space.Name, "static");
         if (_space.IsAbstract && !_space.IsStatic) Report(DiagnosticDescriptors.UnsupportedSpaceForm, identifier, _space.Name, "abstract");
 

@@ -100,6 +100,7 @@ public sealed class DiagnosticTests
             Space(IntChoice, outer: "public partial class Outer") },
         { "NASG003", Space(IntChoice, header: "public partial class {|S|}<TItem> : Module<Tensor, Tensor>"), Space(IntChoice) },
         { "NASG003", Space(IntChoice, header: "public abstract partial class {|S|} : Module<Tensor, Tensor>"), Space(IntChoice) },
+        { "NASG003", Space(IntChoice, header: "public partial record {|S|} : Module<Tensor, Tensor>"), Space(IntChoice) },
         { "NASG003", Space(IntChoice, header: "public partial class {|S|} : Module<Tensor, Tensor>", outer: "public partial class Outer<TItem>"),
             Space(IntChoice, outer: "public partial class Outer") },
         { "NASG004", Space("[Choice(1, 2)] public int {|A|} { get; }"), Space(IntChoice) },
@@ -208,7 +209,7 @@ public sealed class DiagnosticTests
         Assert.Null(badRun.Result.Exception);
         // Only diagnostics inside S count: a cycle is also reported on the other space in it.
         var spaceDeclaration = badRun.InputCompilation.SyntaxTrees.Single().GetRoot().DescendantNodes()
-            .OfType<ClassDeclarationSyntax>().Single(c => c.Identifier.ValueText == "S");
+            .OfType<TypeDeclarationSyntax>().Single(c => c.Identifier.ValueText == "S");
         var found = badRun.Diagnostics(id).Where(d => spaceDeclaration.FullSpan.Contains(d.Location.SourceSpan)).ToList();
         Assert.True(found.Count == 1, $"Expected one {id} in S, got:\n{string.Join("\n", badRun.GeneratorDiagnostics)}");
         var diagnostic = found[0];

@@ -30,15 +30,18 @@ internal static partial class Snapshot
         return HeaderVersion().Replace(text, "$1{version}");
     }
 
-    private static bool Accepting =>
-        Environment.GetEnvironmentVariable("NASGEN_ACCEPT_SNAPSHOTS") == "1"
-        && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether to accept new output: asked for with <c>NASGEN_ACCEPT_SNAPSHOTS=1</c>, refused on CI.</summary>
+    public static bool ShouldAccept(string? acceptVariable, string? ciVariable) =>
+        acceptVariable == "1" && !string.Equals(ciVariable, "true", StringComparison.OrdinalIgnoreCase);
+
+    private static bool AcceptingFromEnvironment =>
+        ShouldAccept(Environment.GetEnvironmentVariable("NASGEN_ACCEPT_SNAPSHOTS"), Environment.GetEnvironmentVariable("CI"));
 
     /// <summary>Compares every generated file of <paramref name="run"/> with its snapshot; the sets must match too.</summary>
     public static void Verify(GeneratorRun run, Type testClass, [CallerMemberName] string method = "", [CallerFilePath] string callerFile = "") =>
-        Verify(run.Sources, testClass.Name, method, Path.Combine(Path.GetDirectoryName(callerFile)!, "_snapshots"));
+        Verify(run.Sources, testClass.Name, method, Path.Combine(Path.GetDirectoryName(callerFile)!, "_snapshots"), AcceptingFromEnvironment);
 
-    public static void Verify(IReadOnlyDictionary<string, string> sources, string className, string method, string directory)
+    public static void Verify(IReadOnlyDictionary<string, string> sources, string className, string method, string directory, bool accept)
     {
         Directory.CreateDirectory(directory);
         string prefix = $"{className}.{method}#";
@@ -48,7 +51,7 @@ internal static partial class Snapshot
         var expectedFiles = new HashSet<string>(sources.Keys.Select(FileFor), StringComparer.Ordinal);
         foreach (var orphan in Directory.GetFiles(directory, prefix + "*.verified.cs").Where(f => !expectedFiles.Contains(f)))
         {
-            if (Accepting) File.Delete(orphan);
+            if (accept) File.Delete(orphan);
             else failures.Add($"Orphan snapshot {Path.GetFileName(orphan)}: the generator no longer produces this file.");
         }
 
@@ -63,7 +66,7 @@ internal static partial class Snapshot
                 File.Delete(received);
                 continue;
             }
-            if (Accepting)
+            if (accept)
             {
                 File.WriteAllText(verified, actual);
                 File.Delete(received);
