@@ -299,7 +299,9 @@ internal sealed class Parser
             }
             else if (isEnum)
             {
-                foreach (var field in type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
+                // An alias (B = A) is the same value, so it is the same candidate: keep the first name.
+                foreach (var field in type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue)
+                             .GroupBy(f => f.ConstantValue).Select(g => g.First()))
                     candidates.Add(new CandidateModel($"{typeName}.{field.Name}", field.Name));
                 if (candidates.Count == 0)
                 {

@@ -13,6 +13,7 @@ public sealed class BehaviourTests
     private static string Space(string members, string name = "S") => $$"""
         namespace T;
         public enum Color { Red, Green, Blue }
+        public enum Shade { Light, Dark, Default = Light }
         [SearchSpace]
         public partial class {{name}}
         {
@@ -52,6 +53,10 @@ public sealed class BehaviourTests
         Assert.Contains("private static readonly global::T.Color[] ColorCandidates = { global::T.Color.Red, global::T.Color.Green, global::T.Color.Blue };", code);
         Assert.Contains("new[] { \"Red\", \"Green\", \"Blue\" }", code);
     }
+
+    [Fact]
+    public void EnumChoiceWithoutArgumentsSkipsAliases() => AssertEmits(
+        "[Choice] public partial Shade Shade { get; }", "ShadeCandidates = { global::T.Shade.Light, global::T.Shade.Dark };");
 
     [Fact]
     public void EnumChoiceWithArgumentsKeepsOnlyThoseMembers() => AssertEmits(
