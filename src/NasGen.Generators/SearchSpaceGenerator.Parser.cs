@@ -37,7 +37,7 @@ internal sealed class Parser
 
     public static SpaceParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol space || context.TargetNode is not ClassDeclarationSyntax declaration)
+        if (context.TargetSymbol is not INamedTypeSymbol space || context.TargetNode is not TypeDeclarationSyntax declaration)
             return new SpaceParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         var parser = new Parser(space, context.SemanticModel.Compilation, cancellationToken);
         try
@@ -64,12 +64,14 @@ internal sealed class Parser
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
     }
 
-    private SpaceModel? ParseSpace(ClassDeclarationSyntax declaration, AttributeData? spaceAttribute)
+    private SpaceModel? ParseSpace(TypeDeclarationSyntax declaration, AttributeData? spaceAttribute)
     {
         var identifier = declaration.Identifier.GetLocation();
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             Report(DiagnosticDescriptors.SpaceNotPartial, identifier, _space.Name);
-        if (_space.IsGenericType) Report(DiagnosticDescriptors.UnsupportedSpaceForm, identifier, _space.Name, "generic");
+        // IsGenericType is also true inside a generic containing type, which is reported on its own below.
+        if (_space.TypeParameters.Length > 0) Report(DiagnosticDescriptors.UnsupportedSpaceForm, identifier, _space.Name, "generic");
+        if (_space.IsRecord) Report(DiagnosticDescriptors.UnsupportedSpaceForm, identifier, _space.Name, "a record");
         if (_space.IsStatic) Report(DiagnosticDescriptors.UnsupportedSpaceForm, identifier, _space.Name, "static");
         if (_space.IsAbstract && !_space.IsStatic) Report(DiagnosticDescriptors.UnsupportedSpaceForm, identifier, _space.Name, "abstract");
 
@@ -202,6 +204,16 @@ internal sealed class Parser
 
     private ChoiceModel? ParseChoice(IPropertySymbol property, AttributeData attribute, Location? location)
     {
+        // An attribute that did not bind (missing arguments, an ambiguous name) is already a compiler error;
+        // its arguments are defaults or error values, and reading them would add a second, misleading diagnostic.
+        if (attribute.AttributeConstructor is null
+            || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
+            || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
+        {
+            _hasErrors = true;
+            return null;
+        }
+
         string? problem =
             property.IsStatic ? "it is static" :
             !IsPartialDefinition(property) ? "it is not a partial property declaration" :
@@ -287,7 +299,9 @@ internal sealed class Parser
             }
             else if (isEnum)
             {
-                foreach (var field in type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
+                // An alias (B = A) is the same value, so it is the same candidate: keep the first name.
+                foreach (var field in type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue)
+                             .GroupBy(f => f.ConstantValue).Select(g => g.First()))
                     candidates.Add(new CandidateModel($"{typeName}.{field.Name}", field.Name));
                 if (candidates.Count == 0)
                 {
@@ -538,7 +552,8 @@ internal sealed class Parser
         string? factory = args.Length > 2 ? args[2].Value as string : null;
         if (min < 0 || min > max || max > 1000)
         {
-            Report(DiagnosticDescriptors.InvalidRepeatRange, AttributeLocation(attribute) ?? location, property.Name,
+            // Point at the bound that is wrong: a negative min, else the max (below min or above 1000).
+            Report(DiagnosticDescriptors.InvalidRepeatRange, ArgumentLocation(attribute, min < 0 ? 0 : 1) ?? location, property.Name,
                 min.ToString(CultureInfo.InvariantCulture), max.ToString(CultureInfo.InvariantCulture));
             return null;
         }

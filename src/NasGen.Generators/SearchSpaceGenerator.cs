@@ -16,7 +16,8 @@ public sealed class SearchSpaceGenerator : IIncrementalGenerator
         var spaces = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownTypeNames.SearchSpaceAttribute,
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                // Records too, so that a [SearchSpace] record gets NASG003 rather than silence.
+                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 transform: Parser.Parse)
             .WithTrackingName(TrackingNames.Spaces);
 

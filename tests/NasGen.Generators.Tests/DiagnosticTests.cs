@@ -1,0 +1,300 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using NasGen.Generators.Tests.Infrastructure;
+
+namespace NasGen.Generators.Tests;
+
+/// <summary>
+/// Every NASG diagnostic fires on a bad form, exactly at the marked span (<c>{|…|}</c>), and not on the corrected
+/// form; a space with a NASG error generates nothing.
+/// </summary>
+public sealed class DiagnosticTests
+{
+    private const string SpaceHint = "T.S.Space.g.cs";
+    private const string Header = "public partial class S : Module<Tensor, Tensor>";
+
+    /// <summary>A file with helper types, two valid spaces (Leaf, LeafNoCtor) and the space S under test.</summary>
+    private static string Space(string members, string header = Header, string extra = "", string? outer = null)
+    {
+        string space = $$"""
+            [SearchSpace]
+            {{header}}
+            {
+                public S() : base("s") { }
+                public override Tensor forward(Tensor input) => input;
+                private Module<Tensor, Tensor> Conv3() => ReLU();
+                private Module<Tensor, Tensor> Conv5() => Tanh();
+                private Module<Tensor, Tensor> Block(int index) => ReLU();
+            {{members}}
+            }
+            """;
+        if (outer is not null) space = outer + "\n{\n" + space + "\n}";
+        return $$"""
+            namespace T;
+
+            public enum Color { Red, Green, Blue }
+
+            public sealed class OpA : Module<Tensor, Tensor>
+            {
+                public OpA() : base("a") { }
+                public override Tensor forward(Tensor input) => input;
+            }
+
+            public sealed class OpB : Module<Tensor, Tensor>
+            {
+                public OpB() : base("b") { }
+                public override Tensor forward(Tensor input) => input;
+            }
+
+            public abstract class AbstractOp : Module<Tensor, Tensor>
+            {
+                protected AbstractOp() : base("abstract") { }
+            }
+
+            public sealed class NeedsWidth : Module<Tensor, Tensor>
+            {
+                public NeedsWidth(int width) : base("w" + width) { }
+                public override Tensor forward(Tensor input) => input;
+            }
+
+            [SearchSpace]
+            public partial class Leaf : Module<Tensor, Tensor>
+            {
+                [Choice(1, 2)] public partial int Size { get; }
+                public Leaf(Architecture architecture) : base("leaf") { InitializeChoices(architecture); RegisterComponents(); }
+                public override Tensor forward(Tensor input) => input;
+            }
+
+            [SearchSpace]
+            public partial class LeafNoCtor
+            {
+                [Choice(1, 2)] public partial int Size { get; }
+            }
+
+            {{extra}}
+
+            {{space}}
+            """;
+    }
+
+    private static string Bools(int count) =>
+        string.Join("\n", Enumerable.Range(0, count).Select(i => $"[Choice] public partial bool B{i} {{ get; }}"));
+
+    private const string IntChoice = "[Choice(1, 2)] public partial int A { get; }";
+    private static string Layer(string arguments) => $"[LayerChoice({arguments})] public partial Module<Tensor, Tensor> Op {{ get; }}";
+    private static string Input(string arguments) => $"[InputChoice({arguments})] public partial InputChoice I {{ get; }}";
+    private static string RepeatOf(string arguments) => $"[Repeat({arguments})] public partial Sequential R {{ get; }}";
+    private static readonly string TwoOps = Layer("nameof(Conv3), nameof(Conv5)");
+    private static readonly string TwoTypes = Layer("typeof(OpA), typeof(OpB)");
+    private static readonly string ValidRepeat = RepeatOf("0, 2, nameof(Block)");
+    private const string ValidConstraint = "\n[Constraint] private static bool Check(Architecture architecture) => true;";
+
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        { "NASG001", Space(IntChoice, header: "public class {|S|} : Module<Tensor, Tensor>"), Space(IntChoice) },
+        { "NASG002", Space(IntChoice, header: "public partial class {|S|} : Module<Tensor, Tensor>", outer: "public class Outer"),
+            Space(IntChoice, outer: "public partial class Outer") },
+        { "NASG003", Space(IntChoice, header: "public partial class {|S|}<TItem> : Module<Tensor, Tensor>"), Space(IntChoice) },
+        { "NASG003", Space(IntChoice, header: "public abstract partial class {|S|} : Module<Tensor, Tensor>"), Space(IntChoice) },
+        { "NASG003", Space(IntChoice, header: "public partial record {|S|} : Module<Tensor, Tensor>"), Space(IntChoice) },
+        { "NASG003", Space(IntChoice, header: "public partial class {|S|} : Module<Tensor, Tensor>", outer: "public partial class Outer<TItem>"),
+            Space(IntChoice, outer: "public partial class Outer") },
+        { "NASG004", Space("[Choice(1, 2)] public int {|A|} { get; }"), Space(IntChoice) },
+        { "NASG004", Space("[Choice(1, 2)] public partial int {|A|} { get; set; }"), Space(IntChoice) },
+        { "NASG004", Space("[Choice(1, 2)] public static partial int {|A|} { get; }"), Space(IntChoice) },
+        { "NASG005", Space("[{|Choice|}] public partial int A { get; }"), Space(IntChoice) },
+        { "NASG005", Space("[{|LayerChoice(new string[0])|}] public partial Module<Tensor, Tensor> Op { get; }"), Space(TwoOps) },
+        { "NASG006", Space("[{|Choice(1)|}] public partial int A { get; }"), Space(IntChoice) },
+        { "NASG006", Space("[{|LayerChoice(nameof(Conv3))|}] public partial Module<Tensor, Tensor> Op { get; }"), Space(TwoOps) },
+        { "NASG006", Space("[{|Repeat(2, 2, nameof(Block))|}] public partial Sequential R { get; }"),
+            Space(RepeatOf("2, 3, nameof(Block)")) },
+        { "NASG006", Space("[{|InputChoice(2, 2)|}] public partial InputChoice I { get; }"),
+            Space(Input("2, 1")) },
+        { "NASG007", Space("[Choice(1, 2, {|1|})] public partial int A { get; }"), Space(IntChoice) },
+        { "NASG007", Space("[Choice(Color.Red, {|Color.Red|})] public partial Color A { get; }"),
+            Space("[Choice(Color.Red, Color.Blue)] public partial Color A { get; }") },
+        { "NASG007", Space(Layer("nameof(Conv3), {|nameof(Conv3)|}")), Space(TwoOps) },
+        { "NASG007", Space(Layer("typeof(OpA), {|typeof(OpA)|}")),
+            Space(TwoTypes) },
+        { "NASG008", Space("[Choice(1, {|\"two\"|})] public partial int A { get; }"), Space(IntChoice) },
+        { "NASG008", Space("[Choice(1, {|1.5|})] public partial int A { get; }"), Space(IntChoice) },
+        { "NASG008", Space("[Choice(1, {|null|})] public partial int A { get; }"), Space(IntChoice) },
+        { "NASG008", Space("[Choice({|null|})] public partial int A { get; }"), Space(IntChoice) },
+        { "NASG008", Space("[Choice(Color.Red, {|(Color)7|})] public partial Color A { get; }"),
+            Space("[Choice(Color.Red, (Color)2)] public partial Color A { get; }") },
+        { "NASG008", Space("[Choice(\"a\", {|1|})] public partial string A { get; }"), Space("[Choice(\"a\", \"1\")] public partial string A { get; }") },
+        { "NASG009", Space("[Choice] public partial Empty {|A|} { get; }", extra: "public enum Empty { }"),
+            Space("[Choice] public partial Empty A { get; }", extra: "public enum Empty { One, Two }") },
+        { "NASG010", Space(Layer("{|\"Missing\"|}, nameof(Conv3)")), Space(TwoOps) },
+        { "NASG010", Space(Layer("nameof(Conv3), {|\"not a name\"|}")), Space(TwoOps) },
+        { "NASG010", Space(Layer("nameof(Conv3), {|nameof(Block)|}")), Space(TwoOps) },
+        { "NASG010", Space("[LayerChoice(nameof(Conv3), {|nameof(Count)|})] public partial Module<Tensor, Tensor> Op { get; }\nprivate int Count() => 0;"),
+            Space(TwoOps + "\nprivate int Count() => 0;") },
+        { "NASG011", Space(Layer("{|typeof(string)|}, typeof(OpA)")),
+            Space(TwoTypes) },
+        { "NASG011", Space(Layer("typeof(OpA), {|typeof(AbstractOp)|}")),
+            Space(TwoTypes) },
+        { "NASG011", Space(Layer("typeof(OpA), {|typeof(NeedsWidth)|}")),
+            Space(TwoTypes) },
+        { "NASG012", Space(Input("{|0|}")), Space(Input("2")) },
+        { "NASG012", Space(Input("{|65|}")), Space(Input("64")) },
+        { "NASG012", Space(Input("3, {|4|}")), Space(Input("3, 2, NasGen.Reduction.Concat")) },
+        { "NASG012", Space(Input("3, {|0|}")), Space(Input("3, 1")) },
+        { "NASG012", Space(Input("3, 1, {|(NasGen.Reduction)7|}")),
+            Space(Input("3, 1, NasGen.Reduction.Mean")) },
+        { "NASG013", Space(RepeatOf("{|-1|}, 2, nameof(Block)")), Space(ValidRepeat) },
+        { "NASG013", Space(RepeatOf("3, {|1|}, nameof(Block)")), Space(RepeatOf("1, 3, nameof(Block)")) },
+        { "NASG013", Space(RepeatOf("0, {|1001|}, nameof(Block)")), Space(RepeatOf("0, 1000, nameof(Block)")) },
+        { "NASG014", Space(RepeatOf("0, 2, {|\"Nope\"|}")), Space(ValidRepeat) },
+        { "NASG014", Space(RepeatOf("0, 2, {|nameof(Conv3)|}")), Space(ValidRepeat) },
+        { "NASG014", Space(RepeatOf("0, 2, {|nameof(Count)|}") + "\nprivate int Count(int index) => index;"),
+            Space(ValidRepeat + "\nprivate int Count(int index) => index;") },
+        { "NASG014", Space(RepeatOf("0, 2, {|\"\"|}")), Space(ValidRepeat) },
+        { "NASG015", Space("[Choice(1, 2, Label = \"x\")] public partial int A { get; }\n[Choice(1, 2, Label = {|\"x\"|})] public partial int B { get; }"),
+            Space("[Choice(1, 2, Label = \"x\")] public partial int A { get; }\n[Choice(1, 2, Label = \"y\")] public partial int B { get; }") },
+        { "NASG015", Space("[Choice(1, 2)] public partial int Width { get; }\n[Choice(3, 4, Label = {|\"width\"|})] public partial int Other { get; }"),
+            Space("[Choice(1, 2)] public partial int Width { get; }\n[Choice(3, 4, Label = \"width2\")] public partial int Other { get; }") },
+        { "NASG015", Space("[Choice(1, 2, Label = \"b\")] public partial int A { get; }\n[Choice(1, 2)] public partial int {|B|} { get; }"),
+            Space("[Choice(1, 2, Label = \"a\")] public partial int A { get; }\n[Choice(1, 2)] public partial int B { get; }") },
+        { "NASG016", Space("[SubSpace] public partial OpA {|Sub|} { get; }"), Space("[SubSpace] public partial Leaf Sub { get; }") },
+        { "NASG017", Space("[SubSpace] public partial S {|Self|} { get; }"), Space("[SubSpace] public partial Leaf Self { get; }") },
+        { "NASG017", Space("[SubSpace] public partial Loop {|Sub|} { get; }",
+                extra: "[SearchSpace] public partial class Loop { [SubSpace] public partial S Back { get; } }"),
+            Space("[SubSpace] public partial Loop Sub { get; }",
+                extra: "[SearchSpace] public partial class Loop { [SubSpace(Factory = nameof(Make))] public partial Leaf Back { get; } public Loop(Architecture architecture) => InitializeChoices(architecture); private Leaf Make(Leaf.Architecture a) => new(a); }") },
+        { "NASG018", Space(IntChoice + "\n[Constraint] private bool {|Check|}(Architecture architecture) => true;"),
+            Space(IntChoice + ValidConstraint) },
+        { "NASG018", Space(IntChoice + "\n[Constraint] private static int {|Check|}(Architecture architecture) => 0;"),
+            Space(IntChoice + ValidConstraint) },
+        { "NASG018", Space(IntChoice + "\n[Constraint] private static bool {|Check|}(Architecture architecture, int extra) => true;"),
+            Space(IntChoice + ValidConstraint) },
+        { "NASG018", Space(IntChoice + "\n[Constraint] private static bool {|Check|}(int value) => true;"),
+            Space(IntChoice + ValidConstraint) },
+        { "NASG018", Space(IntChoice + "\n[Constraint] private static bool {|Check|}(ref Architecture architecture) => true;"),
+            Space(IntChoice + "\n[Constraint] private static bool Check(in Architecture architecture) => true;") },
+        { "NASG019", Space("[Choice(1, 2)][Repeat(0, 2, nameof(Block))] public partial Sequential {|R|} { get; }"),
+            Space(ValidRepeat) },
+        { "NASG020", Space("", header: "public partial class {|S|} : Module<Tensor, Tensor>"), Space(IntChoice) },
+        { "NASG021", Space(Bools(64), header: "public partial class {|S|} : Module<Tensor, Tensor>"), Space(Bools(62)) },
+        { "NASG022", Space("[Choice(1, 2, Label = {|\"a b\"|})] public partial int A { get; }"), Space("[Choice(1, 2, Label = \"a_b-c\")] public partial int A { get; }") },
+        { "NASG022", Space("[Choice(1, 2, Label = {|\"\"|})] public partial int A { get; }"), Space(IntChoice) },
+        { "NASG022", Space("[Choice(1, 2, Label = {|\"$a\"|})] public partial int A { get; }"), Space(IntChoice) },
+        { "NASG022", Space("[Choice(1, 2, Label = {|null|})] public partial int A { get; }"), Space(IntChoice) },
+        { "NASG023", Space("[Choice(1, 2)] public partial decimal {|A|} { get; }"), Space(IntChoice) },
+        { "NASG023", Space("[Choice(\"a\", \"b\")] public partial string? {|A|} { get; }"), Space("[Choice(\"a\", \"b\")] public partial string A { get; }") },
+        { "NASG023", Space("[LayerChoice(nameof(Conv3), nameof(Conv5))] public partial int {|Op|} { get; }"), Space(TwoOps) },
+        { "NASG023", Space("[InputChoice(2)] public partial int {|I|} { get; }"), Space(Input("2")) },
+        { "NASG023", Space("[Repeat(0, 2, nameof(Block))] public partial int {|R|} { get; }"), Space(ValidRepeat) },
+        { "NASG024", Space(IntChoice + "\npublic static int {|Space|} => 0;"), Space(IntChoice + "\npublic static int Spaces => 0;") },
+        { "NASG024", Space(TwoOps + "\nprivate int {|op|} = 1;\npublic int Value => op;"), Space(TwoOps + "\nprivate int opCount = 1;\npublic int Value => opCount;") },
+        { "NASG024", Space(TwoOps + "\npublic enum {|OpChoice|} { A }"), Space(TwoOps + "\npublic enum OpKind { A }") },
+        { "NASG025", Space("[SubSpace(Factory = {|\"Missing\"|})] public partial Leaf Sub { get; }"),
+            Space("[SubSpace(Factory = nameof(Make))] public partial Leaf Sub { get; }\nprivate Leaf Make(Leaf.Architecture architecture) => new(architecture);") },
+        { "NASG025", Space("[SubSpace(Factory = {|nameof(Make)|})] public partial Leaf Sub { get; }\nprivate OpA Make(Leaf.Architecture architecture) => new();"),
+            Space("[SubSpace(Factory = nameof(Make))] public partial Leaf Sub { get; }\nprivate Leaf Make(Leaf.Architecture architecture) => new(architecture);") },
+        { "NASG025", Space("[SubSpace] public partial LeafNoCtor {|Sub|} { get; }"),
+            Space("[SubSpace(Factory = nameof(Make))] public partial LeafNoCtor Sub { get; }\nprivate LeafNoCtor Make(LeafNoCtor.Architecture architecture) => new();") },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void FiresAtTheMarkedSpanAndNotOnTheCorrectedForm(string id, string badMarkup, string good)
+    {
+        var (bad, expectedSpan) = ParseMarkup(badMarkup);
+        var badRun = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(bad)));
+        Assert.Null(badRun.Result.Exception);
+        // Only diagnostics inside S count: a cycle is also reported on the other space in it.
+        var spaceDeclaration = badRun.InputCompilation.SyntaxTrees.Single().GetRoot().DescendantNodes()
+            .OfType<TypeDeclarationSyntax>().Single(c => c.Identifier.ValueText == "S");
+        var found = badRun.Diagnostics(id).Where(d => spaceDeclaration.FullSpan.Contains(d.Location.SourceSpan)).ToList();
+        Assert.True(found.Count == 1, $"Expected one {id} in S, got:\n{string.Join("\n", badRun.GeneratorDiagnostics)}");
+        var diagnostic = found[0];
+        Assert.Equal("/src/Space.cs", diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(bad.Substring(expectedSpan.Start, expectedSpan.Length), TestCompilation.LocatedText(badRun.InputCompilation, diagnostic));
+        Assert.Equal(expectedSpan, diagnostic.Location.SourceSpan);
+        Assert.Equal(DiagnosticDescriptors.ById(id).DefaultSeverity, diagnostic.Severity);
+        Assert.Equal($"https://github.com/nasgen/nasgen/blob/main/docs/diagnostics/{id}.md", diagnostic.Descriptor.HelpLinkUri);
+
+        if (diagnostic.Severity == DiagnosticSeverity.Error)
+            Assert.DoesNotContain(badRun.Sources.Keys, k => k.EndsWith(".S.Space.g.cs", StringComparison.Ordinal));
+        else
+            Assert.Contains(badRun.Sources.Keys, k => k.EndsWith(".S.Space.g.cs", StringComparison.Ordinal));
+
+        var goodRun = GeneratorDriverRunner.Run(good);
+        Assert.Empty(goodRun.Diagnostics(id));
+        goodRun.AssertClean();
+        Assert.Contains(goodRun.Sources.Keys, k => k.EndsWith(".S.Space.g.cs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EveryParserDiagnosticHasACase()
+    {
+        var covered = Cases.Select(row => (string)row[0]).ToHashSet();
+        // NASG000 reports an unexpected exception in the parser; no valid or invalid input should reach it.
+        var missing = DiagnosticDescriptors.All.Select(d => d.Id).Where(id => id != "NASG000" && !covered.Contains(id)).ToList();
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void DescriptorsFollowTheConventions()
+    {
+        foreach (var descriptor in DiagnosticDescriptors.All)
+        {
+            Assert.Matches("^NASG0[0-9]{2}$", descriptor.Id);
+            Assert.Equal("NasGen", descriptor.Category);
+            Assert.EndsWith($"/docs/diagnostics/{descriptor.Id}.md", descriptor.HelpLinkUri);
+            Assert.True(descriptor.IsEnabledByDefault);
+        }
+        Assert.Equal(DiagnosticDescriptors.All.Count, DiagnosticDescriptors.All.Select(d => d.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public void AnAttributeThatDoesNotBindIsLeftToTheCompiler()
+    {
+        // 'Reduction' is ambiguous between NasGen.Reduction and TorchSharp.torch.nn.Reduction: CS0104, and no NASG noise.
+        var run = GeneratorDriverRunner.Run(Space(Input("3, 2, Reduction.Mean")));
+        Assert.Null(run.Result.Exception);
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id.StartsWith("NASG", StringComparison.Ordinal));
+        Assert.Contains(run.InputCompilation.GetDiagnostics(), d => d.Id == "CS0104");
+        Assert.DoesNotContain(SpaceHint, run.Sources.Keys);
+    }
+
+    [Fact]
+    public void ARepeatMissingArgumentsIsLeftToTheCompiler()
+    {
+        var run = GeneratorDriverRunner.Run(Space(RepeatOf("1, 2")));
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id.StartsWith("NASG", StringComparison.Ordinal));
+        Assert.Contains(run.InputCompilation.GetDiagnostics(), d => d.Id == "CS7036");
+        Assert.DoesNotContain(SpaceHint, run.Sources.Keys);
+    }
+
+    [Fact]
+    public void AnInvalidSpaceDoesNotStopValidSpacesInTheSameCompilation()
+    {
+        var run = GeneratorDriverRunner.Run(Space("[Choice(1, 1)] public partial int A { get; }"));
+        Assert.Single(run.Diagnostics("NASG007"));
+        Assert.Equal(["T.Leaf.Space.g.cs", "T.LeafNoCtor.Space.g.cs"], run.Sources.Keys.Order().ToArray());
+    }
+
+    [Fact]
+    public void MessagesNameTheMemberInQuotes()
+    {
+        var run = GeneratorDriverRunner.Run(Space("[Choice(1, 2, 1)] public partial int Width { get; }"));
+        string message = Assert.Single(run.Diagnostics("NASG007")).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("Choice 'Width' lists candidate 1 (Int32) more than once; remove the duplicate", message);
+    }
+
+    private static (string Source, TextSpan Span) ParseMarkup(string markup)
+    {
+        markup = TestCompilation.Usings + markup;
+        int start = markup.IndexOf("{|", StringComparison.Ordinal);
+        int end = markup.IndexOf("|}", start + 2, StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, "The bad form must mark the expected span with {| |}.");
+        string source = markup[..start] + markup[(start + 2)..end] + markup[(end + 2)..];
+        return (source, TextSpan.FromBounds(start, end - 2));
+    }
+}

@@ -1,0 +1,116 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using NasGen.Generators.Tests.Infrastructure;
+
+namespace NasGen.Generators.Tests;
+
+/// <summary>The pipeline caches: unrelated edits re-run nothing, and models hold no compilation objects.</summary>
+public sealed class IncrementalityTests
+{
+    private const string Helper = """
+        namespace Demo.Util;
+
+        public static class MathHelper
+        {
+            public static int Twice(int value) => value * 2;
+        }
+        """;
+
+    private static (GeneratorRun First, CSharpCompilationPair Trees) RunFirst(string spaceSource)
+    {
+        var space = TestCompilation.Parse(TestCompilation.Usings + spaceSource, "Space.cs");
+        var helper = TestCompilation.Parse(Helper, "Helper.cs");
+        var first = GeneratorDriverRunner.Run(TestCompilation.Create(space, helper)).AssertClean();
+        return (first, new CSharpCompilationPair(space, helper));
+    }
+
+    private sealed record CSharpCompilationPair(SyntaxTree Space, SyntaxTree Helper);
+
+    [Theory]
+    [InlineData(Sources.ValueOnly)]
+    [InlineData(Sources.Modules)]
+    [InlineData(Sources.Nested)]
+    public void RunningAgainOnACloneIsFullyCached(string source)
+    {
+        var (first, _) = RunFirst(source);
+        var second = GeneratorDriverRunner.Run(first.InputCompilation.Clone(), first.Driver).AssertClean();
+        StepAssertions.AssertAllCachedOrUnchanged(second.Result);
+        Assert.Equal(first.Sources, second.Sources);
+    }
+
+    [Fact]
+    public void AddingAnUnrelatedFileIsFullyCached()
+    {
+        var (first, _) = RunFirst(Sources.Modules);
+        var unrelated = TestCompilation.Parse("namespace Demo.Other; public sealed class Unrelated { public int Value { get; set; } }", "Unrelated.cs");
+        var second = GeneratorDriverRunner.Run(first.InputCompilation.AddSyntaxTrees(unrelated), first.Driver).AssertClean();
+        StepAssertions.AssertAllCachedOrUnchanged(second.Result);
+        Assert.Equal(first.Sources, second.Sources);
+    }
+
+    [Fact]
+    public void EditingAMethodBodyInAnotherFileIsFullyCached()
+    {
+        var (first, trees) = RunFirst(Sources.Nested);
+        var edited = trees.Helper.WithChangedText(trees.Helper.GetText().Replace(
+            Helper.IndexOf("value * 2", System.StringComparison.Ordinal), "value * 2".Length, "value + value"));
+        var second = GeneratorDriverRunner.Run(first.InputCompilation.ReplaceSyntaxTree(trees.Helper, edited), first.Driver).AssertClean();
+        StepAssertions.AssertAllCachedOrUnchanged(second.Result);
+        Assert.Equal(first.Sources, second.Sources);
+    }
+
+    [Fact]
+    public void EditingAChoicesCandidatesIsModified()
+    {
+        var (first, trees) = RunFirst(Sources.ValueOnly);
+        string text = trees.Space.GetText().ToString();
+        var edited = trees.Space.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text.Replace("[Choice(16, 32, 64)]", "[Choice(16, 32, 128)]")));
+        var second = GeneratorDriverRunner.Run(first.InputCompilation.ReplaceSyntaxTree(trees.Space, edited), first.Driver).AssertClean();
+
+        Assert.Contains(IncrementalStepRunReason.Modified, StepAssertions.Reasons(second.Result, TrackingNames.Spaces));
+        Assert.Contains(IncrementalStepRunReason.Modified, StepAssertions.Reasons(second.Result, TrackingNames.Models));
+        var sourceReasons = second.Result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason);
+        Assert.Contains(IncrementalStepRunReason.Modified, sourceReasons);
+        Assert.Contains("{ 16, 32, 128 }", second.Source("Demo.Hyper.Space.g.cs"));
+    }
+
+    [Fact]
+    public void IntroducingAnErrorModifiesTheDiagnosticsAndRemovesTheSource()
+    {
+        var (first, trees) = RunFirst(Sources.ValueOnly);
+        string text = trees.Space.GetText().ToString();
+        var edited = trees.Space.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text.Replace("[Choice(16, 32, 64)]", "[Choice(16, 16)]")));
+        var second = GeneratorDriverRunner.Run(first.InputCompilation.ReplaceSyntaxTree(trees.Space, edited), first.Driver);
+
+        Assert.Contains(IncrementalStepRunReason.Modified, StepAssertions.Reasons(second.Result, TrackingNames.Diagnostics));
+        Assert.Single(second.Diagnostics("NASG007"));
+        Assert.Empty(second.Sources);
+    }
+
+    [Theory]
+    [InlineData(Sources.ValueOnly)]
+    [InlineData(Sources.Modules)]
+    [InlineData(Sources.Nested)]
+    [InlineData(Sources.NestedInContainingType)]
+    public void StepOutputsHoldNoCompilationObjects(string source)
+    {
+        var (first, _) = RunFirst(source);
+        StepAssertions.AssertNoCompilationObjects(first.Result);
+    }
+
+    [Fact]
+    public void DiagnosticOutputsHoldNoCompilationObjects()
+    {
+        var run = GeneratorDriverRunner.Run("""
+            namespace Bad;
+            [SearchSpace]
+            public partial class S
+            {
+                [Choice(1, 1)] public partial int A { get; }
+                [Choice(1, "x")] public partial int B { get; }
+            }
+            """);
+        Assert.NotEmpty(run.GeneratorDiagnostics);
+        StepAssertions.AssertNoCompilationObjects(run.Result);
+    }
+}
