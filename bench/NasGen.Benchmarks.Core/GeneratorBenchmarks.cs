@@ -72,7 +72,7 @@ public class GeneratorBenchmarks
         parseOptions: ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackSteps));
 
-    // NasGen.Reduction is qualified: `using static TorchSharp.torch.nn` also brings TorchSharp's nn.Reduction into scope.
+    // NasGen.InputReduction is qualified: `using static TorchSharp.torch.nn` also brings TorchSharp's nn.Reduction into scope.
     /// <summary>Space i: value choices (int, double, string, bool, enum), a layer choice, a repeat, an input choice, and from the second on a nested space.</summary>
     private static string SpaceSource(int i)
     {
@@ -95,7 +95,7 @@ public class GeneratorBenchmarks
         if (i % 2 == 0)
             s.AppendLine("    [Repeat(0, 2, nameof(MakeBlock))] public partial Sequential Extra { get; }");
         if (i % 3 == 0)
-            s.AppendLine("    [InputChoice(candidates: 3, chosen: 2, reduction: NasGen.Reduction.Sum)] public partial InputChoice Skip { get; }");
+            s.AppendLine("    [InputChoice(candidates: 3, chosen: 2, reduction: NasGen.InputReduction.Sum)] public partial InputChoice Skip { get; }");
         if (i > 0)
             s.AppendLine($"    [SubSpace] public partial Space{i - 1} Inner {{ get; }}");
         s.AppendLine("    [Constraint] private static bool Small(Architecture a) => !(a.Dropout > 0.4 && a.Norm);");

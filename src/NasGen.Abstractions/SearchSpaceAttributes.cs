@@ -58,7 +58,7 @@ public sealed class LayerChoiceAttribute : ChoiceAttributeBase
 }
 
 /// <summary>How an input choice combines the tensors it selected.</summary>
-public enum Reduction
+public enum InputReduction
 {
     /// <summary>Element-wise sum.</summary>
     Sum,
@@ -74,7 +74,7 @@ public enum Reduction
 /// <c>NasGen.InputChoice</c>; call <c>Select(...)</c> on it in <c>forward</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
-public sealed class InputChoiceAttribute(int candidates, int chosen = 1, Reduction reduction = Reduction.Sum) : ChoiceAttributeBase
+public sealed class InputChoiceAttribute(int candidates, int chosen = 1, InputReduction reduction = InputReduction.Sum) : ChoiceAttributeBase
 {
     /// <summary>How many tensors are offered.</summary>
     public int Candidates { get; } = candidates;
@@ -83,7 +83,7 @@ public sealed class InputChoiceAttribute(int candidates, int chosen = 1, Reducti
     public int Chosen { get; } = chosen;
 
     /// <summary>How the selected tensors are combined.</summary>
-    public Reduction Reduction { get; } = reduction;
+    public InputReduction Reduction { get; } = reduction;
 }
 
 /// <summary>

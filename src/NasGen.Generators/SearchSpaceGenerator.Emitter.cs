@@ -139,7 +139,7 @@ internal static class Emitter
                     w.Outdent().Line("};");
                     break;
                 case ChoiceModelKind.Input:
-                    w.Line($"{field} = new global::NasGen.InputChoice(architecture.{choice.PropertyName}, global::NasGen.Reduction.{choice.Reduction});");
+                    w.Line($"{field} = new global::NasGen.InputChoice(architecture.{choice.PropertyName}, global::NasGen.InputReduction.{choice.Reduction});");
                     break;
                 case ChoiceModelKind.Repeat:
                     w.Line($"{field} = global::NasGen.RepeatBlocks.Build(architecture.{choice.PropertyName}, {choice.Factory});");

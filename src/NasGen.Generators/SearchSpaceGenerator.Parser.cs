@@ -528,7 +528,7 @@ internal sealed class Parser
         if (reduction < 0 || reduction >= reductions.Length)
         {
             Report(DiagnosticDescriptors.InvalidInputChoice, ArgumentLocation(attribute, 2) ?? location, property.Name,
-                $"uses reduction {reduction}, which is not a Reduction member; use Reduction.Sum, Reduction.Mean or Reduction.Concat");
+                $"uses reduction {reduction}, which is not an InputReduction member; use InputReduction.Sum, InputReduction.Mean or InputReduction.Concat");
             return null;
         }
         if (Binomial(candidates, chosen) == 1)

@@ -168,6 +168,6 @@ public sealed class BehaviourTests
         Assert.Contains("ShortcutChoice.Identity => new global::Demo.Nets.Identity(),", code);
         Assert.Contains("blocks = global::NasGen.RepeatBlocks.Build(architecture.Blocks, MakeBlock);", code);
         Assert.Contains("dimensions.Add(global::NasGen.Dimension.Depth(\"depth\", 1, 3));", code);
-        Assert.Contains("skip = new global::NasGen.InputChoice(architecture.Skip, global::NasGen.Reduction.Mean);", code);
+        Assert.Contains("skip = new global::NasGen.InputChoice(architecture.Skip, global::NasGen.InputReduction.Mean);", code);
     }
 }

@@ -36,7 +36,7 @@ public sealed class RobustnessTests
             [Choice] public partial Color Color { get; }
             [Choice("a", "b")] public partial string Mode { get; }
             [LayerChoice(nameof(Conv3), nameof(Conv5))] public partial Module<Tensor, Tensor> Op { get; }
-            [InputChoice(3, 2, NasGen.Reduction.Sum)] public partial InputChoice Skip { get; }
+            [InputChoice(3, 2, NasGen.InputReduction.Sum)] public partial InputChoice Skip { get; }
             [Repeat(0, 2, nameof(Block))] public partial Sequential Extra { get; }
             [SubSpace] public partial Leaf Head { get; }
 

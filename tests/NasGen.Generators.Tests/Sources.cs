@@ -47,7 +47,7 @@ internal static class Sources
             [LayerChoice(typeof(Identity), typeof(Zero))]
             public partial Module<Tensor, Tensor> Shortcut { get; }
 
-            [InputChoice(3, 2, NasGen.Reduction.Mean)] public partial InputChoice Skip { get; }
+            [InputChoice(3, 2, NasGen.InputReduction.Mean)] public partial InputChoice Skip { get; }
 
             [Repeat(1, 3, nameof(MakeBlock), Label = "depth")] public partial Sequential Blocks { get; }
 

@@ -85,11 +85,11 @@ public sealed class FixedNetworkTests
         using var a = ones(2, 3);
         using var b = full(2, 3, 2f);
         using var c = full(2, 3, 4f);
-        Assert.Equal(6f, new InputChoice(new ChosenInputs(3, 1, 2), Reduction.Sum).Select(a, b, c)[0, 0].item<float>());
-        Assert.Equal(2.5f, new InputChoice(new ChosenInputs(3, 0, 2), Reduction.Mean).Select(a, b, c)[0, 0].item<float>());
-        Assert.Equal(new long[] { 2, 6 }, new InputChoice(new ChosenInputs(3, 0, 1), Reduction.Concat).Select(a, b, c).shape);
-        Assert.Same(b, new InputChoice(new ChosenInputs(3, 1), Reduction.Sum).Select(a, b, c));
-        Assert.Throws<ArgumentException>(() => new InputChoice(new ChosenInputs(3, 1), Reduction.Sum).Select(a, b));
+        Assert.Equal(6f, new InputChoice(new ChosenInputs(3, 1, 2), InputReduction.Sum).Select(a, b, c)[0, 0].item<float>());
+        Assert.Equal(2.5f, new InputChoice(new ChosenInputs(3, 0, 2), InputReduction.Mean).Select(a, b, c)[0, 0].item<float>());
+        Assert.Equal(new long[] { 2, 6 }, new InputChoice(new ChosenInputs(3, 0, 1), InputReduction.Concat).Select(a, b, c).shape);
+        Assert.Same(b, new InputChoice(new ChosenInputs(3, 1), InputReduction.Sum).Select(a, b, c));
+        Assert.Throws<ArgumentException>(() => new InputChoice(new ChosenInputs(3, 1), InputReduction.Sum).Select(a, b));
     }
 
     [Fact]

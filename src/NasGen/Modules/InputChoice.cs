@@ -13,7 +13,7 @@ public class InputChoice
     private readonly int[] _selected;
 
     /// <summary>Selects <paramref name="chosen"/> and combines the selection with <paramref name="reduction"/>.</summary>
-    public InputChoice(ChosenInputs chosen, Reduction reduction)
+    public InputChoice(ChosenInputs chosen, InputReduction reduction)
     {
         if (chosen.Count == 0) throw new ArgumentException("An input choice must select at least one input.", nameof(chosen));
         Chosen = chosen;
@@ -25,7 +25,7 @@ public class InputChoice
     public ChosenInputs Chosen { get; }
 
     /// <summary>How the selection is combined.</summary>
-    public Reduction Reduction { get; }
+    public InputReduction Reduction { get; }
 
     /// <summary>Combines the selected of two candidates.</summary>
     public Tensor Select(Tensor first, Tensor second) => Select([first, second]);
@@ -43,14 +43,14 @@ public class InputChoice
 
         switch (Reduction)
         {
-            case Reduction.Concat:
+            case InputReduction.Concat:
                 var parts = new Tensor[_selected.Length];
                 for (int i = 0; i < parts.Length; i++) parts[i] = candidates[_selected[i]];
                 return cat(parts, 1);
             default:
                 var sum = candidates[_selected[0]] + candidates[_selected[1]];
                 for (int i = 2; i < _selected.Length; i++) sum.add_(candidates[_selected[i]]);
-                return Reduction == Reduction.Mean ? sum.div_(_selected.Length) : sum;
+                return Reduction == InputReduction.Mean ? sum.div_(_selected.Length) : sum;
         }
     }
 }

@@ -91,7 +91,7 @@ partial class Cell
             ShortcutChoice.Zero => new global::Demo.Nets.Zero(),
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(architecture)),
         };
-        skip = new global::NasGen.InputChoice(architecture.Skip, global::NasGen.Reduction.Mean);
+        skip = new global::NasGen.InputChoice(architecture.Skip, global::NasGen.InputReduction.Mean);
         blocks = global::NasGen.RepeatBlocks.Build(architecture.Blocks, MakeBlock);
     }
 

@@ -57,7 +57,7 @@ public sealed partial class TinyConvNet : Module<Tensor, Tensor>
 
     [Repeat(0, 2, nameof(MakeExtraBlock))] public partial Sequential Extra { get; }
 
-    [InputChoice(candidates: 3, chosen: 2, reduction: Reduction.Sum)] public partial InputChoice Skip { get; }
+    [InputChoice(candidates: 3, chosen: 2, reduction: InputReduction.Sum)] public partial InputChoice Skip { get; }
 
     [SubSpace] public partial ClassifierHead Head { get; }
 
