@@ -22,7 +22,8 @@ public static class Benchmark
 
         double optimum = table.Report.Max();
         int oracle = Array.IndexOf(table.Fitness, table.Fitness.Max());
-        var budget = new Budget(options.Queries, options.Seconds, options.CostScale);
+        // A time budget alone bounds the search; the query count then only stops a search that has seen the whole space.
+        var budget = new Budget(options.Seconds is null ? options.Queries : (int)Nb201Cell.Space.Cardinality, options.Seconds, options.CostScale);
         var single = new List<StrategySummary>();
         foreach (string name in options.Strategies)
         {

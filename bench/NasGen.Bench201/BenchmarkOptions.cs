@@ -59,7 +59,7 @@ public sealed record BenchmarkOptions
           --report COLUMN      metric reported for the chosen architecture (default cifar10_test_acc)
           --cost COLUMN        simulated training seconds per query (needed by --seconds)
           --cost-scale X       factor on the cost column, e.g. 0.06 for 12 of 200 epochs (default 1)
-          --seconds S          simulated-time budget per search instead of --queries
+          --seconds S          simulated-time budget per search (needs --cost), instead of --queries
           --objectives A,B     multi-objective mode: fitness against each column (minimised)
           --seeds R            seeds per strategy (default 100)
           --queries Q          queries per search (default 100)

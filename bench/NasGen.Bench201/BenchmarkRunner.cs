@@ -7,7 +7,7 @@ using NasGen.Strategies;
 
 namespace NasGen.Bench201;
 
-/// <summary>The budget of one search: a number of queries, or simulated seconds of the cost column.</summary>
+/// <summary>The budget of one search: at most <see cref="Queries"/> queries and, when set, at most <see cref="Seconds"/> simulated seconds of the cost column × <see cref="CostScale"/>.</summary>
 public sealed record Budget(int Queries, double? Seconds = null, double CostScale = 1.0);
 
 /// <summary>What one search (one strategy, one seed) found.</summary>
@@ -69,7 +69,7 @@ public static class BenchmarkRunner
         var strategy = CreateStrategy(strategyName, seed);
         try
         {
-            var curve = new double[budget.Queries];
+            var curve = new List<double>(Math.Min(budget.Queries, 1024));
             int queries = 0, bestIndex = -1;
             double spent = 0, bestFitness = double.NegativeInfinity;
             var queried = new List<int>(budget.Queries);
@@ -90,16 +90,16 @@ public static class BenchmarkRunner
                 queried.Add(g);
                 strategy.Tell(suggestion, new TrialOutcome(told));
                 if (fitness > bestFitness) { bestFitness = fitness; bestIndex = g; }
-                curve[queries++] = bestIndex < 0 ? double.NaN : table.Report[bestIndex];
+                curve.Add(bestIndex < 0 ? double.NaN : table.Report[bestIndex]);
+                queries++;
             }
-            for (int i = queries; i < curve.Length; i++) curve[i] = i > 0 ? curve[i - 1] : double.NaN;
             double hv = double.NaN;
             if (cost is not null)
             {
                 var reference = TrueFrontReference(table, objective!.Value, out double trueHv);
                 hv = Hypervolume.Of(queried.Select(q => new FrontPoint(table.Fitness[q], cost[q])), reference) / trueHv;
             }
-            return new RunResult(queries, spent, bestFitness, bestIndex < 0 ? double.NaN : table.Report[bestIndex], bestIndex, curve, hv);
+            return new RunResult(queries, spent, bestFitness, bestIndex < 0 ? double.NaN : table.Report[bestIndex], bestIndex, curve.ToArray(), hv);
         }
         finally
         {
@@ -165,12 +165,19 @@ public static class BenchmarkRunner
         return double.IsPositiveInfinity(eps) ? 0 : eps;
     }
 
-    /// <summary>Runs every seed of one strategy (in parallel over seeds) and times it.</summary>
+    /// <summary>
+    /// Runs every seed of one strategy and times it: in parallel over seeds, except for strategies that hold libtorch
+    /// tensors (they are <see cref="IDisposable"/>): TorchSharp failed with "Unknown scalar type" when several threads
+    /// stepped their optimizers at once.
+    /// </summary>
     public static StrategySummary RunMany(string strategy, int seeds, Func<int, RunResult> run)
     {
+        var probe = CreateStrategy(strategy, 0);
+        bool usesTorch = probe is IDisposable;
+        (probe as IDisposable)?.Dispose();
         var watch = Stopwatch.StartNew();
         var runs = new RunResult[seeds];
-        Parallel.For(0, seeds, seed => runs[seed] = run(seed));
+        Parallel.For(0, seeds, new ParallelOptions { MaxDegreeOfParallelism = usesTorch ? 1 : -1 }, seed => runs[seed] = run(seed));
         return new StrategySummary(strategy, runs, watch.Elapsed);
     }
 }

@@ -52,7 +52,9 @@ public static class Report
             var ys = new List<double>();
             for (int q = 0; q < length; q++)
             {
-                var values = s.Runs.Where(r => q < r.ReportCurve.Length && !double.IsNaN(r.ReportCurve[q])).Select(r => optimum - r.ReportCurve[q]).ToArray();
+                // A run that stopped early (time budget) keeps its choice: its last value stands for later queries.
+                var values = s.Runs.Where(r => r.ReportCurve.Length > 0).Select(r => r.ReportCurve[Math.Min(q, r.ReportCurve.Length - 1)])
+                    .Where(v => !double.IsNaN(v)).Select(v => optimum - v).ToArray();
                 if (values.Length == 0) continue;
                 xs.Add(q + 1);
                 ys.Add(Math.Max(values.Average(), 1e-3)); // log axis: clamp exact zeros
