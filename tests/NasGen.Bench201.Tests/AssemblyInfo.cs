@@ -1,0 +1,2 @@
+// REINFORCE holds libtorch state: tests in this assembly run one at a time.
+[assembly: Xunit.CollectionBehavior(DisableTestParallelization = true)]
