@@ -25,8 +25,11 @@ case "$action" in
       [[ $(id -u) -eq 0 ]] && chown postgres "$dir"
       as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 >"$dir/initdb.log" 2>&1
     fi
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >/dev/null
+    # fsync off: a throwaway test cluster; a restart (pg_ctl restart) still keeps committed data.
+    if ! as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+      as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >/dev/null
+    fi
     password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
     # The password travels on stdin (psql variable), not on a command line.
     as_owner psql -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q -v pw="$password" >/dev/null <<'SQL'
