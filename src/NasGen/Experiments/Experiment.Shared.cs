@@ -52,7 +52,7 @@ public sealed partial class Experiment<TArchitecture>
                             try
                             {
                                 return await store.ProposeTrialAsync(id, _options.MaxTrials, history.KnownTrials, history.KnownTells, history.Propose,
-                                    CancellationToken.None).ConfigureAwait(false);
+                                    worker, CancellationToken.None).ConfigureAwait(false);
                             }
                             catch
                             {
@@ -63,7 +63,7 @@ public sealed partial class Experiment<TArchitecture>
                         }).ConfigureAwait(false);
                         if (proposal.Status == ProposalStatus.BudgetReached) { noMoreProposals = true; stopReason = StopReason.TrialBudget; break; }
                         if (proposal.Status == ProposalStatus.Exhausted) { noMoreProposals = true; stopReason = StopReason.StrategyExhausted; break; }
-                        continue;
+                        claimed = proposal.Trial!; // recorded already claimed by this worker
                     }
                     if (!history.State.Suggestions.TryGetValue(claimed.Number, out var suggestion))
                         history.State.Suggestions[claimed.Number] = suggestion = new(_space.FromJson(claimed.ArchitectureJson), claimed.Fidelity);

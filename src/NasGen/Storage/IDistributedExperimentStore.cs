@@ -46,10 +46,11 @@ public interface IDistributedExperimentStore : IExperimentStore
     /// <summary>
     /// Under the experiment's lock: returns <see cref="ProposalStatus.BudgetReached"/> when <paramref name="maxTrials"/>
     /// trials exist; otherwise calls <paramref name="propose"/> with the history past <paramref name="knownTrials"/>
-    /// and <paramref name="knownTells"/> and records the trial it returns (null: <see cref="ProposalStatus.Exhausted"/>).
+    /// and <paramref name="knownTells"/> and records the trial it returns (null: <see cref="ProposalStatus.Exhausted"/>),
+    /// already claimed by <paramref name="claimFor"/> when that is set.
     /// </summary>
     Task<ProposalResult> ProposeTrialAsync(long experimentId, int? maxTrials, int knownTrials, int knownTells,
-        Func<HistoryUpdate, NewTrial?> propose, CancellationToken cancellationToken = default);
+        Func<HistoryUpdate, NewTrial?> propose, string? claimFor = null, CancellationToken cancellationToken = default);
 
     /// <summary>Extends the leases of every trial <paramref name="worker"/> is running; returns how many.</summary>
     Task<int> RenewLeasesAsync(long experimentId, string worker, CancellationToken cancellationToken = default);

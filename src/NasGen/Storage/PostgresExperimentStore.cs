@@ -209,20 +209,31 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore
 
     /// <inheritdoc />
     public Task<ProposalResult> ProposeTrialAsync(long experimentId, int? maxTrials, int knownTrials, int knownTells,
-        Func<HistoryUpdate, NewTrial?> propose, CancellationToken cancellationToken = default)
+        Func<HistoryUpdate, NewTrial?> propose, string? claimFor = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(propose);
         return RunAsync(async (c, tx) =>
         {
+            // Two statements, not one: a statement's snapshot predates the lock it waits for, so only a statement
+            // after the lock sees the trials the previous holder added.
             await LockExperiment(c, tx, experimentId).ConfigureAwait(false);
             int number = await NextNumber(c, tx, experimentId).ConfigureAwait(false);
             // Counted under the lock: workers never overshoot the budget.
             if (maxTrials is { } max && number >= max) return new ProposalResult(ProposalStatus.BudgetReached, null);
-            var trials = await ReadTrials(c, tx, "experiment_id=@e AND number>=@n ORDER BY number", cancellationToken, ("e", experimentId), ("n", knownTrials)).ConfigureAwait(false);
+            var trials = await ReadTrials(c, tx, "experiment_id=@e AND number>=@n ORDER BY number", false, cancellationToken, ("e", experimentId), ("n", knownTrials)).ConfigureAwait(false);
             var tells = await ReadTrials(c, tx, "experiment_id=@e AND tell_seq>=@t ORDER BY tell_seq", cancellationToken, ("e", experimentId), ("t", knownTells)).ConfigureAwait(false);
             var proposed = propose(new HistoryUpdate(trials, tells, number));
             if (proposed is null) return new ProposalResult(ProposalStatus.Exhausted, null);
-            return new ProposalResult(ProposalStatus.Added, await Insert(c, tx, experimentId, number, proposed).ConfigureAwait(false));
+            var added = await Insert(c, tx, experimentId, number, proposed).ConfigureAwait(false);
+            if (claimFor is not null)
+            {
+                // Claimed in the same transaction: saves the proposer a round of claiming what it just proposed.
+                await Exec(c, tx, "UPDATE nasgen_trials SET status=@running, worker=@w, started_at=clock_timestamp(), lease_expires_at=clock_timestamp() + @lease WHERE experiment_id=@e AND number=@n;",
+                    ("running", (short)TrialStatus.Running), ("w", claimFor), ("lease", LeaseDuration), ("e", experimentId), ("n", number)).ConfigureAwait(false);
+                _claims[(experimentId, number)] = claimFor;
+                added = added with { Status = TrialStatus.Running, Worker = claimFor };
+            }
+            return new ProposalResult(ProposalStatus.Added, added);
         }, cancellationToken);
     }
 
@@ -257,7 +268,7 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore
                 """,
                 ("running", (short)TrialStatus.Running), ("w", worker), ("lease", LeaseDuration), ("e", experimentId), ("pending", (short)TrialStatus.Pending)).ConfigureAwait(false);
             if (claimed is not int number) return null;
-            var trial = (await ReadTrials(c, tx, "experiment_id=@e AND number=@n", cancellationToken, ("e", experimentId), ("n", number)).ConfigureAwait(false))[0];
+            var trial = (await ReadTrials(c, tx, "experiment_id=@e AND number=@n", false, cancellationToken, ("e", experimentId), ("n", number)).ConfigureAwait(false))[0];
             _claims[(experimentId, number)] = worker;
             return (TrialRecord?)trial;
         }, cancellationToken);
@@ -296,7 +307,7 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore
                 ("failure", (short)completion.Failure), ("error", completion.Error), ("reused", completion.ReusedFrom),
                 ("stopped", completion.StoppedEarly), ("asks", completion.AsksAtTell), ("e", experimentId), ("n", number),
                 ("running", (short)TrialStatus.Running), ("w", worker)).ConfigureAwait(false);
-            var trials = await ReadTrials(c, tx, "experiment_id=@e AND number=@n", cancellationToken, ("e", experimentId), ("n", number)).ConfigureAwait(false);
+            var trials = await ReadTrials(c, tx, "experiment_id=@e AND number=@n", false, cancellationToken, ("e", experimentId), ("n", number)).ConfigureAwait(false);
             if (changed != 1)
             {
                 // A retry after a commit whose acknowledgement the connection lost: the first attempt did record it.
@@ -392,13 +403,16 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore
     private const string SelectTrial = $"SELECT {TrialRows.Columns} FROM nasgen_trials";
 
     private static async Task<List<TrialRecord>> ReadTrials(NpgsqlConnection c, NpgsqlTransaction tx, string where, CancellationToken cancellationToken,
-        params (string Name, object? Value)[] parameters)
+        params (string Name, object? Value)[] parameters) => await ReadTrials(c, tx, where, true, cancellationToken, parameters).ConfigureAwait(false);
+
+    private static async Task<List<TrialRecord>> ReadTrials(NpgsqlConnection c, NpgsqlTransaction tx, string where, bool withIntermediates,
+        CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         var trials = new List<TrialRecord>();
         await using (var command = Command(c, tx, $"{SelectTrial} WHERE {where};", parameters))
         await using (var r = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             while (await r.ReadAsync(cancellationToken).ConfigureAwait(false)) trials.Add(ReadTrial(r));
-        if (trials.Count == 0) return trials;
+        if (trials.Count == 0 || !withIntermediates) return trials;
 
         long experimentId = (long)parameters.First(p => p.Name == "e").Value!;
         var intermediates = new Dictionary<int, List<KeyValuePair<int, double>>>();
