@@ -47,7 +47,9 @@ public sealed class DistributedExperimentTests(ITestOutputHelper output)
         {
             for (int i = 1; i <= Workers; i++)
             {
-                var start = new ProcessStartInfo("dotnet", new[] { dll, "worker", $"w{i}", table, Seed.ToString(), Trials.ToString(), "150", "3000" })
+                // 250 ms per trial, so a worker is almost always inside a trial when it is killed; a 6 s lease (renewed every
+                // 2 s) survives a loaded machine's scheduling delays yet brings the killed worker's trial back within the run.
+                var start = new ProcessStartInfo("dotnet", new[] { dll, "worker", $"w{i}", table, Seed.ToString(), Trials.ToString(), "250", "6000" })
                 {
                     RedirectStandardOutput = true,
                     RedirectStandardError = true,
