@@ -189,6 +189,34 @@ public sealed class PostgresExperimentStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task NASGEN_STORE_overrides_the_location_the_program_passes()
+    {
+        using var dir = new TempDirectory();
+        string? before = Environment.GetEnvironmentVariable(ExperimentStores.EnvironmentVariable);
+        try
+        {
+            // Only ExperimentStores reads the variable, and only these tests call it.
+            Environment.SetEnvironmentVariable(ExperimentStores.EnvironmentVariable, null);
+            await using (var store = await ExperimentStores.OpenAsync(dir.File("program.db")))
+                Assert.Equal(dir.File("program.db"), Assert.IsType<SqliteExperimentStore>(store).Location);
+            Environment.SetEnvironmentVariable(ExperimentStores.EnvironmentVariable, "sqlite:" + dir.File("operator.db"));
+            await using (var store = await ExperimentStores.OpenAsync(dir.File("program.db")))
+                Assert.Equal(dir.File("operator.db"), store.Location);
+            if (await Server() is { } cs)
+            {
+                Environment.SetEnvironmentVariable(ExperimentStores.EnvironmentVariable, "postgresql:" + cs);
+                await using var store = await ExperimentStores.OpenAsync(dir.File("program.db"));
+                Assert.IsType<PostgresExperimentStore>(store);
+                Assert.StartsWith("postgresql://", store.Location);
+            }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ExperimentStores.EnvironmentVariable, before);
+        }
+    }
+
+    [Fact]
     public async Task One_worker_on_PostgreSQL_runs_the_same_search_as_on_SQLite()
     {
         if (await Server() is not { } cs) return;
