@@ -7,6 +7,11 @@ using NasGen.Storage;
 
 // Usage: NasGen.CrashHarness <store.db> <seed> <trials> <step-delay-ms>
 // Runs the experiment the crash-and-resume test also runs uninterrupted; the test kills this process at random points.
+// Usage: NasGen.CrashHarness worker <name> <table.csv> <seed> <trials> <trial-delay-ms> <lease-ms>
+// One worker of a shared experiment on the store NASGEN_STORE names (PostgreSQL): the distributed tests start several.
+if (args.Length == 7 && args[0] == "worker")
+    return await SharedWorker.RunAsync(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture),
+        TimeSpan.FromMilliseconds(int.Parse(args[5], CultureInfo.InvariantCulture)), TimeSpan.FromMilliseconds(int.Parse(args[6], CultureInfo.InvariantCulture)));
 if (args.Length != 4)
 {
     Console.Error.WriteLine("usage: NasGen.CrashHarness <store.db> <seed> <trials> <step-delay-ms>");

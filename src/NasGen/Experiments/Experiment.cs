@@ -16,9 +16,10 @@ namespace NasGen.Experiments;
 /// Runs a search: asks the strategy for architectures, checks constraints and costs, evaluates (several at once),
 /// records every trial in the store and tells the strategy each outcome. A run on a store that already holds the
 /// experiment resumes it: stored trials are replayed, in order, into a fresh strategy, and trials left unfinished
-/// by a stopped or killed process are run again, so that no finished trial is lost or repeated.
+/// by a stopped or killed process are run again, so that no finished trial is lost or repeated. On a store shared by
+/// many workers (<see cref="IDistributedExperimentStore"/>) every worker runs this same loop on the shared history.
 /// </summary>
-public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEquatable<TArchitecture>
+public sealed partial class Experiment<TArchitecture> where TArchitecture : struct, IEquatable<TArchitecture>
 {
     private readonly ISearchSpace<TArchitecture> _space;
     private readonly Func<int, ISearchStrategy<TArchitecture>> _strategyFactory;
@@ -64,6 +65,7 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
     /// </summary>
     public async Task<ExperimentResult<TArchitecture>> RunAsync(CancellationToken cancellationToken = default)
     {
+        if (_store is IDistributedExperimentStore shared) return await RunSharedAsync(shared, cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
         var strategy = _strategyFactory(_options.Seed);
         var config = new ExperimentConfig(_options.Name, _space.Name, _space.Fingerprint, strategy.Name, _options.Seed, OptionsJson());
@@ -145,6 +147,11 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
         }
 
         var trials = await _store.GetTrialsAsync(id, CancellationToken.None).ConfigureAwait(false);
+        return Result(experiment, trials, stopReason, new ResumeInfo(stored.Count - rerun, rerun, divergedAt), clock.Elapsed);
+    }
+
+    private ExperimentResult<TArchitecture> Result(StoredExperiment experiment, IReadOnlyList<TrialRecord> trials, StopReason stopReason, ResumeInfo resume, TimeSpan elapsed)
+    {
         var best = trials.Where(t => t.Status == TrialStatus.Completed && t.Fitness is not null)
             .Aggregate((TrialRecord?)null, (b, t) => b is null || t.Fitness > b.Fitness ? t : b);
         TArchitecture? bestArchitecture = best is null ? null : _space.FromJson(best.ArchitectureJson);
@@ -152,8 +159,7 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
             ? Array.Empty<TrialRecord>()
             : ParetoFront.Compute(trials.Where(t => t.Status == TrialStatus.Completed), t => Objective.ValuesOf(t, _options.Objectives),
                 _options.Objectives.Select(o => o.Direction).ToArray());
-        return new ExperimentResult<TArchitecture>(experiment, trials, best, bestArchitecture, front, stopReason,
-            new ResumeInfo(stored.Count - rerun, rerun, divergedAt), clock.Elapsed);
+        return new ExperimentResult<TArchitecture>(experiment, trials, best, bestArchitecture, front, stopReason, resume, elapsed);
     }
 
     // ---- resume -------------------------------------------------------------------------------------------------
@@ -287,7 +293,9 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
                     if (closed) return false; // timed out or abandoned: the trial's record is final
                     intermediate.Add(new(step, value));
                     // Evaluators call this synchronously from their own thread; the store serialises writers itself.
-                    _store.AddIntermediateAsync(experimentId, trial.Number, step, value).GetAwaiter().GetResult();
+                    // A server store that is briefly unreachable loses this point, not the trial.
+                    try { _store.AddIntermediateAsync(experimentId, trial.Number, step, value).GetAwaiter().GetResult(); }
+                    catch (StoreUnavailableException) { }
                     stopped |= state.ShouldStop(step, value);
                     return !stopped;
                 }

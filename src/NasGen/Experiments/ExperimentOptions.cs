@@ -104,7 +104,16 @@ public sealed record ExperimentOptions<TArchitecture> where TArchitecture : stru
     /// <summary>Objectives for the Pareto front; empty for a single-objective search on the fitness.</summary>
     public IReadOnlyList<Objective> Objectives { get; init; } = Array.Empty<Objective>();
 
-    /// <summary>Worker name recorded on claimed trials.</summary>
+    /// <summary>
+    /// On a shared store (PostgreSQL): how long a worker keeps retrying while the store cannot be reached (a server
+    /// restart, a network cut) before the run fails. Trials keep evaluating meanwhile.
+    /// </summary>
+    public TimeSpan StoreOutageTolerance { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>On a shared store: how often an idle worker looks for work while other workers' trials are still running.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Worker name recorded on claimed trials; unique per process, since a shared store tells workers apart by it.</summary>
     public string Worker { get; init; } = Environment.MachineName + ":" + Environment.ProcessId;
 
     /// <summary>Receives progress and messages (e.g. <see cref="Reporting.ConsoleProgress"/>); null for silence.</summary>

@@ -366,10 +366,7 @@ public sealed class SqliteExperimentStore : IExperimentStore
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
-    private const string SelectTrial = """
-        SELECT number, status, architecture_json, canonical, stable_hash, fidelity, seed, fitness, metrics_json, failure, error,
-               reused_from, stopped_early, tell_seq, asks_at_tell, worker, started_at, ended_at FROM trials
-        """;
+    private const string SelectTrial = $"SELECT {TrialRows.Columns} FROM trials";
 
     private TrialRecord ReadOne(SqliteTransaction tx, long experimentId, int number)
     {
@@ -379,27 +376,7 @@ public sealed class SqliteExperimentStore : IExperimentStore
         return ReadTrial(reader);
     }
 
-    private static TrialRecord ReadTrial(SqliteDataReader r) => new()
-    {
-        Number = r.GetInt32(0),
-        Status = (TrialStatus)r.GetInt32(1),
-        ArchitectureJson = r.GetString(2),
-        Canonical = r.GetString(3),
-        StableHash = ulong.Parse(r.GetString(4), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-        Fidelity = r.GetDouble(5),
-        Seed = r.GetInt32(6),
-        Fitness = r.IsDBNull(7) ? null : r.GetDouble(7),
-        Metrics = JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(8)) ?? new(),
-        Failure = (FailureReason)r.GetInt32(9),
-        Error = r.IsDBNull(10) ? null : r.GetString(10),
-        ReusedFrom = r.IsDBNull(11) ? null : r.GetInt32(11),
-        StoppedEarly = r.GetInt32(12) != 0,
-        TellSequence = r.IsDBNull(13) ? null : r.GetInt32(13),
-        AsksAtTell = r.IsDBNull(14) ? null : r.GetInt32(14),
-        Worker = r.IsDBNull(15) ? null : r.GetString(15),
-        StartedAt = r.IsDBNull(16) ? null : DateTimeOffset.Parse(r.GetString(16), CultureInfo.InvariantCulture),
-        EndedAt = r.IsDBNull(17) ? null : DateTimeOffset.Parse(r.GetString(17), CultureInfo.InvariantCulture),
-    };
+    private static TrialRecord ReadTrial(SqliteDataReader r) => TrialRows.Read(r);
 
     private static string Hash(ulong hash) => hash.ToString("x16", CultureInfo.InvariantCulture);
 

@@ -19,7 +19,7 @@ public sealed class CrashResumeTests(ITestOutputHelper output)
     private sealed record Row(int Number, TrialStatus Status, string Canonical, double? Fitness, int Seed, int? ReusedFrom, bool StoppedEarly, int? TellSequence);
 
     /// <summary>The harness's own build output, next to this test assembly's (same configuration and framework).</summary>
-    private static string HarnessDll()
+    internal static string HarnessDll()
     {
         var testOut = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         string framework = testOut.Name, configuration = testOut.Parent!.Name;

@@ -1,0 +1,456 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+
+namespace NasGen.Storage;
+
+/// <summary>
+/// The server store: PostgreSQL through Npgsql, with the SQLite store's semantics plus what many workers on many
+/// machines need (<see cref="IDistributedExperimentStore"/>). Every statement is parameterised and every mutation is
+/// one transaction. Claims use <c>FOR UPDATE SKIP LOCKED</c> and a lease (<c>lease_expires_at</c>, server time);
+/// proposals and completions lock the experiment's row, so tell order and ask order are one consistent history.
+/// The password never comes from this class's callers: Npgsql reads <c>PGPASSWORD</c>, <c>PGPASSFILE</c> or
+/// <c>~/.pgpass</c>; <see cref="Location"/> and every message name user, host, port and database only.
+/// </summary>
+public sealed class PostgresExperimentStore : IDistributedExperimentStore
+{
+    /// <summary>The schema version this code writes and reads.</summary>
+    public const int SchemaVersion = 1;
+
+    // Arbitrary constant key of the advisory lock that serialises schema creation between workers starting together.
+    private const long SchemaLockKey = 0x4E61_7347_656E_0001;
+
+    private readonly NpgsqlDataSource _dataSource;
+    // Claims made through this instance: a completion matches the worker too, so a worker whose lease ran out and
+    // whose trial was claimed again cannot overwrite the new claim, and an ambiguous commit can be recognised.
+    private readonly ConcurrentDictionary<(long Experiment, int Number), string> _claims = new();
+
+    private PostgresExperimentStore(NpgsqlDataSource dataSource, string location, TimeSpan lease)
+    {
+        _dataSource = dataSource;
+        Location = location;
+        LeaseDuration = lease;
+    }
+
+    /// <inheritdoc />
+    public string Location { get; }
+
+    /// <inheritdoc />
+    public TimeSpan LeaseDuration { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => Location;
+
+    /// <summary>
+    /// Connects to the server named by <paramref name="connectionString"/> (Npgsql keywords, e.g.
+    /// <c>Host=db;Username=nasgen;Database=nasgen;SSL Mode=VerifyFull</c>), creating the schema when absent.
+    /// A wrong password, an unreachable server, a database that is not a NasGen store or a newer schema raise
+    /// <see cref="StoreException"/> with a message that names the server but not the password.
+    /// </summary>
+    /// <param name="connectionString">The connection string; leave the password out and use the environment or a pass file.</param>
+    /// <param name="leaseDuration">How long a claim lives without renewal (default 30 s).</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    public static async Task<PostgresExperimentStore> OpenAsync(string connectionString, TimeSpan? leaseDuration = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            // The argument's text may hold a password: name only the problem.
+            throw new StoreException("postgresql", $"invalid PostgreSQL connection string ({e.GetType().Name}); see docs/guides/distributed.md.");
+        }
+        builder.PersistSecurityInfo = false;
+        if (builder.Timeout == 15) builder.Timeout = 10;
+        builder.ApplicationName ??= "NasGen";
+        string location = Describe(builder);
+        var lease = leaseDuration ?? TimeSpan.FromSeconds(30);
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(leaseDuration), "The lease is positive.");
+
+        var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        var store = new PostgresExperimentStore(dataSource, location, lease);
+        try
+        {
+            await store.RunAsync(async (c, tx) =>
+            {
+                await Exec(c, tx, "SELECT pg_advisory_xact_lock(@k);", ("k", SchemaLockKey)).ConfigureAwait(false);
+                bool exists = await Scalar(c, tx, "SELECT to_regclass('nasgen_metadata') IS NOT NULL;").ConfigureAwait(false) is true;
+                if (!exists) { await CreateSchema(c, tx).ConfigureAwait(false); return 0; }
+                object? version = await Scalar(c, tx, "SELECT value FROM nasgen_metadata WHERE key='schema_version';").ConfigureAwait(false);
+                if (version is not string text || !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
+                    throw new StoreException(location, "the table nasgen_metadata has no schema_version: not a NasGen experiment store.");
+                if (v > SchemaVersion)
+                    throw new StoreException(location, $"schema version {v} is newer than this NasGen supports ({SchemaVersion}); upgrade NasGen.");
+                return 0;
+            }, cancellationToken).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            await dataSource.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>user@host:port/database: what messages say about a connection (never the password).</summary>
+    private static string Describe(NpgsqlConnectionStringBuilder b) =>
+        string.Create(CultureInfo.InvariantCulture, $"postgresql://{b.Username ?? Environment.UserName}@{b.Host ?? "localhost"}:{b.Port}/{b.Database ?? b.Username ?? "postgres"}");
+
+    private static async Task CreateSchema(NpgsqlConnection c, NpgsqlTransaction tx)
+    {
+        await Exec(c, tx, """
+            CREATE TABLE nasgen_metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE nasgen_experiments (
+                id BIGSERIAL PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                space_name TEXT NOT NULL,
+                space_fingerprint TEXT NOT NULL,
+                strategy_name TEXT NOT NULL,
+                seed INTEGER NOT NULL,
+                options_json TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL);
+            CREATE TABLE nasgen_trials (
+                experiment_id BIGINT NOT NULL REFERENCES nasgen_experiments(id),
+                number INTEGER NOT NULL,
+                status SMALLINT NOT NULL,
+                architecture_json TEXT NOT NULL,
+                canonical TEXT NOT NULL,
+                stable_hash TEXT NOT NULL,
+                fidelity DOUBLE PRECISION NOT NULL,
+                seed INTEGER NOT NULL,
+                fitness DOUBLE PRECISION,
+                metrics_json TEXT NOT NULL DEFAULT '{}',
+                failure SMALLINT NOT NULL DEFAULT 0,
+                error TEXT,
+                reused_from INTEGER,
+                stopped_early BOOLEAN NOT NULL DEFAULT FALSE,
+                tell_seq INTEGER,
+                asks_at_tell INTEGER,
+                worker TEXT,
+                started_at TIMESTAMPTZ,
+                ended_at TIMESTAMPTZ,
+                duration_s DOUBLE PRECISION,
+                lease_expires_at TIMESTAMPTZ,
+                PRIMARY KEY (experiment_id, number),
+                UNIQUE (experiment_id, tell_seq));
+            CREATE INDEX nasgen_trials_status ON nasgen_trials(experiment_id, status, number);
+            CREATE INDEX nasgen_trials_hash ON nasgen_trials(experiment_id, stable_hash);
+            CREATE TABLE nasgen_intermediates (
+                experiment_id BIGINT NOT NULL,
+                number INTEGER NOT NULL,
+                step INTEGER NOT NULL,
+                value DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (experiment_id, number, step),
+                FOREIGN KEY (experiment_id, number) REFERENCES nasgen_trials(experiment_id, number));
+            """).ConfigureAwait(false);
+        await Exec(c, tx, "INSERT INTO nasgen_metadata(key, value) VALUES ('schema_version', @v), ('created_by', @by);",
+            ("v", SchemaVersion.ToString(CultureInfo.InvariantCulture)),
+            ("by", "NasGen " + typeof(PostgresExperimentStore).Assembly.GetName().Version)).ConfigureAwait(false);
+    }
+
+    /// <summary>The schema version recorded in the database.</summary>
+    public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(async (c, tx) => int.Parse((string)(await Scalar(c, tx, "SELECT value FROM nasgen_metadata WHERE key='schema_version';").ConfigureAwait(false))!,
+            CultureInfo.InvariantCulture), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<StoredExperiment> OpenExperimentAsync(ExperimentConfig config, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return RunAsync(async (c, tx) =>
+        {
+            // Workers starting together race to create it: the unique name lets exactly one insert win.
+            await Exec(c, tx, """
+                INSERT INTO nasgen_experiments(name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at)
+                VALUES (@name, @space, @fp, @strategy, @seed, @options, clock_timestamp()) ON CONFLICT (name) DO NOTHING;
+                """,
+                ("name", config.Name), ("space", config.SpaceName), ("fp", config.SpaceFingerprint),
+                ("strategy", config.StrategyName), ("seed", config.Seed), ("options", config.OptionsJson)).ConfigureAwait(false);
+            await using var command = Command(c, tx, "SELECT id, name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at FROM nasgen_experiments WHERE name=@name;",
+                ("name", config.Name));
+            await using var r = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await r.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var stored = new StoredExperiment(r.GetInt64(0),
+                new ExperimentConfig(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5), r.GetString(6)),
+                new DateTimeOffset(r.GetDateTime(7), TimeSpan.Zero));
+            if (stored.Config.SpaceFingerprint != config.SpaceFingerprint)
+                throw new StoreMismatchException(Location,
+                    $"experiment '{config.Name}' was made for space '{stored.Config.SpaceName}' (fingerprint {stored.Config.SpaceFingerprint}), " +
+                    $"not for space '{config.SpaceName}' (fingerprint {config.SpaceFingerprint}). Use another experiment name or database.");
+            return stored;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TrialRecord>> GetTrialsAsync(long experimentId, CancellationToken cancellationToken = default) =>
+        RunAsync<IReadOnlyList<TrialRecord>>(async (c, tx) => await ReadTrials(c, tx, "experiment_id=@e ORDER BY number", cancellationToken, ("e", experimentId)).ConfigureAwait(false), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TrialRecord> AddTrialAsync(long experimentId, NewTrial trial, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        return RunAsync(async (c, tx) =>
+        {
+            await LockExperiment(c, tx, experimentId).ConfigureAwait(false);
+            int number = await NextNumber(c, tx, experimentId).ConfigureAwait(false);
+            return await Insert(c, tx, experimentId, number, trial).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<ProposalResult> ProposeTrialAsync(long experimentId, int? maxTrials, int knownTrials, int knownTells,
+        Func<HistoryUpdate, NewTrial?> propose, string? claimFor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(propose);
+        return RunAsync(async (c, tx) =>
+        {
+            // Two statements, not one: a statement's snapshot predates the lock it waits for, so only a statement
+            // after the lock sees the trials the previous holder added.
+            await LockExperiment(c, tx, experimentId).ConfigureAwait(false);
+            int number = await NextNumber(c, tx, experimentId).ConfigureAwait(false);
+            // Counted under the lock: workers never overshoot the budget.
+            if (maxTrials is { } max && number >= max) return new ProposalResult(ProposalStatus.BudgetReached, null);
+            var trials = await ReadTrials(c, tx, "experiment_id=@e AND number>=@n ORDER BY number", false, cancellationToken, ("e", experimentId), ("n", knownTrials)).ConfigureAwait(false);
+            var tells = await ReadTrials(c, tx, "experiment_id=@e AND tell_seq>=@t ORDER BY tell_seq", cancellationToken, ("e", experimentId), ("t", knownTells)).ConfigureAwait(false);
+            var proposed = propose(new HistoryUpdate(trials, tells, number));
+            if (proposed is null) return new ProposalResult(ProposalStatus.Exhausted, null);
+            var added = await Insert(c, tx, experimentId, number, proposed).ConfigureAwait(false);
+            if (claimFor is not null)
+            {
+                // Claimed in the same transaction: saves the proposer a round of claiming what it just proposed.
+                await Exec(c, tx, "UPDATE nasgen_trials SET status=@running, worker=@w, started_at=clock_timestamp(), lease_expires_at=clock_timestamp() + @lease WHERE experiment_id=@e AND number=@n;",
+                    ("running", (short)TrialStatus.Running), ("w", claimFor), ("lease", LeaseDuration), ("e", experimentId), ("n", number)).ConfigureAwait(false);
+                _claims[(experimentId, number)] = claimFor;
+                added = added with { Status = TrialStatus.Running, Worker = claimFor };
+            }
+            return new ProposalResult(ProposalStatus.Added, added);
+        }, cancellationToken);
+    }
+
+    private static async Task<TrialRecord> Insert(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId, int number, NewTrial trial)
+    {
+        await Exec(c, tx, """
+            INSERT INTO nasgen_trials(experiment_id, number, status, architecture_json, canonical, stable_hash, fidelity, seed)
+            VALUES (@e, @n, @status, @json, @canonical, @hash, @fidelity, @seed);
+            """,
+            ("e", experimentId), ("n", number), ("status", (short)TrialStatus.Pending), ("json", trial.ArchitectureJson),
+            ("canonical", trial.Canonical), ("hash", Hash(trial.StableHash)), ("fidelity", trial.Fidelity), ("seed", trial.Seed)).ConfigureAwait(false);
+        return new TrialRecord
+        {
+            Number = number, Status = TrialStatus.Pending, ArchitectureJson = trial.ArchitectureJson, Canonical = trial.Canonical,
+            StableHash = trial.StableHash, Fidelity = trial.Fidelity, Seed = trial.Seed,
+        };
+    }
+
+    /// <inheritdoc />
+    public Task<TrialRecord?> ClaimNextTrialAsync(long experimentId, string worker, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(worker);
+        return RunAsync(async (c, tx) =>
+        {
+            await Requeue(c, tx, experimentId, expiredOnly: true, worker: null).ConfigureAwait(false);
+            // SKIP LOCKED: workers claiming at once take different rows instead of queueing on the same one.
+            object? claimed = await Scalar(c, tx, """
+                UPDATE nasgen_trials SET status=@running, worker=@w, started_at=clock_timestamp(), lease_expires_at=clock_timestamp() + @lease
+                WHERE experiment_id=@e AND number=(
+                    SELECT number FROM nasgen_trials WHERE experiment_id=@e AND status=@pending ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED)
+                RETURNING number;
+                """,
+                ("running", (short)TrialStatus.Running), ("w", worker), ("lease", LeaseDuration), ("e", experimentId), ("pending", (short)TrialStatus.Pending)).ConfigureAwait(false);
+            if (claimed is not int number) return null;
+            var trial = (await ReadTrials(c, tx, "experiment_id=@e AND number=@n", false, cancellationToken, ("e", experimentId), ("n", number)).ConfigureAwait(false))[0];
+            _claims[(experimentId, number)] = worker;
+            return (TrialRecord?)trial;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task AddIntermediateAsync(long experimentId, int number, int step, double value, CancellationToken cancellationToken = default) =>
+        RunAsync((c, tx) => Exec(c, tx, """
+            INSERT INTO nasgen_intermediates(experiment_id, number, step, value) VALUES (@e, @n, @s, @v)
+            ON CONFLICT (experiment_id, number, step) DO UPDATE SET value=EXCLUDED.value;
+            """, ("e", experimentId), ("n", number), ("s", step), ("v", value)), cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The stored <see cref="TrialCompletion.AsksAtTell"/> is never less than the trials recorded at the time: with many
+    /// workers, a worker's own count lags behind, and replay needs the history's.
+    /// </remarks>
+    public Task<TrialRecord> CompleteTrialAsync(long experimentId, int number, TrialCompletion completion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        if (completion.Status is not (TrialStatus.Completed or TrialStatus.Failed))
+            throw new ArgumentException("A completion is Completed or Failed.", nameof(completion));
+        _claims.TryGetValue((experimentId, number), out string? worker);
+        return RunAsync(async (c, tx) =>
+        {
+            await LockExperiment(c, tx, experimentId).ConfigureAwait(false);
+            int changed = await Exec(c, tx, """
+                UPDATE nasgen_trials SET status=@status, fitness=@fitness, metrics_json=@metrics, failure=@failure, error=@error,
+                    reused_from=@reused, stopped_early=@stopped, ended_at=clock_timestamp(), lease_expires_at=NULL,
+                    tell_seq=(SELECT COALESCE(MAX(tell_seq) + 1, 0) FROM nasgen_trials WHERE experiment_id=@e),
+                    asks_at_tell=GREATEST(@asks, (SELECT COUNT(*) FROM nasgen_trials WHERE experiment_id=@e)),
+                    duration_s=EXTRACT(EPOCH FROM clock_timestamp() - started_at)
+                WHERE experiment_id=@e AND number=@n AND status=@running AND (@w::text IS NULL OR worker=@w);
+                """,
+                ("status", (short)completion.Status), ("fitness", completion.Fitness), ("metrics", JsonSerializer.Serialize(completion.Metrics)),
+                ("failure", (short)completion.Failure), ("error", completion.Error), ("reused", completion.ReusedFrom),
+                ("stopped", completion.StoppedEarly), ("asks", completion.AsksAtTell), ("e", experimentId), ("n", number),
+                ("running", (short)TrialStatus.Running), ("w", worker)).ConfigureAwait(false);
+            var trials = await ReadTrials(c, tx, "experiment_id=@e AND number=@n", false, cancellationToken, ("e", experimentId), ("n", number)).ConfigureAwait(false);
+            if (changed != 1)
+            {
+                // A retry after a commit whose acknowledgement the connection lost: the first attempt did record it.
+                if (worker is not null && trials.Count == 1 && trials[0].IsFinished && trials[0].Worker == worker)
+                    return trials[0];
+                throw new InvalidOperationException($"{Location}: trial {number} of experiment {experimentId} is not running" +
+                    (worker is null ? "" : $" under worker '{worker}' (its lease may have run out)") + "; its result is not recorded twice.");
+            }
+            return trials[0];
+        }, cancellationToken).ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully) _claims.TryRemove((experimentId, number), out _);
+            return t;
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <inheritdoc />
+    public Task<int> ReleaseRunningTrialsAsync(long experimentId, string? worker, CancellationToken cancellationToken = default) =>
+        RunAsync((c, tx) => Requeue(c, tx, experimentId, expiredOnly: false, worker), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> RequeueExpiredAsync(long experimentId, CancellationToken cancellationToken = default) =>
+        RunAsync((c, tx) => Requeue(c, tx, experimentId, expiredOnly: true, worker: null), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> RenewLeasesAsync(long experimentId, string worker, CancellationToken cancellationToken = default) =>
+        RunAsync((c, tx) => Exec(c, tx, "UPDATE nasgen_trials SET lease_expires_at=clock_timestamp() + @lease WHERE experiment_id=@e AND status=@running AND worker=@w;",
+            ("lease", LeaseDuration), ("e", experimentId), ("running", (short)TrialStatus.Running), ("w", worker)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ExperimentCounts> GetCountsAsync(long experimentId, CancellationToken cancellationToken = default) =>
+        RunAsync(async (c, tx) =>
+        {
+            await using var command = Command(c, tx, "SELECT COUNT(*), COUNT(*) FILTER (WHERE status IN (@done, @failed)) FROM nasgen_trials WHERE experiment_id=@e;",
+                ("done", (short)TrialStatus.Completed), ("failed", (short)TrialStatus.Failed), ("e", experimentId));
+            await using var r = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await r.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return new ExperimentCounts((int)r.GetInt64(0), (int)r.GetInt64(1));
+        }, cancellationToken);
+
+    private static async Task<int> Requeue(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId, bool expiredOnly, string? worker)
+    {
+        const string Match = "experiment_id=@e AND status=@running AND (@w::text IS NULL OR worker=@w) AND (NOT @expired OR lease_expires_at < clock_timestamp())";
+        var parameters = new (string, object?)[] { ("e", experimentId), ("running", (short)TrialStatus.Running), ("w", worker), ("expired", expiredOnly), ("pending", (short)TrialStatus.Pending) };
+        await Exec(c, tx, $"DELETE FROM nasgen_intermediates WHERE (experiment_id, number) IN (SELECT experiment_id, number FROM nasgen_trials WHERE {Match});", parameters).ConfigureAwait(false);
+        return await Exec(c, tx, $"UPDATE nasgen_trials SET status=@pending, worker=NULL, started_at=NULL, lease_expires_at=NULL WHERE {Match};", parameters).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private static Task LockExperiment(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId) =>
+        Exec(c, tx, "SELECT 1 FROM nasgen_experiments WHERE id=@e FOR UPDATE;", ("e", experimentId));
+
+    private static async Task<int> NextNumber(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId) =>
+        Convert.ToInt32(await Scalar(c, tx, "SELECT COALESCE(MAX(number) + 1, 0) FROM nasgen_trials WHERE experiment_id=@e;", ("e", experimentId)).ConfigureAwait(false),
+            CultureInfo.InvariantCulture);
+
+    /// <summary>One transaction on a pooled connection; connection failures become <see cref="StoreUnavailableException"/>.</summary>
+    private async Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var result = await body(connection, tx).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        catch (PostgresException e) when (e.SqlState is "28P01" or "28000")
+        {
+            throw new StoreException(Location, $"authentication failed ({e.MessageText}). Set the password in PGPASSWORD or a pass file (PGPASSFILE, ~/.pgpass); see docs/guides/distributed.md.", e);
+        }
+        catch (PostgresException e) when (e.SqlState == "3D000")
+        {
+            throw new StoreException(Location, $"the database does not exist ({e.MessageText}).", e);
+        }
+        catch (NpgsqlException e) when (e is not PostgresException || e.IsTransient || IsServerGoingAway((PostgresException)e))
+        {
+            string why = e.InnerException is SocketException s ? s.Message : e.Message;
+            throw new StoreUnavailableException(Location, $"cannot reach the PostgreSQL server: {why}", e);
+        }
+    }
+
+    private Task RunAsync(Func<NpgsqlConnection, NpgsqlTransaction, Task> body, CancellationToken cancellationToken) =>
+        RunAsync(async (c, tx) => { await body(c, tx).ConfigureAwait(false); return 0; }, cancellationToken);
+
+    // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up or shutting down).
+    private static bool IsServerGoingAway(PostgresException e) => e.SqlState is "57P01" or "57P02" or "57P03";
+
+    private const string SelectTrial = $"SELECT {TrialRows.Columns} FROM nasgen_trials";
+
+    private static async Task<List<TrialRecord>> ReadTrials(NpgsqlConnection c, NpgsqlTransaction tx, string where, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters) => await ReadTrials(c, tx, where, true, cancellationToken, parameters).ConfigureAwait(false);
+
+    private static async Task<List<TrialRecord>> ReadTrials(NpgsqlConnection c, NpgsqlTransaction tx, string where, bool withIntermediates,
+        CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        var trials = new List<TrialRecord>();
+        await using (var command = Command(c, tx, $"{SelectTrial} WHERE {where};", parameters))
+        await using (var r = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false)) trials.Add(ReadTrial(r));
+        if (trials.Count == 0 || !withIntermediates) return trials;
+
+        long experimentId = (long)parameters.First(p => p.Name == "e").Value!;
+        var intermediates = new Dictionary<int, List<KeyValuePair<int, double>>>();
+        await using (var command = Command(c, tx, "SELECT number, step, value FROM nasgen_intermediates WHERE experiment_id=@e AND number = ANY(@numbers) ORDER BY number, step;",
+            ("e", experimentId), ("numbers", trials.Select(t => t.Number).ToArray())))
+        await using (var r = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                int number = r.GetInt32(0);
+                if (!intermediates.TryGetValue(number, out var list)) intermediates[number] = list = new();
+                list.Add(new(r.GetInt32(1), r.GetDouble(2)));
+            }
+        for (int i = 0; i < trials.Count; i++)
+            if (intermediates.TryGetValue(trials[i].Number, out var list)) trials[i] = trials[i] with { Intermediate = list };
+        return trials;
+    }
+
+    private static TrialRecord ReadTrial(NpgsqlDataReader r) => TrialRows.Read(r);
+
+    private static string Hash(ulong hash) => hash.ToString("x16", CultureInfo.InvariantCulture);
+
+    private static NpgsqlCommand Command(NpgsqlConnection c, NpgsqlTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, c, tx);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    private static async Task<int> Exec(NpgsqlConnection c, NpgsqlTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(c, tx, sql, parameters);
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<object?> Scalar(NpgsqlConnection c, NpgsqlTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(c, tx, sql, parameters);
+        object? value = await command.ExecuteScalarAsync().ConfigureAwait(false);
+        return value is DBNull ? null : value;
+    }
+}

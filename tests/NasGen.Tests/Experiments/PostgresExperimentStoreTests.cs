@@ -1,0 +1,237 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using NasGen.CrashHarness;
+using NasGen.Experiments;
+using NasGen.Storage;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace NasGen.Tests.Experiments;
+
+/// <summary>The PostgreSQL store against a real server: the SQLite store's semantics, plus leases, claims and budgets under contention.</summary>
+public sealed class PostgresExperimentStoreTests(ITestOutputHelper output)
+{
+    private static ExperimentConfig Config(ISearchSpace space, string name = "exp") =>
+        new(name, space.Name, space.Fingerprint, "hill-climb", 7, "{\"maxTrials\":3}");
+
+    private static NewTrial Trial(TestArch a, int seed = 1) =>
+        new(TestSpace.Default.ToJson(a), TestSpace.Default.ToCanonicalString(a), TestSpace.Default.StableHash(a), 1.0, seed);
+
+    private static TrialCompletion Done(double fitness, int asks = 0) =>
+        new(TrialStatus.Completed, fitness, new Dictionary<string, double> { ["acc"] = fitness }, FailureReason.None, null, null, false, asks);
+
+    private async Task<string?> Server() => PostgresServer.ConnectionString(output) is { } cs ? await PostgresServer.FreshSchemaAsync(cs) : null;
+
+    [Fact]
+    public async Task Trials_round_trip_with_every_field_and_a_result_is_never_recorded_twice()
+    {
+        if (await Server() is not { } cs) return;
+        var space = TestSpace.Default;
+        var arch = new TestArch(32, TestOp.Conv5x5, 2, true);
+        long id;
+        await using (var store = await PostgresExperimentStore.OpenAsync(cs))
+        {
+            Assert.Equal(PostgresExperimentStore.SchemaVersion, await store.GetSchemaVersionAsync());
+            id = (await store.OpenExperimentAsync(Config(space))).Id;
+            var added = await store.AddTrialAsync(id, new NewTrial(space.ToJson(arch), space.ToCanonicalString(arch), space.StableHash(arch), 0.5, 1234));
+            Assert.Equal(0, added.Number);
+            var claimed = await store.ClaimNextTrialAsync(id, "w1");
+            Assert.Equal(TrialStatus.Running, claimed!.Status);
+            Assert.Null(await store.ClaimNextTrialAsync(id, "w1"));
+            await store.AddIntermediateAsync(id, 0, 1, 0.25);
+            await store.AddIntermediateAsync(id, 0, 2, 0.5);
+            await store.CompleteTrialAsync(id, 0, new TrialCompletion(TrialStatus.Completed, 0.75,
+                new Dictionary<string, double> { ["params"] = 123, ["acc"] = 0.75 }, FailureReason.None, null, null, StoppedEarly: true, AsksAtTell: 1));
+            await Assert.ThrowsAsync<InvalidOperationException>(() => store.CompleteTrialAsync(id, 0, Done(1, 1)));
+        }
+        await using (var store = await PostgresExperimentStore.OpenAsync(cs))
+        {
+            Assert.Equal(id, (await store.OpenExperimentAsync(Config(space))).Id);
+            var t = Assert.Single(await store.GetTrialsAsync(id));
+            Assert.Equal(TrialStatus.Completed, t.Status);
+            Assert.Equal(arch, space.FromJson(t.ArchitectureJson));
+            Assert.Equal(space.StableHash(arch), t.StableHash);
+            Assert.Equal((0.5, 1234, 0.75), (t.Fidelity, t.Seed, t.Fitness));
+            Assert.Equal(123, t.Metrics["params"]);
+            Assert.Equal(new[] { new KeyValuePair<int, double>(1, 0.25), new(2, 0.5) }, t.Intermediate);
+            Assert.True(t.StoppedEarly);
+            Assert.Equal((0, 1, "w1"), (t.TellSequence, t.AsksAtTell, t.Worker));
+            Assert.True(t.Duration >= TimeSpan.Zero);
+        }
+    }
+
+    [Fact]
+    public async Task An_experiment_of_another_space_and_a_newer_schema_are_refused()
+    {
+        if (await Server() is not { } cs) return;
+        await using (var store = await PostgresExperimentStore.OpenAsync(cs))
+        {
+            await store.OpenExperimentAsync(Config(TestSpace.Default));
+            var e = await Assert.ThrowsAsync<StoreMismatchException>(() => store.OpenExperimentAsync(Config(new TestSpace(8, 16))));
+            Assert.Contains("'exp'", e.Message);
+        }
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("UPDATE nasgen_metadata SET value=@v WHERE key='schema_version';", connection);
+            command.Parameters.AddWithValue("v", (PostgresExperimentStore.SchemaVersion + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await command.ExecuteNonQueryAsync();
+        }
+        var newer = await Assert.ThrowsAsync<StoreException>(() => PostgresExperimentStore.OpenAsync(cs));
+        Assert.Contains("newer than this NasGen supports", newer.Message);
+    }
+
+    [Fact]
+    public async Task Concurrent_claims_never_hand_out_a_trial_twice()
+    {
+        if (await Server() is not { } cs) return;
+        await using var store = await PostgresExperimentStore.OpenAsync(cs);
+        long id = (await store.OpenExperimentAsync(Config(TestSpace.Default))).Id;
+        for (int i = 0; i < 60; i++) await store.AddTrialAsync(id, Trial(TestSpace.Default.Sample(new Random(i)), i));
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            var mine = new List<int>();
+            while (await store.ClaimNextTrialAsync(id, $"w{w}") is { } t) mine.Add(t.Number);
+            return mine;
+        })));
+        var all = claims.SelectMany(c => c).OrderBy(n => n).ToList();
+        Assert.Equal(Enumerable.Range(0, 60), all);
+    }
+
+    [Fact]
+    public async Task Concurrent_proposals_hold_the_trial_budget_and_see_one_history()
+    {
+        if (await Server() is not { } cs) return;
+        await using var store = await PostgresExperimentStore.OpenAsync(cs);
+        long id = (await store.OpenExperimentAsync(Config(TestSpace.Default))).Id;
+        int added = 0;
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
+        {
+            int known = 0;
+            while (true)
+            {
+                var result = await store.ProposeTrialAsync(id, 40, known, 0, update =>
+                {
+                    // Under the lock: the history is contiguous from what this caller knew.
+                    Assert.Equal(Enumerable.Range(known, update.NextNumber - known), update.NewTrials.Select(t => t.Number));
+                    known = update.NextNumber + 1;
+                    return Trial(TestSpace.Default.Sample(new Random(update.NextNumber)), update.NextNumber);
+                });
+                if (result.Status == ProposalStatus.BudgetReached) return;
+                Interlocked.Increment(ref added);
+            }
+        })));
+        Assert.Equal(40, added);
+        Assert.Equal(Enumerable.Range(0, 40), (await store.GetTrialsAsync(id)).Select(t => t.Number));
+    }
+
+    [Fact]
+    public async Task An_expired_lease_returns_the_trial_to_the_queue_and_the_late_result_is_refused()
+    {
+        if (await Server() is not { } cs) return;
+        await using var slow = await PostgresExperimentStore.OpenAsync(cs, TimeSpan.FromMilliseconds(300));
+        await using var other = await PostgresExperimentStore.OpenAsync(cs, TimeSpan.FromSeconds(30));
+        long id = (await slow.OpenExperimentAsync(Config(TestSpace.Default))).Id;
+        await slow.AddTrialAsync(id, Trial(new TestArch(8, TestOp.Skip, 1, false)));
+        Assert.NotNull(await slow.ClaimNextTrialAsync(id, "dead"));
+        Assert.Null(await other.ClaimNextTrialAsync(id, "alive")); // the lease still holds
+        await Task.Delay(200);
+        Assert.Equal(1, await slow.RenewLeasesAsync(id, "dead")); // a heartbeat keeps it
+        await Task.Delay(200);
+        Assert.Null(await other.ClaimNextTrialAsync(id, "alive"));
+        await Task.Delay(500);
+        var again = await other.ClaimNextTrialAsync(id, "alive");
+        Assert.Equal((0, "alive"), (again!.Number, again.Worker));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => slow.CompleteTrialAsync(id, 0, Done(1)));
+        var record = await other.CompleteTrialAsync(id, 0, Done(2));
+        Assert.Equal((TrialStatus.Completed, 2.0), (record.Status, record.Fitness!.Value));
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_a_clear_error_that_does_not_show_the_password()
+    {
+        if (PostgresServer.ConnectionString(output) is not { } cs) return;
+        const string secret = "not-the-password-7f3a9c";
+        var wrong = new NpgsqlConnectionStringBuilder(cs) { Password = secret }.ConnectionString;
+        var e = await Assert.ThrowsAsync<StoreException>(() => PostgresExperimentStore.OpenAsync(wrong));
+        output.WriteLine(e.ToString());
+        Assert.Contains("authentication failed", e.Message);
+        Assert.Contains("PGPASSWORD", e.Message);
+        Assert.DoesNotContain(secret, e.ToString());
+        Assert.DoesNotContain(secret, e.Location);
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_is_a_clear_error_that_does_not_show_the_password()
+    {
+        const string secret = "unreachable-secret-51d2";
+        // Port 1 on loopback: nothing listens there, the connection is refused at once.
+        var e = await Assert.ThrowsAsync<StoreUnavailableException>(() =>
+            PostgresExperimentStore.OpenAsync($"Host=127.0.0.1;Port=1;Username=nasgen;Database=nasgen;Password={secret};Timeout=3"));
+        output.WriteLine(e.ToString());
+        Assert.Contains("cannot reach the PostgreSQL server", e.Message);
+        Assert.Contains("postgresql://nasgen@127.0.0.1:1/nasgen", e.Message);
+        Assert.DoesNotContain(secret, e.ToString());
+    }
+
+    [Fact]
+    public void Locations_select_the_store()
+    {
+        Assert.True(ExperimentStores.TryGetPostgres("postgresql:Host=db;Database=x", out var a));
+        Assert.Equal("Host=db;Database=x", a);
+        Assert.True(ExperimentStores.TryGetPostgres("Host=db;Username=u", out var b));
+        Assert.Equal("Host=db;Username=u", b);
+        Assert.False(ExperimentStores.TryGetPostgres("runs/search.db", out _));
+        Assert.False(ExperimentStores.TryGetPostgres("sqlite:runs/search.db", out _));
+    }
+
+    [Fact]
+    public async Task NASGEN_STORE_overrides_the_location_the_program_passes()
+    {
+        using var dir = new TempDirectory();
+        string? before = Environment.GetEnvironmentVariable(ExperimentStores.EnvironmentVariable);
+        try
+        {
+            // Only ExperimentStores reads the variable, and only these tests call it.
+            Environment.SetEnvironmentVariable(ExperimentStores.EnvironmentVariable, null);
+            await using (var store = await ExperimentStores.OpenAsync(dir.File("program.db")))
+                Assert.Equal(dir.File("program.db"), Assert.IsType<SqliteExperimentStore>(store).Location);
+            Environment.SetEnvironmentVariable(ExperimentStores.EnvironmentVariable, "sqlite:" + dir.File("operator.db"));
+            await using (var store = await ExperimentStores.OpenAsync(dir.File("program.db")))
+                Assert.Equal(dir.File("operator.db"), store.Location);
+            if (await Server() is { } cs)
+            {
+                Environment.SetEnvironmentVariable(ExperimentStores.EnvironmentVariable, "postgresql:" + cs);
+                await using var store = await ExperimentStores.OpenAsync(dir.File("program.db"));
+                Assert.IsType<PostgresExperimentStore>(store);
+                Assert.StartsWith("postgresql://", store.Location);
+            }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ExperimentStores.EnvironmentVariable, before);
+        }
+    }
+
+    [Fact]
+    public async Task One_worker_on_PostgreSQL_runs_the_same_search_as_on_SQLite()
+    {
+        if (await Server() is not { } cs) return;
+        using var dir = new TempDirectory();
+        async Task<List<(int, TrialStatus, string, double?, int?, bool)>> Run(IExperimentStore store)
+        {
+            await using (store)
+            {
+                var result = await CrashExperiment.Create(store, seed: 5, trials: 25, TimeSpan.Zero).RunAsync();
+                Assert.Equal(StopReason.TrialBudget, result.StopReason);
+                return result.Trials.Select(t => (t.Number, t.Status, t.Canonical, t.Fitness, t.ReusedFrom, t.StoppedEarly)).ToList();
+            }
+        }
+        var onSqlite = await Run(SqliteExperimentStore.Open(dir.File("s.db")));
+        var onPostgres = await Run(await PostgresExperimentStore.OpenAsync(cs));
+        Assert.Equal(onSqlite, onPostgres);
+    }
+}
