@@ -58,8 +58,11 @@ public sealed class LocalSearch<TArchitecture> : ISearchStrategy<TArchitecture>
     /// <inheritdoc />
     public Suggestion<TArchitecture>? Ask()
     {
-        // Each pass either hands out an architecture, waits, or finishes a phase and starts the next one.
-        for (int guard = 0; guard < 4; guard++)
+        // Each pass either hands out an architecture, waits, or finishes a phase and starts the next one. Phases
+        // whose architectures were all evaluated before finish at once, so several can pass in one ask; each move
+        // strictly improves the fitness and each restart samples an unproposed architecture, so this ends. The
+        // bound only guards against a bug turning into a hang.
+        for (int guard = 0; guard < 1_000_000; guard++)
         {
             if (!_climbing && _batch.Count < _options.InitialSamples && _nextInBatch == _batch.Count)
             {
