@@ -24,6 +24,8 @@ suffix="pkgtest.$(date +%Y%m%d%H%M%S).$$"
 prefix=$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' Directory.Build.props | head -n 1)
 [[ -n "$prefix" ]] || fail "no VersionPrefix in Directory.Build.props"
 version="$prefix-$suffix"
+# The tool manifest the README's `dotnet tool run nasgen` uses must name the version Directory.Build.props builds.
+grep -q "\"version\": \"$prefix\"" .config/dotnet-tools.json || fail ".config/dotnet-tools.json does not name NasGen.Cli $prefix (the VersionPrefix)"
 echo "package test: packing NasGen $version into $feed"
 dotnet pack src/NasGen/NasGen.csproj -c Release -o "$feed" -p:VersionSuffix="$suffix" || fail "dotnet pack src/NasGen failed"
 dotnet pack src/NasGen.Cli/NasGen.Cli.csproj -c Release -o "$feed" -p:VersionSuffix="$suffix" || fail "dotnet pack src/NasGen.Cli failed"
@@ -50,7 +52,6 @@ restore_props=(-p:NasGenVersion="$version")
 
 dotnet build "$consumer/PackageConsumer.csproj" -c Release "${restore_props[@]}" || fail "the consumer project did not build from the package"
 grep -rq "nasgen/$version" "$consumer/obj/project.assets.json" || fail "the consumer did not restore NasGen $version from the feed"
-ls "$consumer"/obj/Release/net10.0/generated 2>/dev/null || true
 
 store="$work/consumer.db"
 output=$(dotnet "$consumer/bin/Release/net10.0/PackageConsumer.dll" "$store") || { echo "$output"; fail "the consumer's search failed"; }
