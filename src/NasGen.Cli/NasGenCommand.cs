@@ -175,5 +175,6 @@ public static class NasGenCommand
         return written;
     }
 
-    internal static string Number(double? value) => value is { } v ? v.ToString("G6", CultureInfo.InvariantCulture) : "-";
+    /// <summary>How the tool prints a fitness or metric: six significant digits, invariant culture; <c>-</c> when absent.</summary>
+    public static string Number(double? value) => value is { } v ? v.ToString("G6", CultureInfo.InvariantCulture) : "-";
 }
