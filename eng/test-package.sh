@@ -39,6 +39,11 @@ for entry in lib/net8.0/NasGen.dll lib/net8.0/NasGen.Abstractions.dll analyzers/
   grep -q " $entry\$" <<<"$listing" || fail "the package lacks $entry"
 done
 [[ -f "$feed/NasGen.$version.snupkg" ]] || fail "no symbol package NasGen.$version.snupkg"
+# Bundled, not depended on: NasGen.Abstractions is inside the package; TorchSharp without a native flavour.
+nuspec=$(unzip -p "$feed/NasGen.$version.nupkg" NasGen.nuspec)
+grep -q 'dependency id="NasGen.Abstractions"' <<<"$nuspec" && fail "the package depends on NasGen.Abstractions instead of bundling it"
+grep -q 'dependency id="TorchSharp" ' <<<"$nuspec" || fail "the package does not depend on TorchSharp"
+grep -q 'dependency id="TorchSharp-cpu"' <<<"$nuspec" && fail "the package forces the TorchSharp-cpu flavour"
 
 # A packages folder of its own; the machine's cache only as a read-only fallback for third-party packages.
 export NUGET_PACKAGES="$work/packages"
