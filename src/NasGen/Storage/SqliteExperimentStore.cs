@@ -14,7 +14,7 @@ namespace NasGen.Storage;
 /// the <c>metadata</c> table. One process owns an experiment at a time (SQLite has one writer); the operations
 /// are serialised on one connection, each mutation in its own transaction.
 /// </summary>
-public sealed class SqliteExperimentStore : IExperimentStore
+public sealed partial class SqliteExperimentStore : IExperimentStore
 {
     /// <summary>The schema version this code writes and reads.</summary>
     public const int SchemaVersion = 1;
@@ -206,12 +206,9 @@ public sealed class SqliteExperimentStore : IExperimentStore
 
     private StoredExperiment? ReadExperiment(SqliteTransaction tx, string name)
     {
-        using var command = Command(_connection, "SELECT id, name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at FROM experiments WHERE name=$name;", tx, ("$name", name));
+        using var command = Command(_connection, $"{SelectExperiment} WHERE name=$name;", tx, ("$name", name));
         using var reader = command.ExecuteReader();
-        if (!reader.Read()) return null;
-        return new StoredExperiment(reader.GetInt64(0),
-            new ExperimentConfig(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5), reader.GetString(6)),
-            DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture));
+        return reader.Read() ? ReadExperiment(reader) : null;
     }
 
     /// <inheritdoc />

@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+
+namespace NasGen.Storage;
+
+// Read-only access for tools that inspect a store without the search space's code (the nasgen command).
+public sealed partial class SqliteExperimentStore
+{
+    /// <summary>
+    /// Opens an existing store read-only: nothing is created, migrated or released. A missing file, a file that is
+    /// not a NasGen store (not SQLite, corrupt, another application's database, a newer schema) or an empty one
+    /// raises <see cref="StoreException"/> naming the file and the problem.
+    /// </summary>
+    public static SqliteExperimentStore OpenReadOnly(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+            throw new StoreException(full, "no such file: there is no experiment store here.");
+        if (new FileInfo(full).Length == 0 || !Inspect(full))
+            throw new StoreException(full, "an empty SQLite file: the experiment store holds no schema yet.");
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            return new SqliteExperimentStore(full, connection);
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw new StoreException(full, $"cannot open the experiment store: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Every experiment in the store, in creation order.</summary>
+    public async Task<IReadOnlyList<StoredExperiment>> ListExperimentsAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var experiments = new List<StoredExperiment>();
+            using var command = Command(_connection, $"{SelectExperiment} ORDER BY id;", null);
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) experiments.Add(ReadExperiment(reader));
+            return experiments;
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <summary>The experiment named <paramref name="name"/>, or null when the store has none of that name.</summary>
+    public async Task<StoredExperiment?> FindExperimentAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = Command(_connection, $"{SelectExperiment} WHERE name=$name;", null, ("$name", name));
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? ReadExperiment(reader) : null;
+        }
+        finally { _gate.Release(); }
+    }
+
+    private const string SelectExperiment = "SELECT id, name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at FROM experiments";
+
+    private static StoredExperiment ReadExperiment(SqliteDataReader reader) => new(reader.GetInt64(0),
+        new ExperimentConfig(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5), reader.GetString(6)),
+        DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture));
+}
