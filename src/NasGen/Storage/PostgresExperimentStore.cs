@@ -369,15 +369,60 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore
             CultureInfo.InvariantCulture);
 
     /// <summary>One transaction on a pooled connection; connection failures become <see cref="StoreUnavailableException"/>.</summary>
-    private async Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> body, CancellationToken cancellationToken)
+    private Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> body, CancellationToken cancellationToken) =>
+        RunGuardedAsync(async () =>
+        {
+            try
+            {
+                return await RunOnceAsync(body, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StaleConnectionException)
+            {
+                // The pool handed out a connection the server closed when it restarted, and nothing was committed
+                // (RunOnceAsync cleared the pool): run the transaction once more on a fresh connection.
+                try
+                {
+                    return await RunOnceAsync(body, cancellationToken).ConfigureAwait(false);
+                }
+                catch (StaleConnectionException again)
+                {
+                    throw again.Inner;
+                }
+            }
+        });
+
+    private async Task<T> RunOnceAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> body, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlTransaction tx;
+        T result;
+        try
+        {
+            tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            result = await body(connection, tx).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e) when (e is not PostgresException || IsServerGoingAway((PostgresException)e))
+        {
+            NpgsqlConnection.ClearPool(connection);
+            throw new StaleConnectionException(e);
+        }
+        await using (tx)
+        {
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return result;
+    }
+
+    private sealed class StaleConnectionException(NpgsqlException inner) : Exception(inner.Message, inner)
+    {
+        public NpgsqlException Inner { get; } = inner;
+    }
+
+    private async Task<T> RunGuardedAsync<T>(Func<Task<T>> run)
     {
         try
         {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var result = await body(connection, tx).ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return result;
+            return await run().ConfigureAwait(false);
         }
         catch (PostgresException e) when (e.SqlState is "28P01" or "28000")
         {

@@ -110,19 +110,18 @@ public sealed class BayesianOptimizationTests
     }
 
     [Fact]
-    public void Ask_stays_fast_with_five_hundred_observations()
+    public void Asks_after_five_hundred_observations_propose_unseen_architectures()
     {
+        // Speed at this size is measured by bench/NasGen.Benchmarks (docs/performance.md), not asserted here.
         var strategy = new BayesianOptimization<PlantedArchitecture>(Space, null, seed: 1);
         var random = new Random(1);
         // Tell 500 random architectures directly: outcomes need not come from asks.
-        foreach (var architecture in Enumerable.Range(0, 500).Select(_ => Space.Sample(random)).Distinct())
+        var told = Enumerable.Range(0, 500).Select(_ => Space.Sample(random)).Distinct().ToList();
+        foreach (var architecture in told)
             strategy.Tell(new Suggestion<PlantedArchitecture>(architecture), new TrialOutcome(PlantedObjective.Evaluate(architecture)));
-        Assert.NotNull(strategy.Ask()); // fits the model
-
-        var stopwatch = Stopwatch.StartNew();
-        for (int i = 0; i < 5; i++) Assert.NotNull(strategy.Ask());
-        // 100 ms per ask is the target on a quiet machine; the bound leaves room for a shared CI runner.
-        Assert.True(stopwatch.Elapsed.TotalMilliseconds / 5 < 400, $"{stopwatch.Elapsed.TotalMilliseconds / 5:F1} ms per ask");
+        var asked = Enumerable.Range(0, 5).Select(_ => strategy.Ask()!.Architecture).ToList();
+        Assert.Equal(5, asked.Distinct().Count());
+        Assert.DoesNotContain(asked, told.Contains);
     }
 
     /// <summary>Distinct random architectures' codes and their planted objective.</summary>
