@@ -24,7 +24,7 @@ public class TrainingStepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        // libtorch 2.10's multi-threaded CPU conv backward can yield NaN on this machine; the setting is per OS thread.
+        // One intra-op thread: steadier timings on a shared machine; the setting is per OS thread.
         torch.set_num_threads(1);
         torch.manual_seed(42);
         _generated = new BenchConvNet(BenchConvNet.BenchmarkArchitecture);
