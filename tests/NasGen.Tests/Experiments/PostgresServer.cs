@@ -29,6 +29,8 @@ internal static class PostgresServer
     public static async Task<string> FreshSchemaAsync(string connectionString)
     {
         string schema = "t_" + Guid.NewGuid().ToString("N");
+        // A test before this one may have restarted the server: pooled connections from then are dead.
+        NpgsqlConnection.ClearAllPools();
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
