@@ -33,7 +33,7 @@ dotnet pack src/NasGen.Cli/NasGen.Cli.csproj -c Release -o "$feed" -p:VersionSuf
 
 # The package layout users depend on.
 listing=$(unzip -l "$feed/NasGen.$version.nupkg")
-for entry in lib/net8.0/NasGen.dll lib/net8.0/NasGen.Abstractions.dll analyzers/dotnet/cs/NasGen.Generators.dll \
+for entry in lib/net8.0/NasGen.dll lib/net8.0/NasGen.Abstractions.dll analyzers/dotnet/cs/NasGen.Generators.dll analyzers/dotnet/cs/NasGen.CodeFixes.dll \
              analyzers/dotnet/cs/NasGen.Abstractions.dll buildTransitive/NasGen.targets \
              buildTransitive/NasGen.TorchSharpNativeFix.targets README.md LICENSE; do
   grep -q " $entry\$" <<<"$listing" || fail "the package lacks $entry"
