@@ -27,6 +27,8 @@ internal sealed class Parser
     private readonly CancellationToken _cancellationToken;
     private readonly List<DiagnosticInfo> _diagnostics = [];
     private bool _hasErrors;
+    private INamedTypeSymbol? _tensorModule;
+    private bool _tensorModuleResolved;
 
     private Parser(INamedTypeSymbol space, Compilation compilation, CancellationToken cancellationToken)
     {
@@ -178,9 +180,8 @@ internal sealed class Parser
         string[] reserved = ["Architecture", "Space", "SpaceDescriptor", "CurrentArchitecture", "InitializeChoices", "_architecture"];
         foreach (var member in _space.GetMembers())
         {
+            // The generator's own output is never part of its input compilation, so any such member is the user's.
             if (member.IsImplicitlyDeclared || !reserved.Contains(member.Name)) continue;
-            // Members NasGen itself generated (from an earlier run in the same compilation) are not conflicts.
-            if (member.DeclaringSyntaxReferences.All(r => r.SyntaxTree.FilePath.EndsWith(".g.cs", StringComparison.Ordinal))) continue;
             Report(DiagnosticDescriptors.GeneratedNameConflict, member.Locations.FirstOrDefault(), _space.Name, member.Name);
         }
     }
@@ -654,11 +655,17 @@ internal sealed class Parser
         return false;
     }
 
+    // Looked up once per space: GetTypeByMetadataName searches every referenced assembly.
     private INamedTypeSymbol? TensorModuleType()
     {
-        var module = _compilation.GetTypeByMetadataName("TorchSharp.torch+nn+Module`2");
-        var tensor = _compilation.GetTypeByMetadataName("TorchSharp.torch+Tensor");
-        return module is null || tensor is null ? null : module.Construct(tensor, tensor);
+        if (!_tensorModuleResolved)
+        {
+            var module = _compilation.GetTypeByMetadataName("TorchSharp.torch+nn+Module`2");
+            var tensor = _compilation.GetTypeByMetadataName("TorchSharp.torch+Tensor");
+            _tensorModule = module is null || tensor is null ? null : module.Construct(tensor, tensor);
+            _tensorModuleResolved = true;
+        }
+        return _tensorModule;
     }
 
     private bool IsAssignable(ITypeSymbol from, ITypeSymbol to) =>

@@ -59,7 +59,6 @@ public sealed class SpaceMathTests
     [Fact]
     public void Sampling_is_seeded_respects_constraints_and_reaches_every_candidate()
     {
-        var first = Enumerable.Range(0, 50).Select(_ => 0).Select((_, i) => i).ToArray();
         var a = Sample(new Random(11), 3000);
         var b = Sample(new Random(11), 3000);
         Assert.Equal(a, b);

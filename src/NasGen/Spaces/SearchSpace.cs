@@ -20,6 +20,7 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>
 {
     private const int MaxRejections = 100_000;
     private readonly BigInteger[] _strides;
+    private readonly int[] _mutableDimensions; // dimensions with more than one candidate
 
     /// <summary>Creates the space from its flattened dimensions.</summary>
     protected SearchSpace(string name, IReadOnlyList<Dimension> dimensions, bool hasConstraints)
@@ -28,6 +29,7 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>
         Dimensions = dimensions;
         HasConstraints = hasConstraints;
         Radix = dimensions.Select(d => d.Count).ToArray();
+        _mutableDimensions = Enumerable.Range(0, Radix.Length).Where(i => Radix[i] > 1).ToArray();
         OneHotLength = Radix.Sum();
 
         _strides = new BigInteger[Radix.Length];
@@ -159,7 +161,9 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>
     public TArchitecture Mutate(in TArchitecture architecture, Random random, int choices = 1)
     {
         ArgumentNullException.ThrowIfNull(random);
-        int[] mutable = Enumerable.Range(0, Radix.Length).Where(i => Radix[i] > 1).ToArray();
+        // A copy: the partial shuffle below reorders it, and Mutate may run on several threads.
+        Span<int> mutable = stackalloc int[_mutableDimensions.Length];
+        _mutableDimensions.CopyTo(mutable);
         if (choices < 1 || choices > mutable.Length)
             throw new ArgumentOutOfRangeException(nameof(choices), choices, $"{Name} has {mutable.Length} dimensions with more than one candidate.");
 

@@ -180,7 +180,7 @@ public sealed class NasGenCommandTests : IDisposable
 
         Assert.Equal(0, exit);
         using var json = JsonDocument.Parse(output);
-        var files = json.RootElement.GetProperty("files").EnumerateArray().Select(f => Path.GetFileName(f.GetString())).ToArray();
+        var files = json.RootElement.GetProperty("files").EnumerateArray().Select(f => Path.GetFileName(f.GetString()!)).ToArray();
         Assert.Equal(new[] { "best-so-far.png", "trials.png", "pareto-front.png" }, files);
         foreach (string f in files)
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(folder, f)).Take(4));
