@@ -49,7 +49,9 @@ internal sealed record SpaceModel(
     EquatableArray<string> ContainingTypes,
     EquatableArray<ChoiceModel> Choices,
     EquatableArray<string> Constraints,
-    bool IsModule);
+    bool IsModule,
+    // What EmitSource and [FixedArchitecture] need (a serialized NasGen.Export.NetworkTemplate).
+    string ExportTemplate);
 
 /// <summary>What the parser found: a model to emit (null when the space is invalid) and diagnostics.</summary>
 internal sealed record SpaceParseResult(SpaceModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -29,6 +29,7 @@ internal static class Emitter
         WriteArchitecture(w, space);
         WriteChoiceMembers(w, space);
         WriteInitializeChoices(w, space);
+        WriteEmitSource(w);
         WriteSpace(w, space);
 
         w.Close();
@@ -155,6 +156,17 @@ internal static class Emitter
         w.Line();
     }
 
+    private static void WriteEmitSource(SourceWriter w)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// The network of <paramref name=\"architecture\"/> as standalone C# source: a TorchSharp class named <paramref name=\"className\"/>");
+        w.Line("/// in <paramref name=\"namespace\"/> with only the chosen operations and no NasGen dependency. Its state_dict keys are this class's.");
+        w.Line("/// </summary>");
+        w.Line("public static string EmitSource(Architecture architecture, string className, string @namespace) =>");
+        w.Line("    Space.EmitSource(architecture, className, @namespace);");
+        w.Line();
+    }
+
     private static void WriteSpace(SourceWriter w, SpaceModel space)
     {
         w.Line("/// <summary>The search space: its dimensions and size, enumeration, sampling, mutation, encodings and indices.</summary>");
@@ -221,6 +233,7 @@ internal static class Emitter
         WriteDecode(w, space);
         WriteDescribeValue(w, space);
         WriteConstraints(w, space, subSpaces);
+        WriteExportTemplate(w, space, subSpaces);
         w.Close();
     }
 
@@ -344,6 +357,39 @@ internal static class Emitter
         for (int i = 0; i < checks.Count; i++)
             w.Line((i == 0 ? "" : "&& ") + checks[i] + (i == checks.Count - 1 ? ";" : ""));
         w.Outdent();
+    }
+
+    private static void WriteExportTemplate(SourceWriter w, SpaceModel space, List<ChoiceModel> subSpaces)
+    {
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        if (subSpaces.Count > 0)
+        {
+            w.Line("public override global::System.Collections.Generic.IReadOnlyList<global::NasGen.ISearchSpace> NestedSpaces =>");
+            w.Line($"    new global::NasGen.ISearchSpace[] {{ {string.Join(", ", subSpaces.Select(s => s.SubSpaceType + ".Space").Distinct())} }};");
+            w.Line();
+            w.Line("/// <inheritdoc />");
+        }
+        w.Line("// The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate).");
+        w.Line("public override string ExportTemplate =>");
+        w.Indent();
+        var chunks = Chunks(space.ExportTemplate, 100).ToList();
+        for (int i = 0; i < chunks.Count; i++)
+            w.Line(Quote(chunks[i]) + (i < chunks.Count - 1 ? " +" : ";"));
+        w.Outdent();
+    }
+
+    // Splits text into pieces of about `size` characters, never inside a surrogate pair.
+    private static IEnumerable<string> Chunks(string text, int size)
+    {
+        for (int start = 0; start < text.Length;)
+        {
+            int length = System.Math.Min(size, text.Length - start);
+            if (start + length < text.Length && char.IsHighSurrogate(text[start + length - 1])) length++;
+            yield return text.Substring(start, length);
+            start += length;
+        }
+        if (text.Length == 0) yield return "";
     }
 
     private static string ArchitectureType(SpaceModel space, ChoiceModel choice) => choice.Kind switch

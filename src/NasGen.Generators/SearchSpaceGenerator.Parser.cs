@@ -164,7 +164,7 @@ internal sealed class Parser
         if (ownCardinality > long.MaxValue)
             Report(DiagnosticDescriptors.HugeSpace, identifier, _space.Name, ownCardinality.ToString(CultureInfo.InvariantCulture));
 
-        return new SpaceModel(
+        var model = new SpaceModel(
             Namespace: _space.ContainingNamespace.IsGlobalNamespace ? "" : _space.ContainingNamespace.ToDisplayString(),
             ClassName: _space.Name,
             FullyQualifiedName: _space.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
@@ -172,12 +172,15 @@ internal sealed class Parser
             ContainingTypes: containingTypes.ToEquatableArray(),
             Choices: choices.ToEquatableArray(),
             Constraints: constraints.ToEquatableArray(),
-            IsModule: IsModule(_space));
+            IsModule: IsModule(_space),
+            ExportTemplate: "");
+        if (_hasErrors) return model;
+        return model with { ExportTemplate = TemplateBuilder.Build(_space, _compilation, model, constraints, _cancellationToken) };
     }
 
     private void CheckReservedNames()
     {
-        string[] reserved = ["Architecture", "Space", "SpaceDescriptor", "CurrentArchitecture", "InitializeChoices", "_architecture"];
+        string[] reserved = ["Architecture", "Space", "SpaceDescriptor", "CurrentArchitecture", "InitializeChoices", "EmitSource", "_architecture"];
         foreach (var member in _space.GetMembers())
         {
             // The generator's own output is never part of its input compilation, so any such member is the user's.

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Globalization;
 using System.Linq;
 using System.Numerics;
@@ -15,7 +16,7 @@ namespace NasGen;
 /// everything else — enumeration, sampling, mutation, encodings, indices, text and JSON — works on those
 /// indices here, once, for every space.
 /// </summary>
-public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>
+public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, IExportable
     where TArchitecture : struct, IEquatable<TArchitecture>
 {
     private const int MaxRejections = 100_000;
@@ -63,6 +64,48 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>
 
     /// <summary>Candidate count per dimension.</summary>
     internal int[] Radix { get; }
+
+    // ---- Export as source ---------------------------------------------------------------------------------
+
+    /// <summary>What the generator captured of the space's class for <see cref="EmitSource"/>; null for a space written by hand.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public virtual string? ExportTemplate => null;
+
+    /// <summary>The spaces nested in this one by <c>[SubSpace]</c>, whose templates <see cref="EmitSource"/> also needs.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public virtual IReadOnlyList<ISearchSpace> NestedSpaces => [];
+
+    /// <summary>
+    /// The fixed network of <paramref name="architecture"/> as standalone C# source: a class named
+    /// <paramref name="className"/> in <paramref name="namespace"/> (empty: none) holding only the chosen
+    /// operations, with the space's own members carried over and every choice replaced by its value. It needs
+    /// TorchSharp and nothing from NasGen; its state_dict keys equal those of the space's fixed network.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not a C# identifier, or the architecture is invalid.</exception>
+    /// <exception cref="NotSupportedException">The space uses something the exporter cannot carry over (the message says what).</exception>
+    public string EmitSource(in TArchitecture architecture, string className, string @namespace)
+    {
+        ArgumentNullException.ThrowIfNull(className);
+        ArgumentNullException.ThrowIfNull(@namespace);
+        Validate(architecture);
+        var templates = new Dictionary<string, Export.NetworkTemplate>(StringComparer.Ordinal);
+        var root = CollectTemplates(this, templates)
+            ?? throw new NotSupportedException($"{Name}: this space has no export template (only generated spaces can be exported).");
+        var codes = new int[Radix.Length];
+        Encode(architecture, codes);
+        var renderer = new Export.NetworkSourceRenderer(name => templates.TryGetValue(name, out var t) ? t : null);
+        string version = typeof(SearchSpace<>).Assembly.GetName().Version?.ToString(3) ?? "";
+        return renderer.RenderFile(root, codes, className, @namespace, $"NasGen {version} (EmitSource)");
+    }
+
+    private static Export.NetworkTemplate? CollectTemplates(ISearchSpace space, Dictionary<string, Export.NetworkTemplate> templates)
+    {
+        if (space is not IExportable exportable || exportable.ExportTemplate is not string text) return null;
+        var template = Export.NetworkTemplate.Deserialize(text);
+        templates[template.FullName] = template;
+        foreach (var nested in exportable.NestedSpaces) CollectTemplates(nested, templates);
+        return template;
+    }
 
     // ---- What the generated space supplies ---------------------------------------------------------------
 
@@ -465,4 +508,12 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>
         }
         return hash;
     }
+}
+
+/// <summary>A space that carries an export template (every generated space).</summary>
+internal interface IExportable
+{
+    string? ExportTemplate { get; }
+
+    IReadOnlyList<ISearchSpace> NestedSpaces { get; }
 }

@@ -59,6 +59,13 @@ partial class Body
         auxiliary = MakeHead(architecture.Auxiliary);
     }
 
+    /// <summary>
+    /// The network of <paramref name="architecture"/> as standalone C# source: a TorchSharp class named <paramref name="className"/>
+    /// in <paramref name="namespace"/> with only the chosen operations and no NasGen dependency. Its state_dict keys are this class's.
+    /// </summary>
+    public static string EmitSource(Architecture architecture, string className, string @namespace) =>
+        Space.EmitSource(architecture, className, @namespace);
+
     /// <summary>The search space: its dimensions and size, enumeration, sampling, mutation, encodings and indices.</summary>
     public static SpaceDescriptor Space { get; } = new SpaceDescriptor();
 
@@ -121,5 +128,23 @@ partial class Body
             global::Demo.Nested.Body.NarrowBodyNarrowHead(architecture)
             && global::Demo.Nested.Head.Space.SatisfiesConstraints(architecture.Head)
             && global::Demo.Nested.Head.Space.SatisfiesConstraints(architecture.Auxiliary);
+
+        /// <inheritdoc />
+        public override global::System.Collections.Generic.IReadOnlyList<global::NasGen.ISearchSpace> NestedSpaces =>
+            new global::NasGen.ISearchSpace[] { global::Demo.Nested.Head.Space };
+
+        /// <inheritdoc />
+        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate).
+        public override string ExportTemplate =>
+            "4:Body4:Body16:Demo.Nested.Body13:public sealed25: : Module<Tensor, Tensor>0:11:Demo.Nested3;25:usin" +
+            "g TorchSharp.Modules;30:using static TorchSharp.torch;33:using static TorchSharp.torch.nn;3;0;5:Widt" +
+            "h5:width5:width6:public3:int3:int2;1:41:40:0:1:81:80:0:0:0;0;0;0;0:0:4;4:Head4:head4:head6:public4:H" +
+            "ead0:0;0:0;0;0;0;0:16:Demo.Nested.Head4;9:Auxiliary9:auxiliary3:aux6:public4:Head0:0;8:MakeHead0;0;0" +
+            ";0;0:16:Demo.Nested.Head3;5:.ctor0;1;4;1;12:architecture7;0;11:    public 0;0;0;0;0;1;0:0;0;0;0;0;0;" +
+            "17:() : base(nameof(0;0;0;0;0;1;0:0;0;0;0;0;0;17:))\n    {\n        0;0;0;0;0;2;0:0;0;8;0;0;0;36:\n    " +
+            "    RegisterComponents();\n    }0;0;0;0;0;8:MakeHead1;1;4;1;12:architecture4;0;25:    private Head Ma" +
+            "keHead0;0;0;0;0;0;9:() => new0;0;0;0;0;4;0:0;0;0;1;2;0;0;0;1;0;2;0;1:(0;0;0;0;0;0;1:)0;0;0;0;0;0;1:;" +
+            "0;0;0;0;0;7:forward0;1;4;3;9:Auxiliary4:Head5:input1;0;85:    public override Tensor forward(Tensor " +
+            "input) => Auxiliary.call(Head.call(input));0;0;0;0;0;0;";
     }
 }

@@ -45,6 +45,13 @@ partial class GlobalSpace
         _architecture = architecture;
     }
 
+    /// <summary>
+    /// The network of <paramref name="architecture"/> as standalone C# source: a TorchSharp class named <paramref name="className"/>
+    /// in <paramref name="namespace"/> with only the chosen operations and no NasGen dependency. Its state_dict keys are this class's.
+    /// </summary>
+    public static string EmitSource(Architecture architecture, string className, string @namespace) =>
+        Space.EmitSource(architecture, className, @namespace);
+
     /// <summary>The search space: its dimensions and size, enumeration, sampling, mutation, encodings and indices.</summary>
     public static SpaceDescriptor Space { get; } = new SpaceDescriptor();
 
@@ -85,5 +92,12 @@ partial class GlobalSpace
             if (dimension == CountAt) return Format(architecture.Count);
             throw new global::System.ArgumentOutOfRangeException(nameof(dimension));
         }
+
+        /// <inheritdoc />
+        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate).
+        public override string ExportTemplate =>
+            "11:GlobalSpace11:GlobalSpace11:GlobalSpace6:public0:0:0:3;25:using TorchSharp.Modules;30:using stati" +
+            "c TorchSharp.torch;33:using static TorchSharp.torch.nn;1;0;5:Count5:count5:count6:public3:int3:int2;" +
+            "1:11:10:0:1:21:20:0:0:0;0;0;0;0:0:0;0;";
     }
 }

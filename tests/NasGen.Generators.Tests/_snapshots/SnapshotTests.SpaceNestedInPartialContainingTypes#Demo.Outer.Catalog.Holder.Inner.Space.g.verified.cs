@@ -51,6 +51,13 @@ partial class Catalog
                 _architecture = architecture;
             }
 
+            /// <summary>
+            /// The network of <paramref name="architecture"/> as standalone C# source: a TorchSharp class named <paramref name="className"/>
+            /// in <paramref name="namespace"/> with only the chosen operations and no NasGen dependency. Its state_dict keys are this class's.
+            /// </summary>
+            public static string EmitSource(Architecture architecture, string className, string @namespace) =>
+                Space.EmitSource(architecture, className, @namespace);
+
             /// <summary>The search space: its dimensions and size, enumeration, sampling, mutation, encodings and indices.</summary>
             public static SpaceDescriptor Space { get; } = new SpaceDescriptor();
 
@@ -91,6 +98,13 @@ partial class Catalog
                     if (dimension == FlagAt) return Format(architecture.Flag);
                     throw new global::System.ArgumentOutOfRangeException(nameof(dimension));
                 }
+
+                /// <inheritdoc />
+                // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate).
+                public override string ExportTemplate =>
+                    "5:Inner5:Inner31:Demo.Outer.Catalog.Holder.Inner8:internal0:0:0:3;25:using TorchSharp.Modules;30:usi" +
+                    "ng static TorchSharp.torch;33:using static TorchSharp.torch.nn;1;0;4:Flag4:flag4:flag8:internal4:boo" +
+                    "l4:bool2;4:true4:true0:0:5:false5:false0:0:0:0;0;0;0;0:0:0;0;";
             }
         }
     }

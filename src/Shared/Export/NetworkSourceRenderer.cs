@@ -1,0 +1,462 @@
+// Shared by NasGen.Generators ([FixedArchitecture]) and NasGen (EmitSource): both write the same source.
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace NasGen.Export;
+
+/// <summary>
+/// Writes the fixed network of one architecture as C# source: the space's own members with every choice replaced
+/// by its value, only the chosen operations built, conditions on value choices decided, unreachable candidate
+/// factories left out, and nested spaces as nested classes.
+/// </summary>
+internal sealed class NetworkSourceRenderer
+{
+    // Marks a line whose content was removed (an if that does not apply, an empty InitializeChoices): dropped at the end.
+    private const char RemovedLine = '\u0001';
+    private const string StaticNn = "using static TorchSharp.torch.nn;";
+
+    private readonly Func<string, NetworkTemplate?> _resolve;
+
+    public NetworkSourceRenderer(Func<string, NetworkTemplate?> resolve) => _resolve = resolve;
+
+    /// <summary>A whole file: header, usings, namespace and the class.</summary>
+    public string RenderFile(NetworkTemplate template, IReadOnlyList<int> codes, string className, string @namespace, string producer)
+    {
+        CheckIdentifier(className, "class name");
+        if (@namespace.Length > 0)
+            foreach (string part in @namespace.Split('.')) CheckIdentifier(part, "namespace");
+
+        var text = new StringBuilder();
+        text.Append(Header(template, codes, producer));
+        text.Append("#nullable enable\n\n");
+        var usings = Usings(template, @namespace);
+        foreach (string u in usings) text.Append(u).Append('\n');
+        if (usings.Count > 0) text.Append('\n');
+        if (@namespace.Length > 0) text.Append("namespace ").Append(@namespace).Append(";\n\n");
+        text.Append(RenderClass(template, codes, className, "", template.Modifiers + " class", includeDocumentation: true));
+        return text.ToString();
+    }
+
+    /// <summary>The using directives of the space and its nested spaces (and their namespaces where their members need them).</summary>
+    public List<string> Usings(NetworkTemplate template, string targetNamespace)
+    {
+        var usings = new List<string>();
+        void Collect(NetworkTemplate t)
+        {
+            foreach (string u in t.Usings)
+                if (!usings.Contains(u)) usings.Add(u);
+            string own = "using " + t.OwnNamespace + ";";
+            if (t.OwnNamespace.Length > 0 && t.OwnNamespace != targetNamespace && !usings.Contains(own)) usings.Add(own);
+            foreach (var choice in t.Choices.Where(c => c.Kind == TemplateChoiceKind.SubSpace)) Collect(Resolve(choice.SubSpace));
+        }
+        Collect(template);
+        return usings;
+    }
+
+    /// <summary>The comment lines that open an exported file: what it is, the architecture and what produced it.</summary>
+    public string Header(NetworkTemplate template, IReadOnlyList<int> codes, string producer) =>
+        $"// A fixed network exported by NasGen from the search space '{Comment(template.SpaceName)}' ({Comment(template.FullName)}).\n"
+        + $"// Architecture: {Comment(CanonicalString(template, codes))}\n"
+        + $"// Space fingerprint: {Fingerprint(template)}\n"
+        + $"// Produced by {Comment(producer)}.\n"
+        + "// Only the chosen operations exist; it needs TorchSharp and nothing from NasGen.\n";
+
+    /// <summary>
+    /// The class declaration and body. <paramref name="declaration"/> is what precedes the name (<c>public sealed
+    /// class</c>, or <c>partial class</c> for a [FixedArchitecture] class); lines are indented by <paramref name="indent"/>.
+    /// </summary>
+    public string RenderClass(NetworkTemplate template, IReadOnlyList<int> codes, string className, string indent,
+        string declaration, bool includeDocumentation)
+    {
+        CheckExportable(template);
+        if (codes.Count != DimensionCount(template))
+            throw new ArgumentException($"{template.SpaceName}: {codes.Count} codes given for {DimensionCount(template)} dimensions.", nameof(codes));
+
+        var choiceCodes = new int[template.Choices.Count];
+        var subCodes = new Dictionary<int, int[]>();
+        int at = 0;
+        for (int i = 0; i < template.Choices.Count; i++)
+        {
+            var choice = template.Choices[i];
+            if (choice.Kind == TemplateChoiceKind.SubSpace)
+            {
+                int length = DimensionCount(Resolve(choice.SubSpace));
+                subCodes[i] = codes.Skip(at).Take(length).ToArray();
+                at += length;
+            }
+            else
+            {
+                if (codes[at] < 0 || codes[at] >= choice.CandidateCount)
+                    throw new ArgumentOutOfRangeException(nameof(codes), $"{choice.Label}: code {codes[at]} is not a candidate.");
+                choiceCodes[i] = codes[at++];
+            }
+        }
+        var subClassNames = NameSubSpaceClasses(template, subCodes);
+        var context = new RenderContext(template, choiceCodes, subClassNames, template.Usings.Contains(StaticNn)) { ClassName = className };
+
+        var body = new List<string>();
+        void Block(IEnumerable<string> lines)
+        {
+            var list = lines.ToList();
+            if (list.Count == 0) return;
+            if (body.Count > 0) body.Add("");
+            body.AddRange(list);
+        }
+
+        var moduleChoices = template.Choices.Where(c => c.Kind is TemplateChoiceKind.Layer or TemplateChoiceKind.Repeat or TemplateChoiceKind.SubSpace).ToList();
+        if (moduleChoices.Count > 0)
+        {
+            Block(new[] { "// The chosen operations; their names are the searched network's state_dict keys, so its weights load here." }
+                .Concat(moduleChoices.Select(c => $"private readonly {FieldType(c, template, subClassNames)} {c.Field};")));
+        }
+
+        var kept = ReachableMembers(template, choiceCodes);
+        var members = new List<string>();
+        foreach (var member in template.Members)
+        {
+            if (!kept.Contains(member.Name)) continue;
+            var lines = RenderMember(member, context);
+            if (lines.Count == 0) continue;
+            // Members keep the user's grouping.
+            if (members.Count > 0 && member.BlankLineBefore) members.Add("");
+            members.AddRange(lines);
+        }
+        string membersText = string.Join("\n", members);
+        Block(template.Choices.Select((c, i) => ChoiceProperty(c, i, context, membersText)).Where(p => p is not null).Select(p => p!));
+        Block(members);
+
+        foreach (var pair in subClassNames.Where(p => p.Value.First).OrderBy(p => p.Key))
+        {
+            var sub = Resolve(template.Choices[pair.Key].SubSpace);
+            body.Add("");
+            string nested = RenderClass(sub, subCodes[pair.Key], pair.Value.Name, "", "public sealed class", includeDocumentation: false);
+            body.AddRange(nested.TrimEnd('\n').Split('\n'));
+        }
+
+        var text = new StringBuilder();
+        if (includeDocumentation && template.Documentation.Length > 0)
+            foreach (string line in template.Documentation.Split('\n')) text.Append(indent).Append(line).Append('\n');
+        text.Append(indent).Append(declaration.Trim()).Append(' ').Append(className).Append(template.BaseList).Append('\n');
+        text.Append(indent).Append("{\n");
+        foreach (string line in body)
+        {
+            if (line.Length > 0) text.Append(indent).Append("    ").Append(line);
+            text.Append('\n');
+        }
+        text.Append(indent).Append("}\n");
+        return text.ToString();
+    }
+
+    private string? ChoiceProperty(ChoiceTemplate choice, int index, RenderContext context, string membersText)
+    {
+        // Choices stay properties (a value's is its constant, a module's reads its field), except input choices, whose
+        // Select calls are inlined. A private value property that only decided conditions used is left out.
+        if (choice.Kind == TemplateChoiceKind.Input) return null;
+        if (choice.Kind == TemplateChoiceKind.Value && choice.Accessibility == "private" && !UsesName(membersText, choice.Property)) return null;
+        string body = choice.Kind == TemplateChoiceKind.Value
+            ? choice.Candidates[context.ChoiceCodes[index]].Expression
+            : choice.Field;
+        return $"{choice.Accessibility} {FieldType(choice, context.Template, context.SubClassNames)} {choice.Property} => {body};";
+    }
+
+    // Whether `name` occurs in `text` as a whole identifier.
+    private static bool UsesName(string text, string name)
+    {
+        for (int at = text.IndexOf(name, StringComparison.Ordinal); at >= 0; at = text.IndexOf(name, at + 1, StringComparison.Ordinal))
+        {
+            bool before = at > 0 && (char.IsLetterOrDigit(text[at - 1]) || text[at - 1] == '_');
+            int end = at + name.Length;
+            bool after = end < text.Length && (char.IsLetterOrDigit(text[end]) || text[end] == '_');
+            if (!before && !after) return true;
+        }
+        return false;
+    }
+
+    private static string FieldType(ChoiceTemplate choice, NetworkTemplate template, Dictionary<int, (string Name, bool First)> subClassNames)
+    {
+        int index = template.Choices.IndexOf(choice);
+        return choice.Kind == TemplateChoiceKind.SubSpace ? subClassNames[index].Name : choice.TypeText;
+    }
+
+    // One nested class per distinct (space, architecture); a space used twice with different architectures gets a
+    // second class named after the property.
+    private Dictionary<int, (string Name, bool First)> NameSubSpaceClasses(NetworkTemplate template, Dictionary<int, int[]> subCodes)
+    {
+        var names = new Dictionary<int, (string, bool)>();
+        var seen = new List<(string Space, int[] Codes, string Name)>();
+        foreach (var pair in subCodes.OrderBy(p => p.Key))
+        {
+            var choice = template.Choices[pair.Key];
+            var same = seen.FirstOrDefault(s => s.Space == choice.SubSpace && s.Codes.SequenceEqual(pair.Value));
+            if (same.Name is not null)
+            {
+                names[pair.Key] = (same.Name, false);
+                continue;
+            }
+            string simple = Resolve(choice.SubSpace).ClassName;
+            string name = seen.Any(s => s.Name == simple) ? choice.Property + simple : simple;
+            if (name != simple && choice.Factory.Length > 0)
+                throw new NotSupportedException(
+                    $"{template.SpaceName}: '{choice.Property}' nests {simple} with another architecture than an earlier property, through the factory {choice.Factory}; export needs one class per architecture, which a shared factory cannot build. Give the property a constructor-built [SubSpace] (no Factory).");
+            seen.Add((choice.SubSpace, pair.Value, name));
+            names[pair.Key] = (name, true);
+        }
+        return names;
+    }
+
+    private static HashSet<string> ReachableMembers(NetworkTemplate template, int[] choiceCodes)
+    {
+        var roots = new List<string>();
+        foreach (var member in template.Members.Where(m => !m.Droppable)) roots.Add(member.Name);
+        for (int i = 0; i < template.Choices.Count; i++)
+        {
+            var choice = template.Choices[i];
+            if (choice.Kind == TemplateChoiceKind.Layer && choice.Candidates[choiceCodes[i]].Requires.Length > 0)
+                roots.Add(choice.Candidates[choiceCodes[i]].Requires);
+            if (choice.Kind == TemplateChoiceKind.Repeat && choice.Min + choiceCodes[i] > 0) roots.Add(choice.Factory);
+            if (choice.Kind == TemplateChoiceKind.SubSpace && choice.Factory.Length > 0) roots.Add(choice.Factory);
+        }
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(roots);
+        while (pending.Count > 0)
+        {
+            string name = pending.Pop();
+            if (!kept.Add(name)) continue;
+            foreach (var member in template.Members.Where(m => m.Name == name))
+                foreach (string reference in member.References) pending.Push(reference);
+        }
+        return kept;
+    }
+
+    private List<string> RenderMember(MemberTemplate member, RenderContext context)
+    {
+        string text = RenderParts(member.Parts, context);
+        text = Dedent(text, member.Indent);
+        var lines = new List<string>();
+        foreach (string raw in text.Split('\n'))
+        {
+            string line = raw.TrimEnd('\r', ' ', '\t');
+            if (line.IndexOf(RemovedLine) >= 0)
+            {
+                line = line.Replace(RemovedLine.ToString(), "");
+                if (line.Trim().Length == 0) continue;
+            }
+            lines.Add(line);
+        }
+        while (lines.Count > 0 && lines[lines.Count - 1].Length == 0) lines.RemoveAt(lines.Count - 1);
+        return lines;
+    }
+
+    private string RenderParts(List<Part> parts, RenderContext context)
+    {
+        var text = new StringBuilder();
+        foreach (var part in parts) text.Append(RenderPart(part, context));
+        return text.ToString();
+    }
+
+    private string RenderPart(Part part, RenderContext context)
+    {
+        switch (part.Kind)
+        {
+            case PartKind.Text:
+                return part.Text;
+            case PartKind.ClassName:
+                return context.ClassName;
+            case PartKind.InitializeChoices:
+                var statements = InitializeChoices(context);
+                return statements.Count == 0 ? RemovedLine.ToString() : string.Join("\n" + new string(' ', part.Indent), statements);
+            case PartKind.Select:
+                return Select(part, context);
+            default:
+                int branch = part.Condition!.Holds(context.ChoiceCodes) ? 0 : 1;
+                string rendered = part.Branches.Count > branch ? RenderParts(part.Branches[branch], context) : "";
+                if (rendered.Length == 0) return RemovedLine.ToString();
+                if (part.Indent > 0) rendered = Dedent(rendered, part.Indent, skipFirstLine: true);
+                bool compound = part.BranchIsCompound.Count > branch && part.BranchIsCompound[branch];
+                return part.Flag && compound ? "(" + rendered + ")" : rendered;
+        }
+    }
+
+    private List<string> InitializeChoices(RenderContext context)
+    {
+        var statements = new List<string>();
+        string sequential = context.HasStaticNn ? "Sequential" : "global::TorchSharp.torch.nn.Sequential";
+        for (int i = 0; i < context.Template.Choices.Count; i++)
+        {
+            var choice = context.Template.Choices[i];
+            int code = context.ChoiceCodes[i];
+            switch (choice.Kind)
+            {
+                case TemplateChoiceKind.Layer:
+                    statements.Add($"{choice.Field} = {choice.Candidates[code].Expression};");
+                    break;
+                case TemplateChoiceKind.Repeat:
+                    int depth = choice.Min + code;
+                    var blocks = Enumerable.Range(0, depth).Select(b =>
+                        $"(\"{b.ToString(CultureInfo.InvariantCulture)}\", {choice.Factory}({b.ToString(CultureInfo.InvariantCulture)}))");
+                    statements.Add($"{choice.Field} = {sequential}({string.Join(", ", blocks)});");
+                    break;
+                case TemplateChoiceKind.SubSpace:
+                    statements.Add(choice.Factory.Length > 0
+                        ? $"{choice.Field} = {choice.Factory}();"
+                        : $"{choice.Field} = new {context.SubClassNames[i].Name}();");
+                    break;
+            }
+        }
+        return statements;
+    }
+
+    private string Select(Part part, RenderContext context)
+    {
+        var choice = context.Template.Choices[part.Choice];
+        int[] selected = ChoiceTemplate.InputSelections(choice.Inputs, choice.Chosen)[context.ChoiceCodes[part.Choice]];
+        var arguments = selected.Select(i => RenderParts(part.Branches[i], context)).ToList();
+        if (selected.Length == 1)
+        {
+            bool compound = part.BranchIsCompound[selected[0]];
+            return part.Flag && compound ? "(" + arguments[0] + ")" : arguments[0];
+        }
+        var operands = selected.Select((i, k) => part.BranchIsCompound[i] ? "(" + arguments[k] + ")" : arguments[k]).ToList();
+        string combined = choice.Reduction switch
+        {
+            "Concat" => $"global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", arguments)} }}, 1)",
+            "Mean" => $"({string.Join(" + ", operands)}) / {selected.Length.ToString(CultureInfo.InvariantCulture)}",
+            _ => string.Join(" + ", operands),
+        };
+        return part.Flag && choice.Reduction != "Concat" ? "(" + combined + ")" : combined;
+    }
+
+    // ---- Architecture text, fingerprint, dimension counts -----------------------------------------------------
+
+    /// <summary>The canonical architecture string (<c>label=token;...</c>), as NasGen's runtime writes it.</summary>
+    public string CanonicalString(NetworkTemplate template, IReadOnlyList<int> codes)
+    {
+        var dimensions = Dimensions(template, "");
+        return string.Join(";", dimensions.Select((d, i) => d.Label + "=" + d.Choice.Token(codes[i])));
+    }
+
+    /// <summary>The space fingerprint, as NasGen's runtime computes it: FNV-1a over every dimension's label, kind and tokens.</summary>
+    public string Fingerprint(NetworkTemplate template)
+    {
+        var shape = new StringBuilder();
+        foreach (var (label, choice) in Dimensions(template, ""))
+        {
+            shape.Append(label).Append(':').Append(choice.KindName).Append('=');
+            shape.Append(string.Join("|", Enumerable.Range(0, choice.CandidateCount).Select(choice.Token))).Append('\n');
+        }
+        ulong hash = 14695981039346656037UL;
+        foreach (byte b in Encoding.UTF8.GetBytes(shape.ToString()))
+        {
+            hash ^= b;
+            hash *= 1099511628211UL;
+        }
+        return hash.ToString("x16", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Every dimension of a space, nested spaces flattened with dotted labels, in code order.</summary>
+    public List<(string Label, ChoiceTemplate Choice)> Dimensions(NetworkTemplate template, string prefix)
+    {
+        var dimensions = new List<(string, ChoiceTemplate)>();
+        foreach (var choice in template.Choices)
+        {
+            if (choice.Kind == TemplateChoiceKind.SubSpace)
+                dimensions.AddRange(Dimensions(Resolve(choice.SubSpace), prefix + choice.Label + "."));
+            else
+                dimensions.Add((prefix + choice.Label, choice));
+        }
+        return dimensions;
+    }
+
+    private int DimensionCount(NetworkTemplate template) => Dimensions(template, "").Count;
+
+    private NetworkTemplate Resolve(string fullName) =>
+        _resolve(fullName) ?? throw new NotSupportedException($"The search space {fullName} has no export template (is it compiled by this NasGen version?).");
+
+    private void CheckExportable(NetworkTemplate template)
+    {
+        if (template.Problems.Count > 0)
+            throw new NotSupportedException($"{template.SpaceName} cannot be exported as source: {string.Join("; ", template.Problems)}.");
+    }
+
+    // ---- Text helpers -------------------------------------------------------------------------------------------
+
+    // Removes up to `columns` leading spaces from every line (but the first, when it continues a line).
+    private static string Dedent(string text, int columns, bool skipFirstLine = false)
+    {
+        if (columns <= 0) return text;
+        var lines = text.Split('\n');
+        for (int i = skipFirstLine ? 1 : 0; i < lines.Length; i++)
+        {
+            int remove = 0;
+            while (remove < columns && remove < lines[i].Length && lines[i][remove] == ' ') remove++;
+            lines[i] = lines[i].Substring(remove);
+        }
+        return string.Join("\n", lines);
+    }
+
+    // Text from a space or an architecture that goes into a // comment: never a line break.
+    private static string Comment(string text)
+    {
+        var clean = new StringBuilder(text.Length);
+        foreach (char c in text) clean.Append(char.IsControl(c) || c == '\u2028' || c == '\u2029' || c == '\u0085' ? ' ' : c);
+        return clean.ToString();
+    }
+
+    /// <summary>Throws unless <paramref name="name"/> is a plain C# identifier that is not a keyword.</summary>
+    public static void CheckIdentifier(string name, string what)
+    {
+        if (!CSharpIdentifiers.IsValid(name))
+            throw new ArgumentException($"'{name}' is not a valid C# {what}: use letters, digits and underscores, not starting with a digit, and not a keyword.");
+    }
+
+    private sealed class RenderContext
+    {
+        public RenderContext(NetworkTemplate template, int[] choiceCodes, Dictionary<int, (string Name, bool First)> subClassNames, bool hasStaticNn)
+        {
+            Template = template;
+            ChoiceCodes = choiceCodes;
+            SubClassNames = subClassNames;
+            HasStaticNn = hasStaticNn;
+        }
+
+        public NetworkTemplate Template { get; }
+        public int[] ChoiceCodes { get; }
+        public Dictionary<int, (string Name, bool First)> SubClassNames { get; }
+        public bool HasStaticNn { get; }
+        public string ClassName { get; set; } = "";
+    }
+}
+
+/// <summary>C# identifier rules, without Roslyn (the runtime has none).</summary>
+internal static class CSharpIdentifiers
+{
+    private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
+    {
+        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
+        "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
+        "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock",
+        "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
+        "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
+        "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
+        "using", "virtual", "void", "volatile", "while",
+    };
+
+    public static bool IsValid(string name)
+    {
+        if (string.IsNullOrEmpty(name) || Keywords.Contains(name)) return false;
+        for (int i = 0; i < name.Length; i++)
+        {
+            var category = char.GetUnicodeCategory(name[i]);
+            bool letter = name[i] == '_' || category is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter
+                or UnicodeCategory.TitlecaseLetter or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter
+                or UnicodeCategory.LetterNumber;
+            bool other = category is UnicodeCategory.DecimalDigitNumber or UnicodeCategory.ConnectorPunctuation
+                or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.Format;
+            if (!(letter || (i > 0 && other))) return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,378 @@
+// Shared by NasGen.Generators (which builds templates at compile time and renders them for [FixedArchitecture])
+// and NasGen (which renders them at run time for EmitSource). Keep it netstandard2.0 and dependency-free.
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+
+namespace NasGen.Export;
+
+/// <summary>The kind of a choice, as the exporter sees it.</summary>
+internal enum TemplateChoiceKind
+{
+    Value,
+    Layer,
+    Input,
+    Repeat,
+    SubSpace,
+}
+
+/// <summary>
+/// What the exporter needs to write a space's fixed network as standalone source: the space's own members with
+/// holes where a choice's value goes, and the candidates of each choice. Built by the generator from the user's
+/// syntax; serialized into the generated code as one string.
+/// </summary>
+internal sealed class NetworkTemplate
+{
+    public string SpaceName = "";
+    public string ClassName = "";
+    public string FullName = "";
+    public string Modifiers = "";
+    public string BaseList = "";
+    public string Documentation = "";
+    public List<string> Usings = new();
+
+    // The space's namespace when its members use other types declared there (the export may live elsewhere).
+    public string OwnNamespace = "";
+    public List<ChoiceTemplate> Choices = new();
+    public List<MemberTemplate> Members = new();
+
+    // Why this space cannot be exported (empty: it can).
+    public List<string> Problems = new();
+
+    public string Serialize()
+    {
+        var w = new TemplateWriter();
+        w.Write(SpaceName).Write(ClassName).Write(FullName).Write(Modifiers).Write(BaseList).Write(Documentation).Write(OwnNamespace);
+        w.Write(Usings.Count);
+        foreach (string u in Usings) w.Write(u);
+        w.Write(Choices.Count);
+        foreach (var c in Choices) c.Write(w);
+        w.Write(Members.Count);
+        foreach (var m in Members) m.Write(w);
+        w.Write(Problems.Count);
+        foreach (string p in Problems) w.Write(p);
+        return w.ToString();
+    }
+
+    public static NetworkTemplate Deserialize(string text)
+    {
+        var r = new TemplateReader(text);
+        var t = new NetworkTemplate
+        {
+            SpaceName = r.String(), ClassName = r.String(), FullName = r.String(), Modifiers = r.String(),
+            BaseList = r.String(), Documentation = r.String(), OwnNamespace = r.String(),
+        };
+        for (int n = r.Int(); n > 0; n--) t.Usings.Add(r.String());
+        for (int n = r.Int(); n > 0; n--) t.Choices.Add(ChoiceTemplate.Read(r));
+        for (int n = r.Int(); n > 0; n--) t.Members.Add(MemberTemplate.Read(r));
+        for (int n = r.Int(); n > 0; n--) t.Problems.Add(r.String());
+        return t;
+    }
+}
+
+/// <summary>One choice: how it is labelled and declared, and its candidates.</summary>
+internal sealed class ChoiceTemplate
+{
+    public TemplateChoiceKind Kind;
+    public string Property = "";
+    public string Field = "";
+    public string Label = "";
+    public string Accessibility = "";
+    public string TypeText = "";
+
+    // Value choices: int, long, float, double, bool, string or enum (the JSON form of a candidate follows from it).
+    public string ValueCategory = "";
+    public List<CandidateTemplate> Candidates = new();
+
+    // Repeats and sub-spaces: the factory (empty: a sub-space's own constructor).
+    public string Factory = "";
+    public int Min;
+    public int Max;
+
+    // Input choices.
+    public int Inputs;
+    public int Chosen;
+    public string Reduction = "";
+
+    // Sub-spaces: the nested space's full name (no global::).
+    public string SubSpace = "";
+
+    public void Write(TemplateWriter w)
+    {
+        w.Write((int)Kind).Write(Property).Write(Field).Write(Label).Write(Accessibility).Write(TypeText).Write(ValueCategory);
+        w.Write(Candidates.Count);
+        foreach (var c in Candidates) w.Write(c.Token).Write(c.Expression).Write(c.Raw).Write(c.Requires);
+        w.Write(Factory).Write(Min).Write(Max).Write(Inputs).Write(Chosen).Write(Reduction).Write(SubSpace);
+    }
+
+    public static ChoiceTemplate Read(TemplateReader r)
+    {
+        var c = new ChoiceTemplate
+        {
+            Kind = (TemplateChoiceKind)r.Int(), Property = r.String(), Field = r.String(), Label = r.String(),
+            Accessibility = r.String(), TypeText = r.String(), ValueCategory = r.String(),
+        };
+        for (int n = r.Int(); n > 0; n--)
+            c.Candidates.Add(new CandidateTemplate { Token = r.String(), Expression = r.String(), Raw = r.String(), Requires = r.String() });
+        c.Factory = r.String();
+        c.Min = r.Int();
+        c.Max = r.Int();
+        c.Inputs = r.Int();
+        c.Chosen = r.Int();
+        c.Reduction = r.String();
+        c.SubSpace = r.String();
+        return c;
+    }
+
+    /// <summary>The number of codes (dimensions) this choice holds.</summary>
+    public int CandidateCount => Kind switch
+    {
+        TemplateChoiceKind.Input => InputSelections(Inputs, Chosen).Count,
+        TemplateChoiceKind.Repeat => Max - Min + 1,
+        _ => Candidates.Count,
+    };
+
+    /// <summary>Every selection of <paramref name="chosen"/> of <paramref name="inputs"/> inputs, as sorted indices,
+    /// in the order of NasGen.ChosenInputs.All (increasing bit masks).</summary>
+    public static List<int[]> InputSelections(int inputs, int chosen)
+    {
+        var all = new List<int[]>();
+        var masks = new List<ulong>();
+        void Recurse(int start, int depth, ulong mask)
+        {
+            if (depth == chosen) { masks.Add(mask); return; }
+            for (int i = start; i < inputs; i++) Recurse(i + 1, depth + 1, mask | (1UL << i));
+        }
+        if (chosen > 0 && chosen <= inputs && inputs <= 64) Recurse(0, 0, 0);
+        masks.Sort();
+        foreach (ulong mask in masks)
+        {
+            var indices = new int[chosen];
+            int k = 0;
+            for (int i = 0; i < inputs; i++)
+                if ((mask & (1UL << i)) != 0) indices[k++] = i;
+            all.Add(indices);
+        }
+        return all;
+    }
+
+    /// <summary>The canonical token of a candidate code (as in architecture strings).</summary>
+    public string Token(int code) => Kind switch
+    {
+        TemplateChoiceKind.Input => "[" + string.Join(",", InputSelections(Inputs, Chosen)[code]) + "]",
+        TemplateChoiceKind.Repeat => (Min + code).ToString(CultureInfo.InvariantCulture),
+        _ => Candidates[code].Token,
+    };
+
+    /// <summary>The dimension kind written into a space's fingerprint (NasGen.ChoiceKind's names).</summary>
+    public string KindName => Kind == TemplateChoiceKind.Layer ? "Layer" : Kind == TemplateChoiceKind.Input ? "Input"
+        : Kind == TemplateChoiceKind.Repeat ? "Repeat" : "Value";
+}
+
+/// <summary>One candidate of a value or layer choice.</summary>
+internal sealed class CandidateTemplate
+{
+    // The canonical token (architecture strings, fingerprints).
+    public string Token = "";
+
+    // Values: the C# literal; layers: the expression that builds the candidate.
+    public string Expression = "";
+
+    // Strings: the raw value (JSON holds it unescaped).
+    public string Raw = "";
+
+    // Layers built by a factory method: its name (kept in the exported class only when chosen).
+    public string Requires = "";
+}
+
+/// <summary>A member of the space class, with holes.</summary>
+internal sealed class MemberTemplate
+{
+    public string Name = "";
+
+    // Private methods that nothing kept refers to are left out (unchosen candidate factories, for example).
+    public bool Droppable;
+    public bool BlankLineBefore;
+
+    // Columns of indentation of the member's first line in the user's file.
+    public int Indent;
+    public List<string> References = new();
+    public List<Part> Parts = new();
+
+    public void Write(TemplateWriter w)
+    {
+        w.Write(Name).Write(Droppable ? 1 : 0).Write(BlankLineBefore ? 1 : 0).Write(Indent);
+        w.Write(References.Count);
+        foreach (string r in References) w.Write(r);
+        Part.WriteList(w, Parts);
+    }
+
+    public static MemberTemplate Read(TemplateReader r)
+    {
+        var m = new MemberTemplate { Name = r.String(), Droppable = r.Int() == 1, BlankLineBefore = r.Int() == 1, Indent = r.Int() };
+        for (int n = r.Int(); n > 0; n--) m.References.Add(r.String());
+        m.Parts = Part.ReadList(r);
+        return m;
+    }
+}
+
+internal enum PartKind
+{
+    // Verbatim text.
+    Text,
+    // The exported class's name.
+    ClassName,
+    // The statements that build the chosen operations (the user's InitializeChoices call); Indent = its column.
+    InitializeChoices,
+    // An input choice's Select(...): Branches are the argument expressions; Flag: parenthesise a compound result.
+    Select,
+    // A condition on value choices: Branches[0] when it holds, Branches[1] otherwise; Indent: columns to remove from
+    // the kept branch's lines (an if's block); Flag: parenthesise a compound expression.
+    Conditional,
+}
+
+/// <summary>A piece of a member's text.</summary>
+internal sealed class Part
+{
+    public PartKind Kind;
+    public string Text = "";
+    public int Choice;
+    public bool Flag;
+    public int Indent;
+    public Condition? Condition;
+    public List<List<Part>> Branches = new();
+
+    // Compound expressions of each branch (Select arguments, Conditional arms) need parentheses in some contexts.
+    public List<bool> BranchIsCompound = new();
+
+    public static Part OfText(string text) => new() { Kind = PartKind.Text, Text = text };
+
+    public static void WriteList(TemplateWriter w, List<Part> parts)
+    {
+        w.Write(parts.Count);
+        foreach (var p in parts)
+        {
+            w.Write((int)p.Kind).Write(p.Text).Write(p.Choice).Write(p.Flag ? 1 : 0).Write(p.Indent);
+            if (p.Condition is null) w.Write(0);
+            else
+            {
+                w.Write(1);
+                p.Condition.Write(w);
+            }
+            w.Write(p.Branches.Count);
+            for (int i = 0; i < p.Branches.Count; i++)
+            {
+                w.Write(p.BranchIsCompound.Count > i && p.BranchIsCompound[i] ? 1 : 0);
+                WriteList(w, p.Branches[i]);
+            }
+        }
+    }
+
+    public static List<Part> ReadList(TemplateReader r)
+    {
+        var parts = new List<Part>();
+        for (int n = r.Int(); n > 0; n--)
+        {
+            var p = new Part { Kind = (PartKind)r.Int(), Text = r.String(), Choice = r.Int(), Flag = r.Int() == 1, Indent = r.Int() };
+            if (r.Int() == 1) p.Condition = Condition.Read(r);
+            for (int b = r.Int(); b > 0; b--)
+            {
+                p.BranchIsCompound.Add(r.Int() == 1);
+                p.Branches.Add(ReadList(r));
+            }
+            parts.Add(p);
+        }
+        return parts;
+    }
+}
+
+internal enum ConditionKind
+{
+    // Holds when choice Choice's code is in Codes.
+    Atom,
+    Not,
+    And,
+    Or,
+}
+
+/// <summary>A condition over value choices, decided per candidate at compile time.</summary>
+internal sealed class Condition
+{
+    public ConditionKind Kind;
+    public int Choice;
+    public List<int> Codes = new();
+    public List<Condition> Operands = new();
+
+    public bool Holds(IReadOnlyList<int> codes) => Kind switch
+    {
+        ConditionKind.Atom => Codes.Contains(codes[Choice]),
+        ConditionKind.Not => !Operands[0].Holds(codes),
+        ConditionKind.And => Operands.TrueForAll(o => o.Holds(codes)),
+        _ => Operands.Exists(o => o.Holds(codes)),
+    };
+
+    public void Write(TemplateWriter w)
+    {
+        w.Write((int)Kind).Write(Choice).Write(Codes.Count);
+        foreach (int c in Codes) w.Write(c);
+        w.Write(Operands.Count);
+        foreach (var o in Operands) o.Write(w);
+    }
+
+    public static Condition Read(TemplateReader r)
+    {
+        var c = new Condition { Kind = (ConditionKind)r.Int(), Choice = r.Int() };
+        for (int n = r.Int(); n > 0; n--) c.Codes.Add(r.Int());
+        for (int n = r.Int(); n > 0; n--) c.Operands.Add(Read(r));
+        return c;
+    }
+}
+
+/// <summary>Writes length-prefixed fields, so that no text needs escaping.</summary>
+internal sealed class TemplateWriter
+{
+    private readonly StringBuilder _text = new();
+
+    public TemplateWriter Write(string value)
+    {
+        _text.Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(value);
+        return this;
+    }
+
+    public TemplateWriter Write(int value)
+    {
+        _text.Append(value.ToString(CultureInfo.InvariantCulture)).Append(';');
+        return this;
+    }
+
+    public override string ToString() => _text.ToString();
+}
+
+/// <summary>Reads what <see cref="TemplateWriter"/> wrote.</summary>
+internal sealed class TemplateReader
+{
+    private readonly string _text;
+    private int _position;
+
+    public TemplateReader(string text) => _text = text;
+
+    public string String()
+    {
+        int colon = _text.IndexOf(':', _position);
+        if (colon < 0) throw new FormatException("Corrupt NasGen network template.");
+        int length = int.Parse(_text.Substring(_position, colon - _position), CultureInfo.InvariantCulture);
+        string value = _text.Substring(colon + 1, length);
+        _position = colon + 1 + length;
+        return value;
+    }
+
+    public int Int()
+    {
+        int semicolon = _text.IndexOf(';', _position);
+        if (semicolon < 0) throw new FormatException("Corrupt NasGen network template.");
+        int value = int.Parse(_text.Substring(_position, semicolon - _position), CultureInfo.InvariantCulture);
+        _position = semicolon + 1;
+        return value;
+    }
+}

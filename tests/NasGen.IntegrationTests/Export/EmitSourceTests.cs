@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
+using Basic.Reference.Assemblies;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using NasGen.DigitsSearch;
+using NasGen.IntegrationTests.Readme;
+using NasGen.IntegrationTests.Spaces;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NasGen.IntegrationTests.Export;
+
+/// <summary>
+/// EmitSource round trip: the emitted class compiles on its own (TorchSharp only, nullable, warnings as errors),
+/// takes the fixed network's weights strictly and computes the same outputs.
+/// </summary>
+public sealed class EmitSourceTests
+{
+    private sealed record Case(string ClassName, string Source, Func<nn.Module<Tensor, Tensor>> Original, long[] InputShape);
+
+    [Fact]
+    public void Emitted_networks_compile_alone_load_the_weights_and_compute_the_same_outputs()
+    {
+        var random = new Random(5);
+        var cases = new List<Case>();
+        void Add<T>(SearchSpace<T> space, int count, Func<T, nn.Module<Tensor, Tensor>> create, long[] inputShape, string prefix)
+            where T : struct, IEquatable<T>
+        {
+            foreach (var architecture in Distinct(space, random, count))
+            {
+                string name = $"{prefix}{cases.Count}";
+                cases.Add(new Case(name, space.EmitSource(architecture, name, "Exported.Networks"), () => create(architecture), inputShape));
+            }
+        }
+        Add(TinyConvNet.Space, 20, a => new TinyConvNet(a), [2, 1, 8, 8], "Tiny");
+        Add(ExportNet.Space, 20, a => new ExportNet(a), [2, 1, 6, 6], "Export");
+        Add(ReadmeDigitsNet.Space, 6, a => new ReadmeDigitsNet(a), [2, 1, 8, 8], "Readme");
+        Add(DigitsNet.Space, 8, a => new DigitsNet(a), [2, 1, 8, 8], "Digits");
+        Assert.True(cases.Count >= 50);
+
+        var assembly = Compile(cases.Select(c => c.Source));
+        foreach (var c in cases)
+        {
+            var type = assembly.GetType("Exported.Networks." + c.ClassName)!;
+            using var original = c.Original();
+            using var exported = Create(type);
+            original.eval();
+            exported.eval();
+
+            var originalState = original.state_dict();
+            Assert.Equal(originalState.Keys.Order(), exported.state_dict().Keys.Order());
+            exported.load_state_dict(originalState, strict: true);
+
+            using var scope = NewDisposeScope();
+            torch.manual_seed(c.ClassName.GetHashCode(StringComparison.Ordinal));
+            var input = randn(c.InputShape);
+            var expected = original.call(input);
+            var actual = exported.call(input);
+            Assert.True(expected.allclose(actual, rtol: 0, atol: 1e-6),
+                $"{c.ClassName}: outputs differ by {(expected - actual).abs().max().item<float>()}\n{c.Source}");
+        }
+    }
+
+    [Fact]
+    public void The_source_names_the_architecture_and_keeps_only_the_chosen_operations()
+    {
+        var architecture = ExportNet.Space.FromIndex(0) with
+        {
+            Width = 6,
+            Residual = false,
+            Scale = -1.0,
+            Pool = "max",
+            Conv = ExportNet.ConvChoice.Narrow,
+            Stages = 2,
+            Join = new ChosenInputs(3, 0, 2),
+        };
+        string source = ExportNet.EmitSource(architecture, "BestNet", "MyApp.Models");
+
+        Assert.Contains($"// Architecture: {architecture}", source);
+        Assert.Contains($"// Space fingerprint: {ExportNet.Space.Fingerprint}", source);
+        Assert.Contains("public sealed class BestNet : Module<Tensor, Tensor>", source);
+        Assert.Contains("namespace MyApp.Models;", source);
+        Assert.Contains("public BestNet(int classes = 3) : base(nameof(BestNet))", source);
+        // Value choices are constant properties; decided conditions leave only their branch; unchosen factories are gone.
+        Assert.Contains("public int Width => 6;", source);
+        Assert.Contains("public double Scale => -1.0;", source);
+        Assert.Contains("public bool Residual => false;", source);
+        Assert.DoesNotContain("if (Residual", source);
+        Assert.DoesNotContain("Pool ==", source);
+        Assert.Contains("conv = Narrow();", source);
+        Assert.Contains("stem = Conv2d(1, Width, 3, padding: 1);", source);
+        Assert.Contains("norm = null;", source);
+        Assert.DoesNotContain("BatchNorm2d", source);
+        Assert.Contains("var pooled = joined.amax([2, 3]);", source);
+        Assert.Contains("var merged = ((x + mixed) / 2) * Scale;", source);
+        Assert.Contains("private Module<Tensor, Tensor> Narrow()", source);
+        Assert.DoesNotContain("Wide()", source);
+        Assert.Contains("stages = Sequential((\"0\", Stage(0)), (\"1\", Stage(1)));", source);
+        Assert.Contains("var joined = global::TorchSharp.torch.cat(new[] { x, staged }, 1);", source);
+        // Nothing of NasGen remains: no attributes, no InitializeChoices, no Architecture, no using.
+        Assert.DoesNotContain("using NasGen;", source);
+        Assert.DoesNotContain("[Choice", source);
+        Assert.DoesNotContain("InitializeChoices", source);
+        Assert.DoesNotContain("Architecture architecture", source);
+        // The nested space is a nested class built by the factory, without its architecture parameter.
+        Assert.Contains("private ExportBody MakeBody() => new ExportBody(Width);", source);
+        Assert.Contains("public sealed class ExportBody : Module<Tensor, Tensor>", source);
+        // Same architecture, same text: the output is deterministic.
+        Assert.Equal(source, ExportNet.EmitSource(architecture, "BestNet", "MyApp.Models"));
+    }
+
+    [Theory]
+    [InlineData("Best Net", "MyApp")]
+    [InlineData("class", "MyApp")]
+    [InlineData("9Lives", "MyApp")]
+    [InlineData("BestNet", "MyApp..Models")]
+    [InlineData("BestNet", "MyApp;System.IO.File.Delete(\"x\")")]
+    [InlineData("BestNet*/ evil", "MyApp")]
+    public void Names_that_are_not_identifiers_are_refused(string className, string @namespace)
+    {
+        var architecture = TinyConvNet.Space.FromIndex(0);
+        var error = Assert.Throws<ArgumentException>(() => TinyConvNet.EmitSource(architecture, className, @namespace));
+        Assert.Contains("is not a valid C#", error.Message);
+    }
+
+    private static IEnumerable<T> Distinct<T>(SearchSpace<T> space, Random random, int count) where T : struct, IEquatable<T>
+    {
+        var seen = new HashSet<T>();
+        while (seen.Count < count && seen.Count < space.CountAllowed())
+        {
+            var architecture = space.Sample(random);
+            if (seen.Add(architecture)) yield return architecture;
+        }
+    }
+
+    private static nn.Module<Tensor, Tensor> Create(Type type)
+    {
+        var constructor = type.GetConstructors().Single();
+        var arguments = constructor.GetParameters().Select(p => p.DefaultValue).ToArray();
+        return (nn.Module<Tensor, Tensor>)constructor.Invoke(arguments);
+    }
+
+    // One in-memory compilation of every emitted file, against the .NET reference assemblies, TorchSharp and the
+    // user's own project (this one: it declares the enums some spaces use) but not NasGen: any use of NasGen fails.
+    private static Assembly Compile(IEnumerable<string> sources)
+    {
+        var parse = new CSharpParseOptions(LanguageVersion.Preview);
+        var trees = sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, parse, path: $"Exported{i}.cs")).ToList();
+        var references = Net100.References.All
+            .Append(MetadataReference.CreateFromFile(typeof(torch).Assembly.Location))
+            .Append(MetadataReference.CreateFromFile(typeof(EmitSourceTests).Assembly.Location));
+        var compilation = CSharpCompilation.Create("Exported" + Guid.NewGuid().ToString("N"), trees, references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable,
+                generalDiagnosticOption: ReportDiagnostic.Error,
+                // As the .NET SDK does: TorchSharp targets net8.0, these reference-unification notices are not problems.
+                specificDiagnosticOptions: [new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
+        using var stream = new MemoryStream();
+        var result = compilation.Emit(stream);
+        var problems = result.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(result.Success && problems.Count == 0,
+            string.Join("\n", problems.Take(20).Select(d => d + "\n    " + d.Location.SourceTree?.GetText().Lines[d.Location.GetLineSpan().StartLinePosition.Line])));
+        stream.Position = 0;
+        return AssemblyLoadContext.Default.LoadFromStream(stream);
+    }
+}
