@@ -125,3 +125,21 @@ public sealed class SubSpaceAttribute : ChoiceAttributeBase
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
 public sealed class ConstraintAttribute : Attribute;
+
+/// <summary>
+/// Makes this <c>partial</c> class the fixed network of an exported architecture: at build time the generator reads
+/// the architecture JSON at <see cref="Path"/> (listed in the project's <c>AdditionalFiles</c>), checks it against
+/// the search space and writes the class body — the space's members with every choice resolved, only the chosen
+/// operations, no NasGen types. A JSON that does not fit the space is a compile error at this attribute.
+/// </summary>
+/// <param name="space">The <c>[SearchSpace]</c> class the architecture belongs to.</param>
+/// <param name="path">The architecture JSON, relative to this source file (or the end of an AdditionalFiles path).</param>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
+public sealed class FixedArchitectureAttribute(Type space, string path) : Attribute
+{
+    /// <summary>The search space class.</summary>
+    public Type Space { get; } = space;
+
+    /// <summary>The architecture JSON file.</summary>
+    public string Path { get; } = path;
+}

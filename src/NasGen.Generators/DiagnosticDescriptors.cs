@@ -116,6 +116,34 @@ internal static class DiagnosticDescriptors
         "Invalid sub-space factory",
         "Sub-space '{0}' {1}");
 
+    public static readonly DiagnosticDescriptor ArchitectureFileNotFound = Make("NASG026",
+        "Architecture file not found",
+        "[FixedArchitecture] on '{0}': '{1}' is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"{1}\" /> to the project file");
+
+    public static readonly DiagnosticDescriptor MalformedArchitectureFile = Make("NASG027",
+        "Malformed architecture file",
+        "[FixedArchitecture] on '{0}': {1}({2}): {3}");
+
+    public static readonly DiagnosticDescriptor UnknownArchitectureLabel = Make("NASG028",
+        "Unknown label in an architecture file",
+        "[FixedArchitecture] on '{0}': {1}({2}): '{3}' is not a label of search space '{4}'; its labels are {5}");
+
+    public static readonly DiagnosticDescriptor ArchitectureValueNotACandidate = Make("NASG029",
+        "Architecture value is not a candidate",
+        "[FixedArchitecture] on '{0}': {1}({2}): '{3}' is {4}, which is not among its candidates {5}");
+
+    public static readonly DiagnosticDescriptor MissingArchitectureLabel = Make("NASG030",
+        "Label missing from an architecture file",
+        "[FixedArchitecture] on '{0}': {1}: label '{2}' is missing; its candidates are {3}");
+
+    public static readonly DiagnosticDescriptor ArchitectureFromAnotherSpace = Make("NASG031",
+        "Architecture file was exported from another version of the space",
+        "[FixedArchitecture] on '{0}': {1}({2}): {3}");
+
+    public static readonly DiagnosticDescriptor CannotExportSpace = Make("NASG032",
+        "Fixed architecture cannot be generated",
+        "[FixedArchitecture] on '{0}': {1}");
+
     public static readonly DiagnosticDescriptor InternalError = Make("NASG000",
         "NasGen could not process a search space",
         "NasGen could not process search space '{0}': {1}; please report this with the space's source");

@@ -10,6 +10,7 @@ internal static class KnownTypeNames
     public const string RepeatAttribute = "NasGen.RepeatAttribute";
     public const string SubSpaceAttribute = "NasGen.SubSpaceAttribute";
     public const string ConstraintAttribute = "NasGen.ConstraintAttribute";
+    public const string FixedArchitectureAttribute = "NasGen.FixedArchitectureAttribute";
     public const string InputChoice = "NasGen.InputChoice";
     public const string Module = "TorchSharp.torch+nn+Module";
     public const string Sequential = "TorchSharp.Modules.Sequential";

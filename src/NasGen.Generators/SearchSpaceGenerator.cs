@@ -37,5 +37,26 @@ public sealed class SearchSpaceGenerator : IIncrementalGenerator
         {
             foreach (var diagnostic in found) output.ReportDiagnostic(diagnostic.ToDiagnostic());
         });
+
+        // [FixedArchitecture] classes: a space's export template + an architecture JSON from AdditionalFiles.
+        var fixedClasses = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownTypeNames.FixedArchitectureAttribute,
+                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                transform: FixedArchitecture.Parse)
+            .Where(static request => request is not null)
+            .WithTrackingName(TrackingNames.FixedArchitectures);
+
+        var templates = models
+            .Select(static (model, _) => (FullName: model!.FullyQualifiedName.Substring("global::".Length), Template: model.ExportTemplate))
+            .Collect();
+
+        var architectureFiles = context.AdditionalTextsProvider
+            .Where(static file => file.Path.EndsWith(".json", System.StringComparison.OrdinalIgnoreCase))
+            .Select(static (file, cancellationToken) => new ArchitectureFile(file.Path, file.GetText(cancellationToken)?.ToString()))
+            .Collect();
+
+        context.RegisterSourceOutput(fixedClasses.Combine(templates).Combine(architectureFiles), static (output, input) =>
+            FixedArchitecture.Emit(output, input.Left.Left!, input.Left.Right, input.Right));
     }
 }

@@ -385,6 +385,9 @@ internal sealed class TemplateBuilder
         }
         if (symbol is INamedTypeSymbol type && SymbolEqualityComparer.Default.Equals(type, _space))
             return (identifier.Span, new Part { Kind = PartKind.ClassName });
+        if (symbol is INamedTypeSymbol subSpace && !(identifier.Parent is QualifiedNameSyntax q && q.Left == identifier)
+            && _choices.Any(c => c.Kind == ChoiceModelKind.SubSpace && c.SubSpaceType == subSpace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)))
+            return (identifier.Span, new Part { Kind = PartKind.SubSpaceClass, Text = StripGlobal(subSpace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)) });
         if (symbol is null && (Array.IndexOf(GeneratedOnly, name) >= 0 || name == "Architecture"))
             Problem($"'{_member}' uses {name}, which only the searchable class has");
         return null;

@@ -6,4 +6,5 @@ public static class TrackingNames
     public const string Spaces = nameof(Spaces);
     public const string Models = nameof(Models);
     public const string Diagnostics = nameof(Diagnostics);
+    public const string FixedArchitectures = nameof(FixedArchitectures);
 }

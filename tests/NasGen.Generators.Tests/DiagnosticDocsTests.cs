@@ -59,7 +59,11 @@ public sealed partial class DiagnosticDocsTests
         Assert.Equal(2, blocks.Count);
         Assert.True(page.IndexOf("### Reports " + id, StringComparison.Ordinal) < page.IndexOf("### Fixed", StringComparison.Ordinal));
 
-        var bad = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(blocks[0])));
+        // [FixedArchitecture] pages show the example's best.arch.json in a json block after its code.
+        int fixedAt = page.IndexOf("### Fixed", StringComparison.Ordinal);
+        var badFiles = ArchitectureFiles(page[..fixedAt]);
+        var goodFiles = ArchitectureFiles(page[fixedAt..]);
+        var bad = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(blocks[0])), GeneratorDriverRunner.CreateDriver(badFiles));
         Assert.Null(bad.Result.Exception);
         var reported = bad.Diagnostics(id);
         Assert.True(reported.Count > 0, $"{id} example reports:\n{string.Join("\n", bad.GeneratorDiagnostics)}");
@@ -68,10 +72,16 @@ public sealed partial class DiagnosticDocsTests
         string shownMessage = TextBlock().Matches(page)[1].Groups[1].Value;
         Assert.Contains(shownMessage, reported.Select(d => d.GetMessage(CultureInfo.InvariantCulture)));
 
-        var good = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(blocks[1])));
+        var good = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(blocks[1])), GeneratorDriverRunner.CreateDriver(goodFiles));
         good.AssertClean();
         Assert.NotEmpty(good.Sources);
     }
+
+    private static AdditionalText[] ArchitectureFiles(string section) =>
+        JsonBlock().Matches(section).Select(m => (AdditionalText)new InMemoryAdditionalText("/src/best.arch.json", m.Groups[1].Value)).ToArray();
+
+    [GeneratedRegex(@"```json\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex JsonBlock();
 
     [Fact]
     public void EveryPageBelongsToADescriptor()

@@ -196,9 +196,12 @@ internal sealed class NetworkSourceRenderer
                 names[pair.Key] = (same.Name, false);
                 continue;
             }
+            // A nested class cannot share a name with a member of its class (a Head property holding a Head).
             string simple = Resolve(choice.SubSpace).ClassName;
-            string name = seen.Any(s => s.Name == simple) ? choice.Property + simple : simple;
-            if (name != simple && choice.Factory.Length > 0)
+            bool taken = template.Choices.Any(c => c.Property == simple) || template.Members.Any(m => m.Name == simple);
+            string baseName = taken ? simple + "Network" : simple;
+            string name = seen.Any(s => s.Name == baseName) ? choice.Property + baseName : baseName;
+            if (name != baseName && choice.Factory.Length > 0)
                 throw new NotSupportedException(
                     $"{template.SpaceName}: '{choice.Property}' nests {simple} with another architecture than an earlier property, through the factory {choice.Factory}; export needs one class per architecture, which a shared factory cannot build. Give the property a constructor-built [SubSpace] (no Factory).");
             seen.Add((choice.SubSpace, pair.Value, name));
@@ -265,6 +268,9 @@ internal sealed class NetworkSourceRenderer
                 return part.Text;
             case PartKind.ClassName:
                 return context.ClassName;
+            case PartKind.SubSpaceClass:
+                int owner = context.Template.Choices.FindIndex(c => c.Kind == TemplateChoiceKind.SubSpace && c.SubSpace == part.Text);
+                return owner >= 0 ? context.SubClassNames[owner].Name : part.Text;
             case PartKind.InitializeChoices:
                 var statements = InitializeChoices(context);
                 return statements.Count == 0 ? RemovedLine.ToString() : string.Join("\n" + new string(' ', part.Indent), statements);

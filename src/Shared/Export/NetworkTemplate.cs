@@ -225,6 +225,8 @@ internal enum PartKind
     ClassName,
     // The statements that build the chosen operations (the user's InitializeChoices call); Indent = its column.
     InitializeChoices,
+    // The nested class of the sub-space whose full name is Text.
+    SubSpaceClass,
     // An input choice's Select(...): Branches are the argument expressions; Flag: parenthesise a compound result.
     Select,
     // A condition on value choices: Branches[0] when it holds, Branches[1] otherwise; Indent: columns to remove from

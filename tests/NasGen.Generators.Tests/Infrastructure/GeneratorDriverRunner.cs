@@ -50,8 +50,9 @@ internal sealed record GeneratorRun(
 /// <summary>Runs <see cref="SearchSpaceGenerator"/> the way the compiler does, with step tracking on.</summary>
 internal static class GeneratorDriverRunner
 {
-    public static GeneratorDriver CreateDriver() => CSharpGeneratorDriver.Create(
+    public static GeneratorDriver CreateDriver(params AdditionalText[] additionalFiles) => CSharpGeneratorDriver.Create(
         [new SearchSpaceGenerator().AsSourceGenerator()],
+        additionalTexts: additionalFiles,
         parseOptions: TestCompilation.ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
@@ -67,4 +68,13 @@ internal static class GeneratorDriverRunner
 
     /// <summary>Compiles one file (prefixed with the test usings) and runs the generator on it.</summary>
     public static GeneratorRun Run(string source) => Run(TestCompilation.FromSource(source));
+}
+
+/// <summary>An AdditionalFiles item held in memory (null text: a file that cannot be read).</summary>
+internal sealed class InMemoryAdditionalText(string path, string? text) : AdditionalText
+{
+    public override string Path { get; } = path;
+
+    public override Microsoft.CodeAnalysis.Text.SourceText? GetText(System.Threading.CancellationToken cancellationToken = default) =>
+        text is null ? null : Microsoft.CodeAnalysis.Text.SourceText.From(text);
 }

@@ -183,7 +183,7 @@ partial class Cell
             "> Conv5x5() => Conv2d(Width, Width, 5, padding: 2);0;0;0;0;0;9:MakeBlock1;1;4;0;1;0;66:    private M" +
             "odule<Tensor, Tensor> MakeBlock(int index) => ReLU();0;0;0;0;0;7:forward0;1;4;7;2:Op5:input6:Blocks1" +
             ":a4:Skip8:Shortcut1:b3;0;134:    public override Tensor forward(Tensor input)\n    {\n        var a = " +
-            "Op.call(input);\n        var b = Blocks.call(a);\n        return 0;0;0;0;0;3;0:3;0;0;0;3;0;1;0;5:input" +
+            "Op.call(input);\n        var b = Blocks.call(a);\n        return 0;0;0;0;0;4;0:3;0;0;0;3;0;1;0;5:input" +
             "0;0;0;0;0;0;1;0;16:Shortcut.call(a)0;0;0;0;0;0;1;0;1:b0;0;0;0;0;0;7:;\n    }0;0;0;0;0;0;";
     }
 }

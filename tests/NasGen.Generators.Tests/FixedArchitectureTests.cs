@@ -1,0 +1,167 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using NasGen.Generators.Tests.Infrastructure;
+
+namespace NasGen.Generators.Tests;
+
+/// <summary>
+/// [FixedArchitecture]: a JSON that fits the space becomes the class body (which compiles cleanly); every kind of
+/// mismatch is a compile error at the attribute that names the file, the line and the label.
+/// </summary>
+public sealed class FixedArchitectureTests
+{
+    private const string Space = """
+        namespace Demo;
+
+        public enum Act { Relu, Tanh }
+
+        [SearchSpace(Name = "net")]
+        public sealed partial class Net : Module<Tensor, Tensor>
+        {
+            [Choice(8, 16)] public partial int Width { get; }
+            [Choice] public partial Act Act { get; }
+            [LayerChoice(nameof(Small), nameof(Large))] public partial Module<Tensor, Tensor> Block { get; }
+            [Repeat(0, 2, nameof(Extra))] public partial Sequential Stack { get; }
+            [InputChoice(2, 1)] public partial InputChoice Skip { get; }
+            [SubSpace] public partial Head Head { get; }
+
+            private readonly Module<Tensor, Tensor> stem;
+
+            public Net(Architecture architecture) : base(nameof(Net))
+            {
+                InitializeChoices(architecture);
+                stem = Conv2d(1, Width, 3, padding: 1);
+                RegisterComponents();
+            }
+
+            private Module<Tensor, Tensor> Small() => Conv2d(Width, Width, 1);
+            private Module<Tensor, Tensor> Large() => Conv2d(Width, Width, 3, padding: 1);
+            private Module<Tensor, Tensor> Extra(int index) => Act == Act.Relu ? ReLU() : Tanh();
+
+            public override Tensor forward(Tensor input)
+            {
+                var x = stem.call(input);
+                var y = Stack.call(Block.call(x));
+                return Head.call(Skip.Select(x, x + y).mean([2, 3]));
+            }
+        }
+
+        [SearchSpace(Name = "head")]
+        public sealed partial class Head : Module<Tensor, Tensor>
+        {
+            [Choice(0.0, 0.5)] public partial double Dropout { get; }
+            private readonly Module<Tensor, Tensor> drop;
+
+            public Head(Architecture architecture) : base(nameof(Head))
+            {
+                InitializeChoices(architecture);
+                drop = Dropout(Dropout);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor input) => drop.call(input);
+        }
+        """;
+
+    private const string Valid = """
+        {
+          "$space": "net",
+          "width": 16,
+          "act": "Tanh",
+          "block": "Large",
+          "stack": 2,
+          "skip": [1],
+          "head": {
+            "dropout": 0.5
+          }
+        }
+        """;
+
+    private static GeneratorRun Run(string? json, string attribute = "[FixedArchitecture(typeof(Net), \"best.arch.json\")]",
+        string declaration = "public partial class BestNet", string path = "/src/best.arch.json")
+    {
+        var tree = TestCompilation.Parse(TestCompilation.Usings + Space + "\n\n" + attribute + "\n" + declaration + "\n{\n}\n");
+        var files = json is null ? [] : new AdditionalText[] { new InMemoryAdditionalText(path, json) };
+        return GeneratorDriverRunner.Run(TestCompilation.Create(tree), GeneratorDriverRunner.CreateDriver(files));
+    }
+
+    [Fact]
+    public void A_fitting_architecture_becomes_the_class_body()
+    {
+        var run = Run(Valid).AssertClean();
+        string source = run.Source("Demo.BestNet.Fixed.g.cs");
+        Assert.Contains("// Architecture: width=16;act=Tanh;block=Large;stack=2;skip=[1];head.dropout=0.5", source);
+        Assert.Contains("partial class BestNet : Module<Tensor, Tensor>", source);
+        Assert.Contains("public BestNet() : base(nameof(BestNet))", source);
+        Assert.Contains("block = Large();", source);
+        Assert.DoesNotContain("Small()", source);
+        Assert.Contains("stack = Sequential((\"0\", Extra(0)), (\"1\", Extra(1)));", source);
+        Assert.Contains("private Module<Tensor, Tensor> Extra(int index) => Tanh();", source);
+        Assert.Contains("return Head.call((x + y).mean([2, 3]));", source);
+        Assert.Contains("public sealed class HeadNetwork : Module<Tensor, Tensor>", source);
+        Assert.Contains("public HeadNetwork Head => head;", source);
+        Assert.Contains("public double Dropout => 0.5;", source);
+        Assert.DoesNotContain("InitializeChoices", source);
+    }
+
+    [Fact]
+    public void A_path_that_matches_the_end_of_an_additional_file_is_found()
+    {
+        Run(Valid, path: "/elsewhere/models/best.arch.json").AssertClean();
+    }
+
+    [Theory]
+    [InlineData("{ \"width\": 16, \"act\": \"Tanh\", \"block\": \"Large\", \"stack\": 2, \"skip\": [1], \"head\": { \"dropout\": 0.5 }, \"depth\": 3 }",
+        "NASG028", "best.arch.json(1): 'depth' is not a label of search space 'net'")]
+    [InlineData("{\n \"width\": 12,\n \"act\": \"Tanh\", \"block\": \"Large\", \"stack\": 2, \"skip\": [1], \"head\": { \"dropout\": 0.5 } }",
+        "NASG029", "best.arch.json(2): 'width' is 12, which is not among its candidates 8, 16")]
+    [InlineData("{ \"width\": 16, \"act\": \"Tanh\", \"block\": \"Large\", \"stack\": 2, \"skip\": [1],\n \"head\": {\n \"dropout\": 0.25 } }",
+        "NASG029", "best.arch.json(3): 'head.dropout' is 0.25, which is not among its candidates 0, 0.5")]
+    [InlineData("{ \"width\": 16, \"act\": \"Tanh\", \"block\": \"Large\", \"stack\": 2, \"head\": { \"dropout\": 0.5 } }",
+        "NASG030", "best.arch.json: label 'skip' is missing; its candidates are [0], [1]")]
+    [InlineData("{ \"width\": 16,\n\n \"act\": \"Tanh\" \"block\": \"Large\" }",
+        "NASG027", "best.arch.json(3): malformed JSON: expected '}', found '\"'")]
+    [InlineData("[1, 2]", "NASG027", "best.arch.json(1): an architecture file holds one JSON object")]
+    [InlineData("{ \"$fingerprint\": \"0000000000000000\", \"width\": 16, \"act\": \"Tanh\", \"block\": \"Large\", \"stack\": 2, \"skip\": [1], \"head\": { \"dropout\": 0.5 } }",
+        "NASG031", "best.arch.json(1): the search space 'net' has changed since this architecture was exported (fingerprint 0000000000000000, now")]
+    public void A_mismatch_is_an_error_at_the_attribute_naming_the_file_line_and_label(string json, string id, string message)
+    {
+        var run = Run(json);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Contains("[FixedArchitecture] on 'BestNet': " + message, diagnostic.GetMessage());
+        Assert.Equal("FixedArchitecture(typeof(Net), \"best.arch.json\")", TestCompilation.LocatedText(run.InputCompilation, diagnostic));
+        Assert.DoesNotContain("Demo.BestNet.Fixed.g.cs", run.Sources.Keys);
+    }
+
+    [Fact]
+    public void A_file_missing_from_AdditionalFiles_is_an_error()
+    {
+        var run = Run(null);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("NASG026", diagnostic.Id);
+        Assert.Contains("'best.arch.json' is not among the project's AdditionalFiles", diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[FixedArchitecture(typeof(Net), \"best.arch.json\")]", "public class BestNet", "declare 'BestNet' partial")]
+    [InlineData("[FixedArchitecture(typeof(Act), \"best.arch.json\")]", "public partial class BestNet", "'Demo.Act' is not a [SearchSpace] class")]
+    public void A_class_that_cannot_take_the_body_is_an_error(string attribute, string declaration, string message)
+    {
+        var run = Run(Valid, attribute, declaration);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("NASG032", diagnostic.Id);
+        Assert.Contains(message, diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void Nothing_from_the_json_reaches_the_code()
+    {
+        // Values are matched to candidates; only the candidates' own text (from the space's source) is written.
+        string crafted = Valid.Replace("\"Large\"", "\"Large\\n}\\nclass Evil { }\"");
+        var run = Run(crafted);
+        Assert.Equal("NASG029", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Empty(run.Sources.Keys.Where(k => k.Contains("Fixed")));
+    }
+}
