@@ -108,8 +108,8 @@ public static class Report
         right.LinePattern = ScottPlot.LinePattern.Dotted;
         right.Color = ScottPlot.Colors.Gray;
         double top = all.Max(p => p.Fitness), span = top - reference.Fitness;
-        plot.Axes.SetLimitsY(reference.Fitness - 0.5 * span, top + 0.05 * span);
-        plot.Title($"{fitness} ↑ against {objective} ↓: true front and found fronts (one seed, dotted: reference point)");
+        plot.Axes.SetLimits(0, reference.Cost * 1.1, reference.Fitness - 0.5 * span, top + 0.05 * span);
+        plot.Title($"{fitness} ↑ vs {objective} ↓: true and found fronts, seed 0");
         plot.XLabel($"{objective} (lower is better)");
         plot.YLabel($"{fitness} (higher is better)");
         plot.ShowLegend(ScottPlot.Alignment.LowerRight);
@@ -119,7 +119,7 @@ public static class Report
     private static void AddFront(ScottPlot.Plot plot, FrontPoint[] front, string label, ScottPlot.Color color, ScottPlot.MarkerShape shape, float size)
     {
         var line = plot.Add.Scatter(front.Select(p => p.Cost).ToArray(), front.Select(p => p.Fitness).ToArray());
-        line.ConnectStyle = ScottPlot.ConnectStyle.StepVertical;
+        line.ConnectStyle = ScottPlot.ConnectStyle.StepHorizontal;
         line.Color = color;
         line.LineWidth = 1.5f;
         line.MarkerShape = shape;
