@@ -11,6 +11,30 @@ namespace NasGen.Bench201;
 /// <summary>The whole benchmark: single-objective searches, then one multi-objective benchmark per objective column.</summary>
 public static class Benchmark
 {
+    /// <summary>
+    /// The runs the Pareto plot shows: the best multi-objective strategy (one told objective vectors) and the best
+    /// other one, by mean hypervolume.
+    /// </summary>
+    private static List<StrategySummary> ParetoPlotRuns(List<StrategySummary> multi)
+    {
+        bool IsMultiObjective(StrategySummary s)
+        {
+            var probe = BenchmarkRunner.CreateStrategy(s.Strategy, 0);
+            (probe as IDisposable)?.Dispose();
+            return probe is NasGen.Strategies.IMultiObjectiveStrategy<Nb201Cell.Architecture>;
+        }
+        var ranked = multi.Where(s => s.Runs.Length > 0).OrderByDescending(s => s.Hypervolume.Mean).ToList();
+        var shown = new List<StrategySummary>();
+        var mo = ranked.FirstOrDefault(IsMultiObjective);
+        var so = ranked.FirstOrDefault(s => !IsMultiObjective(s));
+        if (mo is not null) shown.Add(mo);
+        if (so is not null) shown.Add(so);
+        return shown;
+    }
+
+    private static string FileName(string column) =>
+        new(column.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+
     /// <summary>Runs it, writes <c>results.md</c> and the PNGs to <see cref="BenchmarkOptions.Out"/>, and returns the markdown.</summary>
     public static string Run(BenchmarkOptions options, TextWriter log)
     {
@@ -52,9 +76,9 @@ public static class Benchmark
             var moBudget = new Budget(options.MultiObjectiveQueries);
             var reference = BenchmarkRunner.TrueFrontReference(table, o, out double trueHv);
             var multi = new List<StrategySummary>();
+            int index = o;
             foreach (string name in options.Strategies)
             {
-                int index = o;
                 var s = BenchmarkRunner.RunMany(name, options.Seeds, seed => BenchmarkRunner.RunMultiObjective(table, name, seed, moBudget, index));
                 log.WriteLine(string.Create(inv, $"{name,-12} hypervolume vs {objective}: {s.Hypervolume.Mean:F4} ± {s.Hypervolume.Std:F4}  ({s.Elapsed.TotalSeconds:F1} s)"));
                 multi.Add(s);
@@ -62,6 +86,13 @@ public static class Benchmark
             md.AppendLine(inv, $"## Multi-objective: `{options.Fitness}` ↑ against `{objective}` ↓").AppendLine();
             md.AppendLine(inv, $"{options.MultiObjectiveQueries} queries, {options.Seeds} seeds. Reference point: the true front's nadir ({reference.Fitness:F3}, {reference.Cost:F4}); true front's hypervolume {trueHv:G5}.").AppendLine();
             md.Append(Report.MultiObjectiveTable(multi, options.Fitness, objective)).AppendLine();
+            string png = $"pareto-{FileName(objective)}.png";
+            var shown = ParetoPlotRuns(multi);
+            var all = table.Fitness.Select((f, i) => new FrontPoint(f, table.Objectives[index][i])).ToArray();
+            Report.PlotParetoFronts(all, reference,
+                shown.Select(s => (s.Strategy + ", seed 0", s.Runs[0].Queried.Select(g => all[g]).ToArray())).ToList(),
+                options.Fitness, objective, Path.Combine(options.Out, png));
+            md.AppendLine(inv, $"![Pareto fronts of seed 0: {string.Join(", ", shown.Select(s => s.Strategy))}]({png})").AppendLine();
         }
         md.AppendLine(inv, $"Total run time: {total.Elapsed.TotalSeconds:F0} s on {Environment.ProcessorCount} cores.");
         string text = md.ToString();

@@ -13,7 +13,11 @@ public sealed record Budget(int Queries, double? Seconds = null, double CostScal
 /// <summary>What one search (one strategy, one seed) found.</summary>
 public sealed record RunResult(
     int Queries, double SimulatedSeconds, double ChosenFitness, double ChosenReport, int ChosenGridIndex,
-    double[] ReportCurve, double Hypervolume);
+    double[] ReportCurve, double Hypervolume)
+{
+    /// <summary>The grid indices of the queried architectures, in query order.</summary>
+    public int[] Queried { get; init; } = [];
+}
 
 /// <summary>Summary of one strategy over all seeds.</summary>
 public sealed record StrategySummary(string Strategy, RunResult[] Runs, TimeSpan Elapsed)
@@ -56,10 +60,11 @@ public static class BenchmarkRunner
         Run(table, strategyName, seed, budget, objective: null);
 
     /// <summary>
-    /// One two-objective search: maximise fitness, minimise <paramref name="objective"/>. Strategies are single
-    /// objective, so each query is told a scalar: its additive ε-indicator against the queries so far (how far it is
-    /// ahead of the nearest of them, positive when nothing dominates it, negative by how far it is dominated), in units
-    /// of the ranges seen so far. The hypervolume of the queried points is normalised by the true front's.
+    /// One two-objective search: maximise fitness, minimise <paramref name="objective"/>. A multi-objective strategy
+    /// (<see cref="IMultiObjectiveStrategy{TArchitecture}"/>) is told both values (fitness, −cost). A single-objective
+    /// strategy is told a scalar: the query's additive ε-indicator against the queries so far (how far it is ahead of
+    /// the nearest of them, positive when nothing dominates it, negative by how far it is dominated), in units of the
+    /// ranges seen so far. The hypervolume of the queried points is normalised by the true front's.
     /// </summary>
     public static RunResult RunMultiObjective(BenchmarkTable table, string strategyName, int seed, Budget budget, int objective) =>
         Run(table, strategyName, seed, budget, objective);
@@ -86,9 +91,11 @@ public static class BenchmarkRunner
                     spent += c;
                 }
                 double fitness = table.Fitness[g];
-                double told = cost is null ? fitness : EpsilonIndicator(table.Fitness, cost, queried, g);
+                var outcome = cost is null ? new TrialOutcome(fitness)
+                    : strategy is IMultiObjectiveStrategy<Nb201Cell.Architecture> ? new TrialOutcome(fitness) { Objectives = [fitness, -cost[g]] }
+                    : new TrialOutcome(EpsilonIndicator(table.Fitness, cost, queried, g));
                 queried.Add(g);
-                strategy.Tell(suggestion, new TrialOutcome(told));
+                strategy.Tell(suggestion, outcome);
                 if (fitness > bestFitness) { bestFitness = fitness; bestIndex = g; }
                 curve.Add(bestIndex < 0 ? double.NaN : table.Report[bestIndex]);
                 queries++;
@@ -99,7 +106,10 @@ public static class BenchmarkRunner
                 var reference = TrueFrontReference(table, objective!.Value, out double trueHv);
                 hv = Hypervolume.Of(queried.Select(q => new FrontPoint(table.Fitness[q], cost[q])), reference) / trueHv;
             }
-            return new RunResult(queries, spent, bestFitness, bestIndex < 0 ? double.NaN : table.Report[bestIndex], bestIndex, curve.ToArray(), hv);
+            return new RunResult(queries, spent, bestFitness, bestIndex < 0 ? double.NaN : table.Report[bestIndex], bestIndex, curve.ToArray(), hv)
+            {
+                Queried = queried.ToArray(),
+            };
         }
         finally
         {

@@ -78,6 +78,55 @@ public static class Report
         plot.SavePng(path, 900, 560);
     }
 
+    /// <summary>
+    /// The objective space of a two-objective benchmark: every architecture of the table (grey), the true front, and
+    /// the front found by each given run (one seed each), with the reference point's box.
+    /// </summary>
+    public static void PlotParetoFronts(IReadOnlyList<FrontPoint> all, FrontPoint reference, IReadOnlyList<(string Label, FrontPoint[] Queried)> runs,
+        string fitness, string objective, string path)
+    {
+        var plot = new ScottPlot.Plot();
+        var cloud = plot.Add.ScatterPoints(all.Select(p => p.Cost).ToArray(), all.Select(p => p.Fitness).ToArray());
+        cloud.MarkerSize = 2;
+        cloud.Color = ScottPlot.Colors.LightGray;
+        cloud.LegendText = "all architectures";
+        AddFront(plot, Hypervolume.Front(all), "true front", ScottPlot.Colors.Black, ScottPlot.MarkerShape.OpenCircle, 9);
+        ScottPlot.Color[] palette = [ScottPlot.Colors.Red, ScottPlot.Colors.Blue, ScottPlot.Colors.Green, ScottPlot.Colors.Orange];
+        for (int i = 0; i < runs.Count; i++)
+        {
+            var queried = plot.Add.ScatterPoints(runs[i].Queried.Select(p => p.Cost).ToArray(), runs[i].Queried.Select(p => p.Fitness).ToArray());
+            queried.MarkerSize = 3;
+            queried.Color = palette[i % palette.Length].WithAlpha(0.35);
+            double hv = Hypervolume.Of(runs[i].Queried, reference) / Hypervolume.Of(all, reference);
+            AddFront(plot, Hypervolume.Front(runs[i].Queried), $"{runs[i].Label} (hypervolume ratio {hv.ToString("F3", Inv)})",
+                palette[i % palette.Length], ScottPlot.MarkerShape.FilledCircle, 5);
+        }
+        var box = plot.Add.HorizontalLine(reference.Fitness);
+        box.LinePattern = ScottPlot.LinePattern.Dotted;
+        box.Color = ScottPlot.Colors.Gray;
+        var right = plot.Add.VerticalLine(reference.Cost);
+        right.LinePattern = ScottPlot.LinePattern.Dotted;
+        right.Color = ScottPlot.Colors.Gray;
+        double top = all.Max(p => p.Fitness), span = top - reference.Fitness;
+        plot.Axes.SetLimits(0, reference.Cost * 1.1, reference.Fitness - 0.5 * span, top + 0.05 * span);
+        plot.Title($"{fitness} ↑ vs {objective} ↓: true and found fronts, seed 0");
+        plot.XLabel($"{objective} (lower is better)");
+        plot.YLabel($"{fitness} (higher is better)");
+        plot.ShowLegend(ScottPlot.Alignment.LowerRight);
+        plot.SavePng(path, 900, 600);
+    }
+
+    private static void AddFront(ScottPlot.Plot plot, FrontPoint[] front, string label, ScottPlot.Color color, ScottPlot.MarkerShape shape, float size)
+    {
+        var line = plot.Add.Scatter(front.Select(p => p.Cost).ToArray(), front.Select(p => p.Fitness).ToArray());
+        line.ConnectStyle = ScottPlot.ConnectStyle.StepHorizontal;
+        line.Color = color;
+        line.LineWidth = 1.5f;
+        line.MarkerShape = shape;
+        line.MarkerSize = size;
+        line.LegendText = label;
+    }
+
     /// <summary>Writes text, creating the folder.</summary>
     public static void Write(string path, string text)
     {

@@ -224,7 +224,7 @@ public sealed partial class Experiment<TArchitecture>
 
         private void Tell(TrialRecord trial)
         {
-            Strategy.Tell(State.Suggestions[trial.Number], ToOutcome(trial));
+            Strategy.Tell(State.Suggestions[trial.Number], owner.ToOutcome(trial));
             KnownTells = trial.TellSequence!.Value + 1;
             if (_recorded.Add(trial.Number)) State.Record(trial, live: false);
         }

@@ -199,8 +199,21 @@ public sealed partial class Experiment<TArchitecture> where TArchitecture : stru
         }
     }
 
-    private static TrialOutcome ToOutcome(TrialRecord trial) =>
-        trial.Status == TrialStatus.Completed ? new TrialOutcome(trial.Fitness) : TrialOutcome.Failure;
+    /// <summary>
+    /// What the strategy is told of a trial. With <see cref="ExperimentOptions{TArchitecture}.Objectives"/>, the outcome carries their
+    /// values, minimised ones negated, for an <see cref="IMultiObjectiveStrategy{TArchitecture}"/>; other strategies
+    /// read the fitness alone.
+    /// </summary>
+    private TrialOutcome ToOutcome(TrialRecord trial)
+    {
+        if (trial.Status != TrialStatus.Completed) return TrialOutcome.Failure;
+        if (_options.Objectives.Count == 0) return new TrialOutcome(trial.Fitness);
+        var values = Objective.ValuesOf(trial, _options.Objectives);
+        var maximised = new double[values.Count];
+        for (int i = 0; i < maximised.Length; i++)
+            maximised[i] = _options.Objectives[i].Direction == ObjectiveDirection.Minimize ? -values[i] : values[i];
+        return new TrialOutcome(trial.Fitness) { Objectives = maximised };
+    }
 
     private static string Key(TrialRecord trial) => trial.Canonical + "@" + trial.Fidelity.ToString("R", CultureInfo.InvariantCulture);
 

@@ -98,6 +98,23 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
         _modelStale = true;
     }
 
+    /// <summary>
+    /// Replaces the targets of the successful observations, in the order they were told (ParEGO re-scalarises its
+    /// objective vectors before every ask). The model is refreshed at the next ask: with unchanged hyperparameters
+    /// that costs O(n²).
+    /// </summary>
+    internal void SetTargets(IReadOnlyList<double> targets)
+    {
+        if (targets.Count != _observedFitness.Count)
+            throw new ArgumentException($"Expected {_observedFitness.Count} targets, one per successful observation.", nameof(targets));
+        for (int i = 0; i < targets.Count; i++)
+        {
+            if (_observedFitness[i].Equals(targets[i])) continue;
+            _observedFitness[i] = targets[i];
+            _modelStale = true;
+        }
+    }
+
     private void RefreshModel()
     {
         if (!_modelStale) return;
@@ -117,87 +134,20 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
     private TArchitecture? MaximizeExpectedImprovement()
     {
         RefreshModel();
-        var acquisition = new AcquisitionSearch(this);
-
-        // Starts: the best observed architectures (stable order on ties), then random ones.
-        var starts = Enumerable.Range(0, _observed.Count)
-            .OrderByDescending(i => _observedFitness[i])
-            .Take(_options.BestStarts)
-            .Select(i => _observed[i])
-            .ToList();
-        for (int i = 0; i < _options.RandomStarts; i++) starts.Add(_space.Sample(_random));
-
-        foreach (var start in starts)
+        var model = _model;
+        double incumbent = model.BestStandardizedTarget + _options.ExplorationMargin;
+        var codes = new int[_space.Dimensions.Count];
+        var scratch = new double[model.Count];
+        return AcquisitionClimb.Maximize(_space, _tracker.Proposals, _random, _options, _observed, _observedFitness, (architecture, threshold) =>
         {
-            var current = start;
-            double currentValue = acquisition.Evaluate(current, double.NegativeInfinity);
-            for (int step = 0; step < _options.ClimbSteps && !acquisition.Exhausted; step++)
-            {
-                var bestNeighbour = current;
-                double bestValue = currentValue;
-                foreach (var neighbour in _space.Neighbours(current))
-                {
-                    double value = acquisition.Evaluate(neighbour, bestValue);
-                    if (value > bestValue)
-                    {
-                        bestNeighbour = neighbour;
-                        bestValue = value;
-                    }
-                    if (acquisition.Exhausted) break;
-                }
-                if (bestValue <= currentValue) break;
-                current = bestNeighbour;
-                currentValue = bestValue;
-            }
-        }
-        return acquisition.Best ?? _tracker.Proposals.SampleUnproposed(_random);
-    }
-
-    /// <summary>Expected improvement over one ask: memoised, budgeted, and the best unproposed candidate kept.</summary>
-    private sealed class AcquisitionSearch
-    {
-        private readonly BayesianOptimization<TArchitecture> _owner;
-        private readonly Dictionary<TArchitecture, double> _values = new();
-        private readonly int[] _codes;
-        private readonly double[] _scratch;
-        private double _bestValue = double.NegativeInfinity;
-
-        public AcquisitionSearch(BayesianOptimization<TArchitecture> owner)
-        {
-            _owner = owner;
-            _codes = new int[owner._space.Dimensions.Count];
-            _scratch = new double[owner._model.Count];
-        }
-
-        public TArchitecture? Best { get; private set; }
-
-        public bool Exhausted => _values.Count >= _owner._options.MaxAcquisitionEvaluations;
-
-        /// <summary>
-        /// Expected improvement at <paramref name="architecture"/>; when it cannot exceed <paramref name="threshold"/>
-        /// nor the best candidate so far, an upper bound that does not exceed them either.
-        /// </summary>
-        public double Evaluate(TArchitecture architecture, double threshold)
-        {
-            if (_values.TryGetValue(architecture, out double known)) return known;
-            var model = _owner._model;
-            double incumbent = model.BestStandardizedTarget + _owner._options.ExplorationMargin;
-            _owner._space.Encode(architecture, _codes);
-            double mean = model.PredictMeanStandardized(_codes, _scratch, out double varianceBound);
+            _space.Encode(architecture, codes);
+            double mean = model.PredictMeanStandardized(codes, scratch, out double varianceBound);
             // EI grows with the deviation, and the variance given the nearest observation bounds the posterior
             // variance: this O(n) bound spares the O(n²) variance for most candidates once a good one is known.
             double bound = ExpectedImprovement(mean, Math.Sqrt(varianceBound), incumbent);
-            if (bound <= threshold && bound <= _bestValue) return bound;
-
-            double value = ExpectedImprovement(mean, Math.Sqrt(model.CompleteVarianceStandardized(_scratch)), incumbent);
-            _values[architecture] = value;
-            if (value > _bestValue && !_owner._tracker.Proposals.Contains(architecture))
-            {
-                _bestValue = value;
-                Best = architecture;
-            }
-            return value;
-        }
+            if (bound <= threshold) return (bound, false);
+            return (ExpectedImprovement(mean, Math.Sqrt(model.CompleteVarianceStandardized(scratch)), incumbent), true);
+        });
     }
 
     /// <summary>E[max(f − threshold, 0)] for f ~ N(mean, deviation²).</summary>

@@ -46,6 +46,9 @@ public sealed class CategoricalGaussianProcess
     /// <summary>The log marginal likelihood of the standardised targets under the fitted hyperparameters.</summary>
     public double LogMarginalLikelihood { get; private set; } = double.NaN;
 
+    /// <summary>The affine map of targets to standardised units: standardised = (target − Mean) / Scale.</summary>
+    internal (double Mean, double Scale) Standardization => (_targetMean, _targetScale);
+
     /// <summary>The largest standardised target: the incumbent for expected improvement.</summary>
     public double BestStandardizedTarget { get; private set; }
 

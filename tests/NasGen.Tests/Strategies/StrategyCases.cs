@@ -20,10 +20,13 @@ internal static class StrategyCases
         ["bo"] = 120,
         ["hyperband"] = 9_000,
         ["sh"] = 9_000,
+        ["pareto-evolution"] = 600,
+        ["parego"] = 120,
+        ["ehvi"] = 120,
     };
 
-    /// <summary>Asks for the contract tests: Bayesian optimization's asks cost O(n³) in a Debug build, so it gets fewer.</summary>
-    public static int ContractBudget(string name) => name == "bo" ? 100 : 400;
+    /// <summary>Asks for the contract tests: Bayesian optimization's (and ParEGO's and EHVI's) asks cost O(n³) in a Debug build, so it gets fewer.</summary>
+    public static int ContractBudget(string name) => name is "bo" or "parego" or "ehvi" ? 100 : 400;
 
     public static IEnumerable<object[]> Names()
     {

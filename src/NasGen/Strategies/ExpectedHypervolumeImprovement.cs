@@ -1,0 +1,212 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace NasGen.Strategies;
+
+/// <summary>Options of <see cref="ExpectedHypervolumeImprovement{TArchitecture}"/>.</summary>
+public sealed record ExpectedHypervolumeImprovementOptions
+{
+    /// <summary>
+    /// The model and acquisition-search settings shared with <see cref="BayesianOptimization{TArchitecture}"/>:
+    /// initial design, hill-climb starts and steps, evaluations per ask, hyperparameter refits (its exploration margin
+    /// is not used).
+    /// </summary>
+    public BayesianOptimizationOptions Optimization { get; init; } = new();
+
+    /// <summary>
+    /// How far beyond the observed nadir the hypervolume's reference point lies, as a share of each objective's observed
+    /// range (a margin beyond the nadir keeps the extremes of the front worth improving; Ishibuchi et al. 2018).
+    /// </summary>
+    public double ReferenceMargin { get; init; } = 0.1;
+}
+
+/// <summary>
+/// Bayesian optimization of the hypervolume for two objectives: one Gaussian process per objective
+/// (<see cref="CategoricalGaussianProcess"/>, independent), and the expected hypervolume improvement (EHVI;
+/// Emmerich, Giannakoglou and Naujoks, IEEE TEVC 2006) of the observed front as the acquisition, computed exactly in
+/// O(n) per candidate for two objectives (the closed form of Emmerich, Deutz and Klinkenberg, CEC 2011: the
+/// improvement region splits into n + 1 strips, each a product of one-dimensional expected improvements). It is
+/// maximised by the same hill climbs as <see cref="BayesianOptimization{TArchitecture}"/>, from the non-dominated and
+/// from random architectures. The reference point is the observed nadir moved out by
+/// <see cref="ExpectedHypervolumeImprovementOptions.ReferenceMargin"/> of the observed ranges: nothing about the
+/// problem needs to be known in advance. Never proposes an architecture twice.
+/// </summary>
+/// <remarks>
+/// Objectives come from <see cref="TrialOutcome.Objectives"/> (all maximised); told the fitness alone, the
+/// acquisition is expected improvement on the fitness. More than two objectives are refused.
+/// </remarks>
+public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObjectiveStrategy<TArchitecture>
+    where TArchitecture : struct, IEquatable<TArchitecture>
+{
+    private readonly ISearchSpace<TArchitecture> _space;
+    private readonly ExpectedHypervolumeImprovementOptions _options;
+    private readonly Random _random;
+    private readonly ProposalTracker<TArchitecture> _tracker;
+    private readonly ObjectiveArchive<TArchitecture> _archive = new();
+    private readonly List<TArchitecture> _observed = new();
+    private readonly List<int[]> _codes = new();
+    private CategoricalGaussianProcess[] _models = [];
+    private bool _modelsStale;
+    private int _lastHyperparameterFit;
+
+    /// <summary>Creates the search over <paramref name="space"/>.</summary>
+    public ExpectedHypervolumeImprovement(ISearchSpace<TArchitecture> space, ExpectedHypervolumeImprovementOptions? options, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        _options = options ?? new ExpectedHypervolumeImprovementOptions();
+        var bo = _options.Optimization ?? throw new ArgumentOutOfRangeException(nameof(options), "Optimization must be set.");
+        if (bo.InitialDesign < 1) throw new ArgumentOutOfRangeException(nameof(options), "InitialDesign must be at least 1.");
+        if (!(bo.HyperparameterRefitGrowth >= 1)) throw new ArgumentOutOfRangeException(nameof(options), "HyperparameterRefitGrowth must be at least 1.");
+        if (bo.MaxAcquisitionEvaluations < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAcquisitionEvaluations must be at least 1.");
+        if (!(_options.ReferenceMargin >= 0)) throw new ArgumentOutOfRangeException(nameof(options), "ReferenceMargin must be at least 0.");
+        _space = space;
+        _random = new Random(seed);
+        _tracker = new ProposalTracker<TArchitecture>(space);
+    }
+
+    /// <inheritdoc />
+    public string Name => "ehvi";
+
+    /// <inheritdoc />
+    public IReadOnlyList<(TArchitecture Architecture, IReadOnlyList<double> Objectives)> ParetoSet => _archive.ParetoSet;
+
+    /// <inheritdoc />
+    public Suggestion<TArchitecture>? Ask()
+    {
+        bool initial = _observed.Count + _tracker.InitialInFlight < _options.Optimization.InitialDesign;
+        return _tracker.Issue(initial ? _tracker.Proposals.SampleUnproposed(_random) : MaximizeAcquisition(), initial);
+    }
+
+    /// <inheritdoc />
+    public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(suggestion);
+        ArgumentNullException.ThrowIfNull(outcome);
+        _tracker.Settle(suggestion);
+        var values = _archive.Add(suggestion.Architecture, outcome);
+        if (values is null) return;
+        if (values.Count > 2) throw new ArgumentException($"Expected hypervolume improvement handles one or two objectives, not {values.Count}.", nameof(outcome));
+        _observed.Add(suggestion.Architecture);
+        _codes.Add(_space.EncodeCategorical(suggestion.Architecture));
+        _modelsStale = true;
+    }
+
+    private void RefreshModels()
+    {
+        if (!_modelsStale) return;
+        int m = _archive.ObjectiveCount, n = _observed.Count;
+        if (_models.Length != m) _models = Enumerable.Range(0, m).Select(_ => new CategoricalGaussianProcess(_space.Dimensions.Count)).ToArray();
+        bool refit = n < 64 || n >= _lastHyperparameterFit * _options.Optimization.HyperparameterRefitGrowth;
+        for (int j = 0; j < m; j++)
+        {
+            var targets = _archive.All.Select(p => p.Objectives[j]).ToList();
+            if (refit) _models[j].Fit(_codes, targets);
+            else _models[j].Extend(_codes, targets);
+        }
+        if (refit) _lastHyperparameterFit = n;
+        _modelsStale = false;
+    }
+
+    private TArchitecture? MaximizeAcquisition()
+    {
+        RefreshModels();
+        var points = _archive.All.Select(p => p.Objectives).ToList();
+        var ranks = ParetoRanking.NonDominatedRanks(points);
+        var front = Enumerable.Range(0, points.Count).Where(i => ranks[i] == 0).Select(i => points[i]).ToList();
+        var improvement = new HypervolumeImprovement(front, Reference(points));
+
+        int m = _models.Length;
+        var codes = new int[_space.Dimensions.Count];
+        var scratch = Enumerable.Range(0, m).Select(_ => new double[_observed.Count]).ToArray();
+        var mean = new double[m];
+        var deviation = new double[m];
+        var score = ranks.Select(r => -(double)r).ToList(); // hill climbs start from the front
+        return AcquisitionClimb.Maximize(_space, _tracker.Proposals, _random, _options.Optimization, _observed, score, (architecture, threshold) =>
+        {
+            _space.Encode(architecture, codes);
+            for (int j = 0; j < m; j++)
+            {
+                var (shift, scale) = _models[j].Standardization;
+                mean[j] = shift + scale * _models[j].PredictMeanStandardized(codes, scratch[j], out double varianceBound);
+                deviation[j] = scale * Math.Sqrt(varianceBound);
+            }
+            // The variance given the nearest observation bounds the posterior variance, and the bound below grows with
+            // the deviations: the O(n²) variances are only computed for candidates that might beat the threshold.
+            double bound = improvement.Expected(mean, deviation, upperBound: true);
+            if (bound <= threshold) return (bound, false);
+            for (int j = 0; j < m; j++)
+                deviation[j] = _models[j].Standardization.Scale * Math.Sqrt(_models[j].CompleteVarianceStandardized(scratch[j]));
+            return (improvement.Expected(mean, deviation, upperBound: false), true);
+        });
+    }
+
+    /// <summary>The observed nadir moved out by the margin (by 1 in an objective with no observed range).</summary>
+    private double[] Reference(List<IReadOnlyList<double>> points)
+    {
+        int m = _archive.ObjectiveCount;
+        var reference = new double[m];
+        for (int j = 0; j < m; j++)
+        {
+            double low = points.Min(p => p[j]), high = points.Max(p => p[j]);
+            reference[j] = low - (high > low ? _options.ReferenceMargin * (high - low) : 1);
+        }
+        return reference;
+    }
+
+    /// <summary>
+    /// Expected hypervolume improvement of a point with independent Gaussian objectives over a front (maximised).
+    /// With the front sorted by the first objective ascending (a₁ &lt; … &lt; aₙ, so b₁ &gt; … &gt; bₙ), a₀ = r_a,
+    /// aₙ₊₁ = ∞ and bₙ₊₁ = r_b, the improvement of y is Σᵢ (y_b − bᵢ)⁺ (min(y_a, aᵢ) − aᵢ₋₁)⁺, and its expectation
+    /// Σᵢ EI_b(bᵢ) (EI_a(aᵢ₋₁) − EI_a(aᵢ)), EI(c) = E[(y − c)⁺].
+    /// </summary>
+    internal sealed class HypervolumeImprovement
+    {
+        private readonly double[] _a;
+        private readonly double[] _b;
+        private readonly double _best;
+
+        public HypervolumeImprovement(IReadOnlyList<IReadOnlyList<double>> front, IReadOnlyList<double> reference)
+        {
+            if (reference.Count == 1)
+            {
+                _best = Math.Max(reference[0], front.Max(p => p[0]));
+                _a = _b = [];
+                return;
+            }
+            var sorted = front.Where(p => p[0] > reference[0] && p[1] > reference[1])
+                .OrderBy(p => p[0]).ThenByDescending(p => p[1]).ToList();
+            var a = new List<double> { reference[0] };
+            var b = new List<double>();
+            foreach (var p in sorted)
+            {
+                if (p[0] == a[^1] && b.Count > 0) continue; // an equal point adds nothing
+                a.Add(p[0]);
+                b.Add(p[1]);
+            }
+            a.Add(double.PositiveInfinity);
+            b.Add(reference[1]);
+            _a = a.ToArray(); // a[0] = r_a, a[1..n] the front, a[n+1] = ∞
+            _b = b.ToArray(); // b[i - 1] pairs with a[i]; the last is r_b
+        }
+
+        /// <summary>
+        /// The expected improvement; with <paramref name="upperBound"/>, a bound that grows with the deviations
+        /// (each strip's width term capped by the strip's width), for deviations that bound the true ones.
+        /// </summary>
+        public double Expected(ReadOnlySpan<double> mean, ReadOnlySpan<double> deviation, bool upperBound)
+        {
+            if (_a.Length == 0) return BayesianOptimization<TArchitecture>.ExpectedImprovement(mean[0], deviation[0], _best);
+            double total = 0;
+            double previous = BayesianOptimization<TArchitecture>.ExpectedImprovement(mean[0], deviation[0], _a[0]);
+            for (int i = 1; i < _a.Length; i++)
+            {
+                double next = double.IsPositiveInfinity(_a[i]) ? 0 : BayesianOptimization<TArchitecture>.ExpectedImprovement(mean[0], deviation[0], _a[i]);
+                double width = upperBound ? Math.Min(previous, _a[i] - _a[i - 1]) : previous - next;
+                if (width > 0) total += width * BayesianOptimization<TArchitecture>.ExpectedImprovement(mean[1], deviation[1], _b[i - 1]);
+                previous = next;
+            }
+            return total;
+        }
+    }
+}
