@@ -121,6 +121,11 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     }
     Console.WriteLine($"Best of {result.Trials.Count} trials (validation accuracy {bestTrial.Fitness:P2}): {best}");
 
+    // The winner as C# source: a plain TorchSharp class (no NasGen) with the same state_dict keys as DigitsNet.
+    string sourcePath = Path.Combine(outDir, "BestDigitsNet.cs");
+    File.WriteAllText(sourcePath, DigitsNet.EmitSource(best, "BestDigitsNet", "MyApp.Models"));
+    written = [.. written, sourcePath];
+
     var final = new ClassificationTrainer<DigitsNet.Architecture>(
         architecture => new DigitsNet(architecture, downsample: !digits), split.Train, split.Validation,
         trainer.Options with { Epochs = finalEpochs ?? (digits ? 20 : 8) });

@@ -114,7 +114,10 @@ internal sealed class TemplateBuilder
         var lines = new List<string>();
         foreach (var trivia in node.GetLeadingTrivia())
         {
-            if (!trivia.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia)) continue;
+            // Without documentation parsing (no GenerateDocumentationFile) a /// line is a plain comment.
+            bool doc = trivia.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia)
+                || (trivia.IsKind(SyntaxKind.SingleLineCommentTrivia) && trivia.ToString().StartsWith("///", StringComparison.Ordinal));
+            if (!doc) continue;
             foreach (string line in trivia.ToFullString().Split('\n'))
             {
                 string trimmed = line.Trim();

@@ -24,11 +24,16 @@ public sealed class MainJobTests : IDisposable
     {
         var (exit, output) = Run("--trials 3 --epochs 1 --final-epochs 1");
         Assert.True(exit == 0, output);
-        foreach (string file in new[] { "experiment.db", "best-so-far.png", "trials.png", "pareto-front.png", "summary.md", "best.arch.json", "final.json" })
+        foreach (string file in new[] { "experiment.db", "best-so-far.png", "trials.png", "pareto-front.png", "summary.md", "best.arch.json", "BestDigitsNet.cs", "final.json" })
             Assert.True(File.Exists(Path.Combine(_out, file)), $"{file} missing\n{output}");
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(_out, "trials.png")).Take(4));
         var best = DigitsNet.Architecture.FromJson(File.ReadAllText(Path.Combine(_out, "best.arch.json")));
         Assert.Contains(best.ToString(), output);
+        // The exported source compiles without NasGen and has the searched network's state_dict keys.
+        var exported = Export.ExportCompiler.Compile([File.ReadAllText(Path.Combine(_out, "BestDigitsNet.cs"))]);
+        using (var network = Export.ExportCompiler.Create(exported.GetType("MyApp.Models.BestDigitsNet")!))
+        using (var searched = new DigitsNet(best))
+            Assert.Equal(searched.state_dict().Keys.Order(), network.state_dict().Keys.Order());
         Assert.Equal(3, CountFinishedTrials());
 
         // Same command again: the three trials are replayed from the store, none is trained again.

@@ -2,11 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Reflection;
-using System.Runtime.Loader;
-using Basic.Reference.Assemblies;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
+using System.Runtime.CompilerServices;
 using NasGen.DigitsSearch;
 using NasGen.IntegrationTests.Readme;
 using NasGen.IntegrationTests.Spaces;
@@ -43,12 +39,12 @@ public sealed class EmitSourceTests
         Add(DigitsNet.Space, 8, a => new DigitsNet(a), [2, 1, 8, 8], "Digits");
         Assert.True(cases.Count >= 50);
 
-        var assembly = Compile(cases.Select(c => c.Source));
+        var assembly = ExportCompiler.Compile(cases.Select(c => c.Source));
         foreach (var c in cases)
         {
             var type = assembly.GetType("Exported.Networks." + c.ClassName)!;
             using var original = c.Original();
-            using var exported = Create(type);
+            using var exported = ExportCompiler.Create(type);
             original.eval();
             exported.eval();
 
@@ -114,6 +110,18 @@ public sealed class EmitSourceTests
         Assert.Equal(source, ExportNet.EmitSource(architecture, "BestNet", "MyApp.Models"));
     }
 
+    [Fact]
+    public void The_committed_sample_export_is_what_EmitSource_writes_today()
+    {
+        string folder = Path.Combine(RepositoryRoot(), "samples", "NasGen.ExportedNetwork");
+        var architecture = DigitsNet.Architecture.FromJson(File.ReadAllText(Path.Combine(folder, "mnist.arch.json")));
+        string expected = File.ReadAllText(Path.Combine(folder, "MnistNet.cs")).Replace("\r\n", "\n");
+        Assert.Equal(expected, DigitsNet.EmitSource(architecture, "MnistNet", "NasGen.Samples.Exported"));
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string file = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", "..", ".."));
+
     [Theory]
     [InlineData("Best Net", "MyApp")]
     [InlineData("class", "MyApp")]
@@ -138,33 +146,4 @@ public sealed class EmitSourceTests
         }
     }
 
-    private static nn.Module<Tensor, Tensor> Create(Type type)
-    {
-        var constructor = type.GetConstructors().Single();
-        var arguments = constructor.GetParameters().Select(p => p.DefaultValue).ToArray();
-        return (nn.Module<Tensor, Tensor>)constructor.Invoke(arguments);
-    }
-
-    // One in-memory compilation of every emitted file, against the .NET reference assemblies, TorchSharp and the
-    // user's own project (this one: it declares the enums some spaces use) but not NasGen: any use of NasGen fails.
-    private static Assembly Compile(IEnumerable<string> sources)
-    {
-        var parse = new CSharpParseOptions(LanguageVersion.Preview);
-        var trees = sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, parse, path: $"Exported{i}.cs")).ToList();
-        var references = Net100.References.All
-            .Append(MetadataReference.CreateFromFile(typeof(torch).Assembly.Location))
-            .Append(MetadataReference.CreateFromFile(typeof(EmitSourceTests).Assembly.Location));
-        var compilation = CSharpCompilation.Create("Exported" + Guid.NewGuid().ToString("N"), trees, references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable,
-                generalDiagnosticOption: ReportDiagnostic.Error,
-                // As the .NET SDK does: TorchSharp targets net8.0, these reference-unification notices are not problems.
-                specificDiagnosticOptions: [new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
-        using var stream = new MemoryStream();
-        var result = compilation.Emit(stream);
-        var problems = result.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-        Assert.True(result.Success && problems.Count == 0,
-            string.Join("\n", problems.Take(20).Select(d => d + "\n    " + d.Location.SourceTree?.GetText().Lines[d.Location.GetLineSpan().StartLinePosition.Line])));
-        stream.Position = 0;
-        return AssemblyLoadContext.Default.LoadFromStream(stream);
-    }
 }

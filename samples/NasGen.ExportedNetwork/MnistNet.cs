@@ -1,0 +1,57 @@
+// A fixed network exported by NasGen from the search space 'DigitsNet' (NasGen.DigitsSearch.DigitsNet).
+// Architecture: width=16;block=Conv5x5;extra=2;shortcut=[1];dropout=0.2
+// Space fingerprint: 48975a5b8e6d1d45
+// Produced by NasGen 0.1.0 (EmitSource).
+// Only the chosen operations exist; it needs TorchSharp and nothing from NasGen.
+#nullable enable
+
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace NasGen.Samples.Exported;
+
+/// <summary>
+/// A small convolutional classifier for grey-scale digit images, with its design left open: width, the main
+/// block's operation, extra blocks, a shortcut and dropout. For 28x28 images the stem halves the resolution.
+/// </summary>
+public sealed class MnistNet : Module<Tensor, Tensor>
+{
+    // The chosen operations; their names are the searched network's state_dict keys, so its weights load here.
+    private readonly Module<Tensor, Tensor> block;
+    private readonly Sequential extra;
+
+    public int Width => 16;
+    public Module<Tensor, Tensor> Block => block;
+    public Sequential Extra => extra;
+    public double Dropout => 0.2;
+
+    private readonly Module<Tensor, Tensor> stem;
+    private readonly Module<Tensor, Tensor> classifier;
+
+    public MnistNet(bool downsample = false, int classes = 10) : base(nameof(MnistNet))
+    {
+        block = Conv5x5();
+        extra = Sequential(("0", ExtraBlock(0)), ("1", ExtraBlock(1)));
+        stem = downsample
+            ? Sequential(Conv2d(1, Width, 3, padding: 1), BatchNorm2d(Width), ReLU(), MaxPool2d(2))
+            : Sequential(Conv2d(1, Width, 3, padding: 1), BatchNorm2d(Width), ReLU());
+        classifier = Sequential(AdaptiveAvgPool2d(1), Flatten(), Dropout(Dropout), Linear(Width, classes));
+        RegisterComponents();
+    }
+
+    private Module<Tensor, Tensor> Conv3x3() => Sequential(Conv2d(Width, Width, 3, padding: 1), BatchNorm2d(Width), ReLU());
+
+    private Module<Tensor, Tensor> Conv5x5() => Sequential(Conv2d(Width, Width, 5, padding: 2), BatchNorm2d(Width), ReLU());
+
+    private Module<Tensor, Tensor> ExtraBlock(int index) => Conv3x3();
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var features = stem.call(input);
+        var deeper = Extra.call(Block.call(features));
+        var combined = features + deeper;
+        return classifier.call(combined).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,48 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
+using Basic.Reference.Assemblies;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NasGen.IntegrationTests.Export;
+
+/// <summary>Compiles exported network sources the way a user's project would, without NasGen.</summary>
+internal static class ExportCompiler
+{
+    // One in-memory compilation of every emitted file, against the .NET reference assemblies, TorchSharp and the
+    // user's own project (this one: it declares the enums some spaces use) but not NasGen: any use of NasGen fails.
+    public static Assembly Compile(IEnumerable<string> sources)
+    {
+        var parse = new CSharpParseOptions(LanguageVersion.Preview);
+        var trees = sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, parse, path: $"Exported{i}.cs")).ToList();
+        var references = Net100.References.All
+            .Append(MetadataReference.CreateFromFile(typeof(torch).Assembly.Location))
+            .Append(MetadataReference.CreateFromFile(typeof(ExportCompiler).Assembly.Location));
+        var compilation = CSharpCompilation.Create("Exported" + Guid.NewGuid().ToString("N"), trees, references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable,
+                generalDiagnosticOption: ReportDiagnostic.Error,
+                // As the .NET SDK does: TorchSharp targets net8.0, these reference-unification notices are not problems.
+                specificDiagnosticOptions: [new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
+        using var stream = new MemoryStream();
+        var result = compilation.Emit(stream);
+        var problems = result.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(result.Success && problems.Count == 0,
+            string.Join("\n", problems.Take(20).Select(d => d + "\n    " + d.Location.SourceTree?.GetText().Lines[d.Location.GetLineSpan().StartLinePosition.Line])));
+        stream.Position = 0;
+        return AssemblyLoadContext.Default.LoadFromStream(stream);
+    }
+
+    /// <summary>An instance of an exported network built with its constructor's default arguments.</summary>
+    public static nn.Module<Tensor, Tensor> Create(Type type)
+    {
+        var constructor = type.GetConstructors().Single();
+        var arguments = constructor.GetParameters().Select(p => p.DefaultValue).ToArray();
+        return (nn.Module<Tensor, Tensor>)constructor.Invoke(arguments);
+    }
+}
