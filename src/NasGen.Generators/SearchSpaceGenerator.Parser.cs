@@ -25,6 +25,7 @@ internal sealed class Parser
     private readonly INamedTypeSymbol _space;
     private readonly Compilation _compilation;
     private readonly CancellationToken _cancellationToken;
+    private SemanticModel? _semanticModel;
     private readonly List<DiagnosticInfo> _diagnostics = [];
     private bool _hasErrors;
     private INamedTypeSymbol? _tensorModule;
@@ -41,7 +42,7 @@ internal sealed class Parser
     {
         if (context.TargetSymbol is not INamedTypeSymbol space || context.TargetNode is not TypeDeclarationSyntax declaration)
             return new SpaceParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
-        var parser = new Parser(space, context.SemanticModel.Compilation, cancellationToken);
+        var parser = new Parser(space, context.SemanticModel.Compilation, cancellationToken) { _semanticModel = context.SemanticModel };
         try
         {
             var model = parser.ParseSpace(declaration, context.Attributes.FirstOrDefault());
@@ -175,7 +176,7 @@ internal sealed class Parser
             IsModule: IsModule(_space),
             ExportTemplate: "");
         if (_hasErrors) return model;
-        return model with { ExportTemplate = TemplateBuilder.Build(_space, _compilation, model, constraints, _cancellationToken) };
+        return model with { ExportTemplate = TemplateBuilder.Build(_space, _compilation, _semanticModel, model, constraints, _cancellationToken) };
     }
 
     private void CheckReservedNames()

@@ -28,6 +28,7 @@ internal sealed class TemplateBuilder
     private readonly CancellationToken _cancellationToken;
     private readonly NetworkTemplate _template = new();
     private SemanticModel _model = null!;
+    private SemanticModel? _givenModel;
     private SourceText _text = null!;
     private string _member = "";
 
@@ -39,12 +40,20 @@ internal sealed class TemplateBuilder
         _cancellationToken = cancellationToken;
         _choiceIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < choices.Count; i++) _choiceIndex[choices[i].PropertyName] = i;
+        _memberNames = new HashSet<string>(space.MemberNames, StringComparer.Ordinal);
+        _namespaceTypeNames = new HashSet<string>(space.ContainingNamespace.GetTypeMembers().Select(t => t.Name), StringComparer.Ordinal);
+        _subSpaceNames = new HashSet<string>(choices.Where(c => c.Kind == ChoiceModelKind.SubSpace)
+            .Select(c => c.SubSpaceType.Substring(c.SubSpaceType.LastIndexOf('.') + 1)), StringComparer.Ordinal);
     }
 
-    public static string Build(INamedTypeSymbol space, Compilation compilation, SpaceModel model, IReadOnlyList<string> constraints,
-        CancellationToken cancellationToken)
+    private readonly HashSet<string> _memberNames;
+    private readonly HashSet<string> _namespaceTypeNames;
+    private readonly HashSet<string> _subSpaceNames;
+
+    public static string Build(INamedTypeSymbol space, Compilation compilation, SemanticModel? semanticModel, SpaceModel model,
+        IReadOnlyList<string> constraints, CancellationToken cancellationToken)
     {
-        var builder = new TemplateBuilder(space, compilation, model.Choices, cancellationToken);
+        var builder = new TemplateBuilder(space, compilation, model.Choices, cancellationToken) { _givenModel = semanticModel };
         try
         {
             return builder.BuildTemplate(model, constraints).Serialize();
@@ -85,7 +94,8 @@ internal sealed class TemplateBuilder
 
         foreach (var declaration in declarations)
         {
-            _model = _compilation.GetSemanticModel(declaration.SyntaxTree);
+            // Reuse the pipeline's model for its tree: a fresh one would bind every method body again.
+            _model = _givenModel?.SyntaxTree == declaration.SyntaxTree ? _givenModel : _compilation.GetSemanticModel(declaration.SyntaxTree);
             _text = declaration.SyntaxTree.GetText(_cancellationToken);
             foreach (var member in declaration.Members)
             {
@@ -249,6 +259,8 @@ internal sealed class TemplateBuilder
         template.Parts = BuildRange(member, lineStart, member.Span.End);
         foreach (var identifier in member.DescendantNodes().OfType<SimpleNameSyntax>())
         {
+            // Binding is the expensive part: only names that can be a member of the space or a type beside it.
+            if (!_memberNames.Contains(identifier.Identifier.ValueText) && !_namespaceTypeNames.Contains(identifier.Identifier.ValueText)) continue;
             var symbol = _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;
             if (symbol is not null && SymbolEqualityComparer.Default.Equals(symbol.ContainingType, _space) && !template.References.Contains(symbol.Name))
                 template.References.Add(symbol.Name);
@@ -374,6 +386,9 @@ internal sealed class TemplateBuilder
     private (TextSpan, Part)? ReplaceIdentifier(IdentifierNameSyntax identifier)
     {
         string name = identifier.Identifier.ValueText;
+        // Only these names can need a hole; binding every identifier would double the generator's cost.
+        if (!_choiceIndex.ContainsKey(name) && name != _space.Name && !_subSpaceNames.Contains(name)
+            && name != "Architecture" && Array.IndexOf(GeneratedOnly, name) < 0) return null;
         var symbol = _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;
         if (symbol is IPropertySymbol property && SymbolEqualityComparer.Default.Equals(property.ContainingType, _space)
             && _choiceIndex.TryGetValue(property.Name, out int index) && !IsInNameof(identifier))
