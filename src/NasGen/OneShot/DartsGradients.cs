@@ -43,7 +43,7 @@ public static class DartsGradients
             Tensor[] result = GradientsOf(alphas);
             Tensor[] v = GradientsOf(weights);
             double norm;
-            using (no_grad()) norm = Math.Sqrt(v.Sum(g => g.square().sum().item<double>()));
+            using (no_grad()) norm = Math.Sqrt(v.Sum(g => g.square().sum().to_type(ScalarType.Float64).item<double>()));
             double epsilon = 0.01 / Math.Max(norm, 1e-12);
 
             Tensor[] plus = GradientAt(weights, alphas, saved, v, epsilon, trainLoss);
