@@ -23,7 +23,7 @@ public sealed class HandMixedNet : Module<Tensor, Tensor>
     public HandMixedNet(int channels, Tensor alpha) : base(nameof(HandMixedNet))
     {
         _alpha = alpha;
-        stem = Sequential(("conv", Conv2d(1, channels, 3, padding: 1, bias: false)), ("bn", BatchNorm2d(channels)));
+        stem = CellNet.Stem(channels);
         cell1 = Cell(channels);
         reduce = AvgPool2d(2);
         cell2 = Cell(channels);
@@ -53,13 +53,16 @@ public sealed class HandMixedNet : Module<Tensor, Tensor>
             Tensor? node = null;
             for (int from = 0; from < to; from++, edge++)
             {
+                // As a careful hand-written op would: a scope frees the temporaries, the sum accumulates in place.
+                using var scope = NewDisposeScope();
                 Tensor? mixed = null;
                 for (int k = 1; k < cell[edge].Count; k++) // k = 0 is None: it adds nothing
                 {
                     Tensor term = weights[edge, k] * cell[edge][k].call(nodes[from]);
-                    mixed = mixed is null ? term : mixed + term;
+                    mixed = mixed is null ? term : mixed.add_(term);
                 }
-                node = node is null ? mixed : node + mixed;
+                Tensor result = node is null ? mixed! : node + mixed!;
+                node = result.MoveToOuterDisposeScope();
             }
             nodes[to] = node!;
         }

@@ -59,7 +59,8 @@ public sealed class CellNet : Module<Tensor, Tensor>
         return head.call(x.mean([2L, 3L])).MoveToOuterDisposeScope();
     }
 
-    private static Sequential Stem(int channels) => Sequential(
+    /// <summary>The stem: a stride-2 3×3 convolution and batch norm.</summary>
+    public static Sequential Stem(int channels) => Sequential(
         ("conv", Conv2d(1, channels, 3, stride: 2, padding: 1, bias: false)), // 28×28 → 14×14: CPU budget
         ("bn", BatchNorm2d(channels)));
 
