@@ -66,7 +66,7 @@ var lines = new List<string> { "| cell | architecture | search s | test accuracy
 foreach (var (name, cell, seconds) in results)
 {
     double accuracy = Retrain(cell);
-    lines.Add(string.Create(CultureInfo.InvariantCulture, $"| {name} | `{cell}` | {seconds:F0} | {accuracy:P2} |"));
+    lines.Add(string.Create(CultureInfo.InvariantCulture, $"| {name} | `{Escape(cell)}` | {seconds:F0} | {accuracy:P2} |"));
 }
 
 var random = new Random(Seed);
@@ -77,7 +77,7 @@ for (int i = 0; i < RandomArchitectures; i++)
     var cell = CellArchitecture<Nb201Op>.FromCodes(CellNet.Shape, dims.Select(d => random.Next(d.Count)).ToArray());
     double accuracy = Retrain(cell);
     randomAccuracies.Add(accuracy);
-    lines.Add(string.Create(CultureInfo.InvariantCulture, $"| random {i + 1} | `{cell}` | – | {accuracy:P2} |"));
+    lines.Add(string.Create(CultureInfo.InvariantCulture, $"| random {i + 1} | `{Escape(cell)}` | – | {accuracy:P2} |"));
 }
 double mean = randomAccuracies.Average();
 double sd = Math.Sqrt(randomAccuracies.Sum(a => (a - mean) * (a - mean)) / (randomAccuracies.Count - 1));
@@ -85,3 +85,6 @@ lines.Add(string.Create(CultureInfo.InvariantCulture, $"| random mean ± sd ({Ra
 Directory.CreateDirectory(outDir);
 File.WriteAllLines(Path.Combine(outDir, "summary.md"), lines);
 foreach (string line in lines) Console.WriteLine(line);
+
+// A '|' inside a markdown table cell must be escaped, even in a code span.
+static string Escape(CellArchitecture<Nb201Op> cell) => cell.ToString().Replace("|", "\\|", StringComparison.Ordinal);
