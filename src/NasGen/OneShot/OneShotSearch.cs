@@ -117,7 +117,7 @@ public sealed class OneShotSearch
                         break;
                 }
 
-                double loss = WeightStep(weightOptimizer, weights, batch);
+                double loss = WeightStep(weightOptimizer, weights, batch, epoch, step + 1);
                 if (method == OneShotMethod.Gdas)
                 {
                     _context.Resample();
@@ -200,13 +200,13 @@ public sealed class OneShotSearch
         return (double)correct / total;
     }
 
-    private double WeightStep(optim.Optimizer optimizer, Parameter[] weights, MiniBatch batch)
+    private double WeightStep(optim.Optimizer optimizer, Parameter[] weights, MiniBatch batch, int epoch, int step)
     {
         using var scope = NewDisposeScope();
         optimizer.zero_grad();
         Tensor loss = nn.functional.cross_entropy(_supernet.call(batch.Features), batch.Labels);
-        double value = loss.item<float>();
-        if (!double.IsFinite(value)) throw new Evaluation.TrainingDivergedException(value, 0, 0, optimizer.ParamGroups.First().LearningRate);
+        double value = loss.ToDouble();
+        if (!double.IsFinite(value)) throw new Evaluation.TrainingDivergedException(value, epoch, step, optimizer.ParamGroups.First().LearningRate);
         loss.backward();
         nn.utils.clip_grad_norm_(weights, Options.GradientClip);
         optimizer.step();
