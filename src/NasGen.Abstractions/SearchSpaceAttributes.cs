@@ -143,3 +143,57 @@ public sealed class FixedArchitectureAttribute(Type space, string path) : Attrib
     /// <summary>The architecture JSON file.</summary>
     public string Path { get; } = path;
 }
+
+/// <summary>
+/// A cell: a DAG whose edges carry operations. The property's type is <c>NasGen.Cell&lt;TOp&gt;</c> and
+/// <see cref="Ops"/> is the enum <c>TOp</c> of the operations; <see cref="Factory"/> names an instance method
+/// <c>Module&lt;Tensor, Tensor&gt; Make(TOp op, CellEdge edge)</c> that builds one edge's operation (also for a
+/// <c>None</c>/<c>Zero</c> member: return <c>new ZeroOp(stride)</c>). Two forms:
+/// <list type="bullet">
+/// <item><c>[Cell(nodes, ops, factory)]</c> — NAS-Bench-201: node 0 is the input, every edge i→j carries an op,
+/// a node sums its incoming edges, the last node is the output.</item>
+/// <item><c>[Cell(inputNodes, intermediateNodes, chosen, ops, factory)]</c> — DARTS/NASNet: each intermediate node
+/// picks <c>chosen</c> predecessors, each with an op; the output concatenates the intermediate nodes.</item>
+/// </list>
+/// The cell's choices are part of the space (labels <c>{label}.edge{j}-{i}</c>, or <c>{label}.node{m}.inputs</c> and
+/// <c>{label}.node{m}.op{t}</c>); the architecture member is a <c>NasGen.CellArchitecture&lt;TOp&gt;</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
+public sealed class CellAttribute : ChoiceAttributeBase
+{
+    /// <summary>A NAS-Bench-201 cell of <paramref name="nodes"/> nodes (the input included).</summary>
+    public CellAttribute(int nodes, Type ops, string factory)
+    {
+        Nodes = nodes;
+        Ops = ops;
+        Factory = factory;
+    }
+
+    /// <summary>A DARTS cell: <paramref name="intermediateNodes"/> nodes each choosing <paramref name="chosen"/> inputs.</summary>
+    public CellAttribute(int inputNodes, int intermediateNodes, int chosen, Type ops, string factory)
+    {
+        InputNodes = inputNodes;
+        IntermediateNodes = intermediateNodes;
+        Chosen = chosen;
+        Ops = ops;
+        Factory = factory;
+    }
+
+    /// <summary>NAS-Bench-201 form: the number of nodes (0 for the DARTS form).</summary>
+    public int Nodes { get; }
+
+    /// <summary>DARTS form: the number of input nodes.</summary>
+    public int InputNodes { get; }
+
+    /// <summary>DARTS form: the number of intermediate nodes.</summary>
+    public int IntermediateNodes { get; }
+
+    /// <summary>DARTS form: the predecessors each intermediate node chooses.</summary>
+    public int Chosen { get; }
+
+    /// <summary>The enum of the operations.</summary>
+    public Type Ops { get; }
+
+    /// <summary>The instance method that builds an edge's operation.</summary>
+    public string Factory { get; }
+}

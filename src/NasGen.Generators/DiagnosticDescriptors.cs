@@ -144,6 +144,14 @@ internal static class DiagnosticDescriptors
         "Fixed architecture cannot be generated",
         "[FixedArchitecture] on '{0}': {1}");
 
+    public static readonly DiagnosticDescriptor InvalidCell = Make("NASG033",
+        "Invalid cell",
+        "Cell '{0}' {1}");
+
+    public static readonly DiagnosticDescriptor NoSupernet = Make("NASG034",
+        "Search space has no supernet",
+        "Search space '{0}' gets no CreateSupernet: {1}", DiagnosticSeverity.Info);
+
     public static readonly DiagnosticDescriptor InternalError = Make("NASG000",
         "NasGen could not process a search space",
         "NasGen could not process search space '{0}': {1}; please report this with the space's source");

@@ -101,6 +101,7 @@ internal static class FixedArchitecture
 
         try
         {
+            NetworkSourceRenderer.CheckExportable(template);
             var renderer = new NetworkSourceRenderer(Resolve);
             var codes = ReadCodes(request, template, renderer, file, Report);
             if (codes is null) return;

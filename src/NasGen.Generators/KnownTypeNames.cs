@@ -9,6 +9,9 @@ internal static class KnownTypeNames
     public const string InputChoiceAttribute = "NasGen.InputChoiceAttribute";
     public const string RepeatAttribute = "NasGen.RepeatAttribute";
     public const string SubSpaceAttribute = "NasGen.SubSpaceAttribute";
+    public const string CellAttribute = "NasGen.CellAttribute";
+    public const string Cell = "NasGen.Cell<TOp>";
+    public const string CellEdge = "NasGen.CellEdge";
     public const string ConstraintAttribute = "NasGen.ConstraintAttribute";
     public const string FixedArchitectureAttribute = "NasGen.FixedArchitectureAttribute";
     public const string InputChoice = "NasGen.InputChoice";

@@ -11,6 +11,7 @@ internal enum ChoiceModelKind
     Input,
     Repeat,
     SubSpace,
+    Cell,
 }
 
 /// <summary>One candidate: the C# expression that builds or denotes it, and its stable name.</summary>
@@ -38,7 +39,10 @@ internal sealed record ChoiceModel(
     // Repeats, sub-spaces: the factory method (null: the sub-space's own constructor).
     string? Factory,
     // Sub-spaces: the nested space's type.
-    string SubSpaceType);
+    string SubSpaceType,
+    // Cells: the operations' enum and the C# expression of the cell's shape.
+    string OpsType = "",
+    string CellShape = "");
 
 /// <summary>A search space class, ready to emit.</summary>
 internal sealed record SpaceModel(
@@ -51,7 +55,10 @@ internal sealed record SpaceModel(
     EquatableArray<string> Constraints,
     bool IsModule,
     // What EmitSource and [FixedArchitecture] need (a serialized NasGen.Export.NetworkTemplate).
-    string ExportTemplate);
+    string ExportTemplate,
+    // Why the space has no CreateSupernet ("" when it has one), and whether `new T(architecture)` builds it.
+    string SupernetProblem = "",
+    bool HasArchitectureConstructor = false);
 
 /// <summary>What the parser found: a model to emit (null when the space is invalid) and diagnostics.</summary>
 internal sealed record SpaceParseResult(SpaceModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

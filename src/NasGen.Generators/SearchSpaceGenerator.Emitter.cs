@@ -29,6 +29,7 @@ internal static class Emitter
         WriteArchitecture(w, space);
         WriteChoiceMembers(w, space);
         WriteInitializeChoices(w, space);
+        WriteSupernetMembers(w, space);
         WriteEmitSource(w);
         WriteSpace(w, space);
 
@@ -119,11 +120,23 @@ internal static class Emitter
 
     private static void WriteInitializeChoices(SourceWriter w, SpaceModel space)
     {
+        bool supernet = HasSupernet(space);
         w.Line("/// <summary>");
         w.Line("/// Validates <paramref name=\"architecture\"/> and builds the operations it chose (and nothing else).");
         w.Line("/// Call it first in each constructor, before building other layers and before <c>RegisterComponents()</c>.");
+        if (supernet) w.Line("/// Inside <see cref=\"CreateSupernet\"/> it builds every candidate instead, mixed.");
         w.Line("/// </summary>");
         w.Open("private void InitializeChoices(Architecture architecture)");
+        if (supernet)
+        {
+            w.Line("_supernet = global::NasGen.OneShot.SupernetBuild.Current;");
+            w.Line("if (_supernet is not null)");
+            w.Line("{").Indent();
+            w.Line("_architecture = architecture; // value choices and depths are pinned; the rest is mixed");
+            WriteMixedChoices(w, space);
+            w.Line("return;");
+            w.Outdent().Line("}");
+        }
         w.Line("Space.Validate(architecture);");
         w.Line("_architecture = architecture;");
         foreach (var choice in space.Choices)
@@ -150,10 +163,127 @@ internal static class Emitter
                         ? $"{field} = new {choice.SubSpaceType}(architecture.{choice.PropertyName});"
                         : $"{field} = {choice.Factory}(architecture.{choice.PropertyName});");
                     break;
+                case ChoiceModelKind.Cell:
+                    w.Line($"{field} = global::NasGen.Cell<{choice.OpsType}>.Fixed(architecture.{choice.PropertyName}, {choice.Factory}, {Quote(field)});");
+                    break;
             }
         }
         w.Close();
         w.Line();
+        foreach (var cell in space.Choices.Where(c => c.Kind == ChoiceModelKind.Cell)) WriteNewCell(w, space, cell);
+    }
+
+    // The supernet half of InitializeChoices: every candidate built once and mixed; labels are the space's labels.
+    private static void WriteMixedChoices(SourceWriter w, SpaceModel space)
+    {
+        foreach (var choice in space.Choices)
+        {
+            string field = Parser.FieldName(choice.PropertyName);
+            string label = Quote(choice.Label);
+            switch (choice.Kind)
+            {
+                case ChoiceModelKind.Layer:
+                    w.Line($"{field} = new global::NasGen.OneShot.MixedOperation({Quote(field)}, _supernet.Register({label}, {NameArray(choice)}),");
+                    w.Line($"    new {Module}[] {{ {string.Join(", ", choice.Candidates.Select(c => c.Expression))} }});");
+                    break;
+                case ChoiceModelKind.Input:
+                    w.Line($"{field} = new global::NasGen.OneShot.MixedInput(_supernet.RegisterInputs({label}, {choice.InputCandidates}, {choice.InputChosen}), global::NasGen.InputReduction.{choice.Reduction});");
+                    break;
+                case ChoiceModelKind.Repeat:
+                    w.Line($"{field} = global::NasGen.RepeatBlocks.Build(architecture.{choice.PropertyName}, {choice.Factory});");
+                    break;
+                case ChoiceModelKind.Cell:
+                    w.Line($"{field} = global::NasGen.Cell<{choice.OpsType}>.Supernet(SpaceDescriptor.{choice.PropertyName}Shape, _supernet, {label}, {choice.Factory}, name: {Quote(field)});");
+                    break;
+            }
+        }
+    }
+
+    private static void WriteNewCell(SourceWriter w, SpaceModel space, ChoiceModel cell)
+    {
+        string type = $"global::NasGen.Cell<{cell.OpsType}>";
+        w.Line($"/// <summary>Another cell with <see cref=\"{cell.PropertyName}\"/>'s architecture (in a supernet: the same choices), for stacks of one shared cell.</summary>");
+        if (HasSupernet(space))
+        {
+            w.Line($"private {type} New{cell.PropertyName}(string name) => _supernet is null");
+            w.Line($"    ? {type}.Fixed(_architecture.{cell.PropertyName}, {cell.Factory}, name)");
+            w.Line($"    : {type}.Supernet(SpaceDescriptor.{cell.PropertyName}Shape, _supernet, {Quote(cell.Label)}, {cell.Factory}, name: name);");
+        }
+        else
+        {
+            w.Line($"private {type} New{cell.PropertyName}(string name) => {type}.Fixed(_architecture.{cell.PropertyName}, {cell.Factory}, name);");
+        }
+        w.Line();
+    }
+
+    private static bool HasSupernet(SpaceModel space) => space.SupernetProblem.Length == 0;
+
+    private static void WriteSupernetMembers(SourceWriter w, SpaceModel space)
+    {
+        if (!HasSupernet(space)) return;
+        string self = space.ClassName;
+        var pinned = space.Choices.Where(c => c.Kind is ChoiceModelKind.Value or ChoiceModelKind.Repeat).ToList();
+        var parameters = pinned.Select(c => $"{(c.Kind == ChoiceModelKind.Repeat ? "int" : c.ValueType)} {PinnedName(c)}").ToList();
+        string create = space.HasArchitectureConstructor ? $"global::System.Func<Architecture, {self}>? create = null" : $"global::System.Func<Architecture, {self}> create";
+
+        w.Line("private global::NasGen.OneShot.SupernetContext? _supernet;");
+        w.Line();
+        w.Line("/// <summary>The supernet context this instance was built in, or null for a fixed network.</summary>");
+        w.Line("public global::NasGen.OneShot.SupernetContext? Supernet => _supernet;");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Builds the weight-sharing supernet of this space: every candidate of every layer choice, input choice and cell");
+        w.Line("/// built once and mixed, registered in <paramref name=\"context\"/> under the space's labels (architecture parameters");
+        w.Line("/// live there, apart from the weights). Value choices and depths are pinned by the arguments.");
+        w.Line("/// </summary>");
+        if (!space.HasArchitectureConstructor)
+            w.Line($"/// <param name=\"create\">Calls your constructor with the architecture it is given, e.g. <c>a => new {self}(a, ...)</c>.</param>");
+        w.Line($"public static {self} CreateSupernet(global::NasGen.OneShot.SupernetContext context{string.Concat(parameters.Select(p => ", " + p))}, {create})");
+        w.Line("{").Indent();
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(context);");
+        string with = pinned.Count == 0 ? "" : " with { " + string.Join(", ", pinned.Select(c => $"{c.PropertyName} = {PinnedName(c)}")) + " }";
+        w.Line($"var architecture = Space.FromIndex(0){with};");
+        w.Line("using (global::NasGen.OneShot.SupernetBuild.Enter(context))");
+        w.Line(space.HasArchitectureConstructor ? $"    return create is null ? new {self}(architecture) : create(architecture);" : "    return create(architecture);");
+        w.Outdent().Line("}");
+        w.Line();
+        w.Line("/// <summary>The architecture of <paramref name=\"path\"/> (a path of <see cref=\"Supernet\"/>), with this supernet's pinned values.</summary>");
+        w.Line("public Architecture ArchitectureOnPath(global::System.Collections.Generic.IReadOnlyList<int> path)");
+        w.Line("{").Indent();
+        w.Line($"var context = _supernet ?? throw new global::System.InvalidOperationException(\"This {self} is a fixed network; CreateSupernet builds a supernet.\");");
+        var mixed = space.Choices.Where(c => c.Kind is ChoiceModelKind.Layer or ChoiceModelKind.Input or ChoiceModelKind.Cell).ToList();
+        if (mixed.Count == 0)
+        {
+            w.Line("return _architecture;");
+        }
+        else
+        {
+            w.Line("return _architecture with");
+            w.Line("{").Indent();
+            foreach (var choice in mixed)
+            {
+                string code = $"path[context[{Quote(choice.Label)}].Index]";
+                string value = choice.Kind switch
+                {
+                    ChoiceModelKind.Layer => $"({EnumName(choice)}){code}",
+                    ChoiceModelKind.Input => $"context[{Quote(choice.Label)}].InputSets[{code}]",
+                    _ => $"{Parser.FieldName(choice.PropertyName)}.ArchitectureOnPath(path)",
+                };
+                w.Line($"{choice.PropertyName} = {value},");
+            }
+            w.Outdent().Line("};");
+        }
+        w.Outdent().Line("}");
+        w.Line();
+        w.Line("/// <summary>The discrete architecture the supernet's architecture parameters point at (DARTS rule: the strongest candidate that is not None/Zero; input choices keep their strongest inputs).</summary>");
+        w.Line("public Architecture DeriveArchitecture() => ArchitectureOnPath((_supernet ?? throw new global::System.InvalidOperationException(\"This " + self + " is a fixed network; CreateSupernet builds a supernet.\")).Derive());");
+        w.Line();
+    }
+
+    private static string PinnedName(ChoiceModel choice)
+    {
+        string name = Parser.FieldName(choice.PropertyName);
+        return name is "context" or "create" or "architecture" ? name + "Value" : name;
     }
 
     private static void WriteEmitSource(SourceWriter w)
@@ -190,6 +320,9 @@ internal static class Emitter
                 case ChoiceModelKind.Input:
                     w.Line($"private static readonly global::NasGen.ChosenInputs[] {choice.PropertyName}Candidates = global::NasGen.ChosenInputs.All({choice.InputCandidates}, {choice.InputChosen});");
                     break;
+                case ChoiceModelKind.Cell:
+                    w.Line($"internal static readonly global::NasGen.CellShape {choice.PropertyName}Shape = {choice.CellShape};");
+                    break;
             }
         }
         w.Line();
@@ -205,9 +338,11 @@ internal static class Emitter
                 w.Line($"private const int {at} = {offset};");
             else
                 w.Line($"private static readonly int {at} = {lastSubSpace}At + {lastSubSpace}Length{(offset > 0 ? " + " + offset : "")};");
-            if (choice.Kind == ChoiceModelKind.SubSpace)
+            if (choice.Kind is ChoiceModelKind.SubSpace or ChoiceModelKind.Cell)
             {
-                w.Line($"private static readonly int {choice.PropertyName}Length = {choice.SubSpaceType}.Space.Dimensions.Count;");
+                w.Line(choice.Kind == ChoiceModelKind.SubSpace
+                    ? $"private static readonly int {choice.PropertyName}Length = {choice.SubSpaceType}.Space.Dimensions.Count;"
+                    : $"private static readonly int {choice.PropertyName}Length = global::NasGen.CellArchitecture<{choice.OpsType}>.CodeCount({choice.PropertyName}Shape);");
                 lastSubSpace = choice.PropertyName;
                 offset = 0;
             }
@@ -266,6 +401,9 @@ internal static class Emitter
                     w.Line($"foreach (var dimension in {choice.SubSpaceType}.Space.Dimensions)");
                     w.Line($"    dimensions.Add(dimension.WithPrefix({label}));");
                     break;
+                case ChoiceModelKind.Cell:
+                    w.Line($"dimensions.AddRange(global::NasGen.Cell<{choice.OpsType}>.Dimensions({choice.PropertyName}Shape, {label}));");
+                    break;
             }
         }
         w.Line("return dimensions.ToArray();");
@@ -288,6 +426,12 @@ internal static class Emitter
                     break;
                 case ChoiceModelKind.SubSpace:
                     w.Line($"{choice.SubSpaceType}.Space.EncodeCore({value}, codes.Slice({At(choice)}, {choice.PropertyName}Length));");
+                    break;
+                case ChoiceModelKind.Cell:
+                    w.Line($"if ({value} is {{ }} {Parser.FieldName(choice.PropertyName)} && {Parser.FieldName(choice.PropertyName)}.Shape.Equals({choice.PropertyName}Shape))");
+                    w.Line($"    new global::System.ReadOnlySpan<int>({Parser.FieldName(choice.PropertyName)}.ToCodes()).CopyTo(codes.Slice({At(choice)}, {choice.PropertyName}Length));");
+                    w.Line("else");
+                    w.Line($"    codes.Slice({At(choice)}, {choice.PropertyName}Length).Fill(-1);");
                     break;
                 default:
                     w.Line($"codes[{At(choice)}] = global::System.Array.IndexOf({choice.PropertyName}Candidates, {value});");
@@ -316,6 +460,7 @@ internal static class Emitter
             {
                 ChoiceModelKind.Repeat => choice.Min == 0 ? $"codes[{At(choice)}]" : $"{choice.Min} + codes[{At(choice)}]",
                 ChoiceModelKind.SubSpace => $"{choice.SubSpaceType}.Space.Decode(codes.Slice({At(choice)}, {choice.PropertyName}Length))",
+                ChoiceModelKind.Cell => $"global::NasGen.CellArchitecture<{choice.OpsType}>.FromCodes({choice.PropertyName}Shape, codes.Slice({At(choice)}, {choice.PropertyName}Length))",
                 _ => $"{choice.PropertyName}Candidates[codes[{At(choice)}]]",
             };
             w.Line(value + (i < space.Choices.Count - 1 ? "," : ");"));
@@ -334,6 +479,11 @@ internal static class Emitter
             {
                 w.Line($"if (dimension >= {At(choice)} && dimension < {At(choice)} + {choice.PropertyName}Length)");
                 w.Line($"    return {choice.SubSpaceType}.Space.DescribeValue(architecture.{choice.PropertyName}, dimension - {At(choice)});");
+            }
+            else if (choice.Kind == ChoiceModelKind.Cell)
+            {
+                w.Line($"if (dimension >= {At(choice)} && dimension < {At(choice)} + {choice.PropertyName}Length)");
+                w.Line($"    return Dimensions[dimension].Candidates[architecture.{choice.PropertyName}.ToCodes()[dimension - {At(choice)}]].Token;");
             }
             else
             {
@@ -398,6 +548,7 @@ internal static class Emitter
         ChoiceModelKind.Layer => $"{space.FullyQualifiedName}.{EnumName(choice)}",
         ChoiceModelKind.Input => "global::NasGen.ChosenInputs",
         ChoiceModelKind.Repeat => "int",
+        ChoiceModelKind.Cell => $"global::NasGen.CellArchitecture<{choice.OpsType}>",
         _ => choice.SubSpaceType + ".Architecture",
     };
 

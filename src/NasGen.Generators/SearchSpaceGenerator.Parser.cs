@@ -19,7 +19,7 @@ internal sealed class Parser
     private static readonly string[] ChoiceAttributeNames =
     [
         KnownTypeNames.ChoiceAttribute, KnownTypeNames.LayerChoiceAttribute, KnownTypeNames.InputChoiceAttribute,
-        KnownTypeNames.RepeatAttribute, KnownTypeNames.SubSpaceAttribute,
+        KnownTypeNames.RepeatAttribute, KnownTypeNames.SubSpaceAttribute, KnownTypeNames.CellAttribute,
     ];
 
     private readonly INamedTypeSymbol _space;
@@ -159,11 +159,31 @@ internal sealed class Parser
                 ChoiceModelKind.Input => Binomial(choice.InputCandidates, choice.InputChosen),
                 ChoiceModelKind.Repeat => choice.Max - choice.Min + 1,
                 ChoiceModelKind.SubSpace => BigInteger.One,
+                ChoiceModelKind.Cell => choice.Max,  // set by ParseCell when it fits; else HugeSpace below
                 _ => choice.Candidates.Count,
             };
         }
         if (ownCardinality > long.MaxValue)
             Report(DiagnosticDescriptors.HugeSpace, identifier, _space.Name, ownCardinality.ToString(CultureInfo.InvariantCulture));
+
+        string supernetProblem = "";
+        foreach (var choice in choices)
+        {
+            string? problem = choice.Kind switch
+            {
+                ChoiceModelKind.SubSpace => $"the nested space '{choice.PropertyName}' is not mixed (nested spaces have no supernet yet)",
+                ChoiceModelKind.Input when choice.Reduction == "Concat" => $"the input choice '{choice.PropertyName}' concatenates its inputs, and concatenations of different inputs cannot be mixed; use Sum or Mean",
+                _ => null,
+            };
+            if (problem is null || supernetProblem.Length > 0) continue;
+            supernetProblem = problem;
+            var property = _space.GetMembers(choice.PropertyName).OfType<IPropertySymbol>().FirstOrDefault();
+            Report(DiagnosticDescriptors.NoSupernet, property is null ? identifier : PropertyLocation(property), _space.Name, problem);
+        }
+        if (supernetProblem.Length == 0 && !IsModule(_space)) supernetProblem = "it is not a TorchSharp module";
+        bool hasArchitectureConstructor = _space.InstanceConstructors.Any(c => c.Parameters.Length >= 1
+            && c.Parameters[0].Type.Name == "Architecture" && c.Parameters.Skip(1).All(p => p.IsOptional)
+            && c.DeclaredAccessibility != Microsoft.CodeAnalysis.Accessibility.Private);
 
         var model = new SpaceModel(
             Namespace: _space.ContainingNamespace.IsGlobalNamespace ? "" : _space.ContainingNamespace.ToDisplayString(),
@@ -174,14 +194,17 @@ internal sealed class Parser
             Choices: choices.ToEquatableArray(),
             Constraints: constraints.ToEquatableArray(),
             IsModule: IsModule(_space),
-            ExportTemplate: "");
+            ExportTemplate: "",
+            SupernetProblem: supernetProblem,
+            HasArchitectureConstructor: hasArchitectureConstructor);
         if (_hasErrors) return model;
         return model with { ExportTemplate = TemplateBuilder.Build(_space, _compilation, _semanticModel, model, constraints, _cancellationToken) };
     }
 
     private void CheckReservedNames()
     {
-        string[] reserved = ["Architecture", "Space", "SpaceDescriptor", "CurrentArchitecture", "InitializeChoices", "EmitSource", "_architecture"];
+        string[] reserved = ["Architecture", "Space", "SpaceDescriptor", "CurrentArchitecture", "InitializeChoices", "EmitSource", "_architecture",
+            "Supernet", "CreateSupernet", "ArchitectureOnPath", "DeriveArchitecture", "_supernet"];
         foreach (var member in _space.GetMembers())
         {
             // The generator's own output is never part of its input compilation, so any such member is the user's.
@@ -253,6 +276,7 @@ internal sealed class Parser
             KnownTypeNames.LayerChoiceAttribute => ParseLayerChoice(property, attribute, location, builder),
             KnownTypeNames.InputChoiceAttribute => ParseInputChoice(property, attribute, location, builder),
             KnownTypeNames.RepeatAttribute => ParseRepeat(property, attribute, location, builder),
+            KnownTypeNames.CellAttribute => ParseCell(property, attribute, location, builder),
             _ => ParseSubSpace(property, attribute, location, builder),
         };
     }
@@ -630,6 +654,88 @@ internal sealed class Parser
             Kind = ChoiceModelKind.SubSpace,
             SubSpaceType = subType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             Factory = factory,
+        };
+    }
+
+    // ---- [Cell] ----------------------------------------------------------------------------------------------------
+
+    private ChoiceModel? ParseCell(IPropertySymbol property, AttributeData attribute, Location? location, ChoiceModel builder)
+    {
+        var args = attribute.ConstructorArguments;
+        bool everyEdge = args.Length == 3;
+        var ops = args[everyEdge ? 1 : 3].Value as INamedTypeSymbol;
+        string? factory = args[everyEdge ? 2 : 4].Value as string;
+        int Arg(int i) => args[i].Value is int v ? v : -1;
+        var attributeLocation = AttributeLocation(attribute) ?? location;
+
+        if (ops is null || ops.TypeKind != TypeKind.Enum || !ops.GetMembers().OfType<IFieldSymbol>().Any(f => f.HasConstantValue))
+        {
+            Report(DiagnosticDescriptors.InvalidCell, ArgumentLocation(attribute, everyEdge ? 1 : 3) ?? location, property.Name,
+                $"takes its operations from '{ops?.ToDisplayString() ?? "null"}', which is not an enum with members; pass typeof(YourOpEnum)");
+            return null;
+        }
+        if (property.Type is not INamedTypeSymbol cellType || cellType.OriginalDefinition.ToDisplayString() != KnownTypeNames.Cell
+            || !SymbolEqualityComparer.Default.Equals(cellType.TypeArguments[0], ops))
+        {
+            Report(DiagnosticDescriptors.WrongPropertyType, location, property.Name, property.Type.ToDisplayString(),
+                $"a [Cell] property must have type NasGen.Cell<{ops.Name}>");
+            return null;
+        }
+
+        int opCount = ops.GetMembers().OfType<IFieldSymbol>().Count(f => f.HasConstantValue);
+        string shape;
+        BigInteger cardinality;
+        if (everyEdge)
+        {
+            int nodes = Arg(0);
+            if (nodes is < 2 or > 12)
+            {
+                Report(DiagnosticDescriptors.InvalidCell, ArgumentLocation(attribute, 0) ?? attributeLocation, property.Name,
+                    $"has {nodes} nodes; a cell has between 2 and 12 nodes, the input included");
+                return null;
+            }
+            shape = $"global::NasGen.CellShape.EveryEdge({nodes})";
+            cardinality = BigInteger.Pow(opCount, nodes * (nodes - 1) / 2);
+        }
+        else
+        {
+            int inputs = Arg(0), intermediate = Arg(1), chosen = Arg(2);
+            string? problem =
+                inputs is < 1 or > 4 ? $"has {inputs} input nodes; use 1 to 4" :
+                intermediate is < 1 or > 12 ? $"has {intermediate} intermediate nodes; use 1 to 12" :
+                chosen < 1 || chosen > inputs ? $"lets each node choose {chosen} inputs; choose between 1 and the {inputs} input nodes" :
+                null;
+            if (problem is not null)
+            {
+                Report(DiagnosticDescriptors.InvalidCell, attributeLocation, property.Name, problem);
+                return null;
+            }
+            shape = $"global::NasGen.CellShape.ChosenInputs({inputs}, {intermediate}, {chosen})";
+            cardinality = BigInteger.One;
+            for (int m = 0; m < intermediate; m++) cardinality *= Binomial(inputs + m, chosen) * BigInteger.Pow(opCount, chosen);
+        }
+
+        var moduleType = TensorModuleType();
+        var method = string.IsNullOrEmpty(factory) ? null : _space.GetMembers(factory!).OfType<IMethodSymbol>().FirstOrDefault(m =>
+            !m.IsStatic && !m.IsGenericMethod && m.Parameters.Length == 2
+            && SymbolEqualityComparer.Default.Equals(m.Parameters[0].Type, ops)
+            && m.Parameters[1].Type.ToDisplayString() == KnownTypeNames.CellEdge
+            && (moduleType is null || IsAssignable(m.ReturnType, moduleType)));
+        if (method is null)
+        {
+            Report(DiagnosticDescriptors.InvalidCell, ArgumentLocation(attribute, everyEdge ? 2 : 4) ?? attributeLocation, property.Name,
+                $"names factory '{factory ?? "null"}', which is not an instance method 'Module<Tensor, Tensor> {factory}({ops.Name} op, CellEdge edge)'");
+            return null;
+        }
+
+        return builder with
+        {
+            Kind = ChoiceModelKind.Cell,
+            Factory = factory,
+            OpsType = ops.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            CellShape = shape,
+            // The cell's own count of architectures, for the size check (clamped: it only has to exceed long.MaxValue).
+            Max = cardinality > int.MaxValue ? int.MaxValue : (int)cardinality,
         };
     }
 

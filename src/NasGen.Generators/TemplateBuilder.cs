@@ -91,6 +91,8 @@ internal sealed class TemplateBuilder
         }
 
         foreach (var choice in _choices) _template.Choices.Add(ToChoice(choice, declarations));
+        foreach (var cell in _choices.Where(c => c.Kind == ChoiceModelKind.Cell))
+            Problem($"the cell '{cell.PropertyName}' is not exported as source yet (its network needs NasGen's Cell<TOp>)");
 
         foreach (var declaration in declarations)
         {

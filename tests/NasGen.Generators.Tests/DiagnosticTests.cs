@@ -198,7 +198,17 @@ public sealed class DiagnosticTests
             Space("[SubSpace(Factory = nameof(Make))] public partial Leaf Sub { get; }\nprivate Leaf Make(Leaf.Architecture architecture) => new(architecture);") },
         { "NASG025", Space("[SubSpace] public partial LeafNoCtor {|Sub|} { get; }"),
             Space("[SubSpace(Factory = nameof(Make))] public partial LeafNoCtor Sub { get; }\nprivate LeafNoCtor Make(LeafNoCtor.Architecture architecture) => new();") },
+        { "NASG033", Space(CellOf("{|nodes: 1|}", "nameof(Edge)")), Space(CellOf("nodes: 3", "nameof(Edge)")) },
+        { "NASG033", Space(CellOf("nodes: 3", "nameof(Conv3)", markFactory: true)), Space(CellOf("nodes: 3", "nameof(Edge)")) },
+        { "NASG033", Space(CellOf("inputNodes: 2, intermediateNodes: 2, chosen: 3", "nameof(Edge)", marked: true)),
+            Space(CellOf("inputNodes: 2, intermediateNodes: 2, chosen: 2", "nameof(Edge)")) },
+        { "NASG034", Space("[InputChoice(2, 1, InputReduction.Concat)] public partial InputChoice {|I|} { get; }"), Space(Input("2, 1, InputReduction.Sum")) },
     };
+
+    private static string CellOf(string shape, string factory, bool marked = false, bool markFactory = false) =>
+        (marked ? "[{|" : "[") + $"Cell({shape}, ops: typeof(Color), " + (markFactory ? "{|" : "") + $"factory: {factory}"
+        + (markFactory ? "|}" : "") + ")" + (marked ? "|}]" : "]")
+        + " public partial Cell<Color> C { get; }\nprivate Module<Tensor, Tensor> Edge(Color op, CellEdge edge) => ReLU();";
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -19,6 +19,9 @@ public sealed class SnapshotTests
     public void LayerInputAndRepeatChoices() => VerifySpace(Sources.Modules);
 
     [Fact]
+    public void CellsOfBothFormsWithASupernet() => VerifySpace(Sources.Cells);
+
+    [Fact]
     public void NestedSubSpaceWithConstraint() => VerifySpace(Sources.Nested);
 
     [Fact]

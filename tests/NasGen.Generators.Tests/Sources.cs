@@ -72,6 +72,45 @@ internal static class Sources
         }
         """;
 
+    public const string Cells = """
+        namespace Demo.Cells;
+
+        public enum Op { None, Skip, Conv3x3 }
+
+        [SearchSpace(Name = "cells")]
+        public sealed partial class CellNet : Module<Tensor, Tensor>
+        {
+            [Choice(8, 16)] public partial int Width { get; }
+
+            [Cell(nodes: 4, ops: typeof(Op), factory: nameof(MakeOp))] public partial Cell<Op> Normal { get; }
+
+            [Cell(inputNodes: 2, intermediateNodes: 3, chosen: 2, ops: typeof(Op), factory: nameof(MakeOp), Label = "reduction")]
+            public partial Cell<Op> Reduce { get; }
+
+            private readonly Cell<Op> normal2;
+
+            public CellNet(Architecture architecture) : base(nameof(CellNet))
+            {
+                InitializeChoices(architecture);
+                normal2 = NewNormal("normal2");
+                RegisterComponents();
+            }
+
+            private Module<Tensor, Tensor> MakeOp(Op op, CellEdge edge) => op switch
+            {
+                Op.None => new ZeroOp(),
+                Op.Skip => Identity(),
+                _ => Conv2d(Width, Width, 3, padding: 1),
+            };
+
+            public override Tensor forward(Tensor input)
+            {
+                var x = normal2.call(Normal.call(input));
+                return Reduce.Forward(x, input);
+            }
+        }
+        """;
+
     public const string Nested = """
         namespace Demo.Nested;
 

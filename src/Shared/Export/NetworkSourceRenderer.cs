@@ -25,6 +25,7 @@ internal sealed class NetworkSourceRenderer
     /// <summary>A whole file: header, usings, namespace and the class.</summary>
     public string RenderFile(NetworkTemplate template, IReadOnlyList<int> codes, string className, string @namespace, string producer)
     {
+        CheckExportable(template);
         CheckIdentifier(className, "class name");
         if (@namespace.Length > 0)
             foreach (string part in @namespace.Split('.')) CheckIdentifier(part, "namespace");
@@ -381,7 +382,8 @@ internal sealed class NetworkSourceRenderer
     private NetworkTemplate Resolve(string fullName) =>
         _resolve(fullName) ?? throw new NotSupportedException($"The search space {fullName} has no export template (is it compiled by this NasGen version?).");
 
-    private void CheckExportable(NetworkTemplate template)
+    /// <summary>Throws <see cref="NotSupportedException"/> with the reasons when the space cannot be exported.</summary>
+    public static void CheckExportable(NetworkTemplate template)
     {
         if (template.Problems.Count > 0)
             throw new NotSupportedException($"{template.SpaceName} cannot be exported as source: {string.Join("; ", template.Problems)}.");

@@ -74,9 +74,22 @@ partial class Cell
     /// <summary>
     /// Validates <paramref name="architecture"/> and builds the operations it chose (and nothing else).
     /// Call it first in each constructor, before building other layers and before <c>RegisterComponents()</c>.
+    /// Inside <see cref="CreateSupernet"/> it builds every candidate instead, mixed.
     /// </summary>
     private void InitializeChoices(Architecture architecture)
     {
+        _supernet = global::NasGen.OneShot.SupernetBuild.Current;
+        if (_supernet is not null)
+        {
+            _architecture = architecture; // value choices and depths are pinned; the rest is mixed
+            op = new global::NasGen.OneShot.MixedOperation("op", _supernet.Register("op", new[] { "Conv3x3", "Conv5x5" }),
+                new global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>[] { Conv3x3(), Conv5x5() });
+            shortcut = new global::NasGen.OneShot.MixedOperation("shortcut", _supernet.Register("shortcut", new[] { "Identity", "Zero" }),
+                new global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>[] { new global::Demo.Nets.Identity(), new global::Demo.Nets.Zero() });
+            skip = new global::NasGen.OneShot.MixedInput(_supernet.RegisterInputs("skip", 3, 2), global::NasGen.InputReduction.Mean);
+            blocks = global::NasGen.RepeatBlocks.Build(architecture.Blocks, MakeBlock);
+            return;
+        }
         Space.Validate(architecture);
         _architecture = architecture;
         op = architecture.Op switch
@@ -94,6 +107,39 @@ partial class Cell
         skip = new global::NasGen.InputChoice(architecture.Skip, global::NasGen.InputReduction.Mean);
         blocks = global::NasGen.RepeatBlocks.Build(architecture.Blocks, MakeBlock);
     }
+
+    private global::NasGen.OneShot.SupernetContext? _supernet;
+
+    /// <summary>The supernet context this instance was built in, or null for a fixed network.</summary>
+    public global::NasGen.OneShot.SupernetContext? Supernet => _supernet;
+
+    /// <summary>
+    /// Builds the weight-sharing supernet of this space: every candidate of every layer choice, input choice and cell
+    /// built once and mixed, registered in <paramref name="context"/> under the space's labels (architecture parameters
+    /// live there, apart from the weights). Value choices and depths are pinned by the arguments.
+    /// </summary>
+    public static Cell CreateSupernet(global::NasGen.OneShot.SupernetContext context, int width, int blocks, global::System.Func<Architecture, Cell>? create = null)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(context);
+        var architecture = Space.FromIndex(0) with { Width = width, Blocks = blocks };
+        using (global::NasGen.OneShot.SupernetBuild.Enter(context))
+            return create is null ? new Cell(architecture) : create(architecture);
+    }
+
+    /// <summary>The architecture of <paramref name="path"/> (a path of <see cref="Supernet"/>), with this supernet's pinned values.</summary>
+    public Architecture ArchitectureOnPath(global::System.Collections.Generic.IReadOnlyList<int> path)
+    {
+        var context = _supernet ?? throw new global::System.InvalidOperationException("This Cell is a fixed network; CreateSupernet builds a supernet.");
+        return _architecture with
+        {
+            Op = (OpChoice)path[context["op"].Index],
+            Shortcut = (ShortcutChoice)path[context["shortcut"].Index],
+            Skip = context["skip"].InputSets[path[context["skip"].Index]],
+        };
+    }
+
+    /// <summary>The discrete architecture the supernet's architecture parameters point at (DARTS rule: the strongest candidate that is not None/Zero; input choices keep their strongest inputs).</summary>
+    public Architecture DeriveArchitecture() => ArchitectureOnPath((_supernet ?? throw new global::System.InvalidOperationException("This Cell is a fixed network; CreateSupernet builds a supernet.")).Derive());
 
     /// <summary>
     /// The network of <paramref name="architecture"/> as standalone C# source: a TorchSharp class named <paramref name="className"/>

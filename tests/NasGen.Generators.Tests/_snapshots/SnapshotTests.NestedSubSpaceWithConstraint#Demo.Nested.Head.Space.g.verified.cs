@@ -40,12 +40,47 @@ partial class Head
     /// <summary>
     /// Validates <paramref name="architecture"/> and builds the operations it chose (and nothing else).
     /// Call it first in each constructor, before building other layers and before <c>RegisterComponents()</c>.
+    /// Inside <see cref="CreateSupernet"/> it builds every candidate instead, mixed.
     /// </summary>
     private void InitializeChoices(Architecture architecture)
     {
+        _supernet = global::NasGen.OneShot.SupernetBuild.Current;
+        if (_supernet is not null)
+        {
+            _architecture = architecture; // value choices and depths are pinned; the rest is mixed
+            return;
+        }
         Space.Validate(architecture);
         _architecture = architecture;
     }
+
+    private global::NasGen.OneShot.SupernetContext? _supernet;
+
+    /// <summary>The supernet context this instance was built in, or null for a fixed network.</summary>
+    public global::NasGen.OneShot.SupernetContext? Supernet => _supernet;
+
+    /// <summary>
+    /// Builds the weight-sharing supernet of this space: every candidate of every layer choice, input choice and cell
+    /// built once and mixed, registered in <paramref name="context"/> under the space's labels (architecture parameters
+    /// live there, apart from the weights). Value choices and depths are pinned by the arguments.
+    /// </summary>
+    public static Head CreateSupernet(global::NasGen.OneShot.SupernetContext context, int hidden, global::System.Func<Architecture, Head>? create = null)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(context);
+        var architecture = Space.FromIndex(0) with { Hidden = hidden };
+        using (global::NasGen.OneShot.SupernetBuild.Enter(context))
+            return create is null ? new Head(architecture) : create(architecture);
+    }
+
+    /// <summary>The architecture of <paramref name="path"/> (a path of <see cref="Supernet"/>), with this supernet's pinned values.</summary>
+    public Architecture ArchitectureOnPath(global::System.Collections.Generic.IReadOnlyList<int> path)
+    {
+        var context = _supernet ?? throw new global::System.InvalidOperationException("This Head is a fixed network; CreateSupernet builds a supernet.");
+        return _architecture;
+    }
+
+    /// <summary>The discrete architecture the supernet's architecture parameters point at (DARTS rule: the strongest candidate that is not None/Zero; input choices keep their strongest inputs).</summary>
+    public Architecture DeriveArchitecture() => ArchitectureOnPath((_supernet ?? throw new global::System.InvalidOperationException("This Head is a fixed network; CreateSupernet builds a supernet.")).Derive());
 
     /// <summary>
     /// The network of <paramref name="architecture"/> as standalone C# source: a TorchSharp class named <paramref name="className"/>

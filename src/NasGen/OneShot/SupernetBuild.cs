@@ -1,0 +1,36 @@
+using System;
+
+namespace NasGen.OneShot;
+
+/// <summary>
+/// The supernet being built on this thread. A generated <c>CreateSupernet</c> enters a scope and calls the space's
+/// own constructor; the generated <c>InitializeChoices</c> sees <see cref="Current"/> and builds mixed operations
+/// instead of the chosen ones. User code does not need it.
+/// </summary>
+public static class SupernetBuild
+{
+    [ThreadStatic] private static SupernetContext? _current;
+
+    /// <summary>The context of the supernet under construction on this thread, or null.</summary>
+    public static SupernetContext? Current => _current;
+
+    /// <summary>Makes <paramref name="context"/> current until the returned scope is disposed.</summary>
+    public static Scope Enter(SupernetContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var previous = _current;
+        _current = context;
+        return new Scope(previous);
+    }
+
+    /// <summary>Restores the previous context when disposed.</summary>
+    public readonly struct Scope : IDisposable
+    {
+        private readonly SupernetContext? _previous;
+
+        internal Scope(SupernetContext? previous) => _previous = previous;
+
+        /// <inheritdoc />
+        public void Dispose() => _current = _previous;
+    }
+}
