@@ -54,13 +54,14 @@ static void Measure(string mode, int batch, int channels)
 
     using var context = new SupernetContext(1);
     Tensor handAlpha = (randn(6, 5) * 1e-3).requires_grad_();
-    var shape = CellNet.Shape;
+    var shape = CellNet.SpaceDescriptor.DagShape;
+    CellNet.Architecture Every(Nb201Op op) => new(CellArchitecture<Nb201Op>.EveryEdge(shape, Enumerable.Repeat(op, 6).ToArray()));
     nn.Module<Tensor, Tensor> net = mode switch
     {
-        "fixed-skip" => new CellNet(CellArchitecture<Nb201Op>.EveryEdge(shape, Enumerable.Repeat(Nb201Op.SkipConnect, 6).ToArray()), channels),
-        "fixed-conv3x3" => new CellNet(CellArchitecture<Nb201Op>.EveryEdge(shape, Enumerable.Repeat(Nb201Op.Conv3x3, 6).ToArray()), channels),
+        "fixed-skip" => new CellNet(Every(Nb201Op.SkipConnect), channels),
+        "fixed-conv3x3" => new CellNet(Every(Nb201Op.Conv3x3), channels),
         "hand-written-weighted" => new HandMixedNet(channels, handAlpha),
-        _ => new CellNet(context, channels),
+        _ => CellNet.CreateSupernet(context, create: architecture => new CellNet(architecture, channels)),
     };
     if (mode == "supernet-fixed-path")
     {

@@ -10,52 +10,41 @@ namespace NasGen.OneShotSearch;
 public enum Nb201Op { None, SkipConnect, Conv1x1, Conv3x3, AvgPool3x3 }
 
 /// <summary>
-/// A small NAS-Bench-201-style network for 1×28×28 images, written by hand with <see cref="Cell{TOp}"/> (the source
-/// generator will emit this shape from a <c>[Cell]</c> declaration): stride-2 stem conv → cell (14×14) → 2×2 average pool → cell (7×7) →
-/// global average pool → linear. Both cells share one architecture (one set of alphas in the supernet), as in
-/// NAS-Bench-201.
+/// A small NAS-Bench-201-style network for 1×28×28 images, declared as a search space with one <c>[Cell]</c>:
+/// stride-2 stem conv → cell (14×14) → 2×2 average pool → the same cell again (7×7) → global average pool → linear.
+/// The generator gives it the architecture type, the space maths, the fixed network and the supernet
+/// (<see cref="CreateSupernet"/>); both cell positions share one architecture (one set of alphas), as in NAS-Bench-201.
 /// </summary>
-public sealed class CellNet : Module<Tensor, Tensor>
+[SearchSpace(Name = "nb201-cell-net")]
+public sealed partial class CellNet : Module<Tensor, Tensor>
 {
-    /// <summary>The cell's DAG: 4 nodes, 6 edges.</summary>
-    public static readonly CellShape Shape = CellShape.EveryEdge(4);
+    [Cell(nodes: 4, ops: typeof(Nb201Op), factory: nameof(MakeEdge))] public partial Cell<Nb201Op> Dag { get; }
 
+    private readonly int channels;
     private readonly Sequential stem;
-    private readonly Cell<Nb201Op> cell1;
     private readonly AvgPool2d reduce;
-    private readonly Cell<Nb201Op> cell2;
+    private readonly Cell<Nb201Op> dagAgain;
     private readonly Linear head;
 
-    /// <summary>The fixed network of <paramref name="architecture"/> with <paramref name="channels"/> channels.</summary>
-    public CellNet(CellArchitecture<Nb201Op> architecture, int channels) : base(nameof(CellNet))
+    /// <summary>The network of <paramref name="architecture"/> with <paramref name="channels"/> channels.</summary>
+    public CellNet(Architecture architecture, int channels) : base(nameof(CellNet))
     {
+        this.channels = channels; // the cell's edges need it
+        InitializeChoices(architecture);
         stem = Stem(channels);
-        cell1 = Cell<Nb201Op>.Fixed(architecture, (op, edge) => MakeOp(op, channels));
         reduce = AvgPool2d(2);
-        cell2 = Cell<Nb201Op>.Fixed(architecture, (op, edge) => MakeOp(op, channels));
+        dagAgain = NewDag("dagAgain");
         head = Linear(channels, 10);
         RegisterComponents();
     }
 
-    /// <summary>The supernet: both cells' edges mix every op; their choices are registered in <paramref name="context"/> under <c>cell.edge{j}-{i}</c>.</summary>
-    public CellNet(SupernetContext context, int channels) : base(nameof(CellNet))
-    {
-        stem = Stem(channels);
-        cell1 = Cell<Nb201Op>.Supernet(Shape, context, "cell", (op, edge) => MakeOp(op, channels));
-        reduce = AvgPool2d(2);
-        cell2 = Cell<Nb201Op>.Supernet(Shape, context, "cell", (op, edge) => MakeOp(op, channels));
-        head = Linear(channels, 10);
-        RegisterComponents();
-    }
-
-    /// <summary>The cell architecture of a supernet path.</summary>
-    public CellArchitecture<Nb201Op> ArchitectureOnPath(System.Collections.Generic.IReadOnlyList<int> path) => cell1.ArchitectureOnPath(path);
+    private Module<Tensor, Tensor> MakeEdge(Nb201Op op, CellEdge edge) => MakeOp(op, channels);
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        Tensor x = cell2.call(reduce.call(cell1.call(stem.call(input))));
+        Tensor x = dagAgain.call(reduce.call(Dag.call(stem.call(input))));
         return head.call(x.mean([2L, 3L])).MoveToOuterDisposeScope();
     }
 

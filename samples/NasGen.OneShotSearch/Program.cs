@@ -40,11 +40,11 @@ foreach (var method in new[] { OneShotMethod.DartsFirstOrder, OneShotMethod.Gdas
 {
     torch.random.manual_seed(Seed);
     using var context = new SupernetContext(Seed);
-    using var supernet = new CellNet(context, Channels);
+    using var supernet = CellNet.CreateSupernet(context, create: architecture => new CellNet(architecture, Channels));
     var search = new OneShotSearch(supernet, context, train, validation, searchOptions);
     OneShotResult result = OneShotReport.WithProgress(method.ToString(), progress => search.Run(method, Seed, progress));
     OneShotReport.Write(result, outDir);
-    CellArchitecture<Nb201Op> cell = supernet.ArchitectureOnPath(result.Path);
+    CellArchitecture<Nb201Op> cell = supernet.ArchitectureOnPath(result.Path).Dag;
     Console.WriteLine($"{method}: {cell} in {result.Seconds:F0} s (supernet validation accuracy on the path {result.ValidationAccuracy:P1})");
     results.Add((method.ToString(), cell, result.Seconds));
 }
@@ -58,7 +58,7 @@ var trainer = new ClassificationTrainer<int>(_ => throw new NotSupportedExceptio
 double Retrain(CellArchitecture<Nb201Op> cell)
 {
     torch.random.manual_seed(Seed);
-    using var net = new CellNet(cell, Channels);
+    using var net = new CellNet(new CellNet.Architecture(cell), Channels);
     return trainer.TrainAndTest(net, test, Seed).TestAccuracy;
 }
 
@@ -70,11 +70,11 @@ foreach (var (name, cell, seconds) in results)
 }
 
 var random = new Random(Seed);
-var dims = Cell<Nb201Op>.Dimensions(CellNet.Shape);
+var dims = CellNet.Space.Dimensions;
 var randomAccuracies = new List<double>();
 for (int i = 0; i < RandomArchitectures; i++)
 {
-    var cell = CellArchitecture<Nb201Op>.FromCodes(CellNet.Shape, dims.Select(d => random.Next(d.Count)).ToArray());
+    var cell = CellNet.Space.Decode(dims.Select(d => random.Next(d.Count)).ToArray()).Dag;
     double accuracy = Retrain(cell);
     randomAccuracies.Add(accuracy);
     lines.Add(string.Create(CultureInfo.InvariantCulture, $"| random {i + 1} | `{Escape(cell)}` | – | {accuracy:P2} |"));
