@@ -37,7 +37,8 @@ public sealed partial class DigitsNet : Module<Tensor, Tensor>
         stem = downsample
             ? Sequential(Conv2d(1, Width, 3, padding: 1), BatchNorm2d(Width), ReLU(), MaxPool2d(2))
             : Sequential(Conv2d(1, Width, 3, padding: 1), BatchNorm2d(Width), ReLU());
-        classifier = Sequential(AdaptiveAvgPool2d(1), Flatten(), Dropout(Dropout), Linear(Width, classes));
+        // A 4x4 map keeps coarse position (where the strokes are), which global average pooling would throw away.
+        classifier = Sequential(AdaptiveAvgPool2d(4), Flatten(), Dropout(Dropout), Linear(16 * Width, classes));
         RegisterComponents();
     }
 

@@ -1,5 +1,5 @@
 // A fixed network exported by NasGen from the search space 'DigitsNet' (NasGen.DigitsSearch.DigitsNet).
-// Architecture: width=16;block=Conv5x5;extra=2;shortcut=[1];dropout=0.2
+// Architecture: width=16;block=Conv3x3;extra=1;shortcut=[1];dropout=0.2
 // Space fingerprint: 48975a5b8e6d1d45
 // Produced by NasGen 0.1.0 (EmitSource).
 // Only the chosen operations exist; it needs TorchSharp and nothing from NasGen.
@@ -31,18 +31,17 @@ public sealed class MnistNet : Module<Tensor, Tensor>
 
     public MnistNet(bool downsample = false, int classes = 10) : base(nameof(MnistNet))
     {
-        block = Conv5x5();
-        extra = Sequential(("0", ExtraBlock(0)), ("1", ExtraBlock(1)));
+        block = Conv3x3();
+        extra = Sequential(("0", ExtraBlock(0)));
         stem = downsample
             ? Sequential(Conv2d(1, Width, 3, padding: 1), BatchNorm2d(Width), ReLU(), MaxPool2d(2))
             : Sequential(Conv2d(1, Width, 3, padding: 1), BatchNorm2d(Width), ReLU());
-        classifier = Sequential(AdaptiveAvgPool2d(1), Flatten(), Dropout(Dropout), Linear(Width, classes));
+        // A 4x4 map keeps coarse position (where the strokes are), which global average pooling would throw away.
+        classifier = Sequential(AdaptiveAvgPool2d(4), Flatten(), Dropout(Dropout), Linear(16 * Width, classes));
         RegisterComponents();
     }
 
     private Module<Tensor, Tensor> Conv3x3() => Sequential(Conv2d(Width, Width, 3, padding: 1), BatchNorm2d(Width), ReLU());
-
-    private Module<Tensor, Tensor> Conv5x5() => Sequential(Conv2d(Width, Width, 5, padding: 2), BatchNorm2d(Width), ReLU());
 
     private Module<Tensor, Tensor> ExtraBlock(int index) => Conv3x3();
 
