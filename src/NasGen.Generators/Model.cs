@@ -42,7 +42,9 @@ internal sealed record ChoiceModel(
     string SubSpaceType,
     // Cells: the operations' enum and the C# expression of the cell's shape.
     string OpsType = "",
-    string CellShape = "");
+    string CellShape = "",
+    // Cells: how many architectures the cell alone has (for the size check; saturates at long.MaxValue).
+    long CellArchitectures = 0);
 
 /// <summary>A search space class, ready to emit.</summary>
 internal sealed record SpaceModel(

@@ -250,8 +250,9 @@ internal static class Emitter
         w.Line("/// <summary>The architecture of <paramref name=\"path\"/> (a path of <see cref=\"Supernet\"/>), with this supernet's pinned values.</summary>");
         w.Line("public Architecture ArchitectureOnPath(global::System.Collections.Generic.IReadOnlyList<int> path)");
         w.Line("{").Indent();
-        w.Line($"var context = _supernet ?? throw new global::System.InvalidOperationException(\"This {self} is a fixed network; CreateSupernet builds a supernet.\");");
         var mixed = space.Choices.Where(c => c.Kind is ChoiceModelKind.Layer or ChoiceModelKind.Input or ChoiceModelKind.Cell).ToList();
+        // Layer and input choices read their codes through the context; cells read the path themselves.
+        w.Line(mixed.Any(c => c.Kind != ChoiceModelKind.Cell) ? "var context = RequireSupernet();" : "RequireSupernet();");
         if (mixed.Count == 0)
         {
             w.Line("return _architecture;");
@@ -276,7 +277,10 @@ internal static class Emitter
         w.Outdent().Line("}");
         w.Line();
         w.Line("/// <summary>The discrete architecture the supernet's architecture parameters point at (DARTS rule: the strongest candidate that is not None/Zero; input choices keep their strongest inputs).</summary>");
-        w.Line("public Architecture DeriveArchitecture() => ArchitectureOnPath((_supernet ?? throw new global::System.InvalidOperationException(\"This " + self + " is a fixed network; CreateSupernet builds a supernet.\")).Derive());");
+        w.Line("public Architecture DeriveArchitecture() => ArchitectureOnPath(RequireSupernet().Derive());");
+        w.Line();
+        w.Line("private global::NasGen.OneShot.SupernetContext RequireSupernet() =>");
+        w.Line($"    _supernet ?? throw new global::System.InvalidOperationException(\"This {self} is a fixed network; CreateSupernet builds a supernet.\");");
         w.Line();
     }
 

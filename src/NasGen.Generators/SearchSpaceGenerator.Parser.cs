@@ -159,7 +159,7 @@ internal sealed class Parser
                 ChoiceModelKind.Input => Binomial(choice.InputCandidates, choice.InputChosen),
                 ChoiceModelKind.Repeat => choice.Max - choice.Min + 1,
                 ChoiceModelKind.SubSpace => BigInteger.One,
-                ChoiceModelKind.Cell => choice.Max,  // set by ParseCell when it fits; else HugeSpace below
+                ChoiceModelKind.Cell => choice.CellArchitectures,
                 _ => choice.Candidates.Count,
             };
         }
@@ -204,7 +204,7 @@ internal sealed class Parser
     private void CheckReservedNames()
     {
         string[] reserved = ["Architecture", "Space", "SpaceDescriptor", "CurrentArchitecture", "InitializeChoices", "EmitSource", "_architecture",
-            "Supernet", "CreateSupernet", "ArchitectureOnPath", "DeriveArchitecture", "_supernet"];
+            "Supernet", "CreateSupernet", "ArchitectureOnPath", "DeriveArchitecture", "RequireSupernet", "_supernet"];
         foreach (var member in _space.GetMembers())
         {
             // The generator's own output is never part of its input compilation, so any such member is the user's.
@@ -734,8 +734,7 @@ internal sealed class Parser
             Factory = factory,
             OpsType = ops.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             CellShape = shape,
-            // The cell's own count of architectures, for the size check (clamped: it only has to exceed long.MaxValue).
-            Max = cardinality > int.MaxValue ? int.MaxValue : (int)cardinality,
+            CellArchitectures = cardinality > long.MaxValue ? long.MaxValue : (long)cardinality,
         };
     }
 

@@ -228,9 +228,9 @@ internal sealed class TemplateBuilder
         member is PropertyDeclarationSyntax property && _choiceIndex.ContainsKey(property.Identifier.ValueText)
         && property.Modifiers.Any(SyntaxKind.PartialKeyword);
 
+    // The parser already validated the [Constraint] methods; they take the Architecture, so the export drops them.
     private static bool IsConstraint(MemberDeclarationSyntax member, IReadOnlyList<string> constraints) =>
-        member is MethodDeclarationSyntax method && constraints.Contains(method.Identifier.ValueText)
-        && method.AttributeLists.SelectMany(l => l.Attributes).Any(a => a.Name.ToString() is "Constraint" or "ConstraintAttribute" or "NasGen.Constraint" or "NasGen.ConstraintAttribute");
+        member is MethodDeclarationSyntax method && constraints.Contains(method.Identifier.ValueText);
 
     // ---- Members -------------------------------------------------------------------------------------------------
 
@@ -326,6 +326,14 @@ internal sealed class TemplateBuilder
                 continue;
             }
             var childNode = child.AsNode()!;
+            if (childNode is ArgumentListSyntax arguments && arguments.Arguments.Any(IsArchitectureArgument))
+            {
+                // `new Head(architecture, 8)` in a factory: the exported Head takes no architecture.
+                AddText(parts, cursor, arguments.SpanStart);
+                parts.AddRange(ArgumentsWithoutArchitecture(arguments));
+                cursor = arguments.Span.End;
+                continue;
+            }
             var replacement = TryReplace(childNode);
             if (replacement is not null) Replace(parts, ref cursor, replacement.Value.Span, replacement.Value.Part);
             else Walk(childNode, parts, ref cursor, end);
@@ -368,21 +376,21 @@ internal sealed class TemplateBuilder
             case ParameterListSyntax parameters when parameters.Parameters.Any(IsArchitectureParameter):
                 return (parameters.Span, Part.OfText("(" + string.Join(", ", parameters.Parameters.Where(p => !IsArchitectureParameter(p)).Select(p => p.ToString().Trim())) + ")"));
 
-            case ArgumentListSyntax arguments when arguments.Arguments.Any(IsArchitectureArgument):
-                var list = new List<Part> { Part.OfText("(") };
-                bool first = true;
-                foreach (var argument in arguments.Arguments.Where(a => !IsArchitectureArgument(a)))
-                {
-                    if (!first) list.Add(Part.OfText(", "));
-                    list.AddRange(BuildRange(argument, argument.SpanStart, argument.Span.End));
-                    first = false;
-                }
-                list.Add(Part.OfText(")"));
-                return (arguments.Span, new Part { Kind = PartKind.Conditional, Condition = Always(), Branches = { list }, BranchIsCompound = { false } });
-
             default:
                 return null;
         }
+    }
+
+    private List<Part> ArgumentsWithoutArchitecture(ArgumentListSyntax arguments)
+    {
+        var list = new List<Part> { Part.OfText("(") };
+        foreach (var argument in arguments.Arguments.Where(a => !IsArchitectureArgument(a)))
+        {
+            if (list.Count > 1) list.Add(Part.OfText(", "));
+            list.AddRange(BuildRange(argument, argument.SpanStart, argument.Span.End));
+        }
+        list.Add(Part.OfText(")"));
+        return list;
     }
 
     private (TextSpan, Part)? ReplaceIdentifier(IdentifierNameSyntax identifier)
@@ -584,6 +592,8 @@ internal sealed class TemplateBuilder
             if (!value.HasValue) return null;
             constant = value.Value;
         }
+        if (op is not (SyntaxKind.EqualsEqualsToken or SyntaxKind.ExclamationEqualsToken or SyntaxKind.LessThanToken
+            or SyntaxKind.LessThanEqualsToken or SyntaxKind.GreaterThanToken or SyntaxKind.GreaterThanEqualsToken)) return null;
         var codes = new List<int>();
         for (int i = 0; i < model.Candidates.Count; i++)
         {
@@ -596,11 +606,8 @@ internal sealed class TemplateBuilder
                 SyntaxKind.LessThanToken => comparison < 0,
                 SyntaxKind.LessThanEqualsToken => comparison <= 0,
                 SyntaxKind.GreaterThanToken => comparison > 0,
-                SyntaxKind.GreaterThanEqualsToken => comparison >= 0,
-                _ => false,
+                _ => comparison >= 0, // >=, the only operator left
             };
-            if (op is not (SyntaxKind.EqualsEqualsToken or SyntaxKind.ExclamationEqualsToken or SyntaxKind.LessThanToken
-                or SyntaxKind.LessThanEqualsToken or SyntaxKind.GreaterThanToken or SyntaxKind.GreaterThanEqualsToken)) return null;
             if (holds) codes.Add(i);
         }
         return codes;

@@ -107,11 +107,12 @@ internal sealed class NetworkSourceRenderer
             body.AddRange(list);
         }
 
-        var moduleChoices = template.Choices.Where(c => c.Kind is TemplateChoiceKind.Layer or TemplateChoiceKind.Repeat or TemplateChoiceKind.SubSpace).ToList();
+        var moduleChoices = Enumerable.Range(0, template.Choices.Count)
+            .Where(i => template.Choices[i].Kind is TemplateChoiceKind.Layer or TemplateChoiceKind.Repeat or TemplateChoiceKind.SubSpace).ToList();
         if (moduleChoices.Count > 0)
         {
             Block(new[] { "// The chosen operations; their names are the searched network's state_dict keys, so its weights load here." }
-                .Concat(moduleChoices.Select(c => $"private readonly {FieldType(c, template, subClassNames)} {c.Field};")));
+                .Concat(moduleChoices.Select(i => $"private readonly {FieldType(i, template, subClassNames)} {template.Choices[i].Field};")));
         }
 
         var kept = ReachableMembers(template, choiceCodes);
@@ -160,7 +161,7 @@ internal sealed class NetworkSourceRenderer
         string body = choice.Kind == TemplateChoiceKind.Value
             ? choice.Candidates[context.ChoiceCodes[index]].Expression
             : choice.Field;
-        return $"{choice.Accessibility} {FieldType(choice, context.Template, context.SubClassNames)} {choice.Property} => {body};";
+        return $"{choice.Accessibility} {FieldType(index, context.Template, context.SubClassNames)} {choice.Property} => {body};";
     }
 
     // Whether `name` occurs in `text` as a whole identifier.
@@ -176,11 +177,9 @@ internal sealed class NetworkSourceRenderer
         return false;
     }
 
-    private static string FieldType(ChoiceTemplate choice, NetworkTemplate template, Dictionary<int, (string Name, bool First)> subClassNames)
-    {
-        int index = template.Choices.IndexOf(choice);
-        return choice.Kind == TemplateChoiceKind.SubSpace ? subClassNames[index].Name : choice.TypeText;
-    }
+    // A nested space's property has the type of its nested class; every other choice keeps its declared type.
+    private static string FieldType(int index, NetworkTemplate template, Dictionary<int, (string Name, bool First)> subClassNames) =>
+        template.Choices[index].Kind == TemplateChoiceKind.SubSpace ? subClassNames[index].Name : template.Choices[index].TypeText;
 
     // One nested class per distinct (space, architecture); a space used twice with different architectures gets a
     // second class named after the property.

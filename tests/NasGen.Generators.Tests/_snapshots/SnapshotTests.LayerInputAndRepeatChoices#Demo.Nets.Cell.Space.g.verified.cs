@@ -129,7 +129,7 @@ partial class Cell
     /// <summary>The architecture of <paramref name="path"/> (a path of <see cref="Supernet"/>), with this supernet's pinned values.</summary>
     public Architecture ArchitectureOnPath(global::System.Collections.Generic.IReadOnlyList<int> path)
     {
-        var context = _supernet ?? throw new global::System.InvalidOperationException("This Cell is a fixed network; CreateSupernet builds a supernet.");
+        var context = RequireSupernet();
         return _architecture with
         {
             Op = (OpChoice)path[context["op"].Index],
@@ -139,7 +139,10 @@ partial class Cell
     }
 
     /// <summary>The discrete architecture the supernet's architecture parameters point at (DARTS rule: the strongest candidate that is not None/Zero; input choices keep their strongest inputs).</summary>
-    public Architecture DeriveArchitecture() => ArchitectureOnPath((_supernet ?? throw new global::System.InvalidOperationException("This Cell is a fixed network; CreateSupernet builds a supernet.")).Derive());
+    public Architecture DeriveArchitecture() => ArchitectureOnPath(RequireSupernet().Derive());
+
+    private global::NasGen.OneShot.SupernetContext RequireSupernet() =>
+        _supernet ?? throw new global::System.InvalidOperationException("This Cell is a fixed network; CreateSupernet builds a supernet.");
 
     /// <summary>
     /// The network of <paramref name="architecture"/> as standalone C# source: a TorchSharp class named <paramref name="className"/>

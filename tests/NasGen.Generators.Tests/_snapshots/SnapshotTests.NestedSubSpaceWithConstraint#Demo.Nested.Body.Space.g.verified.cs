@@ -143,8 +143,8 @@ partial class Body
             ";0;0:16:Demo.Nested.Head3;5:.ctor0;1;4;0;7;0;11:    public 0;0;0;0;0;1;0:0;0;0;0;0;0;17:() : base(na" +
             "meof(0;0;0;0;0;1;0:0;0;0;0;0;0;17:))\n    {\n        0;0;0;0;0;2;0:0;0;8;0;0;0;36:\n        RegisterCom" +
             "ponents();\n    }0;0;0;0;0;8:MakeHead1;1;4;0;6;0;12:    private 0;0;0;0;0;3;16:Demo.Nested.Head0;0;0;" +
-            "0;0;0;9: MakeHead0;0;0;0;0;0;9:() => new0;0;0;0;0;5;0:0;0;0;1;2;0;0;0;1;0;2;0;1:(0;0;0;0;0;0;1:)0;0;" +
-            "0;0;0;0;1:;0;0;0;0;0;7:forward0;1;4;2;9:Auxiliary4:Head1;0;85:    public override Tensor forward(Ten" +
-            "sor input) => Auxiliary.call(Head.call(input));0;0;0;0;0;0;";
+            "0;0;0;9: MakeHead0;0;0;0;0;0;9:() => new0;0;0;0;0;0;1:(0;0;0;0;0;0;2:);0;0;0;0;0;7:forward0;1;4;2;9:" +
+            "Auxiliary4:Head1;0;85:    public override Tensor forward(Tensor input) => Auxiliary.call(Head.call(i" +
+            "nput));0;0;0;0;0;0;";
     }
 }
