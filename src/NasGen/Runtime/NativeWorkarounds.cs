@@ -11,15 +11,19 @@ namespace NasGen;
 /// </summary>
 public static class NativeWorkarounds
 {
-    /// <summary>Whether oneDNN was limited to AVX2 in this process (see <see cref="Apply"/>).</summary>
-    public static bool OneDnnLimitedToAvx2 { get; private set; }
+    /// <summary>The instruction set NasGen limited oneDNN to in this process (<c>"AVX"</c>), or null when it left it alone.</summary>
+    public static string? OneDnnMaxIsa { get; private set; }
 
     /// <summary>
-    /// oneDNN 3.7 (inside libtorch 2.10) gives NaN gradients, at random steps, from its AVX-512 convolution
-    /// kernels on AMD EPYC CPUs with AVX-512 (seen on this project's build machines: 10 of 10 runs clean with
-    /// <c>DNNL_MAX_CPU_ISA=AVX2</c>, 4 of 10 with NaN without it). Where the CPU is such a one and the user has
-    /// not chosen an ISA, limit oneDNN to AVX2. Set <c>DNNL_MAX_CPU_ISA</c> yourself to override, e.g. to
-    /// <c>ALL</c> to keep AVX-512.
+    /// oneDNN 3.7.1 (inside libtorch 2.10) computes wrong input gradients in its JIT convolution kernels
+    /// (<c>jit:avx2</c> and <c>jit:avx512</c> <c>backward_data</c>) when the channel count is not a multiple of the
+    /// kernel's channel block (8 for AVX2, 16 for AVX-512): part of the result is read from memory the kernel never
+    /// wrote, so the gradient is silently wrong, or NaN when that memory held NaN. Measured on this project's build
+    /// machines (AMD EPYC, family 26): a 4-channel 3×3 convolution's input gradient was wrong in 30 of 30 tries with
+    /// AVX2 and in 19 of 30 with AVX-512, right in 30 of 30 with <c>DNNL_MAX_CPU_ISA=AVX</c>, where oneDNN uses its
+    /// GEMM convolution. Where the CPU is an AMD one with AVX2 and the user has not chosen an ISA, limit oneDNN to
+    /// AVX. Set <c>DNNL_MAX_CPU_ISA</c> yourself to override (e.g. <c>ALL</c>). The cost is in docs/performance.md;
+    /// <c>ConvolutionGradientTests</c> checks the gradients on the machine that runs the tests.
     /// </summary>
 #pragma warning disable CA2255 // Deliberate: it must run before the first TorchSharp call, whoever makes it.
     [ModuleInitializer]
@@ -31,10 +35,10 @@ public static class NativeWorkarounds
             if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA") is not null) return;
             if (!File.Exists("/proc/cpuinfo")) return;
             string cpuInfo = File.ReadAllText("/proc/cpuinfo");
-            if (!cpuInfo.Contains("AuthenticAMD", StringComparison.Ordinal) || !cpuInfo.Contains(" avx512f", StringComparison.Ordinal)) return;
+            if (!cpuInfo.Contains("AuthenticAMD", StringComparison.Ordinal) || !cpuInfo.Contains(" avx2", StringComparison.Ordinal)) return;
             // The native environment, which oneDNN reads: Environment.SetEnvironmentVariable does not reach it on Unix.
-            if (SetEnv("DNNL_MAX_CPU_ISA", "AVX2", 0) == 0) OneDnnLimitedToAvx2 = true;
-            Environment.SetEnvironmentVariable("DNNL_MAX_CPU_ISA", "AVX2");
+            if (SetEnv("DNNL_MAX_CPU_ISA", "AVX", 0) == 0) OneDnnMaxIsa = "AVX";
+            Environment.SetEnvironmentVariable("DNNL_MAX_CPU_ISA", "AVX");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
         {
