@@ -91,8 +91,6 @@ internal sealed class TemplateBuilder
         }
 
         foreach (var choice in _choices) _template.Choices.Add(ToChoice(choice, declarations));
-        foreach (var cell in _choices.Where(c => c.Kind == ChoiceModelKind.Cell))
-            Problem($"the cell '{cell.PropertyName}' is not exported as source yet (its network needs NasGen's Cell<TOp>)");
 
         foreach (var declaration in declarations)
         {
@@ -151,6 +149,7 @@ internal sealed class TemplateBuilder
                 ChoiceModelKind.Layer => TemplateChoiceKind.Layer,
                 ChoiceModelKind.Input => TemplateChoiceKind.Input,
                 ChoiceModelKind.Repeat => TemplateChoiceKind.Repeat,
+                ChoiceModelKind.Cell => TemplateChoiceKind.Cell,
                 _ => TemplateChoiceKind.SubSpace,
             },
             Property = choice.PropertyName,
@@ -168,6 +167,11 @@ internal sealed class TemplateBuilder
             Reduction = choice.Reduction,
             SubSpace = StripGlobal(choice.SubSpaceType),
         };
+        if (choice.Kind == ChoiceModelKind.Cell)
+        {
+            FillCell(template, choice, property);
+            return template;
+        }
         foreach (var candidate in choice.Candidates)
         {
             bool factory = choice.Kind == ChoiceModelKind.Layer && !candidate.Expression.StartsWith("new ", StringComparison.Ordinal);
@@ -182,6 +186,28 @@ internal sealed class TemplateBuilder
             });
         }
         return template;
+    }
+
+    // A cell's shape (from the parser's CellShape expression) and its ops in NasGen's order: Enum.GetValues sorts by
+    // the values as unsigned numbers.
+    private void FillCell(ChoiceTemplate template, ChoiceModel choice, PropertyDeclarationSyntax? property)
+    {
+        int open = choice.CellShape.IndexOf('(');
+        int[] numbers = choice.CellShape.Substring(open + 1).TrimEnd(')').Split(',')
+            .Select(n => int.Parse(n.Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        template.EveryEdge = numbers.Length == 1;
+        template.InputNodes = template.EveryEdge ? 1 : numbers[0];
+        template.IntermediateNodes = template.EveryEdge ? numbers[0] - 1 : numbers[1];
+        template.Chosen = template.EveryEdge ? 0 : numbers[2];
+        template.OpType = property?.Type is GenericNameSyntax { TypeArgumentList.Arguments.Count: 1 } generic ? generic.TypeArgumentList.Arguments[0].ToString()
+            : property?.Type is QualifiedNameSyntax { Right: GenericNameSyntax { TypeArgumentList.Arguments.Count: 1 } right } ? right.TypeArgumentList.Arguments[0].ToString()
+            : choice.OpsType;
+
+        var ops = (_space.GetMembers(choice.PropertyName).OfType<IPropertySymbol>().FirstOrDefault()?.Type as INamedTypeSymbol)?.TypeArguments.FirstOrDefault();
+        var members = ops?.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue)
+            .OrderBy(f => f.ConstantValue is ulong u ? u : unchecked((ulong)Convert.ToInt64(f.ConstantValue, System.Globalization.CultureInfo.InvariantCulture))).ToList() ?? [];
+        foreach (var member in members)
+            template.Candidates.Add(new CandidateTemplate { Token = member.Name, Expression = template.OpType + "." + member.Name });
     }
 
     private static string ValueCategory(ChoiceModel choice)

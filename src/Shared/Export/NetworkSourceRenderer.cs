@@ -78,6 +78,7 @@ internal sealed class NetworkSourceRenderer
 
         var choiceCodes = new int[template.Choices.Count];
         var subCodes = new Dictionary<int, int[]>();
+        var cellCodes = new Dictionary<int, int[]>();
         int at = 0;
         for (int i = 0; i < template.Choices.Count; i++)
         {
@@ -88,6 +89,15 @@ internal sealed class NetworkSourceRenderer
                 subCodes[i] = codes.Skip(at).Take(length).ToArray();
                 at += length;
             }
+            else if (choice.Kind == TemplateChoiceKind.Cell)
+            {
+                var dimensions = choice.CellDimensions();
+                for (int d = 0; d < dimensions.Count; d++)
+                    if (codes[at + d] < 0 || codes[at + d] >= dimensions[d].Choice.CandidateCount)
+                        throw new ArgumentOutOfRangeException(nameof(codes), $"{dimensions[d].Label}: code {codes[at + d]} is not a candidate.");
+                cellCodes[i] = codes.Skip(at).Take(dimensions.Count).ToArray();
+                at += dimensions.Count;
+            }
             else
             {
                 if (codes[at] < 0 || codes[at] >= choice.CandidateCount)
@@ -96,7 +106,7 @@ internal sealed class NetworkSourceRenderer
             }
         }
         var subClassNames = NameSubSpaceClasses(template, subCodes);
-        var context = new RenderContext(template, choiceCodes, subClassNames, template.Usings.Contains(StaticNn)) { ClassName = className };
+        var context = new RenderContext(template, choiceCodes, subClassNames, template.Usings.Contains(StaticNn)) { ClassName = className, CellCodes = cellCodes };
 
         var body = new List<string>();
         void Block(IEnumerable<string> lines)
@@ -108,7 +118,7 @@ internal sealed class NetworkSourceRenderer
         }
 
         var moduleChoices = Enumerable.Range(0, template.Choices.Count)
-            .Where(i => template.Choices[i].Kind is TemplateChoiceKind.Layer or TemplateChoiceKind.Repeat or TemplateChoiceKind.SubSpace).ToList();
+            .Where(i => template.Choices[i].Kind is TemplateChoiceKind.Layer or TemplateChoiceKind.Repeat or TemplateChoiceKind.SubSpace or TemplateChoiceKind.Cell).ToList();
         if (moduleChoices.Count > 0)
         {
             Block(new[] { "// The chosen operations; their names are the searched network's state_dict keys, so its weights load here." }
@@ -129,6 +139,12 @@ internal sealed class NetworkSourceRenderer
         string membersText = string.Join("\n", members);
         Block(template.Choices.Select((c, i) => ChoiceProperty(c, i, context, membersText)).Where(p => p is not null).Select(p => p!));
         Block(members);
+        foreach (int i in cellCodes.Keys.OrderBy(k => k)) Block(CellFactory(template.Choices[i], cellCodes[i]));
+        if (cellCodes.Count > 0)
+        {
+            body.Add("");
+            body.AddRange(CellTypes(template, includeZeroOp: UsesName(membersText, "ZeroOp")));
+        }
 
         foreach (var pair in subClassNames.Where(p => p.Value.First).OrderBy(p => p.Key))
         {
@@ -220,7 +236,7 @@ internal sealed class NetworkSourceRenderer
             if (choice.Kind == TemplateChoiceKind.Layer && choice.Candidates[choiceCodes[i]].Requires.Length > 0)
                 roots.Add(choice.Candidates[choiceCodes[i]].Requires);
             if (choice.Kind == TemplateChoiceKind.Repeat && choice.Min + choiceCodes[i] > 0) roots.Add(choice.Factory);
-            if (choice.Kind == TemplateChoiceKind.SubSpace && choice.Factory.Length > 0) roots.Add(choice.Factory);
+            if (choice.Kind is TemplateChoiceKind.SubSpace or TemplateChoiceKind.Cell && choice.Factory.Length > 0) roots.Add(choice.Factory);
         }
         var kept = new HashSet<string>(StringComparer.Ordinal);
         var pending = new Stack<string>(roots);
@@ -310,6 +326,9 @@ internal sealed class NetworkSourceRenderer
                         ? $"{choice.Field} = {choice.Factory}();"
                         : $"{choice.Field} = new {context.SubClassNames[i].Name}();");
                     break;
+                case TemplateChoiceKind.Cell:
+                    statements.Add($"{choice.Field} = New{choice.Property}(\"{choice.Field}\");");
+                    break;
             }
         }
         return statements;
@@ -334,6 +353,160 @@ internal sealed class NetworkSourceRenderer
         };
         return part.Flag && choice.Reduction != "Concat" ? "(" + combined + ")" : combined;
     }
+
+    // ---- Cells ----------------------------------------------------------------------------------------------------
+
+    // New<Cell>(name): the chosen edges of one cell, one line per target node, as NasGen's Cell<TOp>.Fixed builds them.
+    private static List<string> CellFactory(ChoiceTemplate cell, int[] codes)
+    {
+        var byNode = new SortedDictionary<int, List<string>>();
+        void Add(int from, int to, int op)
+        {
+            if (!byNode.TryGetValue(to, out var list)) byNode[to] = list = new List<string>();
+            list.Add($"({Number(from)}, {Number(to)}, {cell.Candidates[op].Expression})");
+        }
+        if (cell.EveryEdge)
+        {
+            var edges = cell.CellEdges();
+            for (int e = 0; e < edges.Count; e++) Add(edges[e].From, edges[e].To, codes[e]);
+        }
+        else
+        {
+            int c = 0;
+            for (int m = 0; m < cell.IntermediateNodes; m++)
+            {
+                int[] inputs = ChoiceTemplate.InputSelections(cell.InputNodes + m, cell.Chosen)[codes[c++]];
+                foreach (int from in inputs) Add(from, cell.InputNodes + m, codes[c++]);
+            }
+        }
+        var lines = new List<string>
+        {
+            $"// The chosen cell '{cell.Label}': its edges (from node, to node, op).",
+            $"private {cell.TypeText} New{cell.Property}(string name) => new(name, inputNodes: {Number(cell.InputNodes)}, concatenate: {(cell.EveryEdge ? "false" : "true")}, {cell.Factory},",
+        };
+        var nodes = byNode.Values.ToList();
+        for (int n = 0; n < nodes.Count; n++)
+            lines.Add("    " + string.Join(", ", nodes[n]) + (n == nodes.Count - 1 ? ");" : ","));
+        return lines;
+    }
+
+    // Stand-ins for NasGen's Cell<TOp>, CellEdge and ZeroOp, with the same names so the user's code compiles unchanged
+    // and the same module names so the searched network's weights load.
+    private static List<string> CellTypes(NetworkTemplate template, bool includeZeroOp)
+    {
+        var (module, tensor) = ModuleTypes(template);
+        string text = $$"""
+            /// <summary>An edge of a cell, from node <c>From</c> to node <c>To</c>.</summary>
+            public readonly record struct CellEdge(int From, int To)
+            {
+                /// <summary>The edge's module name in its cell.</summary>
+                public string Name => global::System.FormattableString.Invariant($"e{To}_{From}");
+            }
+
+            /// <summary>
+            /// A fixed cell: each node after the input nodes sums its incoming edges; an edge whose op is None or Zero
+            /// counts only when its node has no other edge (it gives the shape). The output is the last node, or with
+            /// <c>concatenate</c> the intermediate nodes joined along the channels.
+            /// </summary>
+            public sealed class Cell<TOp> : {{module}} where TOp : struct, global::System.Enum
+            {
+                private readonly int _inputNodes;
+                private readonly int _nodes;
+                private readonly bool _concatenate;
+                private readonly (int From, int To, bool Zero, {{module}} Op)[] _edges;
+
+                public Cell(string name, int inputNodes, bool concatenate, global::System.Func<TOp, CellEdge, {{module}}> factory,
+                    params (int From, int To, TOp Op)[] edges) : base(name)
+                {
+                    _inputNodes = inputNodes;
+                    _concatenate = concatenate;
+                    _edges = new (int, int, bool, {{module}})[edges.Length];
+                    _nodes = inputNodes;
+                    for (int i = 0; i < edges.Length; i++)
+                    {
+                        var (from, to, op) = edges[i];
+                        var edge = new CellEdge(from, to);
+                        string opName = op.ToString();
+                        bool zero = string.Equals(opName, "None", global::System.StringComparison.OrdinalIgnoreCase)
+                            || string.Equals(opName, "Zero", global::System.StringComparison.OrdinalIgnoreCase);
+                        _edges[i] = (from, to, zero, factory(op, edge));
+                        register_module(edge.Name, _edges[i].Op);
+                        _nodes = global::System.Math.Max(_nodes, to + 1);
+                    }
+                }
+
+                public override {{tensor}} forward({{tensor}} input) => Forward(input);
+
+                /// <summary>Runs the cell on its input nodes, in order.</summary>
+                public {{tensor}} Forward(params {{tensor}}[] inputs)
+                {
+                    if (inputs.Length != _inputNodes)
+                        throw new global::System.ArgumentException($"This cell has {_inputNodes} input nodes; {inputs.Length} tensors were given.", nameof(inputs));
+                    var nodes = new {{tensor}}[_nodes];
+                    global::System.Array.Copy(inputs, nodes, inputs.Length);
+                    for (int node = _inputNodes; node < _nodes; node++)
+                    {
+                        {{tensor}}? sum = null;
+                        int zero = -1;
+                        for (int i = 0; i < _edges.Length; i++)
+                        {
+                            if (_edges[i].To != node) continue;
+                            if (_edges[i].Zero)
+                            {
+                                if (zero < 0) zero = i;
+                                continue;
+                            }
+                            {{tensor}} output = _edges[i].Op.call(nodes[_edges[i].From]);
+                            sum = sum is null ? output : sum + output;
+                        }
+                        nodes[node] = sum ?? _edges[zero].Op.call(nodes[_edges[zero].From]);
+                    }
+                    return _concatenate ? global::TorchSharp.torch.cat(nodes[_inputNodes..], 1) : nodes[^1];
+                }
+            }
+            """;
+        if (includeZeroOp)
+        {
+            text += $$"""
+
+
+                /// <summary>The zero op: zeros shaped like the input (strided like the edge).</summary>
+                public sealed class ZeroOp : {{module}}
+                {
+                    public ZeroOp(int stride = 1) : base("zero") => Stride = stride;
+
+                    /// <summary>The spatial stride.</summary>
+                    public int Stride { get; }
+
+                    public override {{tensor}} forward({{tensor}} input)
+                    {
+                        if (Stride == 1) return global::TorchSharp.torch.zeros_like(input);
+                        using var view = input.slice(2, 0, input.shape[2], Stride).slice(3, 0, input.shape[3], Stride);
+                        return global::TorchSharp.torch.zeros_like(view);
+                    }
+                }
+                """;
+        }
+        return text.Replace("\r", "").Split('\n').ToList();
+    }
+
+    // `Module<Tensor, Tensor>` and `Tensor` as the space's base list writes them (its usings make them resolve), or
+    // fully qualified when the base list is not of that shape.
+    private static (string Module, string Tensor) ModuleTypes(NetworkTemplate template)
+    {
+        string baseType = template.BaseList.Trim().TrimStart(':').Trim();
+        int open = baseType.IndexOf('<');
+        int close = baseType.LastIndexOf('>');
+        if (open > 0 && close == baseType.Length - 1)
+        {
+            string[] arguments = baseType.Substring(open + 1, close - open - 1).Split(',');
+            if (arguments.Length == 2 && arguments[0].Trim() == arguments[1].Trim() && arguments[0].IndexOf('<') < 0)
+                return (baseType, arguments[0].Trim());
+        }
+        return ("global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>", "global::TorchSharp.torch.Tensor");
+    }
+
+    private static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     // ---- Architecture text, fingerprint, dimension counts -----------------------------------------------------
 
@@ -370,6 +543,8 @@ internal sealed class NetworkSourceRenderer
         {
             if (choice.Kind == TemplateChoiceKind.SubSpace)
                 dimensions.AddRange(Dimensions(Resolve(choice.SubSpace), prefix + choice.Label + "."));
+            else if (choice.Kind == TemplateChoiceKind.Cell)
+                dimensions.AddRange(choice.CellDimensions().Select(d => (prefix + d.Label, d.Choice)));
             else
                 dimensions.Add((prefix + choice.Label, choice));
         }
@@ -434,6 +609,7 @@ internal sealed class NetworkSourceRenderer
         public Dictionary<int, (string Name, bool First)> SubClassNames { get; }
         public bool HasStaticNn { get; }
         public string ClassName { get; set; } = "";
+        public Dictionary<int, int[]> CellCodes { get; set; } = new();
     }
 }
 

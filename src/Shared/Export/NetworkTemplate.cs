@@ -15,6 +15,7 @@ internal enum TemplateChoiceKind
     Input,
     Repeat,
     SubSpace,
+    Cell,
 }
 
 /// <summary>
@@ -98,12 +99,20 @@ internal sealed class ChoiceTemplate
     // Sub-spaces: the nested space's full name (no global::).
     public string SubSpace = "";
 
+    // Cells (Candidates: the ops in NasGen's order, Expression `Op.Member`; Factory: the op factory; Chosen: inputs
+    // per node, 0 in the every-edge form). The op enum as the user wrote it in Cell<...>.
+    public bool EveryEdge;
+    public int InputNodes;
+    public int IntermediateNodes;
+    public string OpType = "";
+
     public void Write(TemplateWriter w)
     {
         w.Write((int)Kind).Write(Property).Write(Field).Write(Label).Write(Accessibility).Write(TypeText).Write(ValueCategory);
         w.Write(Candidates.Count);
         foreach (var c in Candidates) w.Write(c.Token).Write(c.Expression).Write(c.Raw).Write(c.Requires);
         w.Write(Factory).Write(Min).Write(Max).Write(Inputs).Write(Chosen).Write(Reduction).Write(SubSpace);
+        w.Write(EveryEdge ? 1 : 0).Write(InputNodes).Write(IntermediateNodes).Write(OpType);
     }
 
     public static ChoiceTemplate Read(TemplateReader r)
@@ -122,8 +131,46 @@ internal sealed class ChoiceTemplate
         c.Chosen = r.Int();
         c.Reduction = r.String();
         c.SubSpace = r.String();
+        c.EveryEdge = r.Int() == 1;
+        c.InputNodes = r.Int();
+        c.IntermediateNodes = r.Int();
+        c.OpType = r.String();
         return c;
     }
+
+    /// <summary>
+    /// A cell's dimensions as NasGen's Cell&lt;TOp&gt;.Dimensions lists them: one op choice per edge
+    /// (<c>edge{to}-{from}</c>), or per intermediate node its inputs then one op per chosen input.
+    /// </summary>
+    public List<(string Label, ChoiceTemplate Choice)> CellDimensions()
+    {
+        var dimensions = new List<(string, ChoiceTemplate)>();
+        ChoiceTemplate Ops() => new() { Kind = TemplateChoiceKind.Layer, Candidates = Candidates };
+        if (EveryEdge)
+        {
+            foreach (var (from, to) in CellEdges())
+                dimensions.Add((Label + ".edge" + Number(to) + "-" + Number(from), Ops()));
+            return dimensions;
+        }
+        for (int m = 0; m < IntermediateNodes; m++)
+        {
+            string node = Label + ".node" + Number(m);
+            dimensions.Add((node + ".inputs", new ChoiceTemplate { Kind = TemplateChoiceKind.Input, Inputs = InputNodes + m, Chosen = Chosen }));
+            for (int t = 0; t < Chosen; t++) dimensions.Add((node + ".op" + Number(t), Ops()));
+        }
+        return dimensions;
+    }
+
+    /// <summary>The edges of an every-edge cell in NasGen's order: by target node, sources ascending.</summary>
+    public List<(int From, int To)> CellEdges()
+    {
+        var edges = new List<(int, int)>();
+        for (int to = 1; to <= IntermediateNodes; to++)
+            for (int from = 0; from < to; from++) edges.Add((from, to));
+        return edges;
+    }
+
+    private static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The number of codes (dimensions) this choice holds.</summary>
     public int CandidateCount => Kind switch

@@ -98,6 +98,6 @@ partial class GlobalSpace
         public override string ExportTemplate =>
             "11:GlobalSpace11:GlobalSpace11:GlobalSpace6:public0:0:0:3;25:using TorchSharp.Modules;30:using stati" +
             "c TorchSharp.torch;33:using static TorchSharp.torch.nn;1;0;5:Count5:count5:count6:public3:int3:int2;" +
-            "1:11:10:0:1:21:20:0:0:0;0;0;0;0:0:0;0;";
+            "1:11:10:0:1:21:20:0:0:0;0;0;0;0:0:0;0;0;0:0;0;";
     }
 }

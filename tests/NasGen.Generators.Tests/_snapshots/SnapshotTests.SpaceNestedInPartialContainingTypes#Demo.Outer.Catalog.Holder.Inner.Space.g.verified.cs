@@ -104,7 +104,7 @@ partial class Catalog
                 public override string ExportTemplate =>
                     "5:Inner5:Inner31:Demo.Outer.Catalog.Holder.Inner8:internal0:0:0:3;25:using TorchSharp.Modules;30:usi" +
                     "ng static TorchSharp.torch;33:using static TorchSharp.torch.nn;1;0;4:Flag4:flag4:flag8:internal4:boo" +
-                    "l4:bool2;4:true4:true0:0:5:false5:false0:0:0:0;0;0;0;0:0:0;0;";
+                    "l4:bool2;4:true4:true0:0:5:false5:false0:0:0:0;0;0;0;0:0:0;0;0;0:0;0;";
             }
         }
     }

@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using NasGen.DigitsSearch;
 using NasGen.IntegrationTests.Readme;
 using NasGen.IntegrationTests.Spaces;
+using NasGen.OneShot;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,7 +38,8 @@ public sealed class EmitSourceTests
         Add(ExportNet.Space, 20, a => new ExportNet(a), [2, 1, 6, 6], "Export");
         Add(ReadmeDigitsNet.Space, 6, a => new ReadmeDigitsNet(a), [2, 1, 8, 8], "Readme");
         Add(DigitsNet.Space, 8, a => new DigitsNet(a), [2, 1, 8, 8], "Digits");
-        Assert.True(cases.Count >= 50);
+        Add(CellSpaceNet.Space, 16, a => new CellSpaceNet(a), [2, 1, 6, 6], "Cell");
+        Assert.True(cases.Count >= 70);
 
         var assembly = ExportCompiler.Compile(cases.Select(c => c.Source));
         foreach (var c in cases)
@@ -108,6 +110,34 @@ public sealed class EmitSourceTests
         Assert.Contains("public sealed class ExportBody : Module<Tensor, Tensor>", source);
         // Same architecture, same text: the output is deterministic.
         Assert.Equal(source, ExportNet.EmitSource(architecture, "BestNet", "MyApp.Models"));
+    }
+
+    [Fact]
+    public void Weights_extracted_from_a_supernet_load_into_the_emitted_class_of_its_path()
+    {
+        using var context = new SupernetContext(seed: 8);
+        using var supernet = CellSpaceNet.CreateSupernet(context, width: 6);
+        context.Mode = SupernetMode.Fixed;
+        torch.manual_seed(8);
+        var paths = Enumerable.Range(0, 4).Select(_ => context.SamplePath()).ToList();
+        var sources = paths.Select((path, i) => CellSpaceNet.EmitSource(supernet.ArchitectureOnPath(path), $"FromSupernet{i}", "Exported.Supernet")).ToList();
+        var assembly = ExportCompiler.Compile(sources);
+        supernet.eval();
+        for (int i = 0; i < paths.Count; i++)
+        {
+            context.SetPath(paths[i]);
+            using var exported = ExportCompiler.Create(assembly.GetType($"Exported.Supernet.FromSupernet{i}")!);
+            exported.eval();
+            var weights = Supernets.ExtractFixedStateDict(supernet, context, paths[i]);
+            exported.load_state_dict(weights, strict: true);
+
+            using var scope = NewDisposeScope();
+            var input = randn(2, 1, 6, 6);
+            var expected = supernet.call(input);
+            var actual = exported.call(input);
+            Assert.True(expected.allclose(actual, rtol: 0, atol: 1e-5), $"path {context.Describe(paths[i])}: outputs differ by {(expected - actual).abs().max().item<float>()}");
+            foreach (var tensor in weights.Values) tensor.Dispose();
+        }
     }
 
     [Fact]
