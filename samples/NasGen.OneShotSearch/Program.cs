@@ -44,7 +44,11 @@ foreach (var method in new[] { OneShotMethod.DartsFirstOrder, OneShotMethod.Gdas
     var search = new OneShotSearch(supernet, context, train, validation, searchOptions);
     OneShotResult result = OneShotReport.WithProgress(method.ToString(), progress => search.Run(method, Seed, progress));
     OneShotReport.Write(result, outDir);
-    CellArchitecture<Nb201Op> cell = supernet.ArchitectureOnPath(result.Path).Dag;
+    CellNet.Architecture derived = supernet.ArchitectureOnPath(result.Path);
+    CellArchitecture<Nb201Op> cell = derived.Dag;
+    // The derived network leaves as JSON and as a plain TorchSharp class (no NasGen needed to use it).
+    File.WriteAllText(Path.Combine(outDir, $"{method.ToString().ToLowerInvariant()}-cellnet.arch.json"), derived.ToJson());
+    File.WriteAllText(Path.Combine(outDir, $"{method}CellNet.cs"), CellNet.EmitSource(derived, $"{method}CellNet", "OneShot.Exported"));
     Console.WriteLine($"{method}: {cell} in {result.Seconds:F0} s (supernet validation accuracy on the path {result.ValidationAccuracy:P1})");
     results.Add((method.ToString(), cell, result.Seconds));
 }
