@@ -40,9 +40,12 @@ internal sealed record ChoiceModel(
     string? Factory,
     // Sub-spaces: the nested space's type.
     string SubSpaceType,
-    // Cells: the operations' enum and the C# expression of the cell's shape.
+    // Cells: the operations' enum (Candidates: its members in NasGen's order) and the shape; CellChosen 0 is the
+    // every-edge (NAS-Bench-201) form.
     string OpsType = "",
-    string CellShape = "",
+    int CellInputNodes = 0,
+    int CellIntermediateNodes = 0,
+    int CellChosen = 0,
     // Cells: how many architectures the cell alone has (for the size check; saturates at long.MaxValue).
     long CellArchitectures = 0);
 

@@ -325,7 +325,10 @@ internal static class Emitter
                     w.Line($"private static readonly global::NasGen.ChosenInputs[] {choice.PropertyName}Candidates = global::NasGen.ChosenInputs.All({choice.InputCandidates}, {choice.InputChosen});");
                     break;
                 case ChoiceModelKind.Cell:
-                    w.Line($"internal static readonly global::NasGen.CellShape {choice.PropertyName}Shape = {choice.CellShape};");
+                    string shape = choice.CellChosen == 0
+                        ? $"EveryEdge({choice.CellIntermediateNodes + 1})"
+                        : $"ChosenInputs({choice.CellInputNodes}, {choice.CellIntermediateNodes}, {choice.CellChosen})";
+                    w.Line($"internal static readonly global::NasGen.CellShape {choice.PropertyName}Shape = global::NasGen.CellShape.{shape};");
                     break;
             }
         }

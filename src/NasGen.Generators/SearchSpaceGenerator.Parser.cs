@@ -682,8 +682,12 @@ internal sealed class Parser
             return null;
         }
 
-        int opCount = ops.GetMembers().OfType<IFieldSymbol>().Count(f => f.HasConstantValue);
-        string shape;
+        // The ops in NasGen's order: Enum.GetValues sorts by the values as unsigned numbers.
+        var opMembers = ops.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue)
+            .OrderBy(f => f.ConstantValue is ulong u ? u : unchecked((ulong)Convert.ToInt64(f.ConstantValue, CultureInfo.InvariantCulture)))
+            .Select(f => new CandidateModel(f.Name, f.Name)).ToList();
+        int opCount = opMembers.Count;
+        int inputNodes, intermediateNodes, chosenInputs;
         BigInteger cardinality;
         if (everyEdge)
         {
@@ -694,7 +698,7 @@ internal sealed class Parser
                     $"has {nodes} nodes; a cell has between 2 and 12 nodes, the input included");
                 return null;
             }
-            shape = $"global::NasGen.CellShape.EveryEdge({nodes})";
+            (inputNodes, intermediateNodes, chosenInputs) = (1, nodes - 1, 0);
             cardinality = BigInteger.Pow(opCount, nodes * (nodes - 1) / 2);
         }
         else
@@ -710,7 +714,7 @@ internal sealed class Parser
                 Report(DiagnosticDescriptors.InvalidCell, attributeLocation, property.Name, problem);
                 return null;
             }
-            shape = $"global::NasGen.CellShape.ChosenInputs({inputs}, {intermediate}, {chosen})";
+            (inputNodes, intermediateNodes, chosenInputs) = (inputs, intermediate, chosen);
             cardinality = BigInteger.One;
             for (int m = 0; m < intermediate; m++) cardinality *= Binomial(inputs + m, chosen) * BigInteger.Pow(opCount, chosen);
         }
@@ -733,7 +737,10 @@ internal sealed class Parser
             Kind = ChoiceModelKind.Cell,
             Factory = factory,
             OpsType = ops.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            CellShape = shape,
+            Candidates = new EquatableArray<CandidateModel>(opMembers.ToArray()),
+            CellInputNodes = inputNodes,
+            CellIntermediateNodes = intermediateNodes,
+            CellChosen = chosenInputs,
             CellArchitectures = cardinality > long.MaxValue ? long.MaxValue : (long)cardinality,
         };
     }

@@ -188,26 +188,18 @@ internal sealed class TemplateBuilder
         return template;
     }
 
-    // A cell's shape (from the parser's CellShape expression) and its ops in NasGen's order: Enum.GetValues sorts by
-    // the values as unsigned numbers.
-    private void FillCell(ChoiceTemplate template, ChoiceModel choice, PropertyDeclarationSyntax? property)
+    // A cell's shape and ops, as the parser read them; its op enum as the user wrote it in Cell<...>.
+    private static void FillCell(ChoiceTemplate template, ChoiceModel choice, PropertyDeclarationSyntax? property)
     {
-        int open = choice.CellShape.IndexOf('(');
-        int[] numbers = choice.CellShape.Substring(open + 1).TrimEnd(')').Split(',')
-            .Select(n => int.Parse(n.Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        template.EveryEdge = numbers.Length == 1;
-        template.InputNodes = template.EveryEdge ? 1 : numbers[0];
-        template.IntermediateNodes = template.EveryEdge ? numbers[0] - 1 : numbers[1];
-        template.Chosen = template.EveryEdge ? 0 : numbers[2];
+        template.EveryEdge = choice.CellChosen == 0;
+        template.InputNodes = choice.CellInputNodes;
+        template.IntermediateNodes = choice.CellIntermediateNodes;
+        template.Chosen = choice.CellChosen;
         template.OpType = property?.Type is GenericNameSyntax { TypeArgumentList.Arguments.Count: 1 } generic ? generic.TypeArgumentList.Arguments[0].ToString()
             : property?.Type is QualifiedNameSyntax { Right: GenericNameSyntax { TypeArgumentList.Arguments.Count: 1 } right } ? right.TypeArgumentList.Arguments[0].ToString()
             : choice.OpsType;
-
-        var ops = (_space.GetMembers(choice.PropertyName).OfType<IPropertySymbol>().FirstOrDefault()?.Type as INamedTypeSymbol)?.TypeArguments.FirstOrDefault();
-        var members = ops?.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue)
-            .OrderBy(f => f.ConstantValue is ulong u ? u : unchecked((ulong)Convert.ToInt64(f.ConstantValue, System.Globalization.CultureInfo.InvariantCulture))).ToList() ?? [];
-        foreach (var member in members)
-            template.Candidates.Add(new CandidateTemplate { Token = member.Name, Expression = template.OpType + "." + member.Name });
+        foreach (var op in choice.Candidates)
+            template.Candidates.Add(new CandidateTemplate { Token = op.Name, Expression = template.OpType + "." + op.Name });
     }
 
     private static string ValueCategory(ChoiceModel choice)

@@ -363,7 +363,7 @@ internal sealed class NetworkSourceRenderer
         void Add(int from, int to, int op)
         {
             if (!byNode.TryGetValue(to, out var list)) byNode[to] = list = new List<string>();
-            list.Add($"({Number(from)}, {Number(to)}, {cell.Candidates[op].Expression})");
+            list.Add($"({ChoiceTemplate.Number(from)}, {ChoiceTemplate.Number(to)}, {cell.Candidates[op].Expression})");
         }
         if (cell.EveryEdge)
         {
@@ -382,7 +382,7 @@ internal sealed class NetworkSourceRenderer
         var lines = new List<string>
         {
             $"// The chosen cell '{cell.Label}': its edges (from node, to node, op).",
-            $"private {cell.TypeText} New{cell.Property}(string name) => new(name, inputNodes: {Number(cell.InputNodes)}, concatenate: {(cell.EveryEdge ? "false" : "true")}, {cell.Factory},",
+            $"private {cell.TypeText} New{cell.Property}(string name) => new(name, inputNodes: {ChoiceTemplate.Number(cell.InputNodes)}, concatenate: {(cell.EveryEdge ? "false" : "true")}, {cell.Factory},",
         };
         var nodes = byNode.Values.ToList();
         for (int n = 0; n < nodes.Count; n++)
@@ -505,8 +505,6 @@ internal sealed class NetworkSourceRenderer
         }
         return ("global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>", "global::TorchSharp.torch.Tensor");
     }
-
-    private static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     // ---- Architecture text, fingerprint, dimension counts -----------------------------------------------------
 

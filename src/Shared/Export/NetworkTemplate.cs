@@ -170,7 +170,7 @@ internal sealed class ChoiceTemplate
         return edges;
     }
 
-    private static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
+    public static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The number of codes (dimensions) this choice holds.</summary>
     public int CandidateCount => Kind switch
