@@ -21,6 +21,9 @@ namespace NasGen.Experiments;
 /// </summary>
 public sealed partial class Experiment<TArchitecture> where TArchitecture : struct, IEquatable<TArchitecture>
 {
+    // How long a stopped run waits for a running evaluation to notice its cancelled token before abandoning it.
+    private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(10);
+
     private readonly ISearchSpace<TArchitecture> _space;
     private readonly Func<int, ISearchStrategy<TArchitecture>> _strategyFactory;
     private readonly IEvaluator<TArchitecture> _evaluator;
@@ -324,6 +327,9 @@ public sealed partial class Experiment<TArchitecture> where TArchitecture : stru
         {
             lock (intermediate) closed = true;
             trialCts.Cancel();
+            // On a stop (not a timeout) give the evaluation a moment to see its token: a caller that exits the process
+            // right after the run must not pull libtorch from under a trial still training (a crash at exit).
+            if (cancellationToken.IsCancellationRequested) await Task.WhenAny(evaluation, Task.Delay(StopGracePeriod)).ConfigureAwait(false);
             _ = evaluation.ContinueWith(t => t.Exception, TaskScheduler.Default); // an evaluator that ignores its token may still fail later
             if (cancellationToken.IsCancellationRequested) return new Outcome(null, intermediate);
             return Fail(FailureReason.Timeout, $"timeout: still running after {_options.TrialTimeout!.Value.TotalSeconds:0.###} s", costMetrics);
