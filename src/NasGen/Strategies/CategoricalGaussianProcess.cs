@@ -1,26 +1,29 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Numerics;
 
 namespace NasGen.Strategies;
 
 /// <summary>
 /// A Gaussian process over architectures in their one-hot encoding, for Bayesian optimization. The kernel is
-/// Matérn-5/2 in the Euclidean distance between one-hot encodings; that distance is √(2h) for h differing
-/// dimensions, so the kernel is computed from categorical codes through a table indexed by h. Targets are
-/// standardised; the signal variance has its closed-form maximum-likelihood value, and the length-scale and the
-/// noise are chosen on a grid by the log marginal likelihood.
+/// Matérn-5/2 in the Euclidean distance between one-hot encodings with one length-scale per dimension (automatic
+/// relevance determination): two architectures differing in dimensions D are √(Σ_{d∈D} 2/ℓ_d²) apart. Targets are
+/// standardised; the signal variance has its closed-form maximum-likelihood value; the length-scales and the noise
+/// maximise the log marginal likelihood: a grid over one shared length-scale and the noise, then gradient ascent
+/// (iRprop−) over every length-scale and the noise from the best grid point.
 /// </summary>
 public sealed class CategoricalGaussianProcess
 {
     private static readonly double[] LengthScaleGrid = [0.25, 0.5, 1, 2, 4, 8];
     private static readonly double[] NoiseGrid = [1e-6, 1e-4, 1e-2, 1e-1];
+    private const int MaxAscentPoints = 256;
 
     private readonly int _dimensions;
     private int[] _codes = [];          // n × dimensions, row-major
     private double[] _cholesky = [];    // lower triangle of R + gI, row-major n × n
     private double[] _alpha = [];       // (R + gI)⁻¹ y, y standardised
-    private double[] _correlation = []; // Matérn correlation by number of differing dimensions
+    private double[] _relevance;         // 1 / ℓ_d² per dimension
     private double _targetMean;
     private double _targetScale = 1;
 
@@ -29,13 +32,14 @@ public sealed class CategoricalGaussianProcess
     {
         if (dimensions < 1) throw new ArgumentOutOfRangeException(nameof(dimensions));
         _dimensions = dimensions;
+        _relevance = Enumerable.Repeat(1.0, dimensions).ToArray();
     }
 
     /// <summary>Number of training points.</summary>
     public int Count { get; private set; }
 
-    /// <summary>The length-scale of the Matérn kernel, in units of one-hot Euclidean distance.</summary>
-    public double LengthScale { get; private set; } = 1;
+    /// <summary>The length-scale of each dimension, in units of one-hot Euclidean distance: a long one means the dimension hardly matters.</summary>
+    public IReadOnlyList<double> LengthScales => _relevance.Select(w => 1 / Math.Sqrt(w)).ToArray();
 
     /// <summary>The noise variance relative to the signal variance.</summary>
     public double NoiseRatio { get; private set; } = 1e-6;
@@ -52,17 +56,21 @@ public sealed class CategoricalGaussianProcess
     /// <summary>The largest standardised target: the incumbent for expected improvement.</summary>
     public double BestStandardizedTarget { get; private set; }
 
-    /// <summary>Fits the process, choosing the length-scale and the noise by the log marginal likelihood.</summary>
+    /// <summary>
+    /// Fits the process, choosing the length-scales and the noise by the log marginal likelihood: the best point of a
+    /// grid over one shared length-scale and the noise, refined by gradient ascent over every length-scale and the noise.
+    /// </summary>
     public void Fit(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets)
     {
-        var standardized = Load(codes, targets);
+        var y = Load(codes, targets);
         double bestLikelihood = double.NegativeInfinity;
-        (double LengthScale, double Noise) best = (LengthScale, NoiseRatio);
+        (double LengthScale, double Noise) best = (1, NoiseRatio);
         foreach (double lengthScale in LengthScaleGrid)
         {
             foreach (double noise in NoiseGrid)
             {
-                double likelihood = Factorize(standardized, lengthScale, noise);
+                Array.Fill(_relevance, 1 / (lengthScale * lengthScale));
+                double likelihood = Factorize(y, noise);
                 if (likelihood > bestLikelihood)
                 {
                     bestLikelihood = likelihood;
@@ -70,15 +78,126 @@ public sealed class CategoricalGaussianProcess
                 }
             }
         }
-        Factorize(standardized, best.LengthScale, best.Noise);
+        Array.Fill(_relevance, 1 / (best.LengthScale * best.LengthScale));
+        Factorize(y, best.Noise);
+        if (Count <= MaxAscentPoints)
+        {
+            if (Count > 1) AscendLikelihood(y);
+            return;
+        }
+        // Each gradient step costs O(n³): above MaxAscentPoints the length-scales are fitted on evenly spaced
+        // observations (old and new alike) and the whole set is factorized once with them.
+        var subset = new CategoricalGaussianProcess(_dimensions);
+        var picked = Enumerable.Range(0, MaxAscentPoints).Select(i => (int)((long)i * Count / MaxAscentPoints)).ToArray();
+        var subsetY = subset.Load(picked.Select(i => codes[i]).ToList(), picked.Select(i => targets[i]).ToList());
+        _relevance.CopyTo(subset._relevance, 0);
+        subset.Factorize(subsetY, best.Noise);
+        subset.AscendLikelihood(subsetY);
+        subset._relevance.CopyTo(_relevance, 0);
+        Factorize(y, subset.NoiseRatio);
     }
 
-    /// <summary>Fits the process with a given length-scale and relative noise.</summary>
+    /// <summary>Fits the process with one given length-scale for every dimension and a given relative noise.</summary>
     public void Fit(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets, double lengthScale, double noiseRatio)
     {
         if (!(lengthScale > 0)) throw new ArgumentOutOfRangeException(nameof(lengthScale));
         if (!(noiseRatio >= 0)) throw new ArgumentOutOfRangeException(nameof(noiseRatio));
-        Factorize(Load(codes, targets), lengthScale, noiseRatio);
+        var y = Load(codes, targets);
+        Array.Fill(_relevance, 1 / (lengthScale * lengthScale));
+        Factorize(y, noiseRatio);
+    }
+
+    /// <summary>
+    /// iRprop− (Igel and Hüsken 2000) on the log relevances and the log noise: a step per parameter that grows while
+    /// its gradient keeps its sign and halves when it flips. Keeps the most likely parameters seen.
+    /// </summary>
+    private void AscendLikelihood(double[] y)
+    {
+        const int Iterations = 30;
+        const double MinRelevance = 1e-4, MaxRelevance = 64, MinNoise = 1e-6, MaxNoise = 1;
+        int p = _dimensions + 1; // log relevances, then log noise
+        var parameters = new double[p];
+        for (int d = 0; d < _dimensions; d++) parameters[d] = Math.Log(_relevance[d]);
+        parameters[_dimensions] = Math.Log(NoiseRatio);
+        var best = (double[])parameters.Clone();
+        double bestLikelihood = LogMarginalLikelihood;
+        var steps = Enumerable.Repeat(0.5, p).ToArray();
+        var previous = new double[p];
+        var gradient = new double[p];
+        for (int iteration = 0; iteration < Iterations; iteration++)
+        {
+            LikelihoodGradient(gradient);
+            for (int i = 0; i < p; i++)
+            {
+                double sign = previous[i] * gradient[i];
+                if (sign > 0) steps[i] = Math.Min(steps[i] * 1.2, 2);
+                else if (sign < 0) { steps[i] = Math.Max(steps[i] * 0.5, 1e-3); gradient[i] = 0; }
+                parameters[i] += Math.Sign(gradient[i]) * steps[i];
+                previous[i] = gradient[i];
+            }
+            for (int d = 0; d < _dimensions; d++)
+                parameters[d] = Math.Clamp(parameters[d], Math.Log(MinRelevance), Math.Log(MaxRelevance));
+            parameters[_dimensions] = Math.Clamp(parameters[_dimensions], Math.Log(MinNoise), Math.Log(MaxNoise));
+
+            for (int d = 0; d < _dimensions; d++) _relevance[d] = Math.Exp(parameters[d]);
+            double likelihood = Factorize(y, Math.Exp(parameters[_dimensions]));
+            if (likelihood > bestLikelihood)
+            {
+                bestLikelihood = likelihood;
+                parameters.CopyTo(best, 0);
+            }
+        }
+        for (int d = 0; d < _dimensions; d++) _relevance[d] = Math.Exp(best[d]);
+        Factorize(y, Math.Exp(best[_dimensions]));
+    }
+
+    /// <summary>
+    /// The gradient of the profile log marginal likelihood at the current factorization with respect to each log
+    /// relevance and the log noise: ½ (αᵀ ∂C α / σ² − tr(C⁻¹ ∂C)) with C = R + gI, α = C⁻¹y and σ² = yᵀα / n.
+    /// </summary>
+    private void LikelihoodGradient(double[] gradient)
+    {
+        int n = Count;
+        var inverse = InverseFromCholesky(_cholesky, n);
+        Array.Clear(gradient);
+        double signal = SignalVariance;
+        var point = new double[_dimensions];
+        for (int i = 0; i < n; i++)
+        {
+            var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
+            for (int j = 0; j < i; j++)
+            {
+                // Off-diagonal pairs count twice (C is symmetric).
+                double weight = 2 * (_alpha[i] * _alpha[j] / signal - inverse[i * n + j]);
+                if (weight == 0) continue;
+                var rowJ = _codes.AsSpan(j * _dimensions, _dimensions);
+                double s = ScaledDistance(rowI, rowJ);
+                // ∂k/∂log w_d = −(5/3)(1 + s) e^{−s} w_d δ_d for Matérn-5/2 with s² = 10 Σ w_d δ_d.
+                double common = -(5.0 / 3.0) * (1 + s) * Math.Exp(-s) * weight;
+                for (int d = 0; d < _dimensions; d++)
+                    if (rowI[d] != rowJ[d]) gradient[d] += common * _relevance[d];
+            }
+        }
+        double noise = NoiseRatio;
+        double noiseTerm = 0;
+        for (int i = 0; i < n; i++) noiseTerm += _alpha[i] * _alpha[i] / signal - inverse[i * n + i];
+        gradient[_dimensions] = noiseTerm * noise;
+        for (int k = 0; k < gradient.Length; k++) gradient[k] *= 0.5;
+    }
+
+    /// <summary>√(10 Σ_d w_d [a_d ≠ b_d]): √5 times the relevance-weighted one-hot distance, Matérn-5/2's argument.</summary>
+    private double ScaledDistance(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    {
+        double squared = 0;
+        for (int d = 0; d < a.Length; d++)
+            if (a[d] != b[d]) squared += _relevance[d];
+        return Math.Sqrt(10 * squared);
+    }
+
+    private double Correlation(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    {
+        double s = ScaledDistance(a, b);
+        return (1 + s + s * s / 3) * Math.Exp(-s);
     }
 
     /// <summary>The posterior mean and variance (in target units) at an architecture given by its categorical codes.</summary>
@@ -118,7 +237,7 @@ public sealed class CategoricalGaussianProcess
         double nearest = 0;
         for (int i = 0; i < Count; i++)
         {
-            double correlation = _correlation[Differences(codes, i)];
+            double correlation = Correlation(codes, _codes.AsSpan(i * _dimensions, _dimensions));
             scratch[i] = correlation;
             mean += correlation * _alpha[i];
             nearest = Math.Max(nearest, correlation);
@@ -171,20 +290,15 @@ public sealed class CategoricalGaussianProcess
     }
 
     /// <summary>Factorizes R + gI for these hyperparameters and returns the profile log marginal likelihood.</summary>
-    private double Factorize(double[] y, double lengthScale, double noise)
+    private double Factorize(double[] y, double noise)
     {
         int n = y.Length;
-        _correlation = new double[_dimensions + 1];
-        for (int h = 0; h <= _dimensions; h++)
-        {
-            double r = Math.Sqrt(5.0 * 2.0 * h) / lengthScale; // √5 · one-hot distance / ℓ
-            _correlation[h] = (1 + r + r * r / 3) * Math.Exp(-r);
-        }
 
         var matrix = new double[n * n];
         for (int i = 0; i < n; i++)
         {
-            for (int j = 0; j < i; j++) matrix[i * n + j] = _correlation[Differences(_codes.AsSpan(j * _dimensions, _dimensions), i)];
+            var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
+            for (int j = 0; j < i; j++) matrix[i * n + j] = Correlation(rowI, _codes.AsSpan(j * _dimensions, _dimensions));
             matrix[i * n + i] = 1 + noise;
         }
         // Repeated architectures make R singular at tiny noise: add jitter until the factorization succeeds.
@@ -192,7 +306,6 @@ public sealed class CategoricalGaussianProcess
         while (!Cholesky(matrix, n, jitter))
             jitter = jitter == 0 ? 1e-8 : jitter * 10;
         _cholesky = matrix;
-        LengthScale = lengthScale;
         NoiseRatio = noise + jitter;
         return Solve(y);
     }
@@ -211,7 +324,7 @@ public sealed class CategoricalGaussianProcess
         int n = Count;
         if (previous == 0 || n < previous)
         {
-            Factorize(y, LengthScale, NoiseRatio);
+            Factorize(y, NoiseRatio);
             return;
         }
         var factor = new double[n * n];
@@ -220,12 +333,12 @@ public sealed class CategoricalGaussianProcess
         {
             var row = factor.AsSpan(i * n, i);
             var point = _codes.AsSpan(i * _dimensions, _dimensions);
-            for (int j = 0; j < i; j++) row[j] = _correlation[Differences(point, j)];
+            for (int j = 0; j < i; j++) row[j] = Correlation(point, _codes.AsSpan(j * _dimensions, _dimensions));
             ForwardSubstitute(factor, n, row);
             double diagonal = 1 + NoiseRatio - Dot(row, row);
             if (!(diagonal > 1e-10))
             {
-                Factorize(y, LengthScale, NoiseRatio);
+                Factorize(y, NoiseRatio);
                 return;
             }
             factor[i * n + i] = Math.Sqrt(diagonal);
@@ -248,15 +361,6 @@ public sealed class CategoricalGaussianProcess
         SignalVariance = n > 0 ? Math.Max(quadratic / n, 1e-12) : 1;
         LogMarginalLikelihood = -0.5 * n * Math.Log(SignalVariance) - 0.5 * logDeterminant - 0.5 * n * (1 + Math.Log(2 * Math.PI));
         return LogMarginalLikelihood;
-    }
-
-    private int Differences(ReadOnlySpan<int> codes, int trainingPoint)
-    {
-        var row = _codes.AsSpan(trainingPoint * _dimensions, _dimensions);
-        int h = 0;
-        for (int d = 0; d < row.Length; d++)
-            if (row[d] != codes[d]) h++;
-        return h;
     }
 
     /// <summary>In-place Cholesky of the lower triangle (row-major) with <paramref name="jitter"/> on the diagonal; false when not positive definite.</summary>
@@ -283,6 +387,35 @@ public sealed class CategoricalGaussianProcess
         }
         l.CopyTo(a, 0);
         return true;
+    }
+
+    /// <summary>(L Lᵀ)⁻¹ from the lower-triangular Cholesky factor L (row-major n × n), as a full symmetric matrix.</summary>
+    private static double[] InverseFromCholesky(double[] l, int n)
+    {
+        // Columns of L⁻¹ by forward substitution, then C⁻¹ = L⁻ᵀ L⁻¹.
+        var lInverse = new double[n * n]; // lower triangle, row-major
+        for (int i = 0; i < n; i++)
+        {
+            lInverse[i * n + i] = 1 / l[i * n + i];
+            for (int j = 0; j < i; j++)
+            {
+                double s = 0;
+                for (int k = j; k < i; k++) s += l[i * n + k] * lInverse[k * n + j];
+                lInverse[i * n + j] = -s / l[i * n + i];
+            }
+        }
+        var inverse = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                double s = 0;
+                for (int k = i; k < n; k++) s += lInverse[k * n + i] * lInverse[k * n + j];
+                inverse[i * n + j] = s;
+                inverse[j * n + i] = s;
+            }
+        }
+        return inverse;
     }
 
     /// <summary>Solves L x = b in place for the leading b.Length rows of L (row-major, <paramref name="stride"/> per row).</summary>
