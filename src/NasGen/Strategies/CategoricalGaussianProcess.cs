@@ -18,12 +18,14 @@ public sealed class CategoricalGaussianProcess
     private static readonly double[] LengthScaleGrid = [0.25, 0.5, 1, 2, 4, 8];
     private static readonly double[] NoiseGrid = [1e-6, 1e-4, 1e-2, 1e-1];
     private const int MaxAscentPoints = 256;
+    private const int MaxMaskDimensions = 16;
 
     private readonly int _dimensions;
     private int[] _codes = [];          // n × dimensions, row-major
     private double[] _cholesky = [];    // lower triangle of R + gI, row-major n × n
     private double[] _alpha = [];       // (R + gI)⁻¹ y, y standardised
     private double[] _relevance;         // 1 / ℓ_d² per dimension
+    private readonly double[] _correlationByMask; // by set of differing dimensions; NaN until needed
     private double _targetMean;
     private double _targetScale = 1;
 
@@ -33,6 +35,7 @@ public sealed class CategoricalGaussianProcess
         if (dimensions < 1) throw new ArgumentOutOfRangeException(nameof(dimensions));
         _dimensions = dimensions;
         _relevance = Enumerable.Repeat(1.0, dimensions).ToArray();
+        _correlationByMask = new double[dimensions <= MaxMaskDimensions ? 1 << dimensions : 0];
     }
 
     /// <summary>Number of training points.</summary>
@@ -194,11 +197,24 @@ public sealed class CategoricalGaussianProcess
         return Math.Sqrt(10 * squared);
     }
 
+    /// <summary>
+    /// The Matérn-5/2 correlation of two architectures. It depends only on which dimensions differ, so with up to
+    /// <see cref="MaxMaskDimensions"/> dimensions it is kept per set of differing dimensions (a bit mask) until the
+    /// length-scales change: most predictions then cost a table read per training point instead of a square root and
+    /// an exponential.
+    /// </summary>
     private double Correlation(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
     {
-        double s = ScaledDistance(a, b);
-        return (1 + s + s * s / 3) * Math.Exp(-s);
+        if (_dimensions > MaxMaskDimensions) return Matern(ScaledDistance(a, b));
+        int mask = 0;
+        for (int d = 0; d < a.Length; d++)
+            if (a[d] != b[d]) mask |= 1 << d;
+        double value = _correlationByMask[mask];
+        if (double.IsNaN(value)) _correlationByMask[mask] = value = Matern(ScaledDistance(a, b));
+        return value;
     }
+
+    private static double Matern(double s) => (1 + s + s * s / 3) * Math.Exp(-s);
 
     /// <summary>The posterior mean and variance (in target units) at an architecture given by its categorical codes.</summary>
     public (double Mean, double Variance) Predict(ReadOnlySpan<int> codes)
@@ -293,6 +309,7 @@ public sealed class CategoricalGaussianProcess
     private double Factorize(double[] y, double noise)
     {
         int n = y.Length;
+        Array.Fill(_correlationByMask, double.NaN); // the length-scales may have changed
 
         var matrix = new double[n * n];
         for (int i = 0; i < n; i++)
@@ -392,27 +409,25 @@ public sealed class CategoricalGaussianProcess
     /// <summary>(L Lᵀ)⁻¹ from the lower-triangular Cholesky factor L (row-major n × n), as a full symmetric matrix.</summary>
     private static double[] InverseFromCholesky(double[] l, int n)
     {
-        // Columns of L⁻¹ by forward substitution, then C⁻¹ = L⁻ᵀ L⁻¹.
-        var lInverse = new double[n * n]; // lower triangle, row-major
-        for (int i = 0; i < n; i++)
+        // Row j of u is column j of L⁻¹ (zero above j): L x = e_j by forward substitution from row j. Then
+        // (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ has entry (i, j) = u_i · u_j, a contiguous dot product.
+        var u = new double[n * n];
+        for (int j = 0; j < n; j++)
         {
-            lInverse[i * n + i] = 1 / l[i * n + i];
-            for (int j = 0; j < i; j++)
-            {
-                double s = 0;
-                for (int k = j; k < i; k++) s += l[i * n + k] * lInverse[k * n + j];
-                lInverse[i * n + j] = -s / l[i * n + i];
-            }
+            var column = u.AsSpan(j * n, n);
+            column[j] = 1 / l[j * n + j];
+            for (int i = j + 1; i < n; i++)
+                column[i] = -Dot(l.AsSpan(i * n + j, i - j), column[j..i]) / l[i * n + i];
         }
         var inverse = new double[n * n];
         for (int i = 0; i < n; i++)
         {
             for (int j = 0; j <= i; j++)
             {
-                double s = 0;
-                for (int k = i; k < n; k++) s += lInverse[k * n + i] * lInverse[k * n + j];
-                inverse[i * n + j] = s;
-                inverse[j * n + i] = s;
+                int from = Math.Max(i, j); // both rows are zero before their own index
+                double value = Dot(u.AsSpan(i * n + from, n - from), u.AsSpan(j * n + from, n - from));
+                inverse[i * n + j] = value;
+                inverse[j * n + i] = value;
             }
         }
         return inverse;

@@ -19,7 +19,8 @@ internal static class ExportCompiler
     // user's own project (this one: it declares the enums some spaces use) but not NasGen: any use of NasGen fails.
     public static Assembly Compile(IEnumerable<string> sources)
     {
-        var parse = new CSharpParseOptions(LanguageVersion.Preview);
+        // Documentation comments are parsed, so a reference the export left dangling (CS1574, CS1734) fails the compilation.
+        var parse = new CSharpParseOptions(LanguageVersion.Preview, DocumentationMode.Diagnose);
         var trees = sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, parse, path: $"Exported{i}.cs")).ToList();
         var references = Net100.References.All
             .Append(MetadataReference.CreateFromFile(typeof(torch).Assembly.Location))
@@ -28,7 +29,8 @@ internal static class ExportCompiler
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable,
                 generalDiagnosticOption: ReportDiagnostic.Error,
                 // As the .NET SDK does: TorchSharp targets net8.0, these reference-unification notices are not problems.
-                specificDiagnosticOptions: [new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
+                specificDiagnosticOptions: [new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress),
+                    new("CS1591", ReportDiagnostic.Suppress)])); // an undocumented public member is the user's choice
         using var stream = new MemoryStream();
         var result = compilation.Emit(stream);
         var problems = result.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();

@@ -54,7 +54,8 @@ public sealed partial class ExportBody : Module<Tensor, Tensor>
 /// <summary>
 /// Exercises what the exporter must carry over: conditions on value choices (if/else blocks, a ternary, a switch),
 /// a negative value, <c>this.</c> access, type-built and factory-built candidates, a repeat, Mean and Concat input choices and a
-/// nested space built by a factory.
+/// nested space built by a factory. References in this summary point at generated members (<see cref="EmitSource"/>,
+/// <see cref="Architecture">the architecture type</see>) that an exported class does not have: the export turns them into text.
 /// </summary>
 [SearchSpace(Name = "export-net")]
 public sealed partial class ExportNet : Module<Tensor, Tensor>
