@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using System.Text.RegularExpressions;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -135,20 +134,7 @@ internal sealed class TemplateBuilder
                 if (trimmed.Length > 0) lines.Add(trimmed.StartsWith("///", StringComparison.Ordinal) ? trimmed : "/// " + trimmed);
             }
         }
-        return WithoutReferences(string.Join("\n", lines));
-    }
-
-    private static readonly Regex ReferenceWithText = new(@"<(see|seealso)\s+cref\s*=\s*""[^""]*""\s*>(.*?)</\1>", RegexOptions.Singleline);
-    private static readonly Regex Reference = new(@"<(?:see|seealso)\s+(?:cref|langword)\s*=\s*""(?:[TMPFE]:)?([^""]*)""\s*/>|<(?:paramref|typeparamref)\s+name\s*=\s*""([^""]*)""\s*/>");
-
-    /// <summary>
-    /// The exported class keeps the user's summary, but its references could dangle there: a parameter of the removed
-    /// constructor, a member only the generator adds, a type of another assembly. They become code text.
-    /// </summary>
-    private static string WithoutReferences(string documentation)
-    {
-        string text = ReferenceWithText.Replace(documentation, m => m.Groups[2].Value);
-        return Reference.Replace(text, m => "<c>" + (m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value) + "</c>");
+        return string.Join("\n", lines);
     }
 
     private ChoiceTemplate ToChoice(ChoiceModel choice, List<TypeDeclarationSyntax> declarations)

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace NasGen.Export;
 
@@ -165,7 +166,51 @@ internal sealed class NetworkSourceRenderer
             text.Append('\n');
         }
         text.Append(indent).Append("}\n");
-        return text.ToString();
+        return PlainDocumentationReferences(text.ToString());
+    }
+
+    private static readonly Regex ReferenceWithText = new(@"<(see|seealso)\s+cref\s*=\s*""[^""]*""\s*>(.*?)</\1>");
+    private static readonly Regex Reference = new(@"<(?:see|seealso)\s+(?:cref|langword)\s*=\s*""(?:[TMPFE]:)?([^""]*)""\s*/>|<(?:paramref|typeparamref)\s+name\s*=\s*""([^""]*)""\s*/>");
+    private static readonly Regex ParameterTag = new(@"^\s*///\s*<param\s+name\s*=\s*""([^""]*)""\s*>.*</param>\s*$");
+
+    /// <summary>
+    /// Documentation comments are copied as written, but in the export their references could point at nothing: the
+    /// removed <c>architecture</c> parameter, a member only the generator adds, a type the consuming project lacks
+    /// (CS1574, CS1734 where documentation is built). References become code text (<c>&lt;c&gt;Name&lt;/c&gt;</c>, a
+    /// reference with text its text), and a one-line <c>&lt;param&gt;</c> whose name the declaration below it no
+    /// longer has is dropped (CS1572).
+    /// </summary>
+    private static string PlainDocumentationReferences(string source)
+    {
+        if (!source.Contains("///")) return source;
+        var lines = source.Split('\n').ToList();
+        for (int i = 0; i < lines.Count; i++)
+        {
+            if (!lines[i].TrimStart().StartsWith("///", StringComparison.Ordinal)) continue;
+            var parameter = ParameterTag.Match(lines[i]);
+            if (parameter.Success && !DeclarationBelow(lines, i).Contains(parameter.Groups[1].Value))
+            {
+                lines.RemoveAt(i--);
+                continue;
+            }
+            string line = ReferenceWithText.Replace(lines[i], m => m.Groups[2].Value);
+            lines[i] = Reference.Replace(line, m => "<c>" + (m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value) + "</c>");
+        }
+        return string.Join("\n", lines);
+    }
+
+    /// <summary>The parameter names of the declaration a doc comment line belongs to (up to its closing parenthesis).</summary>
+    private static HashSet<string> DeclarationBelow(List<string> lines, int docLine)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        int i = docLine;
+        while (i < lines.Count && lines[i].TrimStart().StartsWith("///", StringComparison.Ordinal)) i++;
+        for (; i < lines.Count; i++)
+        {
+            foreach (Match word in Regex.Matches(lines[i], @"@?\b\w+\b")) names.Add(word.Value.TrimStart('@'));
+            if (lines[i].Contains(')')) break;
+        }
+        return names;
     }
 
     private string? ChoiceProperty(ChoiceTemplate choice, int index, RenderContext context, string membersText)

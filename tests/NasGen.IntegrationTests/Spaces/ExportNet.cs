@@ -83,6 +83,9 @@ public sealed partial class ExportNet : Module<Tensor, Tensor>
     private readonly Module<Tensor, Tensor> stem, head;
     private readonly Module<Tensor, Tensor>? norm;
 
+    /// <summary>The network of <paramref name="architecture"/> with <paramref name="classes"/> outputs.</summary>
+    /// <param name="architecture">The choices; the export has none.</param>
+    /// <param name="classes">How many classes.</param>
     public ExportNet(Architecture architecture, int classes = 3) : base(nameof(ExportNet))
     {
         InitializeChoices(architecture);
