@@ -55,6 +55,32 @@ public sealed class BayesianOptimizationTests
     }
 
     [Fact]
+    public void More_than_sixteen_dimensions_compute_the_kernel_directly_with_the_same_posterior()
+    {
+        // Up to 16 dimensions the kernel is cached per set of differing dimensions; above, it is computed per pair.
+        // The same data padded with four constant dimensions must give the same model after a full fit, whose grid and
+        // gradient steps change the length-scales many times (the constant dimensions never differ, so they change no
+        // distance and get no gradient).
+        var random = new Random(9);
+        var narrow = Enumerable.Range(0, 40).Select(_ => Enumerable.Range(0, 16).Select(_ => random.Next(3)).ToArray()).ToList();
+        var wide = narrow.Select(c => c.Concat(new int[4]).ToArray()).ToList();
+        var targets = narrow.Select(c => c.Take(4).Sum() + 0.1 * c[5]).Select(v => (double)v).ToList();
+        var cached = new CategoricalGaussianProcess(16);
+        cached.Fit(narrow, targets);
+        var direct = new CategoricalGaussianProcess(20);
+        direct.Fit(wide, targets);
+        Assert.Equal(cached.LogMarginalLikelihood, direct.LogMarginalLikelihood, 9);
+        for (int i = 0; i < 10; i++)
+        {
+            var point = Enumerable.Range(0, 16).Select(_ => random.Next(3)).ToArray();
+            var (mean, variance) = cached.Predict(point);
+            var (wideMean, wideVariance) = direct.Predict(point.Concat(new int[4]).ToArray());
+            Assert.Equal(mean, wideMean, 9);
+            Assert.Equal(variance, wideVariance, 9);
+        }
+    }
+
+    [Fact]
     public void Fitted_hyperparameters_are_at_least_as_likely_as_every_grid_point()
     {
         var (codes, targets) = RandomObservations(count: 60, seed: 5);
