@@ -24,7 +24,7 @@ public sealed class CategoricalGaussianProcess
     private int[] _codes = [];          // n × dimensions, row-major
     private double[] _cholesky = [];    // lower triangle of R + gI, row-major n × n
     private double[] _alpha = [];       // (R + gI)⁻¹ y, y standardised
-    private double[] _relevance;         // 1 / ℓ_d² per dimension
+    private readonly double[] _relevance;         // 1 / ℓ_d² per dimension
     private readonly double[] _correlationByMask; // by set of differing dimensions; NaN until needed
     private double _targetMean;
     private double _targetScale = 1;
@@ -164,7 +164,6 @@ public sealed class CategoricalGaussianProcess
         var inverse = InverseFromCholesky(_cholesky, n);
         Array.Clear(gradient);
         double signal = SignalVariance;
-        var point = new double[_dimensions];
         for (int i = 0; i < n; i++)
         {
             var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
@@ -235,7 +234,7 @@ public sealed class CategoricalGaussianProcess
     }
 
     /// <summary>
-    /// The posterior mean in standardised units, in O(n): the first half of <see cref="PredictStandardized"/>. It
+    /// The posterior mean in standardised units, in O(n·d) for d dimensions (O(n) reads of the kernel table): the first half of <see cref="PredictStandardized"/>. It
     /// leaves the correlations with the training points in <paramref name="scratch"/> for
     /// <see cref="CompleteVarianceStandardized"/>, which costs O(n²) and can be skipped when the mean alone decides.
     /// </summary>

@@ -71,6 +71,10 @@ internal sealed class NetworkSourceRenderer
     /// class</c>, or <c>partial class</c> for a [FixedArchitecture] class); lines are indented by <paramref name="indent"/>.
     /// </summary>
     public string RenderClass(NetworkTemplate template, IReadOnlyList<int> codes, string className, string indent,
+        string declaration, bool includeDocumentation) =>
+        PlainDocumentationReferences(ClassText(template, codes, className, indent, declaration, includeDocumentation));
+
+    private string ClassText(NetworkTemplate template, IReadOnlyList<int> codes, string className, string indent,
         string declaration, bool includeDocumentation)
     {
         CheckExportable(template);
@@ -151,7 +155,7 @@ internal sealed class NetworkSourceRenderer
         {
             var sub = Resolve(template.Choices[pair.Key].SubSpace);
             body.Add("");
-            string nested = RenderClass(sub, subCodes[pair.Key], pair.Value.Name, "", "public sealed class", includeDocumentation: false);
+            string nested = ClassText(sub, subCodes[pair.Key], pair.Value.Name, "", "public sealed class", includeDocumentation: false);
             body.AddRange(nested.TrimEnd('\n').Split('\n'));
         }
 
@@ -166,7 +170,7 @@ internal sealed class NetworkSourceRenderer
             text.Append('\n');
         }
         text.Append(indent).Append("}\n");
-        return PlainDocumentationReferences(text.ToString());
+        return text.ToString();
     }
 
     private static readonly Regex ReferenceWithText = new(@"<(see|seealso)\s+cref\s*=\s*""[^""]*""\s*>(.*?)</\1>");
