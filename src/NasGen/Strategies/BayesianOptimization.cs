@@ -30,6 +30,14 @@ public sealed record BayesianOptimizationOptions
     /// fit (always below 64 observations); in between, the factorization is extended row by row in O(n²).
     /// </summary>
     public double HyperparameterRefitGrowth { get; init; } = 1.25;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> (for <paramref name="parameterName"/>) on an unusable setting.</summary>
+    internal void Validate(string parameterName)
+    {
+        if (InitialDesign < 1) throw new ArgumentOutOfRangeException(parameterName, "InitialDesign must be at least 1.");
+        if (!(HyperparameterRefitGrowth >= 1)) throw new ArgumentOutOfRangeException(parameterName, "HyperparameterRefitGrowth must be at least 1.");
+        if (MaxAcquisitionEvaluations < 1) throw new ArgumentOutOfRangeException(parameterName, "MaxAcquisitionEvaluations must be at least 1.");
+    }
 }
 
 /// <summary>
@@ -62,9 +70,7 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
     {
         ArgumentNullException.ThrowIfNull(space);
         _options = options ?? new BayesianOptimizationOptions();
-        if (_options.InitialDesign < 1) throw new ArgumentOutOfRangeException(nameof(options), "InitialDesign must be at least 1.");
-        if (!(_options.HyperparameterRefitGrowth >= 1)) throw new ArgumentOutOfRangeException(nameof(options), "HyperparameterRefitGrowth must be at least 1.");
-        if (_options.MaxAcquisitionEvaluations < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAcquisitionEvaluations must be at least 1.");
+        _options.Validate(nameof(options));
         _space = space;
         _random = new Random(seed);
         _tracker = new ProposalTracker<TArchitecture>(space);

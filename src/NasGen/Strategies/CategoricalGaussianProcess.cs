@@ -26,6 +26,7 @@ public sealed class CategoricalGaussianProcess
     private double[] _alpha = [];       // (R + gI)⁻¹ y, y standardised
     private readonly double[] _relevance;         // 1 / ℓ_d² per dimension
     private readonly double[] _correlationByMask; // by set of differing dimensions; NaN until needed
+    private int[]? _pairMasks;                    // differing dimensions of each pair (j < i) of training points, up to MaxMaskDimensions; null until needed
     private double _targetMean;
     private double _targetScale = 1;
 
@@ -164,20 +165,38 @@ public sealed class CategoricalGaussianProcess
         var inverse = InverseFromCholesky(_cholesky, n);
         Array.Clear(gradient);
         double signal = SignalVariance;
+        var masks = PairMasks();
+        // Off-diagonal pairs count twice (C is symmetric). ∂k/∂log w_d = −(5/3)(1 + s) e^{−s} w_d δ_d for Matérn-5/2
+        // with s² = 10 Σ w_d δ_d: the factor before w_d δ_d depends only on the differing dimensions, so with masks
+        // the weights are summed per mask first.
+        var weightByMask = masks is null ? null : new double[_correlationByMask.Length];
         for (int i = 0; i < n; i++)
         {
             var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
+            var inverseRow = inverse.AsSpan(i * n, i);
             for (int j = 0; j < i; j++)
             {
-                // Off-diagonal pairs count twice (C is symmetric).
-                double weight = 2 * (_alpha[i] * _alpha[j] / signal - inverse[i * n + j]);
+                double weight = 2 * (_alpha[i] * _alpha[j] / signal - inverseRow[j]);
+                if (weightByMask is not null)
+                {
+                    weightByMask[masks![i * n + j]] += weight;
+                    continue;
+                }
                 if (weight == 0) continue;
                 var rowJ = _codes.AsSpan(j * _dimensions, _dimensions);
-                double s = ScaledDistance(rowI, rowJ);
-                // ∂k/∂log w_d = −(5/3)(1 + s) e^{−s} w_d δ_d for Matérn-5/2 with s² = 10 Σ w_d δ_d.
-                double common = -(5.0 / 3.0) * (1 + s) * Math.Exp(-s) * weight;
+                double common = MaternSlope(ScaledDistance(rowI, rowJ)) * weight;
                 for (int d = 0; d < _dimensions; d++)
                     if (rowI[d] != rowJ[d]) gradient[d] += common * _relevance[d];
+            }
+        }
+        if (weightByMask is not null)
+        {
+            for (int mask = 1; mask < weightByMask.Length; mask++)
+            {
+                if (weightByMask[mask] == 0) continue;
+                double common = MaternSlope(MaskDistance(mask)) * weightByMask[mask];
+                for (int d = 0; d < _dimensions; d++)
+                    if ((mask & (1 << d)) != 0) gradient[d] += common * _relevance[d];
             }
         }
         double noise = NoiseRatio;
@@ -196,6 +215,52 @@ public sealed class CategoricalGaussianProcess
         return Math.Sqrt(10 * squared);
     }
 
+    /// <summary>√(10 Σ_{d∈mask} w_d): <see cref="ScaledDistance"/> for the set of differing dimensions.</summary>
+    private double MaskDistance(int mask)
+    {
+        double squared = 0;
+        for (int d = 0; d < _dimensions; d++)
+            if ((mask & (1 << d)) != 0) squared += _relevance[d];
+        return Math.Sqrt(10 * squared);
+    }
+
+    /// <summary>−(5/3)(1 + s) e^{−s}: the Matérn-5/2 correlation's derivative with respect to a log relevance, per unit relevance.</summary>
+    private static double MaternSlope(double s) => -(5.0 / 3.0) * (1 + s) * Math.Exp(-s);
+
+    /// <summary>
+    /// The differing dimensions of every pair of training points (entry i·n + j for j &lt; i) as bit masks, when there
+    /// are at most <see cref="MaxMaskDimensions"/> dimensions (null otherwise). They do not depend on the
+    /// hyperparameters, so a fit computes them once for all its factorizations.
+    /// </summary>
+    private int[]? PairMasks()
+    {
+        if (_dimensions > MaxMaskDimensions) return null;
+        int n = Count;
+        if (_pairMasks is not null && _pairMasks.Length == n * n) return _pairMasks;
+        var masks = new int[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
+            for (int j = 0; j < i; j++)
+            {
+                var rowJ = _codes.AsSpan(j * _dimensions, _dimensions);
+                int mask = 0;
+                for (int d = 0; d < _dimensions; d++)
+                    if (rowI[d] != rowJ[d]) mask |= 1 << d;
+                masks[i * n + j] = mask;
+            }
+        }
+        return _pairMasks = masks;
+    }
+
+    /// <summary>The Matérn-5/2 correlation for a set of differing dimensions, kept until the length-scales change.</summary>
+    private double MaskCorrelation(int mask)
+    {
+        double value = _correlationByMask[mask];
+        if (double.IsNaN(value)) _correlationByMask[mask] = value = Matern(MaskDistance(mask));
+        return value;
+    }
+
     /// <summary>
     /// The Matérn-5/2 correlation of two architectures. It depends only on which dimensions differ, so with up to
     /// <see cref="MaxMaskDimensions"/> dimensions it is kept per set of differing dimensions (a bit mask) until the
@@ -208,9 +273,7 @@ public sealed class CategoricalGaussianProcess
         int mask = 0;
         for (int d = 0; d < a.Length; d++)
             if (a[d] != b[d]) mask |= 1 << d;
-        double value = _correlationByMask[mask];
-        if (double.IsNaN(value)) _correlationByMask[mask] = value = Matern(ScaledDistance(a, b));
-        return value;
+        return MaskCorrelation(mask);
     }
 
     private static double Matern(double s) => (1 + s + s * s / 3) * Math.Exp(-s);
@@ -277,6 +340,7 @@ public sealed class CategoricalGaussianProcess
         if (codes.Count != targets.Count) throw new ArgumentException("One target per architecture is required.", nameof(targets));
         int n = codes.Count;
         _codes = new int[n * _dimensions];
+        _pairMasks = null;
         for (int i = 0; i < n; i++)
         {
             if (codes[i].Length != _dimensions) throw new ArgumentException($"Architecture {i} has {codes[i].Length} codes, expected {_dimensions}.", nameof(codes));
@@ -310,17 +374,28 @@ public sealed class CategoricalGaussianProcess
         int n = y.Length;
         Array.Fill(_correlationByMask, double.NaN); // the length-scales may have changed
 
+        var masks = PairMasks();
         var matrix = new double[n * n];
-        for (int i = 0; i < n; i++)
-        {
-            var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
-            for (int j = 0; j < i; j++) matrix[i * n + j] = Correlation(rowI, _codes.AsSpan(j * _dimensions, _dimensions));
-            matrix[i * n + i] = 1 + noise;
-        }
-        // Repeated architectures make R singular at tiny noise: add jitter until the factorization succeeds.
+        // Repeated architectures make R singular at tiny noise: add jitter until the factorization succeeds (a failed
+        // attempt has overwritten part of the matrix, so each attempt builds it again).
         double jitter = 0;
-        while (!Cholesky(matrix, n, jitter))
+        while (true)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                var row = matrix.AsSpan(i * n, i);
+                if (masks is not null)
+                    for (int j = 0; j < i; j++) row[j] = MaskCorrelation(masks[i * n + j]);
+                else
+                {
+                    var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
+                    for (int j = 0; j < i; j++) row[j] = Correlation(rowI, _codes.AsSpan(j * _dimensions, _dimensions));
+                }
+                matrix[i * n + i] = 1 + noise + jitter;
+            }
+            if (Cholesky(matrix, n)) break;
             jitter = jitter == 0 ? 1e-8 : jitter * 10;
+        }
         _cholesky = matrix;
         NoiseRatio = noise + jitter;
         return Solve(y);
@@ -379,29 +454,26 @@ public sealed class CategoricalGaussianProcess
         return LogMarginalLikelihood;
     }
 
-    /// <summary>In-place Cholesky of the lower triangle (row-major) with <paramref name="jitter"/> on the diagonal; false when not positive definite.</summary>
-    private static bool Cholesky(double[] a, int n, double jitter)
+    /// <summary>In-place Cholesky of the lower triangle (row-major n × n); false when not positive definite (the matrix is then partly overwritten).</summary>
+    private static bool Cholesky(double[] a, int n)
     {
-        var l = new double[n * n];
         for (int i = 0; i < n; i++)
         {
-            var rowI = l.AsSpan(i * n, n);
+            var rowI = a.AsSpan(i * n, n);
             for (int j = 0; j <= i; j++)
             {
-                double s = a[i * n + j] - Dot(rowI[..j], l.AsSpan(j * n, j));
+                double s = rowI[j] - Dot(rowI[..j], a.AsSpan(j * n, j));
                 if (i == j)
                 {
-                    s += jitter;
                     if (!(s > 0)) return false;
                     rowI[i] = Math.Sqrt(s);
                 }
                 else
                 {
-                    rowI[j] = s / l[j * n + j];
+                    rowI[j] = s / a[j * n + j];
                 }
             }
         }
-        l.CopyTo(a, 0);
         return true;
     }
 
@@ -442,11 +514,14 @@ public sealed class CategoricalGaussianProcess
     /// <summary>Solves Lᵀ x = b in place.</summary>
     private static void BackSubstitute(double[] l, int n, Span<double> b)
     {
+        // Column by column from the last: once x_i is known, it is removed from the equations above it, which reads
+        // row i of L (contiguous) instead of column i.
         for (int i = n - 1; i >= 0; i--)
         {
-            double s = b[i];
-            for (int k = i + 1; k < n; k++) s -= l[k * n + i] * b[k];
-            b[i] = s / l[i * n + i];
+            double x = b[i] / l[i * n + i];
+            b[i] = x;
+            var row = l.AsSpan(i * n, i);
+            for (int k = 0; k < i; k++) b[k] -= row[k] * x;
         }
     }
 

@@ -45,10 +45,7 @@ public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObject
     private readonly ProposalTracker<TArchitecture> _tracker;
     private readonly ObjectiveArchive<TArchitecture> _archive = new();
     private readonly List<TArchitecture> _observed = new();
-    private readonly List<int[]> _codes = new();
-    private CategoricalGaussianProcess[] _models = [];
-    private bool _modelsStale;
-    private int _lastHyperparameterFit;
+    private readonly ObjectiveModels _models;
 
     /// <summary>Creates the search over <paramref name="space"/>.</summary>
     public ExpectedHypervolumeImprovement(ISearchSpace<TArchitecture> space, ExpectedHypervolumeImprovementOptions? options, int seed)
@@ -56,13 +53,12 @@ public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObject
         ArgumentNullException.ThrowIfNull(space);
         _options = options ?? new ExpectedHypervolumeImprovementOptions();
         var bo = _options.Optimization ?? throw new ArgumentOutOfRangeException(nameof(options), "Optimization must be set.");
-        if (bo.InitialDesign < 1) throw new ArgumentOutOfRangeException(nameof(options), "InitialDesign must be at least 1.");
-        if (!(bo.HyperparameterRefitGrowth >= 1)) throw new ArgumentOutOfRangeException(nameof(options), "HyperparameterRefitGrowth must be at least 1.");
-        if (bo.MaxAcquisitionEvaluations < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAcquisitionEvaluations must be at least 1.");
+        bo.Validate(nameof(options));
         if (!(_options.ReferenceMargin >= 0)) throw new ArgumentOutOfRangeException(nameof(options), "ReferenceMargin must be at least 0.");
         _space = space;
         _random = new Random(seed);
         _tracker = new ProposalTracker<TArchitecture>(space);
+        _models = new ObjectiveModels(space.Dimensions.Count, bo);
     }
 
     /// <inheritdoc />
@@ -88,35 +84,19 @@ public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObject
         if (values is null) return;
         if (values.Count > 2) throw new ArgumentException($"Expected hypervolume improvement handles one or two objectives, not {values.Count}.", nameof(outcome));
         _observed.Add(suggestion.Architecture);
-        _codes.Add(_space.EncodeCategorical(suggestion.Architecture));
-        _modelsStale = true;
-    }
-
-    private void RefreshModels()
-    {
-        if (!_modelsStale) return;
-        int m = _archive.ObjectiveCount, n = _observed.Count;
-        if (_models.Length != m) _models = Enumerable.Range(0, m).Select(_ => new CategoricalGaussianProcess(_space.Dimensions.Count)).ToArray();
-        bool refit = n < 64 || n >= _lastHyperparameterFit * _options.Optimization.HyperparameterRefitGrowth;
-        for (int j = 0; j < m; j++)
-        {
-            var targets = _archive.All.Select(p => p.Objectives[j]).ToList();
-            if (refit) _models[j].Fit(_codes, targets);
-            else _models[j].Extend(_codes, targets);
-        }
-        if (refit) _lastHyperparameterFit = n;
-        _modelsStale = false;
+        _models.Add(_space.EncodeCategorical(suggestion.Architecture));
     }
 
     private TArchitecture? MaximizeAcquisition()
     {
-        RefreshModels();
         var points = _archive.All.Select(p => p.Objectives).ToList();
+        _models.Refresh(points);
+        var models = _models.Models;
         var ranks = ParetoRanking.NonDominatedRanks(points);
         var front = Enumerable.Range(0, points.Count).Where(i => ranks[i] == 0).Select(i => points[i]).ToList();
         var improvement = new HypervolumeImprovement(front, Reference(points));
 
-        int m = _models.Length;
+        int m = models.Count;
         var codes = new int[_space.Dimensions.Count];
         var scratch = Enumerable.Range(0, m).Select(_ => new double[_observed.Count]).ToArray();
         var mean = new double[m];
@@ -127,8 +107,8 @@ public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObject
             _space.Encode(architecture, codes);
             for (int j = 0; j < m; j++)
             {
-                var (shift, scale) = _models[j].Standardization;
-                mean[j] = shift + scale * _models[j].PredictMeanStandardized(codes, scratch[j], out double varianceBound);
+                var (shift, scale) = models[j].Standardization;
+                mean[j] = shift + scale * models[j].PredictMeanStandardized(codes, scratch[j], out double varianceBound);
                 deviation[j] = scale * Math.Sqrt(varianceBound);
             }
             // The variance given the nearest observation bounds the posterior variance, and the bound below grows with
@@ -136,7 +116,7 @@ public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObject
             double bound = improvement.Expected(mean, deviation, upperBound: true);
             if (bound <= threshold) return (bound, false);
             for (int j = 0; j < m; j++)
-                deviation[j] = _models[j].Standardization.Scale * Math.Sqrt(_models[j].CompleteVarianceStandardized(scratch[j]));
+                deviation[j] = models[j].Standardization.Scale * Math.Sqrt(models[j].CompleteVarianceStandardized(scratch[j]));
             return (improvement.Expected(mean, deviation, upperBound: false), true);
         });
     }

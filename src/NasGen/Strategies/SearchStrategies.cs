@@ -7,12 +7,12 @@ namespace NasGen.Strategies;
 public static class SearchStrategies
 {
     /// <summary>The short names <see cref="Create{TArchitecture}"/> accepts (each strategy's <c>Name</c> works too).</summary>
-    public static IReadOnlyList<string> Names { get; } = ["random", "grid", "evolution", "local", "reinforce", "bo", "hyperband", "sh", "pareto-evolution", "parego", "ehvi"];
+    public static IReadOnlyList<string> Names { get; } = ["random", "grid", "evolution", "local", "reinforce", "bo", "hyperband", "sh", "pareto-evolution", "parego", "ehvi", "epsilon-constraint"];
 
     /// <summary>
     /// A strategy with default options: <c>random</c>, <c>grid</c>, <c>evolution</c>, <c>local</c>,
     /// <c>reinforce</c>, <c>bo</c>, <c>hyperband</c>, <c>sh</c>, or the multi-objective <c>pareto-evolution</c>,
-    /// <c>parego</c> and <c>ehvi</c> (<see cref="IMultiObjectiveStrategy{TArchitecture}"/>: they read <see cref="TrialOutcome.Objectives"/>) (case-insensitive; the long names such as
+    /// <c>parego</c>, <c>ehvi</c> and <c>epsilon-constraint</c> (<see cref="IMultiObjectiveStrategy{TArchitecture}"/>: they read <see cref="TrialOutcome.Objectives"/>) (case-insensitive; the long names such as
     /// <c>regularized-evolution</c> are accepted too). Dispose the result when it is <see cref="IDisposable"/>.
     /// </summary>
     public static ISearchStrategy<TArchitecture> Create<TArchitecture>(string name, ISearchSpace<TArchitecture> space, int seed)
@@ -34,6 +34,7 @@ public static class SearchStrategies
             "pareto-evolution" => new ParetoEvolution<TArchitecture>(space, null, seed),
             "parego" => new ParEgo<TArchitecture>(space, null, seed),
             "ehvi" or "expected-hypervolume-improvement" => new ExpectedHypervolumeImprovement<TArchitecture>(space, null, seed),
+            "epsilon-constraint" => new EpsilonConstraintSearch<TArchitecture>(space, null, seed),
             _ => throw new ArgumentException($"Unknown strategy '{name}'. Known strategies: {string.Join(", ", Names)}.", nameof(name)),
         };
     }

@@ -58,7 +58,8 @@ public sealed class MultiObjectiveTests
     }
 
     /// <summary>Strategy, asks, and how many true-front points may be missed: the model-based ones get a fifth of evolution's budget and may miss a third of the front.</summary>
-    public static IEnumerable<object[]> Strategies() => [["pareto-evolution", 1_000, 0], ["parego", 300, 3], ["ehvi", 300, 3]];
+    public static IEnumerable<object[]> Strategies() =>
+        [["pareto-evolution", 1_000, 0], ["parego", 300, 3], ["ehvi", 300, 3], ["epsilon-constraint", 300, 3]];
 
     [Theory]
     [MemberData(nameof(Strategies))]
@@ -105,6 +106,36 @@ public sealed class MultiObjectiveTests
         Assert.Equal(first.Select(s => s.Architecture), second.Select(s => s.Architecture));
         Assert.NotEqual(first.Select(s => s.Architecture), other.Select(s => s.Architecture));
         Assert.Equal(first.Count, first.Select(s => s.Architecture).Distinct().Count()); // never twice
+    }
+
+    [Fact]
+    public void Epsilon_constraint_draws_bounds_in_the_observed_range_and_its_proposals_mostly_meet_them()
+    {
+        // Three objectives (score ↑, size ↓, kernel ↓): two bounds per ask. A strategy that ignored the bounds would
+        // chase the score, which the largest networks have, and miss most of them.
+        static double[] Three(in PlantedArchitecture a) => [.. Objectives(a), -a.Kernel];
+        var strategy = new EpsilonConstraintSearch<PlantedArchitecture>(PlantedSpace.Instance, null, seed: 3);
+        var told = new List<double[]>();
+        int bounded = 0, met = 0;
+        for (int ask = 0; ask < 120; ask++)
+        {
+            var suggestion = strategy.Ask()!;
+            var values = Three(suggestion.Architecture);
+            if (ask >= new BayesianOptimizationOptions().InitialDesign)
+            {
+                var bounds = strategy.LastBounds;
+                Assert.Equal(2, bounds.Count);
+                for (int j = 1; j < 3; j++)
+                    Assert.InRange(bounds[j - 1], told.Min(v => v[j]), told.Max(v => v[j]));
+                bounded++;
+                if (values[1] >= bounds[0] && values[2] >= bounds[1]) met++;
+            }
+            strategy.Tell(suggestion, new TrialOutcome(values[0]) { Objectives = values });
+            told.Add(values);
+        }
+        Assert.True(met >= 0.7 * bounded, $"{met} of {bounded} proposals met their bounds");
+        var front = strategy.ParetoSet.Select(p => p.Objectives).ToList();
+        Assert.Equal(front.Count, ParetoRanking.NonDominated(front).Count);
     }
 
     [Fact]

@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace NasGen.Strategies;
+
+/// <summary>Options of <see cref="EpsilonConstraintSearch{TArchitecture}"/>.</summary>
+public sealed record EpsilonConstraintOptions
+{
+    /// <summary>
+    /// The model and acquisition-search settings shared with <see cref="BayesianOptimization{TArchitecture}"/>:
+    /// initial design, exploration margin, hill-climb starts and steps, evaluations per ask, hyperparameter refits.
+    /// </summary>
+    public BayesianOptimizationOptions Optimization { get; init; } = new();
+}
+
+/// <summary>
+/// Multi-objective Bayesian optimization by random ε-constraints: every ask draws a bound for each objective after the
+/// first, uniformly within the range observed so far, and maximises the first objective subject to those bounds,
+/// with constrained expected improvement as the acquisition (Schonlau, Welch and Jones 1998; Gardner et al., ICML
+/// 2014): the expected improvement over the best observation that meets the bounds, times the probability that the
+/// candidate meets them. One Gaussian process per objective (<see cref="CategoricalGaussianProcess"/>, independent).
+/// </summary>
+/// <remarks>
+/// <para>
+/// The ε-constraint method (Haimes, Lasdon and Wismer 1971) finds every Pareto-optimal point, the non-convex parts of
+/// the front included, as the bounds vary; drawing them at random spreads the asks over the front in proportion to
+/// its extent in the bounded objectives, which is how the hypervolume weighs it. Each ask is a single-objective
+/// search for the best architecture under one budget, where expected improvement is at its strongest; the expected
+/// hypervolume improvement (<see cref="ExpectedHypervolumeImprovement{TArchitecture}"/>) instead favours candidates
+/// that improve the front a little over a wide range, such as cheap and poor ones.
+/// </para>
+/// <para>
+/// Objectives come from <see cref="TrialOutcome.Objectives"/> (all maximised): put the one to optimise first and the
+/// budgets (a negated cost, latency or size) after it. Told the fitness alone, the search is Bayesian optimization on
+/// the fitness. Never proposes an architecture twice.
+/// </para>
+/// </remarks>
+public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStrategy<TArchitecture>
+    where TArchitecture : struct, IEquatable<TArchitecture>
+{
+    private readonly ISearchSpace<TArchitecture> _space;
+    private readonly EpsilonConstraintOptions _options;
+    private readonly Random _random;
+    private readonly ProposalTracker<TArchitecture> _tracker;
+    private readonly ObjectiveArchive<TArchitecture> _archive = new();
+    private readonly List<TArchitecture> _observed = new();
+    private readonly ObjectiveModels _models;
+
+    /// <summary>Creates the search over <paramref name="space"/>.</summary>
+    public EpsilonConstraintSearch(ISearchSpace<TArchitecture> space, EpsilonConstraintOptions? options, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        _options = options ?? new EpsilonConstraintOptions();
+        var bo = _options.Optimization ?? throw new ArgumentOutOfRangeException(nameof(options), "Optimization must be set.");
+        bo.Validate(nameof(options));
+        _space = space;
+        _random = new Random(seed);
+        _tracker = new ProposalTracker<TArchitecture>(space);
+        _models = new ObjectiveModels(space.Dimensions.Count, bo);
+    }
+
+    /// <inheritdoc />
+    public string Name => "epsilon-constraint";
+
+    /// <summary>The lower bounds drawn for the objectives after the first at the last model-based ask (empty before it).</summary>
+    public IReadOnlyList<double> LastBounds { get; private set; } = [];
+
+    /// <inheritdoc />
+    public IReadOnlyList<(TArchitecture Architecture, IReadOnlyList<double> Objectives)> ParetoSet => _archive.ParetoSet;
+
+    /// <inheritdoc />
+    public Suggestion<TArchitecture>? Ask()
+    {
+        bool initial = _observed.Count + _tracker.InitialInFlight < _options.Optimization.InitialDesign;
+        return _tracker.Issue(initial ? _tracker.Proposals.SampleUnproposed(_random) : MaximizeConstrainedImprovement(), initial);
+    }
+
+    /// <inheritdoc />
+    public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(suggestion);
+        ArgumentNullException.ThrowIfNull(outcome);
+        _tracker.Settle(suggestion);
+        if (_archive.Add(suggestion.Architecture, outcome) is null) return;
+        _observed.Add(suggestion.Architecture);
+        _models.Add(_space.EncodeCategorical(suggestion.Architecture));
+    }
+
+    private TArchitecture? MaximizeConstrainedImprovement()
+    {
+        var points = _archive.All.Select(p => p.Objectives).ToList();
+        _models.Refresh(points);
+        var models = _models.Models;
+        int m = models.Count;
+
+        var bounds = new double[m - 1];
+        for (int j = 1; j < m; j++)
+        {
+            double low = points.Min(p => p[j]), high = points.Max(p => p[j]);
+            bounds[j - 1] = low + _random.NextDouble() * (high - low);
+        }
+        LastBounds = bounds;
+        bool Feasible(IReadOnlyList<double> p)
+        {
+            for (int j = 1; j < m; j++) if (p[j] < bounds[j - 1]) return false;
+            return true;
+        }
+
+        // The incumbent is the best feasible observation; with none, any feasible candidate is an improvement on the
+        // worst observation.
+        double incumbent = points.Where(Feasible).Select(p => p[0]).DefaultIfEmpty(points.Min(p => p[0])).Max();
+        // Hill climbs start from the observed front, spread along the trade-off, rather than from the best feasible
+        // observations, which crowd together just inside the bounds.
+        var score = ParetoRanking.NonDominatedRanks(points).Select(r => -(double)r).ToList();
+        var fitness = models[0];
+        double target = (incumbent - fitness.Standardization.Mean) / fitness.Standardization.Scale + _options.Optimization.ExplorationMargin;
+
+        var codes = new int[_space.Dimensions.Count];
+        var scratch = Enumerable.Range(0, m).Select(_ => new double[_observed.Count]).ToArray();
+        var mean = new double[m];
+        var varianceBound = new double[m];
+        return AcquisitionClimb.Maximize(_space, _tracker.Proposals, _random, _options.Optimization, _observed, score, (architecture, threshold) =>
+        {
+            _space.Encode(architecture, codes);
+            for (int j = 0; j < m; j++) mean[j] = models[j].PredictMeanStandardized(codes, scratch[j], out varianceBound[j]);
+            // Expected improvement grows with the deviation; the probability of meeting a bound the mean meets is at
+            // most 1 and otherwise grows with the deviation. With the O(n) variance bounds this bounds the value, so
+            // the O(n²) variances are only computed for candidates that might beat the threshold.
+            double bound = BayesianOptimization<TArchitecture>.ExpectedImprovement(mean[0], Math.Sqrt(varianceBound[0]), target);
+            for (int j = 1; j < m && bound > threshold; j++)
+                bound *= MeetsBound(models[j], mean[j], varianceBound[j], bounds[j - 1], upper: true);
+            if (bound <= threshold) return (bound, false);
+            double value = BayesianOptimization<TArchitecture>.ExpectedImprovement(mean[0], Math.Sqrt(models[0].CompleteVarianceStandardized(scratch[0])), target);
+            for (int j = 1; j < m; j++)
+                value *= MeetsBound(models[j], mean[j], models[j].CompleteVarianceStandardized(scratch[j]), bounds[j - 1], upper: false);
+            return (value, true);
+        });
+    }
+
+    /// <summary>
+    /// P(objective ≥ bound) under the model (standardised mean and variance); with <paramref name="upper"/>, for a
+    /// variance that bounds the true one, a value no smaller than that probability.
+    /// </summary>
+    private static double MeetsBound(CategoricalGaussianProcess model, double mean, double variance, double bound, bool upper)
+    {
+        double standardizedBound = (bound - model.Standardization.Mean) / model.Standardization.Scale;
+        if (upper && mean >= standardizedBound) return 1;
+        double deviation = Math.Sqrt(variance);
+        if (deviation < 1e-12) return mean >= standardizedBound ? 1 : 0;
+        return BayesianOptimization<TArchitecture>.NormalCdf((mean - standardizedBound) / deviation);
+    }
+}
