@@ -59,6 +59,70 @@ public sealed class BenchmarkCommandTests
         Assert.Contains("positive integer", Assert.Throws<ArgumentException>(() => BenchmarkOptions.Parse(["--seeds", "x"])).Message);
     }
 
+    /// <summary>
+    /// A multi-objective search through the whole stack: Experiment with two objectives tells epsilon-constraint the
+    /// table's fitness and FLOPs, the result's front is the table's, and a second run resumes from the store.
+    /// </summary>
+    [Nb201Fact]
+    public async Task Epsilon_constraint_searches_fitness_against_flops_through_the_experiment_and_resumes()
+    {
+        string db = Path.Combine(Path.GetTempPath(), $"nb201-mo-{Guid.NewGuid():N}.db");
+        try
+        {
+            var columns = new TabularColumns { Key = "arch", Fitness = "cifar10_valid_acc_12ep", Report = "cifar10_test_acc", Objectives = ["flops_m"] };
+            var evaluator = new TabularEvaluator<Nb201Cell.Architecture>(Nb201Data.Path, columns, Nb201Arch.ToArchString);
+            ExperimentOptions<Nb201Cell.Architecture> Options(int trials) => new()
+            {
+                Name = "nb201-mo",
+                Seed = 2,
+                MaxTrials = trials,
+                Objectives = [new Objective(Objective.Fitness, ObjectiveDirection.Maximize), new Objective("flops_m", ObjectiveDirection.Minimize)],
+            };
+            ExperimentResult<Nb201Cell.Architecture> result;
+            await using (var store = SqliteExperimentStore.Open(db))
+                result = await new Experiment<Nb201Cell.Architecture>(Nb201Cell.Space, seed => SearchStrategies.Create("epsilon-constraint", Nb201Cell.Space, seed),
+                    evaluator, store, Options(30)).RunAsync();
+            Assert.Equal(30, result.Trials.Count);
+            AssertFrontIsTheTables(result);
+
+            EpsilonConstraintSearch<Nb201Cell.Architecture>? resumed = null;
+            await using (var store = SqliteExperimentStore.Open(db))
+                result = await new Experiment<Nb201Cell.Architecture>(Nb201Cell.Space, seed => resumed = new(Nb201Cell.Space, null, seed),
+                    evaluator, store, Options(45)).RunAsync();
+            Assert.Equal(45, result.Trials.Count);
+            // The strategy was told both objectives of all 45 (the first 30 replayed from the store): it drew a FLOPs
+            // bound, and its own front is the experiment's, as (fitness, −FLOPs).
+            Assert.Single(resumed!.LastBounds);
+            Assert.Equal(
+                result.ParetoFront.Select(t => (t.Fitness!.Value, -t.Metrics["flops_m"])).OrderBy(p => p),
+                resumed.ParetoSet.Select(p => (p.Objectives[0], p.Objectives[1])).OrderBy(p => p));
+            Assert.Equal(45, result.Trials.Select(t => t.Canonical).Distinct().Count()); // the resumed strategy knew the first 30
+            AssertFrontIsTheTables(result);
+
+            void AssertFrontIsTheTables(ExperimentResult<Nb201Cell.Architecture> r)
+            {
+                var points = r.Trials.Select(t => (Fitness: t.Fitness!.Value, Flops: t.Metrics["flops_m"])).ToList();
+                var front = r.ParetoFront.Select(t => (Fitness: t.Fitness!.Value, Flops: t.Metrics["flops_m"])).ToList();
+                Assert.True(front.Count >= 2, "a trade-off between fitness and FLOPs");
+                foreach (var p in points)
+                {
+                    bool dominated = points.Any(q => q.Fitness >= p.Fitness && q.Flops <= p.Flops && (q.Fitness > p.Fitness || q.Flops < p.Flops));
+                    Assert.Equal(!dominated, front.Contains(p));
+                }
+                foreach (var t in r.ParetoFront)
+                {
+                    var row = evaluator.Lookup(Nb201Cell.Space.FromJson(t.ArchitectureJson));
+                    Assert.Equal(row.Fitness, t.Fitness);
+                    Assert.Equal(row.Metrics["flops_m"], t.Metrics["flops_m"]);
+                }
+            }
+        }
+        finally
+        {
+            foreach (string f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(db) + "*")) File.Delete(f);
+        }
+    }
+
     /// <summary>The smoke check of the full stack: Experiment + SQLite store + TabularEvaluator on the real table.</summary>
     [Nb201Fact]
     public async Task Experiment_with_the_tabular_evaluator_finds_what_the_table_says()
