@@ -42,22 +42,16 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
     private readonly ISearchSpace<TArchitecture> _space;
     private readonly EpsilonConstraintOptions _options;
     private readonly Random _random;
-    private readonly ProposalTracker<TArchitecture> _tracker;
-    private readonly ObjectiveArchive<TArchitecture> _archive = new();
-    private readonly List<TArchitecture> _observed = new();
-    private readonly ObjectiveModels _models;
+    private readonly ObjectiveModels<TArchitecture> _models;
 
     /// <summary>Creates the search over <paramref name="space"/>.</summary>
     public EpsilonConstraintSearch(ISearchSpace<TArchitecture> space, EpsilonConstraintOptions? options, int seed)
     {
         ArgumentNullException.ThrowIfNull(space);
         _options = options ?? new EpsilonConstraintOptions();
-        var bo = _options.Optimization ?? throw new ArgumentOutOfRangeException(nameof(options), "Optimization must be set.");
-        bo.Validate(nameof(options));
+        _models = new ObjectiveModels<TArchitecture>(space, _options.Optimization, "The ε-constraint search");
         _space = space;
         _random = new Random(seed);
-        _tracker = new ProposalTracker<TArchitecture>(space);
-        _models = new ObjectiveModels(space.Dimensions.Count, bo);
     }
 
     /// <inheritdoc />
@@ -67,31 +61,17 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
     public IReadOnlyList<double> LastBounds { get; private set; } = [];
 
     /// <inheritdoc />
-    public IReadOnlyList<(TArchitecture Architecture, IReadOnlyList<double> Objectives)> ParetoSet => _archive.ParetoSet;
+    public IReadOnlyList<(TArchitecture Architecture, IReadOnlyList<double> Objectives)> ParetoSet => _models.ParetoSet;
 
     /// <inheritdoc />
-    public Suggestion<TArchitecture>? Ask()
-    {
-        bool initial = _observed.Count + _tracker.InitialInFlight < _options.Optimization.InitialDesign;
-        return _tracker.Issue(initial ? _tracker.Proposals.SampleUnproposed(_random) : MaximizeConstrainedImprovement(), initial);
-    }
+    public Suggestion<TArchitecture>? Ask() => _models.Ask(_random, MaximizeConstrainedImprovement);
 
     /// <inheritdoc />
-    public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)
-    {
-        ArgumentNullException.ThrowIfNull(suggestion);
-        ArgumentNullException.ThrowIfNull(outcome);
-        _tracker.Settle(suggestion);
-        if (_archive.Add(suggestion.Architecture, outcome) is null) return;
-        _observed.Add(suggestion.Architecture);
-        _models.Add(_space.EncodeCategorical(suggestion.Architecture));
-    }
+    public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome) => _models.Tell(suggestion, outcome);
 
     private TArchitecture? MaximizeConstrainedImprovement()
     {
-        var points = _archive.All.Select(p => p.Objectives).ToList();
-        _models.Refresh(points);
-        var models = _models.Models;
+        var (points, models) = _models.Refresh();
         int m = models.Count;
 
         var bounds = new double[m - 1];
@@ -117,10 +97,10 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
         double target = (incumbent - fitness.Standardization.Mean) / fitness.Standardization.Scale + _options.Optimization.ExplorationMargin;
 
         var codes = new int[_space.Dimensions.Count];
-        var scratch = Enumerable.Range(0, m).Select(_ => new double[_observed.Count]).ToArray();
+        var scratch = Enumerable.Range(0, m).Select(_ => new double[points.Count]).ToArray();
         var mean = new double[m];
         var varianceBound = new double[m];
-        return AcquisitionClimb.Maximize(_space, _tracker.Proposals, _random, _options.Optimization, _observed, score, (architecture, threshold) =>
+        return AcquisitionClimb.Maximize(_space, _models.Proposals, _random, _options.Optimization, _models.Observed, score, (architecture, threshold) =>
         {
             _space.Encode(architecture, codes);
             for (int j = 0; j < m; j++) mean[j] = models[j].PredictMeanStandardized(codes, scratch[j], out varianceBound[j]);

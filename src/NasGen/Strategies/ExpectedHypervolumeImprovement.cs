@@ -42,67 +42,45 @@ public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObject
     private readonly ISearchSpace<TArchitecture> _space;
     private readonly ExpectedHypervolumeImprovementOptions _options;
     private readonly Random _random;
-    private readonly ProposalTracker<TArchitecture> _tracker;
-    private readonly ObjectiveArchive<TArchitecture> _archive = new();
-    private readonly List<TArchitecture> _observed = new();
-    private readonly ObjectiveModels _models;
+    private readonly ObjectiveModels<TArchitecture> _models;
 
     /// <summary>Creates the search over <paramref name="space"/>.</summary>
     public ExpectedHypervolumeImprovement(ISearchSpace<TArchitecture> space, ExpectedHypervolumeImprovementOptions? options, int seed)
     {
         ArgumentNullException.ThrowIfNull(space);
         _options = options ?? new ExpectedHypervolumeImprovementOptions();
-        var bo = _options.Optimization ?? throw new ArgumentOutOfRangeException(nameof(options), "Optimization must be set.");
-        bo.Validate(nameof(options));
+        _models = new ObjectiveModels<TArchitecture>(space, _options.Optimization, "Expected hypervolume improvement", maxObjectives: 2);
         if (!(_options.ReferenceMargin >= 0)) throw new ArgumentOutOfRangeException(nameof(options), "ReferenceMargin must be at least 0.");
         _space = space;
         _random = new Random(seed);
-        _tracker = new ProposalTracker<TArchitecture>(space);
-        _models = new ObjectiveModels(space.Dimensions.Count, bo);
     }
 
     /// <inheritdoc />
     public string Name => "ehvi";
 
     /// <inheritdoc />
-    public IReadOnlyList<(TArchitecture Architecture, IReadOnlyList<double> Objectives)> ParetoSet => _archive.ParetoSet;
+    public IReadOnlyList<(TArchitecture Architecture, IReadOnlyList<double> Objectives)> ParetoSet => _models.ParetoSet;
 
     /// <inheritdoc />
-    public Suggestion<TArchitecture>? Ask()
-    {
-        bool initial = _observed.Count + _tracker.InitialInFlight < _options.Optimization.InitialDesign;
-        return _tracker.Issue(initial ? _tracker.Proposals.SampleUnproposed(_random) : MaximizeAcquisition(), initial);
-    }
+    public Suggestion<TArchitecture>? Ask() => _models.Ask(_random, MaximizeAcquisition);
 
     /// <inheritdoc />
-    public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)
-    {
-        ArgumentNullException.ThrowIfNull(suggestion);
-        ArgumentNullException.ThrowIfNull(outcome);
-        _tracker.Settle(suggestion);
-        var values = _archive.Add(suggestion.Architecture, outcome);
-        if (values is null) return;
-        if (values.Count > 2) throw new ArgumentException($"Expected hypervolume improvement handles one or two objectives, not {values.Count}.", nameof(outcome));
-        _observed.Add(suggestion.Architecture);
-        _models.Add(_space.EncodeCategorical(suggestion.Architecture));
-    }
+    public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome) => _models.Tell(suggestion, outcome);
 
     private TArchitecture? MaximizeAcquisition()
     {
-        var points = _archive.All.Select(p => p.Objectives).ToList();
-        _models.Refresh(points);
-        var models = _models.Models;
+        var (points, models) = _models.Refresh();
         var ranks = ParetoRanking.NonDominatedRanks(points);
         var front = Enumerable.Range(0, points.Count).Where(i => ranks[i] == 0).Select(i => points[i]).ToList();
         var improvement = new HypervolumeImprovement(front, Reference(points));
 
         int m = models.Count;
         var codes = new int[_space.Dimensions.Count];
-        var scratch = Enumerable.Range(0, m).Select(_ => new double[_observed.Count]).ToArray();
+        var scratch = Enumerable.Range(0, m).Select(_ => new double[points.Count]).ToArray();
         var mean = new double[m];
         var deviation = new double[m];
         var score = ranks.Select(r => -(double)r).ToList(); // hill climbs start from the front
-        return AcquisitionClimb.Maximize(_space, _tracker.Proposals, _random, _options.Optimization, _observed, score, (architecture, threshold) =>
+        return AcquisitionClimb.Maximize(_space, _models.Proposals, _random, _options.Optimization, _models.Observed, score, (architecture, threshold) =>
         {
             _space.Encode(architecture, codes);
             for (int j = 0; j < m; j++)
@@ -122,9 +100,9 @@ public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObject
     }
 
     /// <summary>The observed nadir moved out by the margin (by 1 in an objective with no observed range).</summary>
-    private double[] Reference(List<IReadOnlyList<double>> points)
+    private double[] Reference(IReadOnlyList<IReadOnlyList<double>> points)
     {
-        int m = _archive.ObjectiveCount;
+        int m = points[0].Count;
         var reference = new double[m];
         for (int j = 0; j < m; j++)
         {

@@ -5,54 +5,84 @@ using System.Linq;
 namespace NasGen.Strategies;
 
 /// <summary>
-/// One <see cref="CategoricalGaussianProcess"/> per objective over the same observed architectures, for the
-/// multi-objective model-based strategies. Hyperparameters are refitted as <see cref="BayesianOptimization{TArchitecture}"/>
+/// What the multi-objective Gaussian-process strategies (<see cref="ExpectedHypervolumeImprovement{TArchitecture}"/>,
+/// <see cref="EpsilonConstraintSearch{TArchitecture}"/>) share: the initial random design, the record of proposals,
+/// every successful outcome with its objective vector, and one <see cref="CategoricalGaussianProcess"/> per objective
+/// over the observed architectures. Hyperparameters are refitted as <see cref="BayesianOptimization{TArchitecture}"/>
 /// refits them (every time below 64 observations, then after growth by
 /// <see cref="BayesianOptimizationOptions.HyperparameterRefitGrowth"/>); in between the factorizations are extended.
 /// </summary>
-internal sealed class ObjectiveModels
+internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struct, IEquatable<TArchitecture>
 {
-    private readonly int _dimensions;
-    private readonly double _refitGrowth;
+    private readonly ISearchSpace<TArchitecture> _space;
+    private readonly BayesianOptimizationOptions _options;
+    private readonly int _maxObjectives;
+    private readonly string _strategy;
+    private readonly ProposalTracker<TArchitecture> _tracker;
+    private readonly ObjectiveArchive<TArchitecture> _archive = new();
+    private readonly List<TArchitecture> _observed = new();
     private readonly List<int[]> _codes = new();
     private CategoricalGaussianProcess[] _models = [];
     private bool _stale;
     private int _lastHyperparameterFit;
 
-    public ObjectiveModels(int dimensions, BayesianOptimizationOptions options)
+    /// <summary>Validates <paramref name="options"/>; more than <paramref name="maxObjectives"/> objectives will be refused by <see cref="Tell"/>.</summary>
+    public ObjectiveModels(ISearchSpace<TArchitecture> space, BayesianOptimizationOptions? options, string strategy, int maxObjectives = int.MaxValue)
     {
-        _dimensions = dimensions;
-        _refitGrowth = options.HyperparameterRefitGrowth;
+        _options = options ?? throw new ArgumentOutOfRangeException(nameof(options), "Optimization must be set.");
+        _options.Validate(nameof(options));
+        _space = space;
+        _strategy = strategy;
+        _maxObjectives = maxObjectives;
+        _tracker = new ProposalTracker<TArchitecture>(space);
     }
 
-    /// <summary>The model of each objective, as of the last <see cref="Refresh"/>.</summary>
-    public IReadOnlyList<CategoricalGaussianProcess> Models => _models;
+    /// <summary>Every architecture proposed or told so far.</summary>
+    public ProposalLog<TArchitecture> Proposals => _tracker.Proposals;
 
-    /// <summary>Number of observations added.</summary>
-    public int Count => _codes.Count;
+    /// <summary>The architectures of the successful outcomes, in tell order.</summary>
+    public IReadOnlyList<TArchitecture> Observed => _observed;
 
-    /// <summary>Adds an observed architecture (its categorical codes); its objectives come with the next <see cref="Refresh"/>.</summary>
-    public void Add(int[] codes)
+    /// <summary>The non-dominated successes.</summary>
+    public IReadOnlyList<(TArchitecture Architecture, IReadOnlyList<double> Objectives)> ParetoSet => _archive.ParetoSet;
+
+    /// <summary>A random unproposed architecture while the initial design lasts, then what <paramref name="fromModels"/> proposes.</summary>
+    public Suggestion<TArchitecture>? Ask(Random random, Func<TArchitecture?> fromModels)
     {
-        _codes.Add(codes);
+        bool initial = _observed.Count + _tracker.InitialInFlight < _options.InitialDesign;
+        return _tracker.Issue(initial ? _tracker.Proposals.SampleUnproposed(random) : fromModels(), initial);
+    }
+
+    /// <summary>Records an outcome; a success joins the models' data at the next <see cref="Refresh"/>.</summary>
+    public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(suggestion);
+        ArgumentNullException.ThrowIfNull(outcome);
+        _tracker.Settle(suggestion);
+        if (outcome.ObjectiveValues() is { Count: var count } && count > _maxObjectives)
+            throw new ArgumentException($"{_strategy} handles at most {_maxObjectives} objectives, not {count}.", nameof(outcome));
+        if (_archive.Add(suggestion.Architecture, outcome) is null) return;
+        _observed.Add(suggestion.Architecture);
+        _codes.Add(_space.EncodeCategorical(suggestion.Architecture));
         _stale = true;
     }
 
-    /// <summary>Fits or extends every model to the objectives of the observations, in the order they were added.</summary>
-    public void Refresh(IReadOnlyList<IReadOnlyList<double>> objectives)
+    /// <summary>Fits or extends every model to the observations; returns their objective vectors (tell order) and the models.</summary>
+    public (IReadOnlyList<IReadOnlyList<double>> Points, IReadOnlyList<CategoricalGaussianProcess> Models) Refresh()
     {
-        if (!_stale) return;
-        if (objectives.Count != _codes.Count) throw new ArgumentException($"Expected {_codes.Count} objective vectors, one per observation.", nameof(objectives));
-        int m = objectives[0].Count, n = _codes.Count;
-        if (_models.Length != m) _models = Enumerable.Range(0, m).Select(_ => new CategoricalGaussianProcess(_dimensions)).ToArray();
-        bool refit = n < 64 || n >= _lastHyperparameterFit * _refitGrowth;
+        var points = _archive.All.Select(p => p.Objectives).ToList();
+        if (!_stale) return (points, _models);
+        int m = points[0].Count, n = points.Count;
+        if (_models.Length != m) _models = Enumerable.Range(0, m).Select(_ => new CategoricalGaussianProcess(_space.Dimensions.Count)).ToArray();
+        bool refit = n < 64 || n >= _lastHyperparameterFit * _options.HyperparameterRefitGrowth;
         for (int j = 0; j < m; j++)
         {
-            var targets = objectives.Select(p => p[j]).ToList();
+            var targets = points.Select(p => p[j]).ToList();
             if (refit) _models[j].Fit(_codes, targets);
             else _models[j].Extend(_codes, targets);
         }
         if (refit) _lastHyperparameterFit = n;
         _stale = false;
+        return (points, _models);
     }
 }

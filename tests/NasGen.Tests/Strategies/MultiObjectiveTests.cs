@@ -149,6 +149,19 @@ public sealed class MultiObjectiveTests
     }
 
     [Fact]
+    public void Expected_hypervolume_improvement_refuses_a_third_objective_and_records_nothing_of_it()
+    {
+        var strategy = (IMultiObjectiveStrategy<PlantedArchitecture>)SearchStrategies.Create("ehvi", PlantedSpace.Instance, seed: 0);
+        var a = strategy.Ask()!;
+        var error = Assert.Throws<ArgumentException>(() => strategy.Tell(a, new TrialOutcome(1.0) { Objectives = [1.0, -2.0, 3.0] }));
+        Assert.Contains("at most 2 objectives, not 3", error.Message);
+        Assert.Empty(strategy.ParetoSet);
+        var b = strategy.Ask()!;
+        strategy.Tell(b, new TrialOutcome(1.0) { Objectives = [1.0, -2.0] }); // two objectives still work afterwards
+        Assert.Single(strategy.ParetoSet);
+    }
+
+    [Fact]
     public void Outcome_objective_values_treat_failures_and_non_finite_values_as_failed()
     {
         Assert.Equal([2.0], new TrialOutcome(2.0).ObjectiveValues());
