@@ -10,7 +10,15 @@ public sealed record BayesianOptimizationOptions
     /// <summary>Random architectures evaluated before the model is used (the initial design).</summary>
     public int InitialDesign { get; init; } = 10;
 
-    /// <summary>Expected improvement's exploration margin ξ, in standardised target units.</summary>
+    /// <summary>
+    /// Fit the model to the Gaussian copula scores of the fitness (the normal quantile of each value's rank) instead of
+    /// the values themselves, so that a long tail of failed networks does not set the model's scale (see
+    /// <c>docs/strategies/bo.md</c>). Used by <see cref="BayesianOptimization{TArchitecture}"/>, ParEGO and the
+    /// ε-constraint search for the objective they maximise.
+    /// </summary>
+    public bool CopulaTransform { get; init; } = true;
+
+    /// <summary>Expected improvement's exploration margin ξ, in standardised target units (of the copula scores when <see cref="CopulaTransform"/> is on).</summary>
     public double ExplorationMargin { get; init; } = 0.01;
 
     /// <summary>How many of the best observed architectures start a hill climb on expected improvement.</summary>
@@ -125,14 +133,15 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
     {
         if (!_modelStale) return;
         int n = _observed.Count;
+        IReadOnlyList<double> targets = _options.CopulaTransform ? GaussianCopula.Scores(_observedFitness) : _observedFitness;
         if (n < 64 || n >= _lastHyperparameterFit * _options.HyperparameterRefitGrowth)
         {
-            _model.Fit(_observedCodes, _observedFitness);
+            _model.Fit(_observedCodes, targets);
             _lastHyperparameterFit = n;
         }
         else
         {
-            _model.Extend(_observedCodes, _observedFitness);
+            _model.Extend(_observedCodes, targets);
         }
         _modelStale = false;
     }

@@ -49,7 +49,7 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
     {
         ArgumentNullException.ThrowIfNull(space);
         _options = options ?? new EpsilonConstraintOptions();
-        _models = new ObjectiveModels<TArchitecture>(space, _options.Optimization, "The ε-constraint search");
+        _models = new ObjectiveModels<TArchitecture>(space, _options.Optimization, "The ε-constraint search", copulaFirst: true);
         _space = space;
         _random = new Random(seed);
     }

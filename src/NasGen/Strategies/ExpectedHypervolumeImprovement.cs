@@ -10,7 +10,7 @@ public sealed record ExpectedHypervolumeImprovementOptions
     /// <summary>
     /// The model and acquisition-search settings shared with <see cref="BayesianOptimization{TArchitecture}"/>:
     /// initial design, hill-climb starts and steps, evaluations per ask, hyperparameter refits (its exploration margin
-    /// is not used).
+    /// and copula transform are not used: the hypervolume is measured in the objectives' own units).
     /// </summary>
     public BayesianOptimizationOptions Optimization { get; init; } = new();
 

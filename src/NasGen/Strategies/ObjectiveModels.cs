@@ -17,6 +17,7 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
     private readonly ISearchSpace<TArchitecture> _space;
     private readonly BayesianOptimizationOptions _options;
     private readonly int _maxObjectives;
+    private readonly bool _copulaFirst;
     private readonly string _strategy;
     private readonly ProposalTracker<TArchitecture> _tracker;
     private readonly ObjectiveArchive<TArchitecture> _archive = new();
@@ -26,14 +27,19 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
     private bool _stale;
     private int _lastHyperparameterFit;
 
-    /// <summary>Validates <paramref name="options"/>; more than <paramref name="maxObjectives"/> objectives will be refused by <see cref="Tell"/>.</summary>
-    public ObjectiveModels(ISearchSpace<TArchitecture> space, BayesianOptimizationOptions? options, string strategy, int maxObjectives = int.MaxValue)
+    /// <summary>
+    /// Validates <paramref name="options"/>; more than <paramref name="maxObjectives"/> objectives will be refused by
+    /// <see cref="Tell"/>. With <paramref name="copulaFirst"/> (and <see cref="BayesianOptimizationOptions.CopulaTransform"/>)
+    /// the first objective is modelled by its Gaussian copula scores.
+    /// </summary>
+    public ObjectiveModels(ISearchSpace<TArchitecture> space, BayesianOptimizationOptions? options, string strategy, int maxObjectives = int.MaxValue, bool copulaFirst = false)
     {
         _options = options ?? throw new ArgumentOutOfRangeException(nameof(options), "Optimization must be set.");
         _options.Validate(nameof(options));
         _space = space;
         _strategy = strategy;
         _maxObjectives = maxObjectives;
+        _copulaFirst = copulaFirst && _options.CopulaTransform;
         _tracker = new ProposalTracker<TArchitecture>(space);
     }
 
@@ -67,10 +73,18 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
         _stale = true;
     }
 
-    /// <summary>Fits or extends every model to the observations; returns their objective vectors (tell order) and the models.</summary>
+    /// <summary>
+    /// Fits or extends every model to the observations; returns the models and the objective vectors they were fitted
+    /// to, in tell order (the first objective as copula scores when those are modelled: they keep its order).
+    /// </summary>
     public (IReadOnlyList<IReadOnlyList<double>> Points, IReadOnlyList<CategoricalGaussianProcess> Models) Refresh()
     {
         var points = _archive.All.Select(p => p.Objectives).ToList();
+        if (_copulaFirst)
+        {
+            var scores = GaussianCopula.Scores(points.Select(p => p[0]).ToList());
+            points = points.Select((p, i) => (IReadOnlyList<double>)[scores[i], .. p.Skip(1)]).ToList();
+        }
         if (!_stale) return (points, _models);
         int m = points[0].Count, n = points.Count;
         if (_models.Length != m) _models = Enumerable.Range(0, m).Select(_ => new CategoricalGaussianProcess(_space.Dimensions.Count)).ToArray();

@@ -184,6 +184,47 @@ public sealed class BayesianOptimizationTests
         Assert.DoesNotContain(asked, told.Contains);
     }
 
+    [Fact]
+    public void With_the_copula_transform_a_monotone_change_of_the_fitness_changes_no_proposal()
+    {
+        // The model sees only the order of the fitness values, so y and y³ + y (increasing) lead to the same search;
+        // without the transform the cube stretches the top and the search differs.
+        static List<PlantedArchitecture> Search(Func<double, double> fitness, bool copula)
+        {
+            var strategy = new BayesianOptimization<PlantedArchitecture>(Space, new BayesianOptimizationOptions { CopulaTransform = copula }, seed: 4);
+            var asked = new List<PlantedArchitecture>();
+            for (int i = 0; i < 30; i++)
+            {
+                var suggestion = strategy.Ask()!;
+                asked.Add(suggestion.Architecture);
+                strategy.Tell(suggestion, new TrialOutcome(fitness(PlantedObjective.Evaluate(suggestion.Architecture))));
+            }
+            return asked;
+        }
+        static double Cubed(double y) => y * y * y + y;
+        Assert.Equal(Search(y => y, copula: true), Search(Cubed, copula: true));
+        Assert.NotEqual(Search(y => y, copula: false), Search(Cubed, copula: false));
+    }
+
+    [Fact]
+    public void Copula_scores_keep_the_order_share_ties_and_are_normal_quantiles_of_the_ranks()
+    {
+        var scores = GaussianCopula.Scores([10.0, 85.0, 84.0, 10.0]);
+        // Ranks 0.5 (tied 0 and 1), 3, 2 of 4: Φ⁻¹((rank + ½) / 4).
+        Assert.Equal(scores[0], scores[3]);
+        Assert.Equal(GaussianCopula.InverseNormalCdf(1.0 / 4), scores[0], 12);
+        Assert.Equal(GaussianCopula.InverseNormalCdf(3.5 / 4), scores[1], 12);
+        Assert.Equal(GaussianCopula.InverseNormalCdf(2.5 / 4), scores[2], 12);
+        Assert.Equal([0.0], GaussianCopula.Scores([42.0]));
+        // Φ⁻¹ against known quantiles and as the inverse of Φ, centre and tails.
+        Assert.Equal(1.959963984540054, GaussianCopula.InverseNormalCdf(0.975), 7);
+        Assert.Equal(-2.326347874040841, GaussianCopula.InverseNormalCdf(0.01), 7);
+        // Φ(z) for z = −5, −2, 0, 1, 3: the tail and the central branch.
+        foreach (var (p, z) in new[] { (2.866515718791939e-07, -5.0), (0.022750131948179195, -2.0), (0.5, 0.0), (0.8413447460685429, 1.0), (0.9986501019683699, 3.0) })
+            Assert.Equal(z, GaussianCopula.InverseNormalCdf(p), 7);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GaussianCopula.InverseNormalCdf(1.0));
+    }
+
     /// <summary>Distinct random architectures' codes and their planted objective.</summary>
     private static (List<int[]> Codes, List<double> Targets) RandomObservations(int count, int seed)
     {
