@@ -64,8 +64,16 @@ public sealed class DistributedExperimentTests(ITestOutputHelper output)
             // Kill w2 while it evaluates a trial, once the run is under way.
             await WaitUntil(async () => (await Counts(cs)).Finished >= 30, TimeSpan.FromSeconds(120), "30 finished trials");
             var victim = workers[1];
-            int[] held = Array.Empty<int>();
-            await WaitUntil(async () => (held = await RunningOf(cs, victim.Name)).Length > 0, TimeSpan.FromSeconds(30), "w2 running a trial");
+            // Kill w2 just after it starts a trial (one it was not running at the previous look, 20 ms earlier), so the
+            // 250 ms trial is still running when the kill lands: a trial seen running may be about to finish.
+            int[] held = await RunningOf(cs, victim.Name);
+            await WaitUntil(async () =>
+            {
+                var now = await RunningOf(cs, victim.Name);
+                bool started = now.Length > 0 && !now.SequenceEqual(held);
+                held = now;
+                return started;
+            }, TimeSpan.FromSeconds(30), "w2 starting a trial");
             victim.Process.Kill(); // SIGKILL: no cleanup, the claim stays until its lease runs out
             await victim.Process.WaitForExitAsync();
             held = await RunningOf(cs, victim.Name);
