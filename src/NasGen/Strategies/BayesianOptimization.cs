@@ -39,6 +39,9 @@ public sealed record BayesianOptimizationOptions
     /// </summary>
     public double HyperparameterRefitGrowth { get; init; } = 1.25;
 
+    /// <summary>Whether a model of <paramref name="observations"/> points, last fitted at <paramref name="lastFit"/>, refits its hyperparameters.</summary>
+    internal bool RefitDue(int observations, int lastFit) => observations < 64 || observations >= lastFit * HyperparameterRefitGrowth;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> (for <paramref name="parameterName"/>) on an unusable setting.</summary>
     internal void Validate(string parameterName)
     {
@@ -134,7 +137,7 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
         if (!_modelStale) return;
         int n = _observed.Count;
         IReadOnlyList<double> targets = _options.CopulaTransform ? GaussianCopula.Scores(_observedFitness) : _observedFitness;
-        if (n < 64 || n >= _lastHyperparameterFit * _options.HyperparameterRefitGrowth)
+        if (_options.RefitDue(n, _lastHyperparameterFit))
         {
             _model.Fit(_observedCodes, targets);
             _lastHyperparameterFit = n;

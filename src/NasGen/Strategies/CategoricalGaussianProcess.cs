@@ -236,7 +236,7 @@ public sealed class CategoricalGaussianProcess
     {
         if (_dimensions > MaxMaskDimensions) return null;
         int n = Count;
-        if (_pairMasks is not null && _pairMasks.Length == n * n) return _pairMasks;
+        if (_pairMasks is not null) return _pairMasks; // reset by Load when the training points change
         var masks = new int[n * n];
         for (int i = 0; i < n; i++)
         {

@@ -93,8 +93,8 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
         // Hill climbs start from the observed front, spread along the trade-off, rather than from the best feasible
         // observations, which crowd together just inside the bounds.
         var score = ParetoRanking.NonDominatedRanks(points).Select(r => -(double)r).ToList();
-        var fitness = models[0];
-        double target = (incumbent - fitness.Standardization.Mean) / fitness.Standardization.Scale + _options.Optimization.ExplorationMargin;
+        double target = Standardize(models[0], incumbent) + _options.Optimization.ExplorationMargin;
+        var standardizedBounds = Enumerable.Range(1, m - 1).Select(j => Standardize(models[j], bounds[j - 1])).ToArray();
 
         var codes = new int[_space.Dimensions.Count];
         var scratch = Enumerable.Range(0, m).Select(_ => new double[points.Count]).ToArray();
@@ -109,22 +109,24 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
             // the O(n²) variances are only computed for candidates that might beat the threshold.
             double bound = BayesianOptimization<TArchitecture>.ExpectedImprovement(mean[0], Math.Sqrt(varianceBound[0]), target);
             for (int j = 1; j < m && bound > threshold; j++)
-                bound *= MeetsBound(models[j], mean[j], varianceBound[j], bounds[j - 1], upper: true);
+                bound *= MeetsBound(mean[j], varianceBound[j], standardizedBounds[j - 1], upper: true);
             if (bound <= threshold) return (bound, false);
             double value = BayesianOptimization<TArchitecture>.ExpectedImprovement(mean[0], Math.Sqrt(models[0].CompleteVarianceStandardized(scratch[0])), target);
             for (int j = 1; j < m; j++)
-                value *= MeetsBound(models[j], mean[j], models[j].CompleteVarianceStandardized(scratch[j]), bounds[j - 1], upper: false);
+                value *= MeetsBound(mean[j], models[j].CompleteVarianceStandardized(scratch[j]), standardizedBounds[j - 1], upper: false);
             return (value, true);
         });
     }
 
+    private static double Standardize(CategoricalGaussianProcess model, double value) =>
+        (value - model.Standardization.Mean) / model.Standardization.Scale;
+
     /// <summary>
-    /// P(objective ≥ bound) under the model (standardised mean and variance); with <paramref name="upper"/>, for a
-    /// variance that bounds the true one, a value no smaller than that probability.
+    /// P(objective ≥ bound), all in the model's standardised units; with <paramref name="upper"/>, for a variance that
+    /// bounds the true one, a value no smaller than that probability.
     /// </summary>
-    private static double MeetsBound(CategoricalGaussianProcess model, double mean, double variance, double bound, bool upper)
+    private static double MeetsBound(double mean, double variance, double standardizedBound, bool upper)
     {
-        double standardizedBound = (bound - model.Standardization.Mean) / model.Standardization.Scale;
         if (upper && mean >= standardizedBound) return 1;
         double deviation = Math.Sqrt(variance);
         if (deviation < 1e-12) return mean >= standardizedBound ? 1 : 0;

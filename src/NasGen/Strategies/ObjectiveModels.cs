@@ -88,7 +88,7 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
         if (!_stale) return (points, _models);
         int m = points[0].Count, n = points.Count;
         if (_models.Length != m) _models = Enumerable.Range(0, m).Select(_ => new CategoricalGaussianProcess(_space.Dimensions.Count)).ToArray();
-        bool refit = n < 64 || n >= _lastHyperparameterFit * _options.HyperparameterRefitGrowth;
+        bool refit = _options.RefitDue(n, _lastHyperparameterFit);
         for (int j = 0; j < m; j++)
         {
             var targets = points.Select(p => p[j]).ToList();
