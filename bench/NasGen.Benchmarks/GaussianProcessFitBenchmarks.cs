@@ -36,7 +36,7 @@ public class GaussianProcessFitBenchmarks
     [Benchmark]
     public double Fit()
     {
-        var process = new CategoricalGaussianProcess(BenchmarkSpace.Instance.Dimensions.Count);
+        var process = CategoricalGaussianProcess.For(BenchmarkSpace.Instance, candidateWeights: true); // as Bayesian optimization builds it
         process.Fit(_codes, _targets);
         return process.LogMarginalLikelihood;
     }

@@ -13,8 +13,10 @@ public sealed record BayesianOptimizationOptions
     /// <summary>
     /// Fit the model to the Gaussian copula scores of the fitness (the normal quantile of each value's rank) instead of
     /// the values themselves, so that a long tail of failed networks does not set the model's scale (see
-    /// <c>docs/strategies/bo.md</c>). Used by <see cref="BayesianOptimization{TArchitecture}"/>, ParEGO and the
-    /// ε-constraint search for the objective they maximise.
+    /// <c>docs/strategies/bo.md</c>), and fit a weight per candidate in the model's kernel (see
+    /// <see cref="CategoricalGaussianProcess"/>): on the scores these weights sharpen the model, on raw values, whose
+    /// outliers they overfit, they cost more than they gain. Used by <see cref="BayesianOptimization{TArchitecture}"/>,
+    /// ParEGO and the ε-constraint search for the objective they maximise.
     /// </summary>
     public bool CopulaTransform { get; init; } = true;
 
@@ -85,7 +87,7 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
         _space = space;
         _random = new Random(seed);
         _tracker = new ProposalTracker<TArchitecture>(space);
-        _model = new CategoricalGaussianProcess(space.Dimensions.Count);
+        _model = CategoricalGaussianProcess.For(space, candidateWeights: _options.CopulaTransform);
     }
 
     /// <inheritdoc />

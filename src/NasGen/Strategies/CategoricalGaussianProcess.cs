@@ -6,44 +6,110 @@ using System.Numerics;
 namespace NasGen.Strategies;
 
 /// <summary>
-/// A Gaussian process over architectures in their one-hot encoding, for Bayesian optimization. The kernel is
-/// Matérn-5/2 in the Euclidean distance between one-hot encodings with one length-scale per dimension (automatic
-/// relevance determination): two architectures differing in dimensions D are √(Σ_{d∈D} 2/ℓ_d²) apart. Targets are
-/// standardised; the signal variance has its closed-form maximum-likelihood value; the length-scales and the noise
-/// maximise the log marginal likelihood: a grid over one shared length-scale and the noise, then gradient ascent
-/// (iRprop−) over every length-scale and the noise from the best grid point.
+/// A Gaussian process over architectures in their one-hot encoding, for Bayesian optimization. The kernel is the
+/// squared exponential in the one-hot encoding with a length-scale per one-hot column (automatic relevance
+/// determination): two architectures that differ in dimension d, one with candidate a and the other with b, are
+/// correlated by exp(−(u_da + u_db) / 2) in that dimension, and the correlation is the product over the dimensions.
+/// A column's relevance u_dc = w_d · v_c is a weight per dimension times, optionally, a weight per candidate, shared by
+/// the dimensions with the same candidates (an operation that changes the network a lot on one edge of a cell is
+/// likely to on another); without candidate weights every v_c is 1 and the kernel depends only on which dimensions
+/// differ. Targets are standardised; the signal variance has its closed-form maximum-likelihood value; the weights and
+/// the noise maximise the log marginal likelihood: a grid over one shared length-scale and the noise, then gradient
+/// ascent (iRprop−) over every weight and the noise from the best grid point.
 /// </summary>
 public sealed class CategoricalGaussianProcess
 {
     private static readonly double[] LengthScaleGrid = [0.25, 0.5, 1, 2, 4, 8];
     private static readonly double[] NoiseGrid = [1e-6, 1e-4, 1e-2, 1e-1];
     private const int MaxAscentPoints = 256;
-    private const int MaxMaskDimensions = 16;
 
     private readonly int _dimensions;
+    private readonly int[] _candidates;       // candidates per dimension
+    private readonly int[] _group;            // candidate-weight group of each dimension
+    private readonly int[] _groupOffset;      // first candidate weight of each group in _candidateWeight
+    private readonly int[] _tableOffset;      // first entry of each dimension's candidates × candidates table
+    private readonly double[] _relevance;     // w_d per dimension
+    private readonly bool _fitCandidateWeights;
+    private readonly double[] _candidateWeight; // v_c per group and candidate, geometric mean 1 in each group; all 1 unless fitted
+    private readonly double[] _correlation;   // per dimension: exp(−(u_a + u_b) / 2) for a ≠ b, 1 on the diagonal
     private int[] _codes = [];          // n × dimensions, row-major
     private double[] _cholesky = [];    // lower triangle of R + gI, row-major n × n
     private double[] _alpha = [];       // (R + gI)⁻¹ y, y standardised
-    private readonly double[] _relevance;         // 1 / ℓ_d² per dimension
-    private readonly double[] _correlationByMask; // by set of differing dimensions; NaN until needed
-    private int[]? _pairMasks;                    // differing dimensions of each pair (j < i) of training points, up to MaxMaskDimensions; null until needed
     private double _targetMean;
     private double _targetScale = 1;
 
-    /// <summary>Creates an unfitted process over architectures with <paramref name="dimensions"/> categorical dimensions.</summary>
-    public CategoricalGaussianProcess(int dimensions)
+    /// <summary>
+    /// Creates an unfitted process over architectures whose dimension d has <paramref name="candidates"/>[d] candidates.
+    /// With <paramref name="candidateWeights"/>, a weight per candidate is fitted too, and dimensions with the same value
+    /// in <paramref name="sharedCandidates"/> share them (they must have as many candidates); without it, every
+    /// dimension has its own.
+    /// </summary>
+    public CategoricalGaussianProcess(IReadOnlyList<int> candidates, bool candidateWeights = false, IReadOnlyList<int>? sharedCandidates = null)
     {
-        if (dimensions < 1) throw new ArgumentOutOfRangeException(nameof(dimensions));
-        _dimensions = dimensions;
-        _relevance = Enumerable.Repeat(1.0, dimensions).ToArray();
-        _correlationByMask = new double[dimensions <= MaxMaskDimensions ? 1 << dimensions : 0];
+        ArgumentNullException.ThrowIfNull(candidates);
+        if (candidates.Count < 1) throw new ArgumentOutOfRangeException(nameof(candidates), "At least one dimension is required.");
+        if (candidates.Any(c => c < 1)) throw new ArgumentOutOfRangeException(nameof(candidates), "Every dimension needs at least one candidate.");
+        if (sharedCandidates is not null && sharedCandidates.Count != candidates.Count)
+            throw new ArgumentException("One group per dimension is required.", nameof(sharedCandidates));
+        _dimensions = candidates.Count;
+        _candidates = candidates.ToArray();
+        _fitCandidateWeights = candidateWeights;
+        var groupOf = new Dictionary<int, int>();
+        var groupSizes = new List<int>();
+        _group = new int[_dimensions];
+        for (int d = 0; d < _dimensions; d++)
+        {
+            int key = sharedCandidates?[d] ?? d;
+            if (!groupOf.TryGetValue(key, out int g))
+            {
+                groupOf[key] = g = groupSizes.Count;
+                groupSizes.Add(_candidates[d]);
+            }
+            else if (groupSizes[g] != _candidates[d])
+            {
+                throw new ArgumentException($"Dimension {d} shares candidate weights with a dimension of {groupSizes[g]} candidates but has {_candidates[d]}.", nameof(sharedCandidates));
+            }
+            _group[d] = g;
+        }
+        _groupOffset = new int[groupSizes.Count + 1];
+        for (int g = 0; g < groupSizes.Count; g++) _groupOffset[g + 1] = _groupOffset[g] + groupSizes[g];
+        _tableOffset = new int[_dimensions + 1];
+        for (int d = 0; d < _dimensions; d++) _tableOffset[d + 1] = _tableOffset[d] + _candidates[d] * _candidates[d];
+        _relevance = Enumerable.Repeat(1.0, _dimensions).ToArray();
+        _candidateWeight = Enumerable.Repeat(1.0, _groupOffset[^1]).ToArray();
+        _correlation = new double[_tableOffset[^1]];
+        UpdateCorrelations();
+    }
+
+    /// <summary>
+    /// A process for the architectures of <paramref name="space"/>: one dimension per choice; with
+    /// <paramref name="candidateWeights"/>, choices with the same candidates (the same tokens in the same order) share
+    /// their candidate weights.
+    /// </summary>
+    public static CategoricalGaussianProcess For(ISearchSpace space, bool candidateWeights)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        var groups = new Dictionary<string, int>();
+        var shared = space.Dimensions
+            .Select(d => string.Join("\u001f", d.Candidates.Select(c => c.Token)))
+            .Select(key => groups.TryGetValue(key, out int g) ? g : groups[key] = groups.Count)
+            .ToArray();
+        return new CategoricalGaussianProcess(space.Dimensions.Select(d => d.Count).ToArray(), candidateWeights, shared);
     }
 
     /// <summary>Number of training points.</summary>
     public int Count { get; private set; }
 
-    /// <summary>The length-scale of each dimension, in units of one-hot Euclidean distance: a long one means the dimension hardly matters.</summary>
+    /// <summary>
+    /// The length-scale of each dimension, in units of one-hot Euclidean distance, for a candidate of average weight: a
+    /// long one means the dimension hardly matters.
+    /// </summary>
     public IReadOnlyList<double> LengthScales => _relevance.Select(w => 1 / Math.Sqrt(w)).ToArray();
+
+    /// <summary>The length-scale of the one-hot column of <paramref name="candidate"/> in <paramref name="dimension"/>: a short one means choosing or leaving that candidate changes the target a lot.</summary>
+    public double CandidateLengthScale(int dimension, int candidate) => 1 / Math.Sqrt(ColumnRelevance(dimension, candidate));
+
+    private double ColumnRelevance(int d, int c) => _relevance[d] * _candidateWeight[_groupOffset[_group[d]] + c];
 
     /// <summary>The noise variance relative to the signal variance.</summary>
     public double NoiseRatio { get; private set; } = 1e-6;
@@ -61,14 +127,16 @@ public sealed class CategoricalGaussianProcess
     public double BestStandardizedTarget { get; private set; }
 
     /// <summary>
-    /// Fits the process, choosing the length-scales and the noise by the log marginal likelihood: the best point of a
-    /// grid over one shared length-scale and the noise, refined by gradient ascent over every length-scale and the noise.
+    /// Fits the process, choosing the weights and the noise by the log marginal likelihood: the best point of a grid
+    /// over one shared length-scale (every candidate weight 1) and the noise, refined by gradient ascent over every
+    /// weight and the noise.
     /// </summary>
     public void Fit(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets)
     {
         var y = Load(codes, targets);
         double bestLikelihood = double.NegativeInfinity;
         (double LengthScale, double Noise) best = (1, NoiseRatio);
+        Array.Fill(_candidateWeight, 1.0);
         foreach (double lengthScale in LengthScaleGrid)
         {
             foreach (double noise in NoiseGrid)
@@ -89,40 +157,44 @@ public sealed class CategoricalGaussianProcess
             if (Count > 1) AscendLikelihood(y);
             return;
         }
-        // Each gradient step costs O(n³): above MaxAscentPoints the length-scales are fitted on evenly spaced
-        // observations (old and new alike) and the whole set is factorized once with them.
-        var subset = new CategoricalGaussianProcess(_dimensions);
+        // Each gradient step costs O(n³): above MaxAscentPoints the weights are fitted on evenly spaced observations
+        // (old and new alike) and the whole set is factorized once with them.
+        var subset = new CategoricalGaussianProcess(_candidates, _fitCandidateWeights, _group);
         var picked = Enumerable.Range(0, MaxAscentPoints).Select(i => (int)((long)i * Count / MaxAscentPoints)).ToArray();
         var subsetY = subset.Load(picked.Select(i => codes[i]).ToList(), picked.Select(i => targets[i]).ToList());
         _relevance.CopyTo(subset._relevance, 0);
         subset.Factorize(subsetY, best.Noise);
         subset.AscendLikelihood(subsetY);
         subset._relevance.CopyTo(_relevance, 0);
+        subset._candidateWeight.CopyTo(_candidateWeight, 0);
         Factorize(y, subset.NoiseRatio);
     }
 
-    /// <summary>Fits the process with one given length-scale for every dimension and a given relative noise.</summary>
+    /// <summary>Fits the process with one given length-scale for every one-hot column and a given relative noise.</summary>
     public void Fit(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets, double lengthScale, double noiseRatio)
     {
         if (!(lengthScale > 0)) throw new ArgumentOutOfRangeException(nameof(lengthScale));
         if (!(noiseRatio >= 0)) throw new ArgumentOutOfRangeException(nameof(noiseRatio));
         var y = Load(codes, targets);
         Array.Fill(_relevance, 1 / (lengthScale * lengthScale));
+        Array.Fill(_candidateWeight, 1.0);
         Factorize(y, noiseRatio);
     }
 
     /// <summary>
-    /// iRprop− (Igel and Hüsken 2000) on the log relevances and the log noise: a step per parameter that grows while
-    /// its gradient keeps its sign and halves when it flips. Keeps the most likely parameters seen.
+    /// iRprop− (Igel and Hüsken 2000) on the log weights and the log noise: a step per parameter that grows while its
+    /// gradient keeps its sign and halves when it flips. Keeps the most likely parameters seen.
     /// </summary>
     private void AscendLikelihood(double[] y)
     {
         const int Iterations = 30;
-        const double MinRelevance = 1e-4, MaxRelevance = 64, MinNoise = 1e-6, MaxNoise = 1;
-        int p = _dimensions + 1; // log relevances, then log noise
+        const double MinRelevance = 1e-4, MaxRelevance = 64, MaxCandidateWeight = 16, MinNoise = 1e-6, MaxNoise = 1;
+        int weights = _fitCandidateWeights ? _candidateWeight.Length : 0;
+        int p = _dimensions + weights + 1; // log relevances, log candidate weights (when fitted), log noise
         var parameters = new double[p];
         for (int d = 0; d < _dimensions; d++) parameters[d] = Math.Log(_relevance[d]);
-        parameters[_dimensions] = Math.Log(NoiseRatio);
+        for (int c = 0; c < weights; c++) parameters[_dimensions + c] = Math.Log(_candidateWeight[c]);
+        parameters[^1] = Math.Log(NoiseRatio);
         var best = (double[])parameters.Clone();
         double bestLikelihood = LogMarginalLikelihood;
         var steps = Enumerable.Repeat(0.5, p).ToArray();
@@ -139,25 +211,55 @@ public sealed class CategoricalGaussianProcess
                 parameters[i] += Math.Sign(gradient[i]) * steps[i];
                 previous[i] = gradient[i];
             }
+            CenterCandidateWeights(parameters);
             for (int d = 0; d < _dimensions; d++)
                 parameters[d] = Math.Clamp(parameters[d], Math.Log(MinRelevance), Math.Log(MaxRelevance));
-            parameters[_dimensions] = Math.Clamp(parameters[_dimensions], Math.Log(MinNoise), Math.Log(MaxNoise));
+            for (int c = 0; c < weights; c++)
+                parameters[_dimensions + c] = Math.Clamp(parameters[_dimensions + c], -Math.Log(MaxCandidateWeight), Math.Log(MaxCandidateWeight));
+            parameters[^1] = Math.Clamp(parameters[^1], Math.Log(MinNoise), Math.Log(MaxNoise));
 
-            for (int d = 0; d < _dimensions; d++) _relevance[d] = Math.Exp(parameters[d]);
-            double likelihood = Factorize(y, Math.Exp(parameters[_dimensions]));
+            SetParameters(parameters);
+            double likelihood = Factorize(y, Math.Exp(parameters[^1]));
             if (likelihood > bestLikelihood)
             {
                 bestLikelihood = likelihood;
                 parameters.CopyTo(best, 0);
             }
         }
-        for (int d = 0; d < _dimensions; d++) _relevance[d] = Math.Exp(best[d]);
-        Factorize(y, Math.Exp(best[_dimensions]));
+        SetParameters(best);
+        Factorize(y, Math.Exp(best[^1]));
+    }
+
+    private void SetParameters(double[] parameters)
+    {
+        for (int d = 0; d < _dimensions; d++) _relevance[d] = Math.Exp(parameters[d]);
+        if (_fitCandidateWeights)
+            for (int c = 0; c < _candidateWeight.Length; c++) _candidateWeight[c] = Math.Exp(parameters[_dimensions + c]);
+    }
+
+    /// <summary>
+    /// Only the products w_d · v_c matter: moving a group's mean log candidate weight into the relevances of its
+    /// dimensions changes no correlation and keeps the candidate weights centred on 1 (their geometric mean).
+    /// </summary>
+    private void CenterCandidateWeights(double[] parameters)
+    {
+        if (!_fitCandidateWeights) return;
+        for (int g = 0; g < _groupOffset.Length - 1; g++)
+        {
+            var logWeights = parameters.AsSpan(_dimensions + _groupOffset[g], _groupOffset[g + 1] - _groupOffset[g]);
+            double mean = 0;
+            foreach (double value in logWeights) mean += value;
+            mean /= logWeights.Length;
+            for (int c = 0; c < logWeights.Length; c++) logWeights[c] -= mean;
+            for (int d = 0; d < _dimensions; d++)
+                if (_group[d] == g) parameters[d] += mean;
+        }
     }
 
     /// <summary>
     /// The gradient of the profile log marginal likelihood at the current factorization with respect to each log
-    /// relevance and the log noise: ½ (αᵀ ∂C α / σ² − tr(C⁻¹ ∂C)) with C = R + gI, α = C⁻¹y and σ² = yᵀα / n.
+    /// relevance, log candidate weight and the log noise: ½ (αᵀ ∂C α / σ² − tr(C⁻¹ ∂C)) with C = R + gI, α = C⁻¹y and
+    /// σ² = yᵀα / n.
     /// </summary>
     private void LikelihoodGradient(double[] gradient)
     {
@@ -165,118 +267,65 @@ public sealed class CategoricalGaussianProcess
         var inverse = InverseFromCholesky(_cholesky, n);
         Array.Clear(gradient);
         double signal = SignalVariance;
-        var masks = PairMasks();
-        // Off-diagonal pairs count twice (C is symmetric). ∂k/∂log w_d = −(5/3)(1 + s) e^{−s} w_d δ_d for Matérn-5/2
-        // with s² = 10 Σ w_d δ_d: the factor before w_d δ_d depends only on the differing dimensions, so with masks
-        // the weights are summed per mask first.
-        var weightByMask = masks is null ? null : new double[_correlationByMask.Length];
+        // ∂k/∂log u_dc = −k u_dc / 2 for each end of a pair that has candidate c in a dimension d where the pair
+        // differs: sum the pair weights times k per column first, O(n² d), then scale by u_dc / 2.
+        var columnSums = new double[_tableOffset[_dimensions]]; // indexed by dimension offset + candidate (first row of the table)
         for (int i = 0; i < n; i++)
         {
             var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
             var inverseRow = inverse.AsSpan(i * n, i);
             for (int j = 0; j < i; j++)
             {
+                // Off-diagonal pairs count twice (C is symmetric).
                 double weight = 2 * (_alpha[i] * _alpha[j] / signal - inverseRow[j]);
-                if (weightByMask is not null)
-                {
-                    weightByMask[masks![i * n + j]] += weight;
-                    continue;
-                }
-                if (weight == 0) continue;
                 var rowJ = _codes.AsSpan(j * _dimensions, _dimensions);
-                double common = MaternSlope(ScaledDistance(rowI, rowJ)) * weight;
+                double term = weight * Correlation(rowI, rowJ);
+                if (term == 0) continue;
                 for (int d = 0; d < _dimensions; d++)
-                    if (rowI[d] != rowJ[d]) gradient[d] += common * _relevance[d];
+                {
+                    if (rowI[d] == rowJ[d]) continue;
+                    columnSums[_tableOffset[d] + rowI[d]] += term;
+                    columnSums[_tableOffset[d] + rowJ[d]] += term;
+                }
             }
         }
-        if (weightByMask is not null)
+        for (int d = 0; d < _dimensions; d++)
         {
-            for (int mask = 1; mask < weightByMask.Length; mask++)
+            for (int c = 0; c < _candidates[d]; c++)
             {
-                if (weightByMask[mask] == 0) continue;
-                double common = MaternSlope(MaskDistance(mask)) * weightByMask[mask];
-                for (int d = 0; d < _dimensions; d++)
-                    if ((mask & (1 << d)) != 0) gradient[d] += common * _relevance[d];
+                double column = -0.5 * ColumnRelevance(d, c) * columnSums[_tableOffset[d] + c];
+                gradient[d] += column;
+                if (_fitCandidateWeights) gradient[_dimensions + _groupOffset[_group[d]] + c] += column;
             }
         }
         double noise = NoiseRatio;
         double noiseTerm = 0;
         for (int i = 0; i < n; i++) noiseTerm += _alpha[i] * _alpha[i] / signal - inverse[i * n + i];
-        gradient[_dimensions] = noiseTerm * noise;
+        gradient[^1] = noiseTerm * noise;
         for (int k = 0; k < gradient.Length; k++) gradient[k] *= 0.5;
     }
 
-    /// <summary>√(10 Σ_d w_d [a_d ≠ b_d]): √5 times the relevance-weighted one-hot distance, Matérn-5/2's argument.</summary>
-    private double ScaledDistance(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    /// <summary>Recomputes the per-dimension correlation tables from the weights.</summary>
+    private void UpdateCorrelations()
     {
-        double squared = 0;
-        for (int d = 0; d < a.Length; d++)
-            if (a[d] != b[d]) squared += _relevance[d];
-        return Math.Sqrt(10 * squared);
-    }
-
-    /// <summary>√(10 Σ_{d∈mask} w_d): <see cref="ScaledDistance"/> for the set of differing dimensions.</summary>
-    private double MaskDistance(int mask)
-    {
-        double squared = 0;
         for (int d = 0; d < _dimensions; d++)
-            if ((mask & (1 << d)) != 0) squared += _relevance[d];
-        return Math.Sqrt(10 * squared);
-    }
-
-    /// <summary>−(5/3)(1 + s) e^{−s}: the Matérn-5/2 correlation's derivative with respect to a log relevance, per unit relevance.</summary>
-    private static double MaternSlope(double s) => -(5.0 / 3.0) * (1 + s) * Math.Exp(-s);
-
-    /// <summary>
-    /// The differing dimensions of every pair of training points (entry i·n + j for j &lt; i) as bit masks, when there
-    /// are at most <see cref="MaxMaskDimensions"/> dimensions (null otherwise). They do not depend on the
-    /// hyperparameters, so a fit computes them once for all its factorizations.
-    /// </summary>
-    private int[]? PairMasks()
-    {
-        if (_dimensions > MaxMaskDimensions) return null;
-        int n = Count;
-        if (_pairMasks is not null) return _pairMasks; // reset by Load when the training points change
-        var masks = new int[n * n];
-        for (int i = 0; i < n; i++)
         {
-            var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
-            for (int j = 0; j < i; j++)
-            {
-                var rowJ = _codes.AsSpan(j * _dimensions, _dimensions);
-                int mask = 0;
-                for (int d = 0; d < _dimensions; d++)
-                    if (rowI[d] != rowJ[d]) mask |= 1 << d;
-                masks[i * n + j] = mask;
-            }
+            int count = _candidates[d];
+            var table = _correlation.AsSpan(_tableOffset[d], count * count);
+            for (int a = 0; a < count; a++)
+                for (int b = 0; b < count; b++)
+                    table[a * count + b] = a == b ? 1 : Math.Exp(-0.5 * (ColumnRelevance(d, a) + ColumnRelevance(d, b)));
         }
-        return _pairMasks = masks;
     }
 
-    /// <summary>The Matérn-5/2 correlation for a set of differing dimensions, kept until the length-scales change.</summary>
-    private double MaskCorrelation(int mask)
-    {
-        double value = _correlationByMask[mask];
-        if (double.IsNaN(value)) _correlationByMask[mask] = value = Matern(MaskDistance(mask));
-        return value;
-    }
-
-    /// <summary>
-    /// The Matérn-5/2 correlation of two architectures. It depends only on which dimensions differ, so with up to
-    /// <see cref="MaxMaskDimensions"/> dimensions it is kept per set of differing dimensions (a bit mask) until the
-    /// length-scales change: most predictions then cost a table read per training point instead of a square root and
-    /// an exponential.
-    /// </summary>
+    /// <summary>The kernel's correlation of two architectures: the product of the per-dimension table entries.</summary>
     private double Correlation(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
     {
-        if (_dimensions > MaxMaskDimensions) return Matern(ScaledDistance(a, b));
-        int mask = 0;
+        double correlation = 1;
         for (int d = 0; d < a.Length; d++)
-            if (a[d] != b[d]) mask |= 1 << d;
-        return MaskCorrelation(mask);
+            correlation *= _correlation[_tableOffset[d] + a[d] * _candidates[d] + b[d]];
+        return correlation;
     }
-
-    private static double Matern(double s) => (1 + s + s * s / 3) * Math.Exp(-s);
 
     /// <summary>The posterior mean and variance (in target units) at an architecture given by its categorical codes.</summary>
     public (double Mean, double Variance) Predict(ReadOnlySpan<int> codes)
@@ -297,7 +346,7 @@ public sealed class CategoricalGaussianProcess
     }
 
     /// <summary>
-    /// The posterior mean in standardised units, in O(n·d) for d dimensions (O(n) reads of the kernel table): the first half of <see cref="PredictStandardized"/>. It
+    /// The posterior mean in standardised units, in O(n·d) for d dimensions (table reads): the first half of <see cref="PredictStandardized"/>. It
     /// leaves the correlations with the training points in <paramref name="scratch"/> for
     /// <see cref="CompleteVarianceStandardized"/>, which costs O(n²) and can be skipped when the mean alone decides.
     /// </summary>
@@ -311,11 +360,18 @@ public sealed class CategoricalGaussianProcess
     public double PredictMeanStandardized(ReadOnlySpan<int> codes, Span<double> scratch, out double varianceBound)
     {
         if (codes.Length != _dimensions) throw new ArgumentException($"Expected {_dimensions} codes.", nameof(codes));
+        CheckCodes(codes, nameof(codes));
+        // The table row of this architecture's candidate in each dimension: a training point's correlation is then the
+        // product of one entry per dimension.
+        Span<int> rows = _dimensions <= 256 ? stackalloc int[_dimensions] : new int[_dimensions];
+        for (int d = 0; d < _dimensions; d++) rows[d] = _tableOffset[d] + codes[d] * _candidates[d];
         double mean = 0;
         double nearest = 0;
         for (int i = 0; i < Count; i++)
         {
-            double correlation = Correlation(codes, _codes.AsSpan(i * _dimensions, _dimensions));
+            var point = _codes.AsSpan(i * _dimensions, _dimensions);
+            double correlation = 1;
+            for (int d = 0; d < point.Length; d++) correlation *= _correlation[rows[d] + point[d]];
             scratch[i] = correlation;
             mean += correlation * _alpha[i];
             nearest = Math.Max(nearest, correlation);
@@ -333,6 +389,13 @@ public sealed class CategoricalGaussianProcess
         return Math.Max(SignalVariance * (1 - Dot(k, k)), 1e-12);
     }
 
+    private void CheckCodes(ReadOnlySpan<int> codes, string parameterName)
+    {
+        for (int d = 0; d < codes.Length; d++)
+            if ((uint)codes[d] >= (uint)_candidates[d])
+                throw new ArgumentException($"Code {codes[d]} of dimension {d} is outside its {_candidates[d]} candidates.", parameterName);
+    }
+
     private double[] Load(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets)
     {
         ArgumentNullException.ThrowIfNull(codes);
@@ -340,10 +403,10 @@ public sealed class CategoricalGaussianProcess
         if (codes.Count != targets.Count) throw new ArgumentException("One target per architecture is required.", nameof(targets));
         int n = codes.Count;
         _codes = new int[n * _dimensions];
-        _pairMasks = null;
         for (int i = 0; i < n; i++)
         {
             if (codes[i].Length != _dimensions) throw new ArgumentException($"Architecture {i} has {codes[i].Length} codes, expected {_dimensions}.", nameof(codes));
+            CheckCodes(codes[i], nameof(codes));
             codes[i].CopyTo(_codes, i * _dimensions);
         }
 
@@ -372,9 +435,7 @@ public sealed class CategoricalGaussianProcess
     private double Factorize(double[] y, double noise)
     {
         int n = y.Length;
-        Array.Fill(_correlationByMask, double.NaN); // the length-scales may have changed
-
-        var masks = PairMasks();
+        UpdateCorrelations(); // the weights may have changed
         var matrix = new double[n * n];
         // Repeated architectures make R singular at tiny noise: add jitter until the factorization succeeds (a failed
         // attempt has overwritten part of the matrix, so each attempt builds it again).
@@ -384,13 +445,8 @@ public sealed class CategoricalGaussianProcess
             for (int i = 0; i < n; i++)
             {
                 var row = matrix.AsSpan(i * n, i);
-                if (masks is not null)
-                    for (int j = 0; j < i; j++) row[j] = MaskCorrelation(masks[i * n + j]);
-                else
-                {
-                    var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
-                    for (int j = 0; j < i; j++) row[j] = Correlation(rowI, _codes.AsSpan(j * _dimensions, _dimensions));
-                }
+                var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
+                for (int j = 0; j < i; j++) row[j] = Correlation(rowI, _codes.AsSpan(j * _dimensions, _dimensions));
                 matrix[i * n + i] = 1 + noise + jitter;
             }
             if (Cholesky(matrix, n)) break;

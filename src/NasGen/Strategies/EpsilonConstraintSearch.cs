@@ -12,11 +12,21 @@ public sealed record EpsilonConstraintOptions
     /// initial design, exploration margin, hill-climb starts and steps, evaluations per ask, hyperparameter refits.
     /// </summary>
     public BayesianOptimizationOptions Optimization { get; init; } = new();
+
+    /// <summary>
+    /// How far beyond the loosest observed value each bound may be drawn, as a share of the objective's observed range
+    /// (the reference point of <see cref="ExpectedHypervolumeImprovementOptions.ReferenceMargin"/>): a bound past every
+    /// observation lets the search reach architectures costlier than any seen, which is how the fittest end of the front
+    /// is found.
+    /// </summary>
+    public double ReferenceMargin { get; init; } = 0.1;
 }
 
 /// <summary>
 /// Multi-objective Bayesian optimization by random ε-constraints: every ask draws a bound for each objective after the
-/// first, uniformly within the range observed so far, and maximises the first objective subject to those bounds,
+/// first, uniformly between the best observed value and the reference point (the worst observed value moved out by
+/// <see cref="EpsilonConstraintOptions.ReferenceMargin"/> of the range, as <see cref="ExpectedHypervolumeImprovement{TArchitecture}"/>
+/// places it), and maximises the first objective subject to those bounds,
 /// with constrained expected improvement as the acquisition (Schonlau, Welch and Jones 1998; Gardner et al., ICML
 /// 2014): the expected improvement over the best observation that meets the bounds, times the probability that the
 /// candidate meets them. One Gaussian process per objective (<see cref="CategoricalGaussianProcess"/>, independent).
@@ -50,6 +60,7 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
         ArgumentNullException.ThrowIfNull(space);
         _options = options ?? new EpsilonConstraintOptions();
         _models = new ObjectiveModels<TArchitecture>(space, _options.Optimization, "The ε-constraint search", copulaFirst: true);
+        if (!(_options.ReferenceMargin >= 0)) throw new ArgumentOutOfRangeException(nameof(options), "ReferenceMargin must be at least 0.");
         _space = space;
         _random = new Random(seed);
     }
@@ -74,10 +85,13 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
         var (points, models) = _models.Refresh();
         int m = models.Count;
 
+        // Bounds reach past the worst observation: were they drawn within the observed range only, the costliest
+        // architecture seen would cap every later search, and the front's fittest end could only creep up by chance.
         var bounds = new double[m - 1];
         for (int j = 1; j < m; j++)
         {
             double low = points.Min(p => p[j]), high = points.Max(p => p[j]);
+            low -= high > low ? _options.ReferenceMargin * (high - low) : _options.ReferenceMargin;
             bounds[j - 1] = low + _random.NextDouble() * (high - low);
         }
         LastBounds = bounds;

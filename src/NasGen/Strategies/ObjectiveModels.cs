@@ -87,7 +87,7 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
         }
         if (!_stale) return (points, _models);
         int m = points[0].Count, n = points.Count;
-        if (_models.Length != m) _models = Enumerable.Range(0, m).Select(_ => new CategoricalGaussianProcess(_space.Dimensions.Count)).ToArray();
+        if (_models.Length != m) _models = Enumerable.Range(0, m).Select(j => CategoricalGaussianProcess.For(_space, candidateWeights: j == 0 && _copulaFirst)).ToArray();
         bool refit = _options.RefitDue(n, _lastHyperparameterFit);
         for (int j = 0; j < m; j++)
         {

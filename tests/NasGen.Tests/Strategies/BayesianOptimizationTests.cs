@@ -11,21 +11,18 @@ public sealed class BayesianOptimizationTests
 {
     private static readonly PlantedSpace Space = PlantedSpace.Instance;
 
-    /// <summary>Matérn-5/2 correlation at one-hot distance √2 (one differing dimension) with length-scale 1.</summary>
-    private static readonly double Rho = MaternAtOneDifference();
+    /// <summary>The kernel's correlation of two architectures with one differing dimension, length-scale 1: exp(−‖Δ‖² / 2) with ‖Δ‖² = 2.</summary>
+    private static readonly double Rho = Math.Exp(-1);
 
-    private static double MaternAtOneDifference()
-    {
-        double r = Math.Sqrt(5 * 2.0);
-        return (1 + r + r * r / 3) * Math.Exp(-r);
-    }
+    /// <summary>A process over <see cref="Space"/>'s architectures (six dimensions).</summary>
+    private static CategoricalGaussianProcess NewModel(bool candidateWeights = false) => CategoricalGaussianProcess.For(Space, candidateWeights);
 
     [Fact]
     public void Two_points_give_the_hand_computed_posterior()
     {
         // One dimension; codes 0 and 1 observed with targets 1 and 3 (standardised: −1 and +1); code 2 is one
         // difference away from both, so its correlation vector is (ρ, ρ).
-        var model = new CategoricalGaussianProcess(1);
+        var model = new CategoricalGaussianProcess([3]);
         model.Fit(new[] { new[] { 0 }, new[] { 1 } }, new[] { 1.0, 3.0 }, lengthScale: 1, noiseRatio: 0);
 
         // Profile signal variance: yᵀR⁻¹y / n = 1 / (1 − ρ).
@@ -44,7 +41,7 @@ public sealed class BayesianOptimizationTests
     public void With_tiny_noise_the_posterior_mean_interpolates_the_training_data()
     {
         var (codes, targets) = RandomObservations(count: 40, seed: 4);
-        var model = new CategoricalGaussianProcess(6);
+        var model = NewModel();
         model.Fit(codes, targets, lengthScale: 2, noiseRatio: 1e-10);
         for (int i = 0; i < codes.Count; i++)
         {
@@ -55,39 +52,60 @@ public sealed class BayesianOptimizationTests
     }
 
     [Fact]
-    public void More_than_sixteen_dimensions_compute_the_kernel_directly_with_the_same_posterior()
+    public void Candidate_weights_single_out_the_candidate_that_changes_the_target_and_are_shared_by_equal_choices()
     {
-        // Up to 16 dimensions the kernel is cached per set of differing dimensions; above, it is computed per pair.
-        // The same data padded with four constant dimensions must give the same model after a full fit, whose grid and
-        // gradient steps change the length-scales many times (the constant dimensions never differ, so they change no
-        // distance and get no gradient).
-        var random = new Random(9);
-        var narrow = Enumerable.Range(0, 40).Select(_ => Enumerable.Range(0, 16).Select(_ => random.Next(3)).ToArray()).ToList();
-        var wide = narrow.Select(c => c.Concat(new int[4]).ToArray()).ToList();
-        var targets = narrow.Select(c => c.Take(4).Sum() + 0.1 * c[5]).Select(v => (double)v).ToList();
-        var cached = new CategoricalGaussianProcess(16);
-        cached.Fit(narrow, targets);
-        var direct = new CategoricalGaussianProcess(20);
-        direct.Fit(wide, targets);
-        Assert.Equal(cached.LogMarginalLikelihood, direct.LogMarginalLikelihood, 9);
-        for (int i = 0; i < 10; i++)
+        // Six dimensions of four candidates; candidate 0 anywhere costs 2 (as a "none" edge breaks a cell), the others
+        // differ by little. With candidate weights, leaving or taking candidate 0 is a long way and the rest are close,
+        // the same in every dimension, since they share the candidates; the model predicts unseen architectures better.
+        var random = new Random(12);
+        double Target(int[] c) => c.Sum(x => x == 0 ? -2.0 : 0.1 * x);
+        int[] Sample() => Enumerable.Range(0, 6).Select(_ => random.Next(4)).ToArray();
+        var codes = Enumerable.Range(0, 80).Select(_ => Sample()).ToList();
+        var targets = codes.Select(Target).ToList();
+        int[] candidates = [4, 4, 4, 4, 4, 4];
+        var weighted = new CategoricalGaussianProcess(candidates, candidateWeights: true, sharedCandidates: [0, 0, 0, 0, 0, 0]);
+        weighted.Fit(codes, targets);
+        for (int d = 0; d < 6; d++)
         {
-            var point = Enumerable.Range(0, 16).Select(_ => random.Next(3)).ToArray();
-            var (mean, variance) = cached.Predict(point);
-            var (wideMean, wideVariance) = direct.Predict(point.Concat(new int[4]).ToArray());
-            Assert.Equal(mean, wideMean, 9);
-            Assert.Equal(variance, wideVariance, 9);
+            for (int c = 1; c < 4; c++)
+                Assert.True(weighted.CandidateLengthScale(d, 0) < 0.5 * weighted.CandidateLengthScale(d, c), $"dimension {d}, candidate {c}");
+            // Shared: the ratio of two candidates' length-scales is the same in every dimension.
+            Assert.Equal(weighted.CandidateLengthScale(0, 0) / weighted.CandidateLengthScale(0, 1),
+                weighted.CandidateLengthScale(d, 0) / weighted.CandidateLengthScale(d, 1), 9);
         }
+
+        var plain = new CategoricalGaussianProcess(candidates);
+        plain.Fit(codes, targets);
+        Assert.Equal(plain.CandidateLengthScale(2, 0), plain.CandidateLengthScale(2, 3), 12);
+        double ErrorOf(CategoricalGaussianProcess m, IEnumerable<int[]> points) =>
+            Math.Sqrt(points.Average(c => Math.Pow(m.Predict(c).Mean - Target(c), 2)));
+        var unseen = Enumerable.Range(0, 200).Select(_ => Sample()).ToList();
+        Assert.True(ErrorOf(weighted, unseen) < 0.7 * ErrorOf(plain, unseen), $"with weights {ErrorOf(weighted, unseen):G3}, without {ErrorOf(plain, unseen):G3}");
+    }
+
+    [Fact]
+    public void A_process_for_a_space_fits_its_codes_and_refuses_codes_outside_the_candidates()
+    {
+        // Sharing between equal candidate lists is tested on NAS-Bench-201's cell (tests/NasGen.Bench201.Tests).
+        var (codes, targets) = RandomObservations(count: 40, seed: 13);
+        var model = NewModel(candidateWeights: true);
+        model.Fit(codes, targets);
+        Assert.True(double.IsFinite(model.LogMarginalLikelihood));
+        var outside = (int[])codes[0].Clone();
+        outside[0] = Space.Dimensions[0].Count;
+        var error = Assert.Throws<ArgumentException>(() => model.Predict(outside));
+        Assert.Contains("outside its", error.Message);
+        Assert.Throws<ArgumentException>(() => new CategoricalGaussianProcess([3, 4], candidateWeights: true, sharedCandidates: [0, 0]));
     }
 
     [Fact]
     public void Fitted_hyperparameters_are_at_least_as_likely_as_every_grid_point()
     {
         var (codes, targets) = RandomObservations(count: 60, seed: 5);
-        var model = new CategoricalGaussianProcess(6);
+        var model = NewModel(candidateWeights: true);
         model.Fit(codes, targets);
         double chosen = model.LogMarginalLikelihood;
-        var other = new CategoricalGaussianProcess(6);
+        var other = NewModel();
         foreach (double lengthScale in new[] { 0.25, 1.0, 8.0 })
         {
             other.Fit(codes, targets, lengthScale, 1e-2);
@@ -106,7 +124,7 @@ public sealed class BayesianOptimizationTests
         int[] Sample() => Enumerable.Range(0, 6).Select(_ => random.Next(4)).ToArray();
         var codes = Enumerable.Range(0, 60).Select(_ => Sample()).ToList();
         var targets = codes.Select(Target).ToList();
-        var model = new CategoricalGaussianProcess(6);
+        var model = new CategoricalGaussianProcess([4, 4, 4, 4, 4, 4]);
         model.Fit(codes, targets);
 
         var scales = model.LengthScales;
@@ -117,7 +135,7 @@ public sealed class BayesianOptimizationTests
         double ErrorOf(CategoricalGaussianProcess m, IEnumerable<int[]> points) =>
             Math.Sqrt(points.Average(c => Math.Pow(m.Predict(c).Mean - Target(c), 2)));
         var unseen = Enumerable.Range(0, 200).Select(_ => Sample()).ToList();
-        var isotropic = new CategoricalGaussianProcess(6);
+        var isotropic = new CategoricalGaussianProcess([4, 4, 4, 4, 4, 4]);
         double bestIsotropic = double.PositiveInfinity;
         foreach (double lengthScale in new[] { 0.25, 0.5, 1.0, 2.0, 4.0, 8.0 })
         {
@@ -131,10 +149,10 @@ public sealed class BayesianOptimizationTests
     public void Extending_the_factorization_matches_a_full_fit()
     {
         var (codes, targets) = RandomObservations(count: 50, seed: 6);
-        var extended = new CategoricalGaussianProcess(6);
+        var extended = NewModel();
         extended.Fit(codes.Take(30).ToList(), targets.Take(30).ToList(), lengthScale: 2, noiseRatio: 1e-3);
         extended.Extend(codes, targets);
-        var full = new CategoricalGaussianProcess(6);
+        var full = NewModel();
         full.Fit(codes, targets, lengthScale: 2, noiseRatio: 1e-3);
 
         Assert.Equal(full.LogMarginalLikelihood, extended.LogMarginalLikelihood, 8);
@@ -152,7 +170,7 @@ public sealed class BayesianOptimizationTests
     [Fact]
     public void Repeated_architectures_do_not_break_the_factorization()
     {
-        var model = new CategoricalGaussianProcess(2);
+        var model = new CategoricalGaussianProcess([2, 2]);
         var codes = new List<int[]> { new[] { 0, 1 }, new[] { 0, 1 }, new[] { 1, 1 } };
         model.Fit(codes, new[] { 1.0, 1.0, 2.0 }, lengthScale: 1, noiseRatio: 0);
         // The failed attempt overwrote part of the matrix: the retry with jitter must start from the kernel again.

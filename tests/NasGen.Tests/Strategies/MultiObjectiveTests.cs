@@ -109,14 +109,15 @@ public sealed class MultiObjectiveTests
     }
 
     [Fact]
-    public void Epsilon_constraint_draws_bounds_in_the_observed_range_and_its_proposals_mostly_meet_them()
+    public void Epsilon_constraint_draws_bounds_up_to_its_reference_point_and_its_proposals_mostly_meet_them()
     {
-        // Three objectives (score ↑, size ↓, kernel ↓): two bounds per ask. A strategy that ignored the bounds would
-        // chase the score, which the largest networks have, and miss most of them.
+        // Three objectives (score ↑, size ↓, kernel ↓): two bounds per ask, each between the best observed value and
+        // the worst moved out by the reference margin (10 % of the range), some past every observation. A strategy
+        // that ignored the bounds would chase the score, which the largest networks have, and miss most of them.
         static double[] Three(in PlantedArchitecture a) => [.. Objectives(a), -a.Kernel];
         var strategy = new EpsilonConstraintSearch<PlantedArchitecture>(PlantedSpace.Instance, null, seed: 3);
         var told = new List<double[]>();
-        int bounded = 0, met = 0;
+        int bounded = 0, met = 0, pastWorst = 0;
         for (int ask = 0; ask < 120; ask++)
         {
             var suggestion = strategy.Ask()!;
@@ -126,7 +127,11 @@ public sealed class MultiObjectiveTests
                 var bounds = strategy.LastBounds;
                 Assert.Equal(2, bounds.Count);
                 for (int j = 1; j < 3; j++)
-                    Assert.InRange(bounds[j - 1], told.Min(v => v[j]), told.Max(v => v[j]));
+                {
+                    double worst = told.Min(v => v[j]), best = told.Max(v => v[j]);
+                    Assert.InRange(bounds[j - 1], worst - 0.1 * (best - worst), best);
+                    if (bounds[j - 1] < worst) pastWorst++;
+                }
                 bounded++;
                 if (values[1] >= bounds[0] && values[2] >= bounds[1]) met++;
             }
@@ -134,6 +139,8 @@ public sealed class MultiObjectiveTests
             told.Add(values);
         }
         Assert.True(met >= 0.7 * bounded, $"{met} of {bounded} proposals met their bounds");
+        Assert.InRange(pastWorst, 5, 0.2 * 2 * bounded); // about 1 in 11 of the bounds drawn
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EpsilonConstraintSearch<PlantedArchitecture>(PlantedSpace.Instance, new EpsilonConstraintOptions { ReferenceMargin = -0.1 }, seed: 3));
         var front = strategy.ParetoSet.Select(p => p.Objectives).ToList();
         Assert.Equal(front.Count, ParetoRanking.NonDominated(front).Count);
     }
