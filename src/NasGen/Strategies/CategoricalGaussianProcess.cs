@@ -32,7 +32,14 @@ public sealed class CategoricalGaussianProcess
     private readonly bool _fitCandidateWeights;
     private readonly double[] _candidateWeight; // v_c per group and candidate, geometric mean 1 in each group; all 1 unless fitted
     private readonly double[] _correlation;   // per dimension: exp(−(u_a + u_b) / 2) for a ≠ b, 1 on the diagonal
+    private double _uniformCorrelation = double.NaN; // exp(−u) when every column has the same relevance u, else NaN
     private int[] _codes = [];          // n × dimensions, row-major
+    private int[] _tableRows = [];      // n × dimensions: where each training point's candidate row starts in _correlation
+    private byte[]? _differences;       // differing dimensions of each pair (j < i, entry i·n + j); null until a fit needs them
+    private double[] _kernel = [];      // lower triangle of R (without noise) of the last factorization, row-major n × n
+    private double[] _spare = [];       // n × n buffers a fit reuses across its factorizations and gradient steps
+    private double[] _inverse = [];
+    private double[] _inverseFactor = [];
     private double[] _cholesky = [];    // lower triangle of R + gI, row-major n × n
     private double[] _alpha = [];       // (R + gI)⁻¹ y, y standardised
     private double _targetMean;
@@ -264,7 +271,9 @@ public sealed class CategoricalGaussianProcess
     private void LikelihoodGradient(double[] gradient)
     {
         int n = Count;
-        var inverse = InverseFromCholesky(_cholesky, n);
+        if (_inverse.Length != n * n) (_inverse, _inverseFactor) = (new double[n * n], new double[n * n]);
+        var inverse = _inverse;
+        InverseFromCholesky(_cholesky, n, _inverseFactor, inverse);
         Array.Clear(gradient);
         double signal = SignalVariance;
         // ∂k/∂log u_dc = −k u_dc / 2 for each end of a pair that has candidate c in a dimension d where the pair
@@ -278,9 +287,9 @@ public sealed class CategoricalGaussianProcess
             {
                 // Off-diagonal pairs count twice (C is symmetric).
                 double weight = 2 * (_alpha[i] * _alpha[j] / signal - inverseRow[j]);
-                var rowJ = _codes.AsSpan(j * _dimensions, _dimensions);
-                double term = weight * Correlation(rowI, rowJ);
+                double term = weight * _kernel[i * n + j];
                 if (term == 0) continue;
+                var rowJ = _codes.AsSpan(j * _dimensions, _dimensions);
                 for (int d = 0; d < _dimensions; d++)
                 {
                     if (rowI[d] == rowJ[d]) continue;
@@ -308,6 +317,12 @@ public sealed class CategoricalGaussianProcess
     /// <summary>Recomputes the per-dimension correlation tables from the weights.</summary>
     private void UpdateCorrelations()
     {
+        double first = ColumnRelevance(0, 0);
+        bool uniform = true;
+        for (int d = 0; d < _dimensions && uniform; d++)
+            for (int c = 0; c < _candidates[d]; c++)
+                if (ColumnRelevance(d, c) != first) { uniform = false; break; }
+        _uniformCorrelation = uniform ? Math.Exp(-first) : double.NaN;
         for (int d = 0; d < _dimensions; d++)
         {
             int count = _candidates[d];
@@ -318,13 +333,46 @@ public sealed class CategoricalGaussianProcess
         }
     }
 
-    /// <summary>The kernel's correlation of two architectures: the product of the per-dimension table entries.</summary>
-    private double Correlation(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    /// <summary>
+    /// The kernel's correlation of an architecture, given by where its candidates' rows start in the tables, and one
+    /// given by its codes: the product of one table entry per dimension.
+    /// </summary>
+    private double Correlation(ReadOnlySpan<int> tableRows, ReadOnlySpan<int> codes)
     {
         double correlation = 1;
-        for (int d = 0; d < a.Length; d++)
-            correlation *= _correlation[_tableOffset[d] + a[d] * _candidates[d] + b[d]];
+        for (int d = 0; d < codes.Length; d++) correlation *= _correlation[tableRows[d] + codes[d]];
         return correlation;
+    }
+
+    /// <summary>Where the table row of each candidate in <paramref name="codes"/> starts.</summary>
+    private void TableRows(ReadOnlySpan<int> codes, Span<int> rows)
+    {
+        for (int d = 0; d < _dimensions; d++) rows[d] = _tableOffset[d] + codes[d] * _candidates[d];
+    }
+
+    /// <summary>
+    /// How many dimensions differ between each pair of training points (entry i·n + j for j &lt; i). With equal
+    /// relevances the kernel depends on that count alone; it does not depend on the weights, so a fit computes it once
+    /// for the grid's factorizations.
+    /// </summary>
+    private byte[] Differences()
+    {
+        if (_differences is not null) return _differences; // reset by Load when the training points change
+        int n = Count;
+        var differences = new byte[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
+            for (int j = 0; j < i; j++)
+            {
+                var rowJ = _codes.AsSpan(j * _dimensions, _dimensions);
+                int count = 0;
+                for (int d = 0; d < _dimensions; d++)
+                    if (rowI[d] != rowJ[d]) count++;
+                differences[i * n + j] = (byte)Math.Min(count, byte.MaxValue);
+            }
+        }
+        return _differences = differences;
     }
 
     /// <summary>The posterior mean and variance (in target units) at an architecture given by its categorical codes.</summary>
@@ -364,14 +412,12 @@ public sealed class CategoricalGaussianProcess
         // The table row of this architecture's candidate in each dimension: a training point's correlation is then the
         // product of one entry per dimension.
         Span<int> rows = _dimensions <= 256 ? stackalloc int[_dimensions] : new int[_dimensions];
-        for (int d = 0; d < _dimensions; d++) rows[d] = _tableOffset[d] + codes[d] * _candidates[d];
+        TableRows(codes, rows);
         double mean = 0;
         double nearest = 0;
         for (int i = 0; i < Count; i++)
         {
-            var point = _codes.AsSpan(i * _dimensions, _dimensions);
-            double correlation = 1;
-            for (int d = 0; d < point.Length; d++) correlation *= _correlation[rows[d] + point[d]];
+            double correlation = Correlation(rows, _codes.AsSpan(i * _dimensions, _dimensions));
             scratch[i] = correlation;
             mean += correlation * _alpha[i];
             nearest = Math.Max(nearest, correlation);
@@ -403,11 +449,14 @@ public sealed class CategoricalGaussianProcess
         if (codes.Count != targets.Count) throw new ArgumentException("One target per architecture is required.", nameof(targets));
         int n = codes.Count;
         _codes = new int[n * _dimensions];
+        _tableRows = new int[n * _dimensions];
+        _differences = null;
         for (int i = 0; i < n; i++)
         {
             if (codes[i].Length != _dimensions) throw new ArgumentException($"Architecture {i} has {codes[i].Length} codes, expected {_dimensions}.", nameof(codes));
             CheckCodes(codes[i], nameof(codes));
             codes[i].CopyTo(_codes, i * _dimensions);
+            TableRows(codes[i], _tableRows.AsSpan(i * _dimensions, _dimensions));
         }
 
         double mean = 0;
@@ -436,23 +485,41 @@ public sealed class CategoricalGaussianProcess
     {
         int n = y.Length;
         UpdateCorrelations(); // the weights may have changed
-        var matrix = new double[n * n];
+        if (_kernel.Length != n * n) _kernel = new double[n * n];
+        if (!double.IsNaN(_uniformCorrelation))
+        {
+            // Equal relevances (the grid): the correlation is a power of one value by the number of differing dimensions.
+            var differences = Differences();
+            Span<double> powers = stackalloc double[byte.MaxValue + 1];
+            powers[0] = 1;
+            for (int k = 1; k < powers.Length; k++) powers[k] = powers[k - 1] * _uniformCorrelation;
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < i; j++) _kernel[i * n + j] = powers[differences[i * n + j]];
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+            {
+                var rows = _tableRows.AsSpan(i * _dimensions, _dimensions);
+                for (int j = 0; j < i; j++) _kernel[i * n + j] = Correlation(rows, _codes.AsSpan(j * _dimensions, _dimensions));
+            }
+        }
+        // The previous factor's buffer is reused when its size fits (a fit factorizes the same points many times).
+        var matrix = _spare.Length == n * n ? _spare : new double[n * n];
         // Repeated architectures make R singular at tiny noise: add jitter until the factorization succeeds (a failed
-        // attempt has overwritten part of the matrix, so each attempt builds it again).
+        // attempt has overwritten part of the matrix, so each attempt copies the kernel again).
         double jitter = 0;
         while (true)
         {
             for (int i = 0; i < n; i++)
             {
-                var row = matrix.AsSpan(i * n, i);
-                var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
-                for (int j = 0; j < i; j++) row[j] = Correlation(rowI, _codes.AsSpan(j * _dimensions, _dimensions));
+                Array.Copy(_kernel, i * n, matrix, i * n, i);
                 matrix[i * n + i] = 1 + noise + jitter;
             }
             if (Cholesky(matrix, n)) break;
             jitter = jitter == 0 ? 1e-8 : jitter * 10;
         }
-        _cholesky = matrix;
+        (_cholesky, _spare) = (matrix, _cholesky);
         NoiseRatio = noise + jitter;
         return Solve(y);
     }
@@ -479,8 +546,8 @@ public sealed class CategoricalGaussianProcess
         for (int i = previous; i < n; i++)
         {
             var row = factor.AsSpan(i * n, i);
-            var point = _codes.AsSpan(i * _dimensions, _dimensions);
-            for (int j = 0; j < i; j++) row[j] = Correlation(point, _codes.AsSpan(j * _dimensions, _dimensions));
+            var rows = _tableRows.AsSpan(i * _dimensions, _dimensions);
+            for (int j = 0; j < i; j++) row[j] = Correlation(rows, _codes.AsSpan(j * _dimensions, _dimensions));
             ForwardSubstitute(factor, n, row);
             double diagonal = 1 + NoiseRatio - Dot(row, row);
             if (!(diagonal > 1e-10))
@@ -533,12 +600,15 @@ public sealed class CategoricalGaussianProcess
         return true;
     }
 
-    /// <summary>(L Lᵀ)⁻¹ from the lower-triangular Cholesky factor L (row-major n × n), as a full symmetric matrix.</summary>
-    private static double[] InverseFromCholesky(double[] l, int n)
+    /// <summary>
+    /// The lower triangle (diagonal included) of (L Lᵀ)⁻¹ from the lower-triangular Cholesky factor L (row-major
+    /// n × n), in <paramref name="inverse"/>; <paramref name="u"/> (n × n) is scratch.
+    /// </summary>
+    private static void InverseFromCholesky(double[] l, int n, double[] u, double[] inverse)
     {
         // Row j of u is column j of L⁻¹ (zero above j): L x = e_j by forward substitution from row j. Then
         // (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ has entry (i, j) = u_i · u_j, a contiguous dot product.
-        var u = new double[n * n];
+        Array.Clear(u);
         for (int j = 0; j < n; j++)
         {
             var column = u.AsSpan(j * n, n);
@@ -546,18 +616,14 @@ public sealed class CategoricalGaussianProcess
             for (int i = j + 1; i < n; i++)
                 column[i] = -Dot(l.AsSpan(i * n + j, i - j), column[j..i]) / l[i * n + i];
         }
-        var inverse = new double[n * n];
         for (int i = 0; i < n; i++)
         {
             for (int j = 0; j <= i; j++)
             {
                 int from = Math.Max(i, j); // both rows are zero before their own index
-                double value = Dot(u.AsSpan(i * n + from, n - from), u.AsSpan(j * n + from, n - from));
-                inverse[i * n + j] = value;
-                inverse[j * n + i] = value;
+                inverse[i * n + j] = Dot(u.AsSpan(i * n + from, n - from), u.AsSpan(j * n + from, n - from));
             }
         }
-        return inverse;
     }
 
     /// <summary>Solves L x = b in place for the leading b.Length rows of L (row-major, <paramref name="stride"/> per row).</summary>
