@@ -35,7 +35,7 @@ public sealed class CategoricalGaussianProcess
     private double _uniformCorrelation = double.NaN; // exp(−u) when every column has the same relevance u, else NaN
     private int[] _codes = [];          // n × dimensions, row-major
     private int[] _tableRows = [];      // n × dimensions: where each training point's candidate row starts in _correlation
-    private byte[]? _differences;       // differing dimensions of each pair (j < i, entry i·n + j); null until a fit needs them
+    private byte[]? _differences;       // how many dimensions differ in each pair (j < i, entry i·n + j); null until a fit needs them
     private double[] _kernel = [];      // lower triangle of R (without noise) of the last factorization, row-major n × n
     private double[] _spare = [];       // n × n buffers a fit reuses across its factorizations and gradient steps
     private double[] _inverse = [];
@@ -369,7 +369,7 @@ public sealed class CategoricalGaussianProcess
                 int count = 0;
                 for (int d = 0; d < _dimensions; d++)
                     if (rowI[d] != rowJ[d]) count++;
-                differences[i * n + j] = (byte)Math.Min(count, byte.MaxValue);
+                differences[i * n + j] = (byte)count; // at most byte.MaxValue dimensions take this path
             }
         }
         return _differences = differences;
@@ -486,7 +486,7 @@ public sealed class CategoricalGaussianProcess
         int n = y.Length;
         UpdateCorrelations(); // the weights may have changed
         if (_kernel.Length != n * n) _kernel = new double[n * n];
-        if (!double.IsNaN(_uniformCorrelation))
+        if (!double.IsNaN(_uniformCorrelation) && _dimensions <= byte.MaxValue)
         {
             // Equal relevances (the grid): the correlation is a power of one value by the number of differing dimensions.
             var differences = Differences();
