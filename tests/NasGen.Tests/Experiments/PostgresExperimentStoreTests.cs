@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -132,18 +133,31 @@ public sealed class PostgresExperimentStoreTests(ITestOutputHelper output)
     public async Task An_expired_lease_returns_the_trial_to_the_queue_and_the_late_result_is_refused()
     {
         if (await Server() is not { } cs) return;
-        await using var slow = await PostgresExperimentStore.OpenAsync(cs, TimeSpan.FromMilliseconds(300));
+        // A 1.5 s lease with a renewal after 1 s: the check 1 s after the renewal is past the first lease's end but well
+        // inside the renewed one, with half a second to spare for a loaded machine (a 300 ms lease with 200 ms steps
+        // failed once in CI when the test projects ran side by side).
+        var lease = TimeSpan.FromMilliseconds(1500);
+        await using var slow = await PostgresExperimentStore.OpenAsync(cs, lease);
         await using var other = await PostgresExperimentStore.OpenAsync(cs, TimeSpan.FromSeconds(30));
         long id = (await slow.OpenExperimentAsync(Config(TestSpace.Default))).Id;
         await slow.AddTrialAsync(id, Trial(new TestArch(8, TestOp.Skip, 1, false)));
         Assert.NotNull(await slow.ClaimNextTrialAsync(id, "dead"));
         Assert.Null(await other.ClaimNextTrialAsync(id, "alive")); // the lease still holds
-        await Task.Delay(200);
+        await Task.Delay(1000);
         Assert.Equal(1, await slow.RenewLeasesAsync(id, "dead")); // a heartbeat keeps it
-        await Task.Delay(200);
-        Assert.Null(await other.ClaimNextTrialAsync(id, "alive"));
-        await Task.Delay(500);
-        var again = await other.ClaimNextTrialAsync(id, "alive");
+        var renewed = Stopwatch.StartNew();
+        await Task.Delay(1000);
+        var claimed = await other.ClaimNextTrialAsync(id, "alive");
+        // Read after the claim returned, with 300 ms for the round trips around the renewal: under it, the renewed lease
+        // surely still held when the claim ran; past it the claim may rightly succeed on a stalled machine.
+        if (renewed.Elapsed < lease - TimeSpan.FromMilliseconds(300)) Assert.Null(claimed);
+        else output.WriteLine($"Claim checked {renewed.Elapsed.TotalMilliseconds:F0} ms after the renewal; the lease check was skipped.");
+        var again = claimed;
+        if (again is null)
+        {
+            await Task.Delay(2000);
+            again = await other.ClaimNextTrialAsync(id, "alive"); // now the lease has expired
+        }
         Assert.Equal((0, "alive"), (again!.Number, again.Worker));
         await Assert.ThrowsAsync<InvalidOperationException>(() => slow.CompleteTrialAsync(id, 0, Done(1)));
         var record = await other.CompleteTrialAsync(id, 0, Done(2));
