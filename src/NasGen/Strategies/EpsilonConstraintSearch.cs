@@ -87,12 +87,12 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
 
         // Bounds reach past the worst observation: were they drawn within the observed range only, the costliest
         // architecture seen would cap every later search, and the front's fittest end could only creep up by chance.
+        var reference = ParetoRanking.ObservedReference(points, _options.ReferenceMargin);
         var bounds = new double[m - 1];
         for (int j = 1; j < m; j++)
         {
-            double low = points.Min(p => p[j]), high = points.Max(p => p[j]);
-            low -= high > low ? _options.ReferenceMargin * (high - low) : _options.ReferenceMargin;
-            bounds[j - 1] = low + _random.NextDouble() * (high - low);
+            double best = points.Max(p => p[j]);
+            bounds[j - 1] = reference[j] + _random.NextDouble() * (best - reference[j]);
         }
         LastBounds = bounds;
         bool Feasible(IReadOnlyList<double> p)

@@ -72,7 +72,7 @@ public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObject
         var (points, models) = _models.Refresh();
         var ranks = ParetoRanking.NonDominatedRanks(points);
         var front = Enumerable.Range(0, points.Count).Where(i => ranks[i] == 0).Select(i => points[i]).ToList();
-        var improvement = new HypervolumeImprovement(front, Reference(points));
+        var improvement = new HypervolumeImprovement(front, ParetoRanking.ObservedReference(points, _options.ReferenceMargin));
 
         int m = models.Count;
         var codes = new int[_space.Dimensions.Count];
@@ -97,19 +97,6 @@ public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObject
                 deviation[j] = models[j].Standardization.Scale * Math.Sqrt(models[j].CompleteVarianceStandardized(scratch[j]));
             return (improvement.Expected(mean, deviation, upperBound: false), true);
         });
-    }
-
-    /// <summary>The observed nadir moved out by the margin (by 1 in an objective with no observed range).</summary>
-    private double[] Reference(IReadOnlyList<IReadOnlyList<double>> points)
-    {
-        int m = points[0].Count;
-        var reference = new double[m];
-        for (int j = 0; j < m; j++)
-        {
-            double low = points.Min(p => p[j]), high = points.Max(p => p[j]);
-            reference[j] = low - (high > low ? _options.ReferenceMargin * (high - low) : 1);
-        }
-        return reference;
     }
 
     /// <summary>

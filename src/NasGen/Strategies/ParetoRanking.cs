@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace NasGen.Strategies;
 
@@ -129,6 +130,25 @@ public static class ParetoRanking
             contribution[order[k]] = width > 0 && height > 0 ? width * height : 0;
         }
         return contribution;
+    }
+
+    /// <summary>
+    /// The worst observed value of each objective (all maximised) moved out by <paramref name="margin"/> of its observed
+    /// range, or by 1 where every observation is equal: the reference point of a hypervolume, or the loosest bound worth
+    /// drawing, when nothing about the problem is known in advance.
+    /// </summary>
+    public static double[] ObservedReference(IReadOnlyList<IReadOnlyList<double>> points, double margin)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        if (points.Count == 0) throw new ArgumentException("At least one point is required.", nameof(points));
+        int m = points[0].Count;
+        var reference = new double[m];
+        for (int j = 0; j < m; j++)
+        {
+            double low = points.Min(p => p[j]), high = points.Max(p => p[j]);
+            reference[j] = low - (high > low ? margin * (high - low) : 1);
+        }
+        return reference;
     }
 
     /// <summary>The indices of the points of rank 0 (nothing dominates them), in input order.</summary>

@@ -43,6 +43,17 @@ public sealed class MultiObjectiveTests
     }
 
     [Fact]
+    public void The_observed_reference_is_the_worst_value_moved_out_by_the_margin_of_the_range()
+    {
+        // Objective 0 spans 2 … 6 (worst 2, range 4): 2 − 0.1 · 4; objective 1 never varies: −3 − 1.
+        IReadOnlyList<double>[] points = [[2.0, -3.0], [6.0, -3.0], [4.0, -3.0]];
+        var reference = ParetoRanking.ObservedReference(points, margin: 0.1);
+        Assert.Equal(1.6, reference[0], 12);
+        Assert.Equal(-4.0, reference[1], 12);
+        Assert.Throws<ArgumentException>(() => ParetoRanking.ObservedReference([], 0.1));
+    }
+
+    [Fact]
     public void Hypervolume_contributions_match_the_loss_of_removing_each_point()
     {
         // Reference (0, 0): the front dominates 1·4 + 1·3 + 2·1 = 9. Without (1,4): 2·3 + 2·1 = 8, so it adds 1;
