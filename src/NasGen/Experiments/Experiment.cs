@@ -117,7 +117,10 @@ public sealed partial class Experiment<TArchitecture> where TArchitecture : stru
                         _space.StableHash(architecture), suggestion.Fidelity, TrialSeed(_options.Seed, asked)), CancellationToken.None).ConfigureAwait(false);
                     state.Suggestions[added.Number] = suggestion;
                     asked++;
-                    continue;
+                    // Start what was just added at once: going back to the budget checks first could stop the run
+                    // with the new trial still pending.
+                    claimed = await _store.ClaimNextTrialAsync(id, _options.Worker, CancellationToken.None).ConfigureAwait(false);
+                    if (claimed is null) continue;
                 }
                 // A trial added by another worker sharing the store has no suggestion of ours: rebuild it from the record.
                 if (!state.Suggestions.TryGetValue(claimed.Number, out var claimedSuggestion))
