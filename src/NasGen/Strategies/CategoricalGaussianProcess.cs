@@ -606,9 +606,9 @@ public sealed class CategoricalGaussianProcess
     /// </summary>
     private static void InverseFromCholesky(double[] l, int n, double[] u, double[] inverse)
     {
-        // Row j of u is column j of L⁻¹ (zero above j): L x = e_j by forward substitution from row j. Then
-        // (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ has entry (i, j) = u_i · u_j, a contiguous dot product.
-        Array.Clear(u);
+        // Row j of u, from index j on, is column j of L⁻¹ (which is zero above j): L x = e_j by forward substitution
+        // from row j. Then (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ has entry (i, j) = u_i · u_j, a contiguous dot product over the indices
+        // both rows hold; the entries before a row's own index are never written or read (stale in a reused buffer).
         for (int j = 0; j < n; j++)
         {
             var column = u.AsSpan(j * n, n);
@@ -620,7 +620,7 @@ public sealed class CategoricalGaussianProcess
         {
             for (int j = 0; j <= i; j++)
             {
-                int from = Math.Max(i, j); // both rows are zero before their own index
+                int from = Math.Max(i, j); // column j of L⁻¹ is zero before j, column i before i
                 inverse[i * n + j] = Dot(u.AsSpan(i * n + from, n - from), u.AsSpan(j * n + from, n - from));
             }
         }
