@@ -126,18 +126,18 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnknownArchitectureLabel = Make("NASG028",
         "Unknown label in an architecture file",
-        "[FixedArchitecture] on '{0}': {1}({2}): '{3}' is not a label of search space '{4}'; its labels are {5}");
+        "[FixedArchitecture] on '{0}': {1}({2}): {3}");
 
     public static readonly DiagnosticDescriptor ArchitectureValueNotACandidate = Make("NASG029",
         "Architecture value is not a candidate",
-        "[FixedArchitecture] on '{0}': {1}({2}): '{3}' is {4}, which is not among its candidates {5}");
+        "[FixedArchitecture] on '{0}': {1}({2}): {3}");
 
     public static readonly DiagnosticDescriptor MissingArchitectureLabel = Make("NASG030",
         "Label missing from an architecture file",
-        "[FixedArchitecture] on '{0}': {1}: label '{2}' is missing; its candidates are {3}");
+        "[FixedArchitecture] on '{0}': {1}({2}): {3}");
 
     public static readonly DiagnosticDescriptor ArchitectureFromAnotherSpace = Make("NASG031",
-        "Architecture file was exported from another version of the space",
+        "Architecture file belongs to another space or version of the space",
         "[FixedArchitecture] on '{0}': {1}({2}): {3}");
 
     public static readonly DiagnosticDescriptor CannotExportSpace = Make("NASG032",

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
+using NasGen.Json;
 
 namespace NasGen;
 
@@ -22,6 +23,7 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     private const int MaxRejections = 100_000;
     private readonly BigInteger[] _strides;
     private readonly int[] _mutableDimensions; // dimensions with more than one candidate
+    private JsonDimension[]? _jsonDimensions; // built on the first FromJson
 
     /// <summary>Creates the space from its flattened dimensions.</summary>
     protected SearchSpace(string name, IReadOnlyList<Dimension> dimensions, bool hasConstraints)
@@ -343,7 +345,7 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         {
             int equals = text.IndexOf('=', position);
             if (equals < 0)
-                throw new InvalidArchitectureException($"{Name}: expected 'label=value' at position {position} of \"{text}\".");
+                throw new InvalidArchitectureException($"{Name}: expected 'label=value' at position {position} of \"{JsonText.Cut(text)}\".");
             string label = text.Substring(position, equals - position).Trim();
             int end = EndOfToken(text, equals + 1);
             string token = text.Substring(equals + 1, end - equals - 1).Trim();
@@ -351,13 +353,13 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
 
             int d = IndexOfLabel(label);
             if (d < 0)
-                throw new InvalidArchitectureException($"{Name}: unknown label '{label}'. Known labels: {string.Join(", ", Dimensions.Select(x => x.Label))}.", label);
+                throw new InvalidArchitectureException($"{Name}: unknown label '{JsonText.Cut(label)}'. Known labels: {JsonText.List(Dimensions.Count, i => Dimensions[i].Label)}.", label);
             if (codes[d] >= 0)
-                throw new InvalidArchitectureException($"{Name}: label '{label}' appears twice.", label);
+                throw new InvalidArchitectureException($"{Name}: label '{JsonText.Cut(label)}' appears twice.", label);
             codes[d] = Dimensions[d].IndexOfToken(token);
             if (codes[d] < 0)
                 throw new InvalidArchitectureException(
-                    $"{Name}: '{label}' is {token}, which is not among its candidates {Dimensions[d].DescribeCandidates()}.", label);
+                    $"{Name}: '{label}' is {JsonText.Cut(token)}, which is not among its candidates {Dimensions[d].DescribeCandidates()}.", label);
         }
         return FinishDecoding(codes);
     }
@@ -392,54 +394,24 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// By the rules the generator applies to a <c>[FixedArchitecture]</c> file (src/Shared/Json), with the same
+    /// message after <c>"{space}, line {n}: "</c>; only the constraints are checked here alone (the generator cannot run them).
+    /// </remarks>
     public TArchitecture FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonDocument document;
+        _jsonDimensions ??= Dimensions.Select(d => d.ToJsonDimension()).ToArray();
+        int[] codes;
         try
         {
-            document = JsonDocument.Parse(json);
+            codes = ArchitectureJsonReader.Read(json, Name, Fingerprint, _jsonDimensions);
         }
-        catch (JsonException e)
+        catch (ArchitectureJsonException e)
         {
-            throw new InvalidArchitectureException($"{Name}: malformed architecture JSON (line {e.LineNumber + 1}): {e.Message}", null, e);
+            throw new InvalidArchitectureException(string.Create(CultureInfo.InvariantCulture, $"{Name}, line {e.Line}: {e.Message}"), e.Label, e);
         }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new InvalidArchitectureException($"{Name}: architecture JSON must be an object, not {document.RootElement.ValueKind}.");
-            var codes = Enumerable.Repeat(-1, Radix.Length).ToArray();
-            ReadJsonObject(document.RootElement, "", codes);
-            return FinishDecoding(codes);
-        }
-    }
-
-    private void ReadJsonObject(JsonElement element, string prefix, int[] codes)
-    {
-        foreach (var property in element.EnumerateObject())
-        {
-            string path = prefix + property.Name;
-            if (prefix.Length == 0 && property.Name.StartsWith('$'))
-            {
-                if (property.Name == "$space" && property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() != Name)
-                    throw new InvalidArchitectureException($"{Name}: this JSON holds an architecture of space '{property.Value.GetString()}'.");
-                continue;
-            }
-            int d = IndexOfLabel(path);
-            if (d < 0 && property.Value.ValueKind == JsonValueKind.Object && Dimensions.Any(x => x.Label.StartsWith(path + ".", StringComparison.Ordinal)))
-            {
-                ReadJsonObject(property.Value, path + ".", codes);
-                continue;
-            }
-            if (d < 0)
-                throw new InvalidArchitectureException($"{Name}: unknown label '{path}'. Known labels: {string.Join(", ", Dimensions.Select(x => x.Label))}.", path);
-            var candidates = Dimensions[d].Candidates;
-            for (int c = 0; c < candidates.Count && codes[d] < 0; c++)
-                if (candidates[c].MatchesJson(property.Value)) codes[d] = c;
-            if (codes[d] < 0)
-                throw new InvalidArchitectureException(
-                    $"{Name}: '{path}' is {property.Value.GetRawText()}, which is not among its candidates {Dimensions[d].DescribeCandidates()}.", path);
-        }
+        return FinishDecoding(codes);
     }
 
     /// <inheritdoc />

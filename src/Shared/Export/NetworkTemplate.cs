@@ -212,6 +212,14 @@ internal sealed class ChoiceTemplate
         _ => Candidates[code].Token,
     };
 
+    /// <summary>The code of a canonical token, or -1.</summary>
+    public int IndexOfToken(string token)
+    {
+        for (int code = 0; code < CandidateCount; code++)
+            if (Token(code) == token) return code;
+        return -1;
+    }
+
     /// <summary>The dimension kind written into a space's fingerprint (NasGen.ChoiceKind's names).</summary>
     public string KindName => Kind == TemplateChoiceKind.Layer ? "Layer" : Kind == TemplateChoiceKind.Input ? "Input"
         : Kind == TemplateChoiceKind.Repeat ? "Repeat" : "Value";
