@@ -152,6 +152,10 @@ internal static class DiagnosticDescriptors
         "Search space has no supernet",
         "Search space '{0}' gets no CreateSupernet: {1}", DiagnosticSeverity.Info);
 
+    public static readonly DiagnosticDescriptor ChoiceNameClash = Make("NASG040",
+        "Choice name clashes with a member NasGen or a base class defines",
+        "Choice '{0}' needs the generated member '{1}', which would clash with {2}; rename the property");
+
     public static readonly DiagnosticDescriptor InternalError = Make("NASG000",
         "NasGen could not process a search space",
         "NasGen could not process search space '{0}': {1}; please report this with the space's source");

@@ -197,8 +197,9 @@ internal static class FixedArchitecture
         var usings = renderer.Usings(template, request.Namespace);
         foreach (string u in usings) text.Append(u).Append('\n');
         if (usings.Count > 0) text.Append('\n');
-        if (request.Namespace.Length > 0) text.Append("namespace ").Append(request.Namespace).Append(";\n\n");
-        text.Append(renderer.RenderClass(template, codes, request.ClassName, "", "partial class", includeDocumentation: false));
+        if (request.Namespace.Length > 0)
+            text.Append("namespace ").Append(string.Join(".", request.Namespace.Split('.').Select(CSharpIdentifiers.Escape))).Append(";\n\n");
+        text.Append(renderer.RenderClass(template, codes, CSharpIdentifiers.Escape(request.ClassName), "", "partial class", includeDocumentation: false));
         return text.ToString();
     }
 }

@@ -278,7 +278,8 @@ internal enum PartKind
     Text,
     // The exported class's name.
     ClassName,
-    // The statements that build the chosen operations (the user's InitializeChoices call); Indent = its column.
+    // The statements that build the chosen operations (the user's InitializeChoices call); Indent = its column; Flag: the
+    // call was an expression body (`=> InitializeChoices(a);`), so the statements become a block body.
     InitializeChoices,
     // The nested class of the sub-space whose full name is Text.
     SubSpaceClass,
