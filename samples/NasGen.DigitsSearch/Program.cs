@@ -55,7 +55,17 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     Directory.CreateDirectory(outDir);
     string storePath = Path.Combine(outDir, "experiment.db");
     if (fresh)
-        foreach (string file in Directory.GetFiles(outDir, "experiment.db*")) File.Delete(file);
+    {
+        try
+        {
+            SqliteExperimentStore.Delete(storePath); // refused while another run writes to it
+        }
+        catch (StoreException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 3;
+        }
+    }
 
     DataSplit split;
     try
@@ -100,6 +110,11 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         result = await ConsoleProgress.RunAsync(observer =>
             new Experiment<DigitsNet.Architecture>(space, s => new RegularizedEvolution<DigitsNet.Architecture>(space, evolution, s),
                 trainer, store, options with { Observer = observer }).RunAsync(cancellationToken));
+    }
+    catch (StoreInUseException e)
+    {
+        Console.Error.WriteLine(e.Message); // never advise --fresh: it would delete the store another run is writing
+        return 3;
     }
     catch (StoreException e)
     {

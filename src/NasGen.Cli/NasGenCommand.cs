@@ -31,8 +31,11 @@ public static class NasGenCommand
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        var root = Build(output, error);
-        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        // Every line the tool writes, argument errors included, passes through redaction: a store location may carry a password.
+        await using var redactedOutput = new RedactingWriter(output);
+        await using var redactedError = new RedactingWriter(error);
+        var root = Build(redactedOutput, redactedError);
+        var configuration = new InvocationConfiguration { Output = redactedOutput, Error = redactedError, EnableDefaultExceptionHandler = false };
         return await root.Parse(args).InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
     }
 
@@ -41,7 +44,10 @@ public static class NasGenCommand
         var json = new Option<bool>("--json") { Description = "Print JSON instead of tables (for scripts).", Recursive = true };
         var root = new RootCommand("Inspect NasGen experiment stores: experiments, trials, plots, Pareto fronts and architectures.") { json };
 
-        Argument<string> Store(string name = "store") => new(name) { Description = "The experiment store (a SQLite file written by SqliteExperimentStore)." };
+        Argument<string> Store(string name = "store") => new(name)
+        {
+            Description = "The experiment store: a SQLite file, or a PostgreSQL database as postgresql:Host=…;Username=…;Database=… (password from PGPASSWORD or ~/.pgpass).",
+        };
         Option<string?> Experiment(string name = "--experiment", params string[] aliases) =>
             new(name, aliases) { Description = "The experiment's name (may be left out when the store holds one)." };
 
@@ -60,6 +66,12 @@ public static class NasGenCommand
                     await error.WriteLineAsync($"nasgen: error: {e.Message}").ConfigureAwait(false);
                     return Failure;
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Still one line and no stack trace; the type says where to look.
+                    await error.WriteLineAsync($"nasgen: error: unexpected {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+                    return Failure;
+                }
             });
             root.Subcommands.Add(command);
         }
@@ -67,7 +79,7 @@ public static class NasGenCommand
         {
             var store = Store();
             var list = new Command("list", "List the experiments in a store with their trial counts and best fitness.") { store };
-            Verb(list, async (p, r, t) => r.List(p.GetValue(store)!, await StoreReader.ReadAllAsync(p.GetValue(store)!, t).ConfigureAwait(false)));
+            Verb(list, async (p, r, t) => r.List(ExperimentStores.Describe(p.GetValue(store)!), await StoreReader.ReadAllAsync(p.GetValue(store)!, t).ConfigureAwait(false)));
         }
         {
             var store = Store();

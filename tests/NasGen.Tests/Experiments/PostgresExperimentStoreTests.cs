@@ -200,6 +200,72 @@ public sealed class PostgresExperimentStoreTests(ITestOutputHelper output)
         Assert.Equal("Host=db;Username=u", b);
         Assert.False(ExperimentStores.TryGetPostgres("runs/search.db", out _));
         Assert.False(ExperimentStores.TryGetPostgres("sqlite:runs/search.db", out _));
+        // The scheme decides first: a file whose name has '=' and "host" in it is still a file.
+        Assert.False(ExperimentStores.TryGetPostgres("sqlite:/x/ghost_lr=0.1_host.db", out _));
+        Assert.False(ExperimentStores.TryGetPostgres("/x/ghost_lr=0.1_host.db", out _));
+        Assert.False(ExperimentStores.TryGetPostgres("runs/host=a.db", out _));
+        Assert.True(ExperimentStores.TryGetPostgres("Username=u;Host=db", out var c));
+        Assert.Equal("Username=u;Host=db", c);
+        Assert.True(ExperimentStores.TryGetPostgres("POSTGRES:Host=db", out var d));
+        Assert.Equal("Host=db", d);
+    }
+
+    [Fact]
+    public async Task A_sqlite_location_that_looks_like_keywords_opens_a_sqlite_file()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("ghost_lr=0.1_host.db");
+        await using (var store = await ExperimentStores.OpenAsync("sqlite:" + path))
+            Assert.Equal(path, Assert.IsType<SqliteExperimentStore>(store).Location);
+        Assert.True(System.IO.File.Exists(path));
+    }
+
+    [Fact]
+    public async Task A_host_that_does_not_resolve_is_unavailable_not_a_raw_socket_error()
+    {
+        var e = await Assert.ThrowsAsync<StoreUnavailableException>(() =>
+            PostgresExperimentStore.OpenAsync("Host=nasgen-no-such-host.invalid;Username=nasgen;Database=nasgen;Timeout=5"));
+        output.WriteLine(e.Message);
+        Assert.Contains("postgresql://nasgen@nasgen-no-such-host.invalid:5432/nasgen", e.Message);
+        Assert.Contains("cannot reach the PostgreSQL server", e.Message);
+    }
+
+    [Fact]
+    public async Task A_missing_password_is_reported_as_an_authentication_problem()
+    {
+        if (PostgresServer.ConnectionString(output) is not { } cs) return;
+        using var dir = new TempDirectory();
+        System.IO.File.WriteAllText(dir.File("empty.pgpass"), "");
+        // A pass file without this server: Npgsql finds no password for a server that asks for one.
+        var e = await Assert.ThrowsAsync<StoreException>(() =>
+            PostgresExperimentStore.OpenAsync(new NpgsqlConnectionStringBuilder(cs) { Passfile = dir.File("empty.pgpass"), Password = null }.ConnectionString));
+        output.WriteLine(e.Message);
+        Assert.IsNotType<StoreUnavailableException>(e);
+        Assert.Contains("authentication failed", e.Message);
+        Assert.Contains("PGPASSWORD", e.Message);
+    }
+
+    [Fact]
+    public async Task A_read_only_open_lists_experiments_writes_nothing_and_refuses_an_empty_database()
+    {
+        if (await Server() is not { } cs) return;
+        var empty = await Assert.ThrowsAsync<StoreException>(() => PostgresExperimentStore.OpenReadOnlyAsync(cs));
+        Assert.Contains("no NasGen experiment store", empty.Message);
+        await using (var writer = await PostgresExperimentStore.OpenAsync(cs))
+        {
+            long id = (await writer.OpenExperimentAsync(Config(TestSpace.Default))).Id;
+            await writer.AddTrialAsync(id, Trial(new TestArch(8, TestOp.Skip, 1, false)));
+        }
+        await using var reader = await ExperimentStores.OpenReadOnlyAsync("postgresql:" + cs);
+        var experiment = Assert.Single(await reader.ListExperimentsAsync());
+        Assert.Equal("exp", experiment.Config.Name);
+        Assert.Equal(experiment, await reader.FindExperimentAsync("exp"));
+        Assert.Null(await reader.FindExperimentAsync("nosuch"));
+        Assert.Single(await reader.GetTrialsAsync(experiment.Id));
+        // The server refuses writes in a read-only session.
+        var store = Assert.IsType<PostgresExperimentStore>(reader);
+        await Assert.ThrowsAnyAsync<Exception>(() => store.AddTrialAsync(experiment.Id, Trial(new TestArch(8, TestOp.Skip, 2, false))));
+        Assert.Single(await reader.GetTrialsAsync(experiment.Id));
     }
 
     [Fact]
