@@ -51,7 +51,8 @@ const int NoTrialFinished = 1, BadInput = 2, StoreRefused = 3, OutputFailed = 4,
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    Console.Error.WriteLine($"error: {parsed.Errors[0].Message} (see --help)");
+    // Every parse error, on one line (System.CommandLine would add the whole help text).
+    Console.Error.WriteLine($"error: {OneLine(string.Join("; ", parsed.Errors.Select(e => e.Message).Distinct()))} (see --help)");
     return BadInput;
 }
 try
