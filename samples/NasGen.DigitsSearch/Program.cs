@@ -10,7 +10,6 @@ using System;
 using System.CommandLine;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using NasGen.Data;
@@ -55,7 +54,7 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     Directory.CreateDirectory(outDir);
     string storePath = Path.Combine(outDir, "experiment.db");
     if (fresh)
-        foreach (string file in Directory.GetFiles(outDir, "experiment.db*")) File.Delete(file);
+        foreach (string file in Directory.GetFiles(outDir, "experiment.db*").Concat(FinalModel.Files(outDir))) File.Delete(file);
 
     DataSplit split;
     try
@@ -130,19 +129,12 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         architecture => new DigitsNet(architecture, downsample: !digits), split.Train, split.Validation,
         trainer.Options with { Epochs = finalEpochs ?? (digits ? 20 : 8) });
     Console.WriteLine($"Retraining the best for {final.Options.Epochs} epochs on all {split.Train.Count} training images ...");
-    var test = final.TrainAndTest(best, split.Test, seed, cancellationToken);
-    Console.WriteLine($"Test accuracy of the best architecture: {test.TestAccuracy:P2} on {split.Test.Count} held-out images.");
-
+    var (finalRecord, reused) = FinalModel.TrainOrReuse(outDir, datasetName, best, bestTrial.Fitness,
+        () => new DigitsNet(best, downsample: !digits), final, split.Test, seed, cancellationToken);
+    if (reused) Console.WriteLine($"Reused the retrained weights in {finalRecord.Weights}: final.json describes this winner, recipe and seed.");
+    Console.WriteLine($"Test accuracy of the best architecture: {finalRecord.TestAccuracy:P2} on {split.Test.Count} held-out images.");
     string finalPath = Path.Combine(outDir, "final.json");
-    File.WriteAllText(finalPath, JsonSerializer.Serialize(new
-    {
-        dataset = datasetName,
-        architecture = best.ToString(),
-        validationAccuracy = bestTrial.Fitness,
-        testAccuracy = test.TestAccuracy,
-        testExamples = split.Test.Count,
-        epochs = final.Options.Epochs,
-    }, new JsonSerializerOptions { WriteIndented = true }));
+    written = [.. written, Path.Combine(outDir, finalRecord.Weights)];
     Console.WriteLine("Wrote " + string.Join(", ", written.Append(finalPath).Select(Path.GetFileName)) + $" to {outDir}.");
     return 0;
 }
