@@ -12,7 +12,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using NasGen.Data;
@@ -133,7 +132,11 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     try
     {
         // Only now that the data loaded: a bad --data with --fresh must not cost the stored trials.
-        if (fresh) SqliteExperimentStore.Delete(storePath); // refused while another run writes to it
+        if (fresh)
+        {
+            SqliteExperimentStore.Delete(storePath); // refused while another run writes to it
+            foreach (string file in FinalModel.Files(outDir)) File.Delete(file);
+        }
         await using var store = SqliteExperimentStore.Open(storePath);
         result = await ConsoleProgress.RunAsync(observer =>
             new Experiment<DigitsNet.Architecture>(space, s => new RegularizedEvolution<DigitsNet.Architecture>(space, evolution, s),
@@ -173,10 +176,11 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         architecture => new DigitsNet(architecture, downsample: !digits), split.Train, split.Validation,
         trainer.Options with { Epochs = finalEpochs ?? (digits ? 20 : 8) });
     Console.WriteLine($"Retraining the best for {final.Options.Epochs} epochs on all {split.Train.Count} training images ...");
-    TestReport test;
+    (FinalRecord Record, bool Reused) outcome;
     try
     {
-        test = final.TrainAndTest(best, split.Test, seed, cancellationToken);
+        outcome = FinalModel.TrainOrReuse(outDir, datasetName, best, bestTrial.Fitness,
+            () => new DigitsNet(best, downsample: !digits), final, split.Test, seed, cancellationToken);
     }
     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
     {
@@ -185,18 +189,11 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
             "Run the same command to retrain (the search is replayed from the store, not repeated).");
         return Interrupted;
     }
-    Console.WriteLine($"Test accuracy of the best architecture: {test.TestAccuracy:P2} on {split.Test.Count} held-out images.");
-
+    var (finalRecord, reused) = outcome;
+    if (reused) Console.WriteLine($"Reused the retrained weights in {finalRecord.Weights}: final.json describes this winner, recipe and seed.");
+    Console.WriteLine($"Test accuracy of the best architecture: {finalRecord.TestAccuracy:P2} on {split.Test.Count} held-out images.");
     string finalPath = Path.Combine(outDir, "final.json");
-    File.WriteAllText(finalPath, JsonSerializer.Serialize(new
-    {
-        dataset = datasetName,
-        architecture = best.ToString(),
-        validationAccuracy = bestTrial.Fitness,
-        testAccuracy = test.TestAccuracy,
-        testExamples = split.Test.Count,
-        epochs = final.Options.Epochs,
-    }, new JsonSerializerOptions { WriteIndented = true }));
+    written = [.. written, Path.Combine(outDir, finalRecord.Weights)];
     Console.WriteLine("Wrote " + string.Join(", ", written.Append(finalPath).Select(Path.GetFileName)) + $" to {outDir}.");
     return 0;
 }
