@@ -322,7 +322,7 @@ internal static class Emitter
                     w.Line($"private static readonly {EnumName(choice)}[] {choice.PropertyName}Candidates = {{ {string.Join(", ", choice.Candidates.Select(c => EnumName(choice) + "." + c.Name))} }};");
                     break;
                 case ChoiceModelKind.Input:
-                    w.Line($"private static readonly global::NasGen.ChosenInputs[] {choice.PropertyName}Candidates = global::NasGen.ChosenInputs.All({choice.InputCandidates}, {choice.InputChosen});");
+                    w.Line($"private static readonly global::NasGen.InputSelections {choice.PropertyName}Candidates = new global::NasGen.InputSelections({choice.InputCandidates}, {choice.InputChosen});");
                     break;
                 case ChoiceModelKind.Cell:
                     string shape = choice.CellChosen == 0
@@ -439,6 +439,9 @@ internal static class Emitter
                     w.Line($"    new global::System.ReadOnlySpan<int>({Parser.FieldName(choice.PropertyName)}.ToCodes()).CopyTo(codes.Slice({At(choice)}, {choice.PropertyName}Length));");
                     w.Line("else");
                     w.Line($"    codes.Slice({At(choice)}, {choice.PropertyName}Length).Fill(-1);");
+                    break;
+                case ChoiceModelKind.Input:
+                    w.Line($"codes[{At(choice)}] = {choice.PropertyName}Candidates.IndexOf({value});");
                     break;
                 default:
                     w.Line($"codes[{At(choice)}] = global::System.Array.IndexOf({choice.PropertyName}Candidates, {value});");

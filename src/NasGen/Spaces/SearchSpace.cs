@@ -24,6 +24,10 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     private readonly BigInteger[] _strides;
     private readonly int[] _mutableDimensions; // dimensions with more than one candidate
     private JsonDimension[]? _jsonDimensions; // built on the first FromJson
+    private readonly long _oneHotLength; // can pass int.MaxValue with large input choices
+
+    /// <summary>The longest one-hot encoding <see cref="EncodeOneHot"/> writes (64 MB of floats).</summary>
+    public const int MaxOneHotLength = 1 << 24;
 
     /// <summary>Creates the space from its flattened dimensions.</summary>
     protected SearchSpace(string name, IReadOnlyList<Dimension> dimensions, bool hasConstraints)
@@ -33,7 +37,8 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         HasConstraints = hasConstraints;
         Radix = dimensions.Select(d => d.Count).ToArray();
         _mutableDimensions = Enumerable.Range(0, Radix.Length).Where(i => Radix[i] > 1).ToArray();
-        OneHotLength = Radix.Sum();
+        _oneHotLength = Radix.Sum(r => (long)r);
+        OneHotLength = (int)Math.Min(_oneHotLength, int.MaxValue);
 
         _strides = new BigInteger[Radix.Length];
         BigInteger stride = BigInteger.One;
@@ -282,6 +287,9 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     /// <inheritdoc />
     public float[] EncodeOneHot(in TArchitecture architecture)
     {
+        if (_oneHotLength > MaxOneHotLength)
+            throw new NotSupportedException(
+                $"{Name}: its one-hot encoding would hold {_oneHotLength} entries (one per candidate, and an input choice has one per selection), more than {MaxOneHotLength}; use EncodeCategorical.");
         Span<int> codes = stackalloc int[Radix.Length];
         Encode(architecture, codes);
         var oneHot = new float[OneHotLength];
@@ -465,7 +473,15 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     {
         var shape = new StringBuilder();
         foreach (var d in dimensions)
-            shape.Append(d.Label).Append(':').Append(d.Kind).Append('=').Append(string.Join("|", d.Candidates.Select(c => c.Token))).Append('\n');
+        {
+            shape.Append(d.Label).Append(':').Append(d.Kind).Append('=');
+            // A huge input choice is named by its size (as the generator's fingerprint does): listing it would take gigabytes.
+            if (d.Kind == ChoiceKind.Input && d.Count > Export.InputSubsets.MaxListedInFingerprint)
+                shape.Append(d.Candidates[^1].Token).Append(" of ").Append(d.Count);
+            else
+                shape.Append(string.Join("|", d.Candidates.Select(c => c.Token)));
+            shape.Append('\n');
+        }
         return Fnv1a(shape.ToString()).ToString("x16", CultureInfo.InvariantCulture);
     }
 
