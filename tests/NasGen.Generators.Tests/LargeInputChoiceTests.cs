@@ -63,6 +63,8 @@ public sealed class LargeInputChoiceTests
         object last = call("FromIndex", [(BigInteger)call("get_Cardinality", []) - 1]);
         Assert.Equal("skips=[59,60,61,62,63];width=2", call("ToCanonicalString", [last]));
         Assert.Equal(16, ((string)call("get_Fingerprint", [])).Length);
+        // Neighbours swap one of the 5 chosen inputs for one of the 59 others, and change the width.
+        Assert.Equal(5 * 59 + 1, ((System.Collections.IEnumerable)call("Neighbours", [last])).Cast<object>().Count());
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         // Listing the selections took over 120 MB (16 bytes each, before their candidates); computing them, a few MB.
         Assert.True(allocated < 8_000_000, $"{allocated:N0} bytes allocated");

@@ -55,10 +55,11 @@ public sealed class Dimension
         Kind = kind;
         Candidates = candidates;
         JsonForm = jsonForm;
-        _selections = selections;
+        Selections = selections;
     }
 
-    private readonly InputSelections? _selections; // input choices: their candidates, numbered without listing
+    /// <summary>An input choice's selections (the candidates' values, numbered without listing); null for other kinds.</summary>
+    internal InputSelections? Selections { get; }
 
     /// <summary>The stable key, dotted for nested spaces (<c>head.units</c>).</summary>
     public string Label { get; }
@@ -76,13 +77,13 @@ public sealed class Dimension
     internal JsonValueForm JsonForm { get; }
 
     /// <summary>The same dimension under <c>prefix.label</c>, for a space nested under <paramref name="prefix"/>.</summary>
-    public Dimension WithPrefix(string prefix) => new(prefix + "." + Label, Kind, Candidates, JsonForm, _selections);
+    public Dimension WithPrefix(string prefix) => new(prefix + "." + Label, Kind, Candidates, JsonForm, Selections);
 
     /// <summary>The position of the candidate whose token is <paramref name="token"/>, or -1.</summary>
     public int IndexOfToken(string token)
     {
-        if (_selections is not null)
-            return Export.InputSubsets.ParseToken(token, _selections.Inputs) is ulong mask ? _selections.IndexOf(new ChosenInputs(_selections.Inputs, mask)) : -1;
+        if (Selections is not null)
+            return Export.InputSubsets.ParseToken(token, Selections.Inputs) is ulong mask ? Selections.IndexOf(new ChosenInputs(Selections.Inputs, mask)) : -1;
         for (int i = 0; i < Candidates.Count; i++)
             if (Candidates[i].Token == token) return i;
         return -1;

@@ -256,22 +256,48 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         return first; // every mix broke a constraint: the first parent is a valid child of both
     }
 
+    /// <summary>
+    /// Above this many selections, an input choice's neighbours are the selections that swap one input
+    /// (k·(n−k) of them) instead of every other selection.
+    /// </summary>
+    public const int MaxListedNeighbours = 4096;
+
     /// <inheritdoc />
+    /// <remarks>
+    /// A neighbour differs in one dimension, by any other candidate; in an input choice with more than
+    /// <see cref="MaxListedNeighbours"/> selections, by a selection that swaps one chosen input for another.
+    /// </remarks>
     public IEnumerable<TArchitecture> Neighbours(TArchitecture architecture)
     {
         int[] codes = EncodeCategorical(architecture);
         for (int d = 0; d < codes.Length; d++)
         {
             int original = codes[d];
-            for (int c = 0; c < Radix[d]; c++)
+            foreach (int c in NeighbourCodes(d, original))
             {
-                if (c == original) continue;
                 codes[d] = c;
                 var neighbour = Decode(codes);
                 codes[d] = original;
                 if (!HasConstraints || SatisfiesConstraints(neighbour)) yield return neighbour;
             }
         }
+    }
+
+    private IEnumerable<int> NeighbourCodes(int dimension, int code)
+    {
+        if (Dimensions[dimension].Selections is not { Count: > MaxListedNeighbours } selections)
+            return Enumerable.Range(0, Radix[dimension]).Where(c => c != code);
+        ulong mask = selections[code].Mask;
+        var swaps = new List<int>();
+        for (int selected = 0; selected < selections.Inputs; selected++)
+        {
+            if ((mask & (1UL << selected)) == 0) continue;
+            for (int other = 0; other < selections.Inputs; other++)
+                if ((mask & (1UL << other)) == 0)
+                    swaps.Add(selections.IndexOf(new ChosenInputs(selections.Inputs, mask & ~(1UL << selected) | (1UL << other))));
+        }
+        swaps.Sort(); // in code order, like the other dimensions' neighbours
+        return swaps;
     }
 
     // ---- Encodings and indices --------------------------------------------------------------------------------
