@@ -152,6 +152,10 @@ internal static class DiagnosticDescriptors
         "Search space has no supernet",
         "Search space '{0}' gets no CreateSupernet: {1}", DiagnosticSeverity.Info);
 
+    public static readonly DiagnosticDescriptor InputChoiceTooLarge = Make("NASG035",
+        "Input choice with too many selections",
+        "Input choice '{0}' chooses {1} of {2} inputs: {3} selections, more than the 2147483647 an input choice may have; choose fewer inputs, or split it into several input choices");
+
     public static readonly DiagnosticDescriptor ChoiceNameClash = Make("NASG040",
         "Choice name clashes with a member NasGen or a base class defines",
         "Choice '{0}' needs the generated member '{1}', which would clash with {2}; rename the property");

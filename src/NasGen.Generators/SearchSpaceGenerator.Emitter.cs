@@ -323,7 +323,7 @@ internal static class Emitter
                     w.Line($"private static readonly {EnumName(choice)}[] {choice.Stem}Candidates = {{ {string.Join(", ", choice.Candidates.Select(c => EnumName(choice) + "." + c.Name))} }};");
                     break;
                 case ChoiceModelKind.Input:
-                    w.Line($"private static readonly global::NasGen.ChosenInputs[] {choice.Stem}Candidates = global::NasGen.ChosenInputs.All({choice.InputCandidates}, {choice.InputChosen});");
+                    w.Line($"private static readonly global::NasGen.InputSelections {choice.Stem}Candidates = new global::NasGen.InputSelections({choice.InputCandidates}, {choice.InputChosen});");
                     break;
                 case ChoiceModelKind.Cell:
                     string shape = choice.CellChosen == 0
@@ -442,6 +442,9 @@ internal static class Emitter
                     w.Line($"    new global::System.ReadOnlySpan<int>({cell}.ToCodes()).CopyTo(codes.Slice({At(choice)}, {choice.Stem}Length));");
                     w.Line("else");
                     w.Line($"    codes.Slice({At(choice)}, {choice.Stem}Length).Fill(-1);");
+                    break;
+                case ChoiceModelKind.Input:
+                    w.Line($"codes[{At(choice)}] = {choice.Stem}Candidates.IndexOf({value});");
                     break;
                 default:
                     w.Line($"codes[{At(choice)}] = global::System.Array.IndexOf({choice.Stem}Candidates, {value});");

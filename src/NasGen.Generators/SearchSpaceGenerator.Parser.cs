@@ -613,6 +613,12 @@ internal sealed class Parser
                 $"uses reduction {reduction}, which is not an InputReduction member; use InputReduction.Sum, InputReduction.Mean or InputReduction.Concat");
             return null;
         }
+        if (NasGen.Export.InputSubsets.Count(candidates, chosen) is var selections && selections > NasGen.Export.InputSubsets.MaxCount)
+        {
+            Report(DiagnosticDescriptors.InputChoiceTooLarge, ArgumentLocation(attribute, 1) ?? location, property.Name,
+                chosen.ToString(CultureInfo.InvariantCulture), candidates.ToString(CultureInfo.InvariantCulture), selections.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
         if (Binomial(candidates, chosen) == 1)
             Report(DiagnosticDescriptors.SingleCandidate, AttributeLocation(attribute) ?? location, property.Name);
         return builder with { Kind = ChoiceModelKind.Input, InputCandidates = candidates, InputChosen = chosen, Reduction = reductions[reduction] };

@@ -144,6 +144,8 @@ public sealed class DiagnosticTests
         { "NASG012", Space(Input("{|65|}")), Space(Input("64")) },
         { "NASG012", Space(Input("3, {|4|}")), Space(Input("3, 2, NasGen.InputReduction.Concat")) },
         { "NASG012", Space(Input("3, {|0|}")), Space(Input("3, 1")) },
+        { "NASG035", Space(Input("64, {|32|}")), Space(Input("64, 5")) },
+        { "NASG035", Space(Input("34, {|17|}")), Space(Input("33, 17")) },
         { "NASG012", Space(Input("3, 1, {|(NasGen.InputReduction)7|}")),
             Space(Input("3, 1, NasGen.InputReduction.Mean")) },
         { "NASG013", Space(RepeatOf("{|-1|}, 2, nameof(Block)")), Space(ValidRepeat) },

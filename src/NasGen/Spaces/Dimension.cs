@@ -49,13 +49,17 @@ public sealed class Candidate
 /// </summary>
 public sealed class Dimension
 {
-    private Dimension(string label, ChoiceKind kind, Candidate[] candidates, JsonValueForm jsonForm)
+    private Dimension(string label, ChoiceKind kind, IReadOnlyList<Candidate> candidates, JsonValueForm jsonForm, InputSelections? selections = null)
     {
         Label = label;
         Kind = kind;
         Candidates = candidates;
         JsonForm = jsonForm;
+        Selections = selections;
     }
+
+    /// <summary>An input choice's selections (the candidates' values, numbered without listing); null for other kinds.</summary>
+    internal InputSelections? Selections { get; }
 
     /// <summary>The stable key, dotted for nested spaces (<c>head.units</c>).</summary>
     public string Label { get; }
@@ -73,11 +77,13 @@ public sealed class Dimension
     internal JsonValueForm JsonForm { get; }
 
     /// <summary>The same dimension under <c>prefix.label</c>, for a space nested under <paramref name="prefix"/>.</summary>
-    public Dimension WithPrefix(string prefix) => new(prefix + "." + Label, Kind, (Candidate[])Candidates, JsonForm);
+    public Dimension WithPrefix(string prefix) => new(prefix + "." + Label, Kind, Candidates, JsonForm, Selections);
 
     /// <summary>The position of the candidate whose token is <paramref name="token"/>, or -1.</summary>
     public int IndexOfToken(string token)
     {
+        if (Selections is not null)
+            return Export.InputSubsets.ParseToken(token, Selections.Inputs) is ulong mask ? Selections.IndexOf(new ChosenInputs(Selections.Inputs, mask)) : -1;
         for (int i = 0; i < Candidates.Count; i++)
             if (Candidates[i].Token == token) return i;
         return -1;
@@ -132,15 +138,22 @@ public sealed class Dimension
         return new Dimension(label, kind, candidates, JsonValueForm.Name);
     }
 
-    /// <summary>An input choice over every selection in <paramref name="all"/> (see <see cref="ChosenInputs.All"/>).</summary>
-    public static Dimension Inputs(string label, ChosenInputs[] all) =>
-        Create(label, ChoiceKind.Input, JsonValueForm.Inputs, all, v => v.ToString(),
-            (w, v) =>
+    /// <summary>An input choice over <paramref name="selections"/>; its candidates are made on access, never listed.</summary>
+    public static Dimension Inputs(string label, InputSelections selections)
+    {
+        ArgumentNullException.ThrowIfNull(selections);
+        var candidates = new ComputedList<Candidate>(selections.Count, code =>
+        {
+            var selection = selections[code];
+            return new Candidate(selection, selection.ToString(), w =>
             {
                 w.WriteStartArray();
-                foreach (int i in v.ToArray()) w.WriteNumberValue(i);
+                foreach (int i in selection.ToArray()) w.WriteNumberValue(i);
                 w.WriteEndArray();
             });
+        });
+        return new Dimension(label, ChoiceKind.Input, candidates, JsonValueForm.Inputs, selections);
+    }
 
     /// <summary>A repeat: between <paramref name="min"/> and <paramref name="max"/> blocks.</summary>
     public static Dimension Depth(string label, int min, int max) =>
@@ -158,4 +171,19 @@ public sealed class Dimension
         }
         return new Dimension(label, kind, candidates, jsonForm);
     }
+}
+
+/// <summary>A read-only list whose items are made on access.</summary>
+internal sealed class ComputedList<T>(int count, Func<int, T> item) : IReadOnlyList<T>
+{
+    public int Count { get; } = count;
+
+    public T this[int index] => (uint)index < (uint)Count ? item(index) : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public IEnumerator<T> GetEnumerator()
+    {
+        for (int i = 0; i < Count; i++) yield return item(i);
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -24,6 +24,10 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     private readonly BigInteger[] _strides;
     private readonly int[] _mutableDimensions; // dimensions with more than one candidate
     private JsonDimension[]? _jsonDimensions; // built on the first FromJson
+    private readonly long _oneHotLength; // can pass int.MaxValue with large input choices
+
+    /// <summary>The longest one-hot encoding <see cref="EncodeOneHot"/> writes (64 MB of floats).</summary>
+    public const int MaxOneHotLength = 1 << 24;
 
     /// <summary>Creates the space from its flattened dimensions.</summary>
     protected SearchSpace(string name, IReadOnlyList<Dimension> dimensions, bool hasConstraints)
@@ -33,7 +37,8 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         HasConstraints = hasConstraints;
         Radix = dimensions.Select(d => d.Count).ToArray();
         _mutableDimensions = Enumerable.Range(0, Radix.Length).Where(i => Radix[i] > 1).ToArray();
-        OneHotLength = Radix.Sum();
+        _oneHotLength = Radix.Sum(r => (long)r);
+        OneHotLength = (int)Math.Min(_oneHotLength, int.MaxValue);
 
         _strides = new BigInteger[Radix.Length];
         BigInteger stride = BigInteger.One;
@@ -251,22 +256,48 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         return first; // every mix broke a constraint: the first parent is a valid child of both
     }
 
+    /// <summary>
+    /// Above this many selections, an input choice's neighbours are the selections that swap one input
+    /// (k·(n−k) of them) instead of every other selection.
+    /// </summary>
+    public const int MaxListedNeighbours = 4096;
+
     /// <inheritdoc />
+    /// <remarks>
+    /// A neighbour differs in one dimension, by any other candidate; in an input choice with more than
+    /// <see cref="MaxListedNeighbours"/> selections, by a selection that swaps one chosen input for another.
+    /// </remarks>
     public IEnumerable<TArchitecture> Neighbours(TArchitecture architecture)
     {
         int[] codes = EncodeCategorical(architecture);
         for (int d = 0; d < codes.Length; d++)
         {
             int original = codes[d];
-            for (int c = 0; c < Radix[d]; c++)
+            foreach (int c in NeighbourCodes(d, original))
             {
-                if (c == original) continue;
                 codes[d] = c;
                 var neighbour = Decode(codes);
                 codes[d] = original;
                 if (!HasConstraints || SatisfiesConstraints(neighbour)) yield return neighbour;
             }
         }
+    }
+
+    private IEnumerable<int> NeighbourCodes(int dimension, int code)
+    {
+        if (Dimensions[dimension].Selections is not { Count: > MaxListedNeighbours } selections)
+            return Enumerable.Range(0, Radix[dimension]).Where(c => c != code);
+        ulong mask = selections[code].Mask;
+        var swaps = new List<int>();
+        for (int selected = 0; selected < selections.Inputs; selected++)
+        {
+            if ((mask & (1UL << selected)) == 0) continue;
+            for (int other = 0; other < selections.Inputs; other++)
+                if ((mask & (1UL << other)) == 0)
+                    swaps.Add(selections.IndexOf(new ChosenInputs(selections.Inputs, mask & ~(1UL << selected) | (1UL << other))));
+        }
+        swaps.Sort(); // in code order, like the other dimensions' neighbours
+        return swaps;
     }
 
     // ---- Encodings and indices --------------------------------------------------------------------------------
@@ -282,6 +313,9 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     /// <inheritdoc />
     public float[] EncodeOneHot(in TArchitecture architecture)
     {
+        if (_oneHotLength > MaxOneHotLength)
+            throw new NotSupportedException(
+                $"{Name}: its one-hot encoding would hold {_oneHotLength} entries (one per candidate, and an input choice has one per selection), more than {MaxOneHotLength}; use EncodeCategorical.");
         Span<int> codes = stackalloc int[Radix.Length];
         Encode(architecture, codes);
         var oneHot = new float[OneHotLength];
@@ -465,7 +499,15 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     {
         var shape = new StringBuilder();
         foreach (var d in dimensions)
-            shape.Append(d.Label).Append(':').Append(d.Kind).Append('=').Append(string.Join("|", d.Candidates.Select(c => c.Token))).Append('\n');
+        {
+            shape.Append(d.Label).Append(':').Append(d.Kind).Append('=');
+            // A huge input choice is named by its size (as the generator's fingerprint does): listing it would take gigabytes.
+            if (d.Kind == ChoiceKind.Input && d.Count > Export.InputSubsets.MaxListedInFingerprint)
+                shape.Append(d.Candidates[^1].Token).Append(" of ").Append(d.Count);
+            else
+                shape.Append(string.Join("|", d.Candidates.Select(c => c.Token)));
+            shape.Append('\n');
+        }
         return Fnv1a(shape.ToString()).ToString("x16", CultureInfo.InvariantCulture);
     }
 

@@ -394,7 +394,7 @@ internal sealed class NetworkSourceRenderer
     private string Select(Part part, RenderContext context)
     {
         var choice = context.Template.Choices[part.Choice];
-        int[] selected = ChoiceTemplate.InputSelections(choice.Inputs, choice.Chosen)[context.ChoiceCodes[part.Choice]];
+        int[] selected = ChoiceTemplate.InputSelection(choice.Inputs, choice.Chosen, context.ChoiceCodes[part.Choice]);
         var arguments = selected.Select(i => RenderParts(part.Branches[i], context)).ToList();
         if (selected.Length == 1)
         {
@@ -432,7 +432,7 @@ internal sealed class NetworkSourceRenderer
             int c = 0;
             for (int m = 0; m < cell.IntermediateNodes; m++)
             {
-                int[] inputs = ChoiceTemplate.InputSelections(cell.InputNodes + m, cell.Chosen)[codes[c++]];
+                int[] inputs = ChoiceTemplate.InputSelection(cell.InputNodes + m, cell.Chosen, codes[c++]);
                 foreach (int from in inputs) Add(from, cell.InputNodes + m, codes[c++]);
             }
         }
@@ -579,7 +579,12 @@ internal sealed class NetworkSourceRenderer
         foreach (var (label, choice) in Dimensions(template, ""))
         {
             shape.Append(label).Append(':').Append(choice.KindName).Append('=');
-            shape.Append(string.Join("|", Enumerable.Range(0, choice.CandidateCount).Select(choice.Token))).Append('\n');
+            // A huge input choice is named by its size (as SearchSpace's fingerprint does): listing it would take gigabytes.
+            if (choice.Kind == TemplateChoiceKind.Input && choice.CandidateCount > InputSubsets.MaxListedInFingerprint)
+                shape.Append(choice.Token(choice.CandidateCount - 1)).Append(" of ").Append(choice.CandidateCount.ToString(CultureInfo.InvariantCulture));
+            else
+                shape.Append(string.Join("|", Enumerable.Range(0, choice.CandidateCount).Select(choice.Token)));
+            shape.Append('\n');
         }
         ulong hash = 14695981039346656037UL;
         foreach (byte b in Encoding.UTF8.GetBytes(shape.ToString()))
