@@ -34,7 +34,7 @@ internal static class SpaceChecks
     }
 
     /// <summary>
-    /// One epoch of first-order DARTS and one of SPOS (a few steps on 4 random examples, batch 2) through
+    /// One epoch of first-order DARTS and one of SPOS (one step on 2 random examples) through
     /// <see cref="OneShotSearch"/>: DARTS moves the alphas; both derive a path whose architecture the space accepts.
     /// </summary>
     public static void DartsAndSposSteps<TArchitecture>(nn.Module<Tensor, Tensor> supernet, SupernetContext context,
@@ -42,8 +42,8 @@ internal static class SpaceChecks
         where TArchitecture : struct, IEquatable<TArchitecture>
     {
         torch.manual_seed(2);
-        using var train = new ClassificationData(randn([4, .. exampleShape]), tensor(new long[] { 0, 1, 0, 1 }), classes);
-        using var validation = new ClassificationData(randn([4, .. exampleShape]), tensor(new long[] { 1, 0, 1, 0 }), classes);
+        using var train = new ClassificationData(randn([2, .. exampleShape]), tensor(new long[] { 0, 1 }), classes);
+        using var validation = new ClassificationData(randn([2, .. exampleShape]), tensor(new long[] { 1, 0 }), classes);
         var options = new OneShotOptions
         {
             Epochs = 1, BatchSize = 2, ScoreBatches = 1, ScoreBatchSize = 2,
