@@ -36,14 +36,29 @@ var searchExamples = new Option<int?>("--search-examples") { Description = "Trai
 var seed = new Option<int>("--seed") { Description = "Seed of the search and of every trial", DefaultValueFactory = _ => 1 };
 var output = new Option<string?>("--out") { Description = "Output folder (default runs/<dataset>)" };
 var fresh = new Option<bool>("--fresh") { Description = "Delete the stored trials and start over" };
+var strategy = new Option<string>("--strategy")
+{
+    Description = "Search strategy, with its default options: " + string.Join(", ", SearchStrategies.Names),
+    DefaultValueFactory = _ => "evolution",
+};
+strategy.AcceptOnlyFromAmong([.. SearchStrategies.Names]);
+var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
+var fitness = new Option<string>("--fitness")
+{
+    Description = "A trial's fitness: the best epoch's validation accuracy (best-epoch) or the last epoch's (last-epoch)",
+    DefaultValueFactory = _ => "best-epoch",
+};
+fitness.AcceptOnlyFromAmong("best-epoch", "last-epoch");
 
 var root = new RootCommand("Search DigitsNet's architectures with regularized evolution and real training.")
 {
-    dataset, dataDir, trials, epochs, finalEpochs, searchExamples, seed, output, fresh,
+    dataset, dataDir, trials, epochs, finalEpochs, searchExamples, seed, output, fresh, strategy, device, fitness,
 };
 root.SetAction((parse, cancellationToken) => SearchAsync(
     parse.GetValue(dataset)!, parse.GetValue(dataDir)!, parse.GetValue(trials), parse.GetValue(epochs), parse.GetValue(finalEpochs),
-    parse.GetValue(searchExamples), parse.GetValue(seed), parse.GetValue(output), parse.GetValue(fresh), cancellationToken));
+    parse.GetValue(searchExamples), parse.GetValue(seed), parse.GetValue(output), parse.GetValue(fresh),
+    new SearchChoices(parse.GetValue(strategy)!, parse.GetValue(device), parse.GetValue(fitness) == "last-epoch" ? TrainingFitness.LastEpoch : TrainingFitness.BestEpoch),
+    cancellationToken));
 
 // Exit codes (docs/experiments.md has the table): every failure is one line on stderr, never a stack trace.
 const int NoTrialFinished = 1, BadInput = 2, StoreRefused = 3, OutputFailed = 4, Interrupted = 130, InternalError = 70;
@@ -72,7 +87,7 @@ catch (Exception e)
 }
 
 static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTrials, int? epochs, int? finalEpochs,
-    int? searchExamples, int seed, string? output, bool fresh, CancellationToken cancellationToken)
+    int? searchExamples, int seed, string? output, bool fresh, SearchChoices choices, CancellationToken cancellationToken)
 {
     bool digits = datasetName == "digits";
     string outDir = output ?? Path.Combine("runs", datasetName);
@@ -83,6 +98,11 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         return BadInput;
     }
     string storePath = Path.Combine(outDir, "experiment.db");
+    if (!choices.TryResolveDevice(out var trainingDevice, out string? deviceError))
+    {
+        Console.Error.WriteLine($"error: {deviceError}");
+        return BadInput;
+    }
 
     DataSplit split;
     try
@@ -101,17 +121,20 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         architecture => new DigitsNet(architecture, downsample: !digits),
         searchTrain is null ? split.Train : new ClassificationData(searchTrain.Features, searchTrain.Labels, split.Train.Classes),
         split.Validation,
-        new TrainerOptions { Epochs = epochs ?? (digits ? 4 : 2), BatchSize = digits ? 32 : 128, LearningRate = 0.05 });
+        new TrainerOptions
+        {
+            Epochs = epochs ?? (digits ? 4 : 2), BatchSize = digits ? 32 : 128, LearningRate = 0.05, Device = trainingDevice, Fitness = choices.Fitness,
+        });
 
     var space = DigitsNet.Space;
     Console.WriteLine($"Searching {space.Name} ({space.CountAllowed()} architectures) on {datasetName}: " +
         $"{split.Train.Count} training / {split.Validation.Count} validation / {split.Test.Count} test images, " +
-        $"{maxTrials} trials of {trainer.Options.Epochs} epochs. Store: {storePath}");
+        $"{maxTrials} trials of {trainer.Options.Epochs} epochs, strategy {choices.Strategy}, fitness {choices.Fitness}, on {trainer.Options.ResolveDevice()}. Store: {storePath}");
 
     var objectives = new[] { new Objective(Objective.Fitness, ObjectiveDirection.Maximize), new Objective("params", ObjectiveDirection.Minimize) };
     var options = new ExperimentOptions<DigitsNet.Architecture>
     {
-        Name = $"digitsnet-{datasetName}",
+        Name = choices.ExperimentName(datasetName),
         Seed = seed,
         MaxTrials = maxTrials,
         Objectives = objectives,
@@ -123,6 +146,7 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
             ["--search-examples"] = (searchTrain?.Count ?? split.Train.Count).ToString(CultureInfo.InvariantCulture),
             ["batch size"] = trainer.Options.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["learning rate"] = trainer.Options.LearningRate.ToString(CultureInfo.InvariantCulture),
+            ["--fitness"] = trainer.Options.Fitness.ToString(),
         },
     };
     // A small population for a small budget: the REA paper's 100 would spend the whole budget on random samples.
@@ -139,7 +163,7 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         }
         await using var store = SqliteExperimentStore.Open(storePath);
         result = await ConsoleProgress.RunAsync(observer =>
-            new Experiment<DigitsNet.Architecture>(space, s => new RegularizedEvolution<DigitsNet.Architecture>(space, evolution, s),
+            new Experiment<DigitsNet.Architecture>(space, s => choices.CreateStrategy(space, evolution, s),
                 trainer, store, options with { Observer = observer }).RunAsync(cancellationToken));
     }
     catch (StoreInUseException e)

@@ -89,6 +89,35 @@ public sealed class MainJobTests : IDisposable
     }
 
     [Fact]
+    public void Strategy_device_and_fitness_are_options_and_bad_values_are_refused_clearly()
+    {
+        var (exit, output) = Run("--trials 2 --epochs 2 --final-epochs 1 --strategy random --device cpu --fitness last-epoch");
+        Assert.True(exit == 0, output);
+        Assert.Contains("strategy random, fitness LastEpoch, on cpu", output);
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(_out, "experiment.db")};Mode=ReadOnly;Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT name FROM experiments";
+            Assert.Equal("digitsnet-digits-random-last-epoch", command.ExecuteScalar());
+        }
+
+        (exit, output) = Run("--strategy annealing");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("annealing", output);
+        Assert.Contains("hyperband", output);   // the accepted names are listed
+
+        (exit, output) = Run("--device gpu0");
+        Assert.Equal(2, exit);
+        Assert.Contains("use cpu, cuda or cuda:N", output);
+
+        // This build references TorchSharp-cpu: CUDA is refused with the reason instead of failing inside libtorch.
+        (exit, output) = Run("--device cuda:1");
+        Assert.Equal(2, exit);
+        Assert.Contains("CUDA is not available here", output);
+    }
+
+    [Fact]
     public void Interrupt_stops_cleanly_and_the_next_run_resumes()
     {
         var start = Start("--trials 6 --epochs 3 --final-epochs 1");
