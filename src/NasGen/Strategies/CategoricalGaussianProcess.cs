@@ -96,6 +96,7 @@ public sealed class CategoricalGaussianProcess
     public static CategoricalGaussianProcess For(ISearchSpace space, bool candidateWeights)
     {
         ArgumentNullException.ThrowIfNull(space);
+        CandidateLimits.Check(space, "The Gaussian-process model");
         var groups = new Dictionary<string, int>();
         var shared = space.Dimensions
             .Select(d => string.Join("\u001f", d.Candidates.Select(c => c.Token)))

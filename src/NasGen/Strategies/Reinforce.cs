@@ -67,6 +67,7 @@ public sealed class Reinforce<TArchitecture> : ISearchStrategy<TArchitecture>, I
         _options = options ?? new ReinforceOptions();
         if (!(_options.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(options), "LearningRate must be positive.");
         if (_options.BaselineDecay is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(options), "BaselineDecay must be in [0, 1).");
+        CandidateLimits.Check(space, "REINFORCE");
         _space = space;
         _random = new Random(seed);
         _counts = space.Dimensions.Select(d => d.Count).ToArray();

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using NasGen.OneShot;
+using NasGen.Strategies;
 using static TorchSharp.torch;
 
 namespace NasGen.Tests.Spaces;
@@ -73,5 +74,20 @@ public sealed class InputSelectionsTests
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(allocated < 8_000_000, $"{allocated:N0} bytes allocated");
+    }
+
+    [Fact]
+    public void Strategies_that_keep_a_number_per_candidate_refuse_millions_of_selections_by_name()
+    {
+        using var context = new SupernetContext(seed: 5);
+        context.RegisterInputs("skips", candidates: 64, chosen: 5);
+        var space = new PathSpace(context);
+        var reinforce = Assert.Throws<NotSupportedException>(() => new Reinforce<SupernetPath>(space, null, seed: 1));
+        Assert.Contains("REINFORCE keeps a number per candidate, and 'skips' has 7624512 candidates", reinforce.Message);
+        var bayesian = Assert.Throws<NotSupportedException>(() => new BayesianOptimization<SupernetPath>(space, null, seed: 1));
+        Assert.Contains("'skips' has 7624512 candidates", bayesian.Message);
+        // The sampling strategies need no number per candidate.
+        var path = space.Mutate(space.Sample(new Random(2)), new Random(3));
+        Assert.Equal(path, space.FromIndex(space.IndexOf(path)));
     }
 }
