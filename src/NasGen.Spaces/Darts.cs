@@ -65,6 +65,7 @@ public sealed partial class Darts : Module<Tensor, Tensor>
     private int normalChannels, reduceChannels;
     private readonly int firstReduction;
     private readonly Sequential stem;
+    private readonly Module<Tensor, Tensor> stem1;
     private readonly ModuleList<Module<Tensor, Tensor>> preprocess0, preprocess1;
     private readonly ModuleList<Cell<Op>> cells;
     private readonly AdaptiveAvgPool2d globalPooling;
@@ -76,7 +77,10 @@ public sealed partial class Darts : Module<Tensor, Tensor>
     /// <param name="layers">Cells (8 to search, 20 to evaluate); at least 3.</param>
     /// <param name="classes">Classes of the classifier.</param>
     /// <param name="inputChannels">Image channels (3 for colour images).</param>
-    public Darts(Architecture architecture, int channels = 16, int layers = 8, int classes = 10, int inputChannels = 3) : base(nameof(Darts))
+    /// <param name="imageNet">DARTS's ImageNet stems (two stride-2 3×3 convolutions to C, then a third to the second
+    /// input, 8× smaller than the image: 224 → 28) instead of the CIFAR stem (one 3×3 convolution to 3C).</param>
+    public Darts(Architecture architecture, int channels = 16, int layers = 8, int classes = 10, int inputChannels = 3, bool imageNet = false)
+        : base(nameof(Darts))
     {
         if (channels < 1 || layers < 3 || classes < 1 || inputChannels < 1)
             throw new ArgumentOutOfRangeException(nameof(layers), "Channels, classes and input channels must be at least 1, layers at least 3.");
@@ -84,12 +88,25 @@ public sealed partial class Darts : Module<Tensor, Tensor>
         normalChannels = channels;
         reduceChannels = 2 * channels;
         InitializeChoices(architecture);
-        stem = Sequential(("0", Conv2d(inputChannels, 3 * channels, 3, padding: 1, bias: false)), ("1", BatchNorm2d(3 * channels)));
         preprocess0 = new ModuleList<Module<Tensor, Tensor>>();
         preprocess1 = new ModuleList<Module<Tensor, Tensor>>();
         cells = new ModuleList<Cell<Op>>();
-        int previousPrevious = 3 * channels, previous = 3 * channels, current = channels;
-        bool reductionBefore = false;
+        int previousPrevious, previous, current = channels;
+        bool reductionBefore;
+        if (imageNet)
+        {
+            stem = Sequential(
+                ("0", Conv2d(inputChannels, channels / 2, 3, stride: 2, padding: 1, bias: false)), ("1", BatchNorm2d(channels / 2)), ("2", ReLU()),
+                ("3", Conv2d(channels / 2, channels, 3, stride: 2, padding: 1, bias: false)), ("4", BatchNorm2d(channels)));
+            stem1 = Sequential(("0", ReLU()), ("1", Conv2d(channels, channels, 3, stride: 2, padding: 1, bias: false)), ("2", BatchNorm2d(channels)));
+            (previousPrevious, previous, reductionBefore) = (channels, channels, true);
+        }
+        else
+        {
+            stem = Sequential(("0", Conv2d(inputChannels, 3 * channels, 3, padding: 1, bias: false)), ("1", BatchNorm2d(3 * channels)));
+            stem1 = Identity(); // both input nodes of the first cell are the stem's output
+            (previousPrevious, previous, reductionBefore) = (3 * channels, 3 * channels, false);
+        }
         for (int layer = 0; layer < layers; layer++)
         {
             bool reduction = layer == layers / 3 || layer == 2 * layers / 3;
@@ -112,6 +129,9 @@ public sealed partial class Darts : Module<Tensor, Tensor>
 
     /// <summary>The CIFAR-10 evaluation network: 20 cells, 36 initial channels (DARTS, section 3.3).</summary>
     public static Darts CreateEvaluation(Architecture architecture, int classes = 10) => new(architecture, 36, 20, classes);
+
+    /// <summary>The ImageNet evaluation network (mobile setting): 14 cells, 48 initial channels, 224×224 inputs (DARTS, section 3.3).</summary>
+    public static Darts CreateImageNet(Architecture architecture, int classes = 1000) => new(architecture, 48, 14, classes, 3, imageNet: true);
 
     /// <summary>The search network: 8 cells, 16 initial channels (DARTS, section 3.1.1).</summary>
     public static Darts CreateSearch(Architecture architecture, int classes = 10) => new(architecture, 16, 8, classes);
@@ -159,7 +179,7 @@ public sealed partial class Darts : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        Tensor s0 = stem.call(input), s1 = s0;
+        Tensor s0 = stem.call(input), s1 = stem1.call(s0);
         int next = 0;
         for (int layer = 0; layer < preprocess0.Count; layer++)
         {

@@ -32,6 +32,15 @@ public sealed class DartsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void DARTS_V2_on_ImageNet_has_the_papers_parameters_and_multiply_adds()
+    {
+        using var net = Darts.CreateImageNet(DartsGenotypes.V2);
+        var (parameters, _) = SpaceChecks.ImageNetCost(net, "DARTS-V2 ImageNet (14 cells, 48 channels)", output);
+        // DARTS, Table 2 (mobile setting): 4.7 M parameters, 574 M multiply-adds (docs/spaces/darts.md on the latter).
+        Assert.InRange(parameters, 4.7e6 * 0.98, 4.7e6 * 1.02);
+    }
+
+    [Fact]
     public void Building_the_evaluation_network_is_measured()
     {
         // A measurement for docs/spaces/darts.md (goal: 50 ms), not a timing assert: the first build also loads libtorch.
@@ -63,6 +72,9 @@ public sealed class DartsTests(ITestOutputHelper output)
             using var net = new Darts(architecture, channels: 4, layers: 3, classes: 3);
             SpaceChecks.ForwardBackward(net, [3, 8, 8], 3);
         }
+        // The ImageNet stems divide the size by 8 before the first cell.
+        using var imageNet = new Darts(DartsGenotypes.V2, channels: 4, layers: 3, classes: 3, imageNet: true);
+        SpaceChecks.ForwardBackward(imageNet, [3, 32, 32], 3);
     }
 
     [Fact]
@@ -79,6 +91,6 @@ public sealed class DartsTests(ITestOutputHelper output)
     public void Emitted_sources_compile_alone_and_compute_the_same_outputs()
     {
         var architectures = SpaceChecks.Sample(Darts.Space, seed: 5, count: 3).Append(DartsGenotypes.V2).ToList();
-        SpaceChecks.ExportRoundTrip(Darts.Space, architectures, a => new Darts(a, 4, 3, 3, 3), [4, 3, 3, 3], [3, 8, 8], "DartsNet");
+        SpaceChecks.ExportRoundTrip(Darts.Space, architectures, a => new Darts(a, 4, 3, 3, 3, false), [4, 3, 3, 3, false], [3, 8, 8], "DartsNet");
     }
 }

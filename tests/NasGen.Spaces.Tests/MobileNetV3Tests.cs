@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Numerics;
-using NasGen.Evaluation;
 using Xunit.Abstractions;
 
 namespace NasGen.Spaces.Tests;
@@ -21,9 +20,7 @@ public sealed class MobileNetV3Tests(ITestOutputHelper output)
     public void MobileNetV3_Large_has_the_papers_parameters_and_multiply_adds()
     {
         using var net = MobileNetV3Space.CreateImageNet(MobileNetV3Architectures.Large);
-        long parameters = Profilers.CountParameters(net);
-        long multiplyAdds = Profilers.CountMultiplyAccumulates(net, 3, 224, 224);
-        output.WriteLine($"MobileNetV3-Large: {parameters} parameters, {multiplyAdds} profiled multiply-accumulates");
+        var (parameters, multiplyAdds) = SpaceChecks.ImageNetCost(net, "MobileNetV3-Large", output);
         // Howard et al., table 3: 5.4 M parameters, 219 M MAdds. torchvision's mobilenet_v3_large has 5,483,032.
         Assert.Equal(5_483_032, parameters);
         Assert.InRange(parameters, 5.4e6 * 0.98, 5.4e6 * 1.02);

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using NasGen.Data;
+using NasGen.Evaluation;
 using NasGen.IntegrationTests.Export;
 using NasGen.OneShot;
 using TorchSharp;
@@ -92,6 +93,15 @@ internal static class SpaceChecks
             Assert.True(expected.allclose(actual, rtol: 0, atol: 1e-5),
                 $"{prefix}{i} ({architectures[i]}): outputs differ by {(expected - actual).abs().max().item<float>()}");
         }
+    }
+
+    /// <summary>Parameters and profiled multiply-accumulates of one 224×224 colour image, printed for the doc pages.</summary>
+    public static (long Parameters, long MultiplyAdds) ImageNetCost(nn.Module<Tensor, Tensor> net, string name, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        long parameters = Profilers.CountParameters(net);
+        long multiplyAdds = Profilers.CountMultiplyAccumulates(net, 3, 224, 224);
+        output.WriteLine($"{name}: {parameters} parameters, {multiplyAdds} profiled multiply-accumulates at 224×224");
+        return (parameters, multiplyAdds);
     }
 
     /// <summary>Distinct architectures sampled with a seed.</summary>
