@@ -22,7 +22,7 @@ namespace NasGen.Storage;
 public sealed class PostgresExperimentStore : IDistributedExperimentStore, IReadOnlyExperimentStore
 {
     /// <summary>The schema version this code writes and reads.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = StoreSchema.Version;
 
     // Arbitrary constant key of the advisory lock that serialises schema creation between workers starting together.
     private const long SchemaLockKey = 0x4E61_7347_656E_0001;
@@ -134,54 +134,10 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
 
     private static async Task CreateSchema(NpgsqlConnection c, NpgsqlTransaction tx)
     {
-        await Exec(c, tx, """
-            CREATE TABLE nasgen_metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE nasgen_experiments (
-                id BIGSERIAL PRIMARY KEY,
-                name TEXT NOT NULL UNIQUE,
-                space_name TEXT NOT NULL,
-                space_fingerprint TEXT NOT NULL,
-                strategy_name TEXT NOT NULL,
-                seed INTEGER NOT NULL,
-                options_json TEXT NOT NULL,
-                created_at TIMESTAMPTZ NOT NULL);
-            CREATE TABLE nasgen_trials (
-                experiment_id BIGINT NOT NULL REFERENCES nasgen_experiments(id),
-                number INTEGER NOT NULL,
-                status SMALLINT NOT NULL,
-                architecture_json TEXT NOT NULL,
-                canonical TEXT NOT NULL,
-                stable_hash TEXT NOT NULL,
-                fidelity DOUBLE PRECISION NOT NULL,
-                seed INTEGER NOT NULL,
-                fitness DOUBLE PRECISION,
-                metrics_json TEXT NOT NULL DEFAULT '{}',
-                failure SMALLINT NOT NULL DEFAULT 0,
-                error TEXT,
-                reused_from INTEGER,
-                stopped_early BOOLEAN NOT NULL DEFAULT FALSE,
-                tell_seq INTEGER,
-                asks_at_tell INTEGER,
-                worker TEXT,
-                started_at TIMESTAMPTZ,
-                ended_at TIMESTAMPTZ,
-                duration_s DOUBLE PRECISION,
-                lease_expires_at TIMESTAMPTZ,
-                PRIMARY KEY (experiment_id, number),
-                UNIQUE (experiment_id, tell_seq));
-            CREATE INDEX nasgen_trials_status ON nasgen_trials(experiment_id, status, number);
-            CREATE INDEX nasgen_trials_hash ON nasgen_trials(experiment_id, stable_hash);
-            CREATE TABLE nasgen_intermediates (
-                experiment_id BIGINT NOT NULL,
-                number INTEGER NOT NULL,
-                step INTEGER NOT NULL,
-                value DOUBLE PRECISION NOT NULL,
-                PRIMARY KEY (experiment_id, number, step),
-                FOREIGN KEY (experiment_id, number) REFERENCES nasgen_trials(experiment_id, number));
-            """).ConfigureAwait(false);
+        await Exec(c, tx, StoreSchema.Create(SqlDialect.Postgres)).ConfigureAwait(false);
         await Exec(c, tx, "INSERT INTO nasgen_metadata(key, value) VALUES ('schema_version', @v), ('created_by', @by);",
             ("v", SchemaVersion.ToString(CultureInfo.InvariantCulture)),
-            ("by", "NasGen " + typeof(PostgresExperimentStore).Assembly.GetName().Version)).ConfigureAwait(false);
+            ("by", StoreSchema.CreatedBy)).ConfigureAwait(false);
     }
 
     /// <summary>The schema version recorded in the database.</summary>
@@ -227,7 +183,7 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
         params (string Name, object? Value)[] parameters)
     {
         var experiments = new List<StoredExperiment>();
-        await using var command = Command(c, tx, $"SELECT id, name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at FROM nasgen_experiments {clause};", parameters);
+        await using var command = Command(c, tx, $"SELECT {StoreSchema.ExperimentColumns} FROM nasgen_experiments {clause};", parameters);
         await using var r = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
             experiments.Add(new StoredExperiment(r.GetInt64(0),

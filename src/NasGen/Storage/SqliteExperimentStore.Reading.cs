@@ -64,7 +64,7 @@ public sealed partial class SqliteExperimentStore
         finally { _gate.Release(); }
     }
 
-    private const string SelectExperiment = "SELECT id, name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at FROM experiments";
+    private const string SelectExperiment = $"SELECT {StoreSchema.ExperimentColumns} FROM experiments";
 
     private static StoredExperiment ReadExperiment(SqliteDataReader reader) => new(reader.GetInt64(0),
         new ExperimentConfig(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5), reader.GetString(6)),

@@ -21,7 +21,7 @@ namespace NasGen.Storage;
 public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyExperimentStore
 {
     /// <summary>The schema version this code writes and reads.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = StoreSchema.Version;
 
     private const string WriterKey = "writer";
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
@@ -234,52 +234,10 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
     private static void CreateSchema(SqliteConnection connection)
     {
         using var tx = connection.BeginTransaction();
-        Execute(connection, """
-            CREATE TABLE metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE experiments (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                name TEXT NOT NULL UNIQUE,
-                space_name TEXT NOT NULL,
-                space_fingerprint TEXT NOT NULL,
-                strategy_name TEXT NOT NULL,
-                seed INTEGER NOT NULL,
-                options_json TEXT NOT NULL,
-                created_at TEXT NOT NULL);
-            CREATE TABLE trials (
-                experiment_id INTEGER NOT NULL REFERENCES experiments(id),
-                number INTEGER NOT NULL,
-                status INTEGER NOT NULL,
-                architecture_json TEXT NOT NULL,
-                canonical TEXT NOT NULL,
-                stable_hash TEXT NOT NULL,
-                fidelity REAL NOT NULL,
-                seed INTEGER NOT NULL,
-                fitness REAL,
-                metrics_json TEXT NOT NULL DEFAULT '{}',
-                failure INTEGER NOT NULL DEFAULT 0,
-                error TEXT,
-                reused_from INTEGER,
-                stopped_early INTEGER NOT NULL DEFAULT 0,
-                tell_seq INTEGER,
-                asks_at_tell INTEGER,
-                worker TEXT,
-                started_at TEXT,
-                ended_at TEXT,
-                duration_s REAL,
-                PRIMARY KEY (experiment_id, number));
-            CREATE INDEX trials_status ON trials(experiment_id, status, number);
-            CREATE INDEX trials_hash ON trials(experiment_id, stable_hash);
-            CREATE TABLE intermediates (
-                experiment_id INTEGER NOT NULL,
-                number INTEGER NOT NULL,
-                step INTEGER NOT NULL,
-                value REAL NOT NULL,
-                PRIMARY KEY (experiment_id, number, step),
-                FOREIGN KEY (experiment_id, number) REFERENCES trials(experiment_id, number));
-            """, tx);
+        Execute(connection, StoreSchema.Create(SqlDialect.Sqlite), tx);
         Execute(connection, "INSERT INTO metadata(key, value) VALUES ('schema_version', $v), ('created_by', $by);", tx,
             ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)),
-            ("$by", "NasGen " + typeof(SqliteExperimentStore).Assembly.GetName().Version));
+            ("$by", StoreSchema.CreatedBy));
         tx.Commit();
     }
 

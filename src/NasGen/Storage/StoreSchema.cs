@@ -1,0 +1,85 @@
+using System.Globalization;
+
+namespace NasGen.Storage;
+
+/// <summary>
+/// What differs between the SQL engines the stores run on: column types, the table-name prefix, and the columns only
+/// a shared server needs. Everything else in the schema is one text (<see cref="StoreSchema"/>).
+/// </summary>
+/// <param name="TablePrefix">Prefix of every table: a PostgreSQL database is shared with other applications.</param>
+/// <param name="Id">The experiment key with its generator.</param>
+/// <param name="Key">Foreign keys to experiments.</param>
+/// <param name="Small">Enumerations (status, failure).</param>
+/// <param name="Real">Floating-point values.</param>
+/// <param name="Bool">Flags.</param>
+/// <param name="False">The false literal of <paramref name="Bool"/>.</param>
+/// <param name="Time">Points in time.</param>
+/// <param name="TrialExtras">Columns and constraints only this engine's trials table has (leases), each with a trailing comma.</param>
+internal sealed record SqlDialect(string TablePrefix, string Id, string Key, string Small, string Real, string Bool, string False, string Time, string TrialExtras)
+{
+    /// <summary>SQLite: dynamic types; times as ISO 8601 text (sortable, understood by <c>julianday</c>); no table prefix, as in v1 stores.</summary>
+    public static SqlDialect Sqlite { get; } = new("", "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "INTEGER", "REAL", "INTEGER", "0", "TEXT", "");
+
+    /// <summary>PostgreSQL: native types, server-side time, and the lease of a claimed trial.</summary>
+    public static SqlDialect Postgres { get; } = new("nasgen_", "BIGSERIAL PRIMARY KEY", "BIGINT", "SMALLINT", "DOUBLE PRECISION", "BOOLEAN", "FALSE", "TIMESTAMPTZ",
+        "lease_expires_at TIMESTAMPTZ,\n    UNIQUE (experiment_id, tell_seq),");
+}
+
+/// <summary>The store schema, one text for both engines; see docs/experiments.md ("Schema").</summary>
+internal static class StoreSchema
+{
+    /// <summary>The schema version both stores write and read.</summary>
+    public const int Version = 1;
+
+    /// <summary>The statements that create every table and index, in the types of <paramref name="d"/>.</summary>
+    public static string Create(SqlDialect d) => string.Create(CultureInfo.InvariantCulture, $"""
+        CREATE TABLE {d.TablePrefix}metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE {d.TablePrefix}experiments (
+            id {d.Id},
+            name TEXT NOT NULL UNIQUE,
+            space_name TEXT NOT NULL,
+            space_fingerprint TEXT NOT NULL,
+            strategy_name TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            options_json TEXT NOT NULL,
+            created_at {d.Time} NOT NULL);
+        CREATE TABLE {d.TablePrefix}trials (
+            experiment_id {d.Key} NOT NULL REFERENCES {d.TablePrefix}experiments(id),
+            number INTEGER NOT NULL,
+            status {d.Small} NOT NULL,
+            architecture_json TEXT NOT NULL,
+            canonical TEXT NOT NULL,
+            stable_hash TEXT NOT NULL,
+            fidelity {d.Real} NOT NULL,
+            seed INTEGER NOT NULL,
+            fitness {d.Real},
+            metrics_json TEXT NOT NULL DEFAULT '{"{}"}',
+            failure {d.Small} NOT NULL DEFAULT 0,
+            error TEXT,
+            reused_from INTEGER,
+            stopped_early {d.Bool} NOT NULL DEFAULT {d.False},
+            tell_seq INTEGER,
+            asks_at_tell INTEGER,
+            worker TEXT,
+            started_at {d.Time},
+            ended_at {d.Time},
+            duration_s {d.Real},
+            {d.TrialExtras}
+            PRIMARY KEY (experiment_id, number));
+        CREATE INDEX {d.TablePrefix}trials_status ON {d.TablePrefix}trials(experiment_id, status, number);
+        CREATE INDEX {d.TablePrefix}trials_hash ON {d.TablePrefix}trials(experiment_id, stable_hash);
+        CREATE TABLE {d.TablePrefix}intermediates (
+            experiment_id {d.Key} NOT NULL,
+            number INTEGER NOT NULL,
+            step INTEGER NOT NULL,
+            value {d.Real} NOT NULL,
+            PRIMARY KEY (experiment_id, number, step),
+            FOREIGN KEY (experiment_id, number) REFERENCES {d.TablePrefix}trials(experiment_id, number));
+        """);
+
+    /// <summary>The columns of an experiment, in the order the stores read them.</summary>
+    public const string ExperimentColumns = "id, name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at";
+
+    /// <summary>Who wrote the schema, for the <c>created_by</c> metadata row.</summary>
+    public static string CreatedBy => "NasGen " + typeof(StoreSchema).Assembly.GetName().Version;
+}
