@@ -119,7 +119,12 @@ public static class NasGenCommand
             var experiment = Experiment("--experiment", "-e");
             var trial = new Option<int?>("--trial", "-t") { Description = "The trial's number; default: the best trial." };
             var outFile = new Option<string?>("--out", "-o") { Description = "The file to write (e.g. best.arch.json); default: print the JSON." };
-            var export = new Command("export", "Export a trial's architecture as the space's JSON (what Architecture.FromJson and [FixedArchitecture] read).") { store, experiment, trial, outFile };
+            var weights = new Option<string?>("--weights", "-w")
+            {
+                Description = "Also copy the trial's trained weights to this file, when the search kept them (KeepBestWeights; the main job's --keep-weights).",
+            };
+            var weightsDir = new Option<string?>("--weights-dir") { Description = "The folder the weights were kept in; default: 'weights' next to the store file." };
+            var export = new Command("export", "Export a trial's architecture as the space's JSON (what Architecture.FromJson and [FixedArchitecture] read).") { store, experiment, trial, outFile, weights, weightsDir };
             Verb(export, async (p, r, t) =>
             {
                 var view = await StoreReader.ReadOneAsync(p.GetValue(store)!, p.GetValue(experiment), t).ConfigureAwait(false);
@@ -134,6 +139,8 @@ public static class NasGenCommand
                     path = full;
                 }
                 r.Export(view, chosen, path);
+                if (p.GetValue(weights) is { } weightsPath)
+                    r.CopiedWeights(chosen, KeptWeights.Copy(p.GetValue(store)!, p.GetValue(weightsDir), chosen.Number, weightsPath));
             });
         }
         {
