@@ -7,7 +7,9 @@
 // trial in a SQLite store (run it again to resume; --fresh starts over), writes plots, a markdown summary and the
 // best architecture, then retrains the best network and scores it on the held-out test split.
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -63,25 +65,50 @@ root.SetAction((parse, cancellationToken) => SearchAsync(
     new SearchChoices(parse.GetValue(strategy)!, parse.GetValue(device), parse.GetValue(fitness) == "last-epoch" ? TrainingFitness.LastEpoch : TrainingFitness.BestEpoch,
         parse.GetValue(keepWeights)),
     cancellationToken));
-// Ctrl-C cancels the token; give the search time to stop cleanly (its running trial returns to the store's queue)
-// instead of System.CommandLine's default of ending the process two seconds later.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(1) });
+
+// Exit codes (docs/experiments.md has the table): every failure is one line on stderr, never a stack trace.
+const int NoTrialFinished = 1, BadInput = 2, StoreRefused = 3, OutputFailed = 4, Interrupted = 130, InternalError = 70;
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // Every parse error, on one line (System.CommandLine would add the whole help text).
+    Console.Error.WriteLine($"error: {OneLine(string.Join("; ", parsed.Errors.Select(e => e.Message).Distinct()))} (see --help)");
+    return BadInput;
+}
+try
+{
+    // Ctrl-C cancels the token; give the search time to stop cleanly (its running trial returns to the store's queue)
+    // instead of System.CommandLine's default of ending the process two seconds later.
+    return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(1), EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"error: cannot write the results: {OneLine(e.Message)}");
+    return OutputFailed;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"error: internal error, please report it: {e.GetType().Name}: {OneLine(e.Message)}");
+    return InternalError;
+}
 
 static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTrials, int? epochs, int? finalEpochs,
     int? searchExamples, int seed, string? output, bool fresh, SearchChoices choices, CancellationToken cancellationToken)
 {
-    if (!choices.TryResolveDevice(out var trainingDevice, out string? deviceError))
-    {
-        Console.Error.WriteLine(deviceError);
-        return 2;
-    }
-
     bool digits = datasetName == "digits";
     string outDir = output ?? Path.Combine("runs", datasetName);
-    Directory.CreateDirectory(outDir);
+    // Every argument is checked before any data is read or libtorch is loaded.
+    if ((ArgumentError(maxTrials, epochs, finalEpochs, searchExamples) ?? OutputFolderError(outDir)) is { } argumentError)
+    {
+        Console.Error.WriteLine($"error: {argumentError}");
+        return BadInput;
+    }
     string storePath = Path.Combine(outDir, "experiment.db");
-    if (fresh)
-        foreach (string file in Directory.GetFiles(outDir, "experiment.db*").Concat(FinalModel.Files(outDir))) File.Delete(file);
+    if (!choices.TryResolveDevice(out var trainingDevice, out string? deviceError))
+    {
+        Console.Error.WriteLine($"error: {deviceError}");
+        return BadInput;
+    }
 
     DataSplit split;
     try
@@ -90,8 +117,8 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     }
     catch (DatasetException e)
     {
-        Console.Error.WriteLine(e.Message);
-        return 2;
+        Console.Error.WriteLine($"error: {OneLine(e.Message)}");
+        return BadInput;
     }
     using var _ = split;
 
@@ -119,6 +146,15 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         MaxTrials = maxTrials,
         Objectives = objectives,
         TrialTimeout = TimeSpan.FromMinutes(digits ? 2 : 15),
+        // What a trial's accuracy depends on besides the seed: a resume with other values is refused.
+        EvaluationSettings = new Dictionary<string, string>
+        {
+            ["--epochs"] = trainer.Options.Epochs.ToString(CultureInfo.InvariantCulture),
+            ["--search-examples"] = (searchTrain?.Count ?? split.Train.Count).ToString(CultureInfo.InvariantCulture),
+            ["batch size"] = trainer.Options.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["learning rate"] = trainer.Options.LearningRate.ToString(CultureInfo.InvariantCulture),
+            ["--fitness"] = trainer.Options.Fitness.ToString(),
+        },
     };
     // A small population for a small budget: the REA paper's 100 would spend the whole budget on random samples.
     var evolution = new RegularizedEvolutionOptions { PopulationSize = 8, SampleSize = 3 };
@@ -126,28 +162,39 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     ExperimentResult<DigitsNet.Architecture> result;
     try
     {
+        // Only now that the data loaded: a bad --data with --fresh must not cost the stored trials.
+        if (fresh)
+        {
+            SqliteExperimentStore.Delete(storePath); // refused while another run writes to it
+            foreach (string file in FinalModel.Files(outDir)) File.Delete(file);
+        }
         await using var store = SqliteExperimentStore.Open(storePath);
         result = await ConsoleProgress.RunAsync(observer =>
             new Experiment<DigitsNet.Architecture>(space, s => choices.CreateStrategy(space, evolution, s),
                 trainer, store, options with { Observer = observer }).RunAsync(cancellationToken));
     }
+    catch (StoreInUseException e)
+    {
+        Console.Error.WriteLine($"error: {OneLine(e.Message)}"); // never advise --fresh: it would delete the store another run is writing
+        return StoreRefused;
+    }
     catch (StoreException e)
     {
-        Console.Error.WriteLine($"{e.Message}\nUse --fresh to start a new experiment in {outDir}, or --out for another folder.");
-        return 3;
+        Console.Error.WriteLine($"error: {OneLine(e.Message)} Use --fresh to start a new experiment in {outDir}, or --out for another folder.");
+        return StoreRefused;
     }
 
     if (result.StopReason == StopReason.Cancelled)
     {
         Console.WriteLine($"Stopped: {result.Trials.Count(t => t.IsFinished)} finished trials are in {storePath}. Run the same command to resume.");
-        return 130;
+        return Interrupted;
     }
 
     var written = ExperimentReport.Write(result, space, outDir, objectives);
     if (result.BestArchitecture is not { } best || result.Best is not { } bestTrial)
     {
-        Console.Error.WriteLine("No trial finished, so there is no best architecture; see the summary for the failures.");
-        return 1;
+        Console.Error.WriteLine($"error: none of the {result.Trials.Count} trials finished, so there is no best architecture; see {Path.Combine(outDir, "summary.md")} for the failures.");
+        return NoTrialFinished;
     }
     Console.WriteLine($"Best of {result.Trials.Count} trials (validation accuracy {bestTrial.Fitness:P2}): {best}");
 
@@ -159,9 +206,21 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     var final = new ClassificationTrainer<DigitsNet.Architecture>(
         architecture => new DigitsNet(architecture, downsample: !digits), split.Train, split.Validation,
         trainer.Options with { Epochs = finalEpochs ?? (digits ? 20 : 8) });
-    var (finalRecord, reused) = FinalModel.TrainOrReuse(outDir, datasetName, best, bestTrial.Fitness,
-        () => new DigitsNet(best, downsample: !digits), final, split.Test, seed, cancellationToken,
-        onRetraining: () => Console.WriteLine($"Retraining the best for {final.Options.Epochs} epochs on all {split.Train.Count} training images ..."));
+    (FinalRecord Record, bool Reused) outcome;
+    try
+    {
+        outcome = FinalModel.TrainOrReuse(outDir, datasetName, best, bestTrial.Fitness,
+            () => new DigitsNet(best, downsample: !digits), final, split.Test, seed, cancellationToken,
+            onRetraining: () => Console.WriteLine($"Retraining the best for {final.Options.Epochs} epochs on all {split.Train.Count} training images ..."));
+    }
+    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    {
+        Console.WriteLine($"Stopped during the final retraining: all {result.Trials.Count(t => t.IsFinished)} finished trials are in {storePath}, and " +
+            $"{string.Join(", ", written.Select(Path.GetFileName))} in {outDir}; the retrained network and final.json were not written. " +
+            "Run the same command to retrain (the search is replayed from the store, not repeated).");
+        return Interrupted;
+    }
+    var (finalRecord, reused) = outcome;
     if (reused) Console.WriteLine($"Reused the retrained weights in {finalRecord.Weights}: final.json describes this winner, recipe and seed.");
     Console.WriteLine($"Test accuracy of the best architecture: {finalRecord.TestAccuracy:P2} on {split.Test.Count} held-out images.");
     string finalPath = Path.Combine(outDir, "final.json");
@@ -169,6 +228,37 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     Console.WriteLine("Wrote " + string.Join(", ", written.Append(finalPath).Select(Path.GetFileName)) + $" to {outDir}.");
     return 0;
 }
+
+// The first problem with the numeric arguments, or null.
+static string? ArgumentError(int maxTrials, int? epochs, int? finalEpochs, int? searchExamples) =>
+    maxTrials < 1 ? $"--trials must be at least 1, not {maxTrials}."
+    : epochs < 1 ? $"--epochs must be at least 1, not {epochs}."
+    : finalEpochs < 1 ? $"--final-epochs must be at least 1, not {finalEpochs}."
+    : searchExamples < 1 ? $"--search-examples must be at least 1, not {searchExamples}."
+    : null;
+
+// Null when the output folder exists (or can be made) and takes new files; otherwise why not, naming it.
+static string? OutputFolderError(string outDir)
+{
+    string full = Path.GetFullPath(outDir);
+    if (File.Exists(full)) return $"--out '{full}' is a file; give a folder (it is made when missing).";
+    try
+    {
+        Directory.CreateDirectory(full);
+        // A probe file: permissions, read-only mounts and full disks all show here, before an hour of training.
+        string probe = Path.Combine(full, $".write-test-{Environment.ProcessId}");
+        File.WriteAllBytes(probe, []);
+        File.Delete(probe);
+        return null;
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        return $"--out '{full}' cannot be written: {OneLine(e.Message)}";
+    }
+}
+
+// Messages may carry a line break (inner details); the user gets one line.
+static string OneLine(string message) => string.Join(" ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
 static DataSplit LoadData(string name, string dataDir, int seed)
 {
@@ -178,10 +268,15 @@ static DataSplit LoadData(string name, string dataDir, int seed)
         return digits.Split(trainFraction: 0.7, validationFraction: 0.15, seed: seed);
     }
     using var train = name == "mnist" ? Datasets.Mnist(dataDir, DatasetPart.Train) : Datasets.FashionMnist(dataDir, DatasetPart.Train);
-    var test = name == "mnist" ? Datasets.Mnist(dataDir, DatasetPart.Test) : Datasets.FashionMnist(dataDir, DatasetPart.Test);
     // 5,000 of the training images validate the search; the official test set stays untouched until the end.
-    using var trainAndValidation = train.Split(trainFraction: 1 - 5000.0 / train.Count, validationFraction: 5000.0 / train.Count, seed: seed);
-    return new DataSplit(Clone(trainAndValidation.Train), Clone(trainAndValidation.Validation), test);
+    const int validationImages = 5000;
+    if (train.Count <= validationImages)
+        throw new DatasetException($"the {name} training part in '{Path.GetFullPath(dataDir)}' holds {train.Count} images, but the search " +
+            $"validates on {validationImages} of them and needs more to train on; it is incomplete. Fetch it again with: eng/fetch-data.sh {name} {dataDir}");
+    using var test = name == "mnist" ? Datasets.Mnist(dataDir, DatasetPart.Test) : Datasets.FashionMnist(dataDir, DatasetPart.Test);
+    using var trainAndValidation = train.Split(trainFraction: 1 - (double)validationImages / train.Count,
+        validationFraction: (double)validationImages / train.Count, seed: seed);
+    return new DataSplit(Clone(trainAndValidation.Train), Clone(trainAndValidation.Validation), Clone(test));
 
     static ClassificationData Clone(ClassificationData data) => new(data.Features.clone(), data.Labels.clone(), data.Classes);
 }

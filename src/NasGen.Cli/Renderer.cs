@@ -46,15 +46,15 @@ internal sealed class Renderer
     {
         if (_json)
         {
-            Json(new { store = Path.GetFullPath(store), experiments = experiments.Select(Summary) });
+            Json(new { store = store, experiments = experiments.Select(Summary) });
             return;
         }
         if (experiments.Count == 0)
         {
-            _console.WriteLine($"{Path.GetFullPath(store)} holds no experiments.");
+            Line($"{store} holds no experiments.");
             return;
         }
-        var table = Table($"Experiments in {Path.GetFullPath(store)}", "experiment", "space", "strategy", "seed", "trials", "completed", "failed", "unfinished", "best fitness", "created");
+        var table = Table($"Experiments in {store}", "experiment", "space", "strategy", "seed", "trials", "completed", "failed", "unfinished", "best fitness", "created");
         foreach (var e in experiments)
         {
             var c = e.Experiment.Config;
@@ -147,7 +147,7 @@ internal sealed class Renderer
             Json(new { files });
             return;
         }
-        foreach (string f in files) _console.WriteLine($"wrote {f}");
+        foreach (string f in files) Line($"wrote {f}");
     }
 
     public void Export(ExperimentView view, TrialRecord trial, string? path)
@@ -155,11 +155,11 @@ internal sealed class Renderer
         if (path is null)
         {
             // The architecture JSON itself: what FromJson reads, whether or not --json was given.
-            _output.WriteLine(trial.ArchitectureJson);
+            _output.WriteLine(TerminalText.Escape(trial.ArchitectureJson, keepLineBreaks: true));
             return;
         }
         if (_json) Json(new { store = view.Store, experiment = view.Name, trial = trial.Number, canonical = trial.Canonical, path });
-        else _console.WriteLine($"wrote trial {trial.Number} of '{view.Name}' ({trial.Canonical}) to {path}");
+        else Line($"wrote trial {trial.Number} of '{view.Name}' ({trial.Canonical}) to {path}");
     }
 
     public void CopiedWeights(TrialRecord trial, string path)
@@ -194,9 +194,9 @@ internal sealed class Renderer
         Both("evaluation time", v => $"{v.EvaluationTime.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
         Both("best architecture", v => v.Best?.Canonical ?? "-");
         _console.Write(table);
-        _console.WriteLine(sameSpace ? "Same search space." : "Different search spaces (fingerprints differ): architectures are not comparable.");
-        _console.WriteLine($"Architectures evaluated by both: {shared}.");
-        if (delta is { } d) _console.WriteLine($"Best fitness B - A: {d.ToString("+0.######;-0.######;0", CultureInfo.InvariantCulture)}.");
+        Line(sameSpace ? "Same search space." : "Different search spaces (fingerprints differ): architectures are not comparable.");
+        Line($"Architectures evaluated by both: {shared}.");
+        if (delta is { } d) Line($"Best fitness B - A: {d.ToString("+0.######;-0.######;0", CultureInfo.InvariantCulture)}.");
     }
 
     private static double? MeanFitness(ExperimentView view)
@@ -266,16 +266,19 @@ internal sealed class Renderer
         }
     }
 
+    // Every text line goes through here: store-derived strings may hold terminal escape sequences.
+    private void Line(string text) => _console.WriteLine(TerminalText.Escape(text));
+
     private void Json(object value) => _output.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
 
     private static Table Table(string title, params string[] columns)
     {
-        var table = new Table { Title = new TableTitle(Markup.Escape(title)), Border = TableBorder.Rounded };
-        foreach (string c in columns) table.AddColumn(new TableColumn(Markup.Escape(c)));
+        var table = new Table { Title = new TableTitle(Markup.Escape(TerminalText.Escape(title))), Border = TableBorder.Rounded };
+        foreach (string c in columns) table.AddColumn(new TableColumn(Markup.Escape(TerminalText.Escape(c))));
         return table;
     }
 
-    private static void Row(Table table, params string[] cells) => table.AddRow(cells.Select(c => (Spectre.Console.Rendering.IRenderable)new Text(c)).ToArray());
+    private static void Row(Table table, params string[] cells) => table.AddRow(cells.Select(c => (Spectre.Console.Rendering.IRenderable)new Text(TerminalText.Escape(c))).ToArray());
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

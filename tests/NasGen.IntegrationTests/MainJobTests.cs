@@ -148,6 +148,25 @@ public sealed class MainJobTests : IDisposable
     }
 
     [Fact]
+    public void Interrupt_during_the_final_retraining_says_what_was_kept()
+    {
+        var start = Start("--trials 1 --epochs 1 --final-epochs 500");
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (!start.Output().Contains("Retraining the best") && DateTime.UtcNow < deadline && !start.HasExited) Thread.Sleep(200);
+        Assert.True(start.Output().Contains("Retraining the best"), start.Output());
+        Assert.Equal(0, kill(start.Process.Id, 2)); // SIGINT, as Ctrl-C sends
+        Assert.True(start.Process.WaitForExit(60_000), "the job did not stop after Ctrl-C");
+        start.Process.WaitForExit();
+        Assert.True(start.Process.ExitCode == 130, start.Output());
+        Assert.Contains("Stopped during the final retraining", start.Output());
+        Assert.Contains("Run the same command", start.Output());
+        foreach (string kept in new[] { "summary.md", "best.arch.json", "BestDigitsNet.cs" })
+            Assert.True(File.Exists(Path.Combine(_out, kept)), $"{kept} missing\n{start.Output()}");
+        Assert.False(File.Exists(Path.Combine(_out, "final.json")));
+        Assert.Equal(1, CountFinishedTrials());
+    }
+
+    [Fact]
     public void Bad_input_gets_a_clear_message()
     {
         var (exit, output) = Run("--dataset cifar100");

@@ -18,6 +18,7 @@ public static class Datasets
     private const int DigitsSide = 8;
     private const float DigitsMaxPixel = 16f;
     private const float ByteMaxPixel = 255f;
+    private const int MnistSide = 28;
 
     /// <summary>
     /// The scikit-learn digits (1,797 images of 1x8x8, 10 classes), embedded in NasGen so it needs
@@ -59,7 +60,7 @@ public static class Datasets
     }
 
     /// <summary>
-    /// MNIST handwritten digits (1x28x28, 10 classes), pixels scaled by 1/255.
+    /// MNIST handwritten digits (1x28x28, 10 classes), pixels scaled by 1/255. Files of another image size are refused.
     /// </summary>
     /// <param name="dataDir">
     /// Where <c>eng/fetch-data.sh mnist</c> put the files: the folder holding the IDX files
@@ -72,7 +73,8 @@ public static class Datasets
         LoadIdxPair(dataDir, "mnist", part);
 
     /// <summary>
-    /// Fashion-MNIST (Zalando's clothing images, 1x28x28, 10 classes), pixels scaled by 1/255.
+    /// Fashion-MNIST (Zalando's clothing images, 1x28x28, 10 classes), pixels scaled by 1/255. Files of another image
+    /// size are refused.
     /// </summary>
     /// <param name="dataDir">
     /// Where <c>eng/fetch-data.sh fashion-mnist</c> put the files: the folder holding the IDX files,
@@ -134,6 +136,12 @@ public static class Datasets
         if (imageShape[0] != labelShape[0])
         {
             throw new DatasetException($"'{imagesPath}' holds {imageShape[0]} images but '{labelsPath}' holds {labelShape[0]} labels; one of them is from another set or corrupt.");
+        }
+
+        if (imageShape[1] != MnistSide || imageShape[2] != MnistSide)
+        {
+            throw new DatasetException(
+                $"'{imagesPath}' holds {imageShape[1]}x{imageShape[2]} images, but {datasetName} images are {MnistSide}x{MnistSide}; it is from another set or corrupt. Delete it and fetch it again.");
         }
 
         int badLabel = Array.FindIndex(labelBytes, b => b >= 10);

@@ -142,6 +142,8 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
         // OpenMP thread counts are per OS thread: set it on the thread that trains.
         if (device.type == DeviceType.CPU && Options.CpuThreads is int threads) torch.set_num_threads(threads);
         model.to(device);
+        // oneDNN's wrong input gradients (ConvolutionGuard): CPU only, where oneDNN runs.
+        using IDisposable? guard = device.type == DeviceType.CPU ? ConvolutionGuard.Attach(model) : null;
         torch.random.manual_seed(seed);
         int epochs = Math.Max(1, (int)Math.Round(Options.Epochs * fidelity));
         long stepsPerEpoch = (_train.Count + Options.BatchSize - 1) / Options.BatchSize;

@@ -22,6 +22,7 @@ public sealed partial class Experiment<TArchitecture>
         var history = new SharedHistory(this);
         var config = new ExperimentConfig(_options.Name, _space.Name, _space.Fingerprint, history.Strategy.Name, _options.Seed, OptionsJson());
         var experiment = await Retry(() => store.OpenExperimentAsync(config, cancellationToken)).ConfigureAwait(false);
+        CheckSameSettings(experiment.Config, config, store.Location);
         long id = experiment.Id;
         string worker = _options.Worker;
         var atStart = await Retry(() => store.GetCountsAsync(id, CancellationToken.None)).ConfigureAwait(false);

@@ -105,6 +105,14 @@ public sealed record ExperimentOptions<TArchitecture> where TArchitecture : stru
     public IReadOnlyList<Objective> Objectives { get; init; } = Array.Empty<Objective>();
 
     /// <summary>
+    /// Settings outside NasGen that change what a trial measures (epochs, training examples, learning rate ...), by
+    /// name. They are stored with the experiment, and resuming it with other values is refused (a
+    /// <see cref="Storage.StoreMismatchException"/> naming the setting), since trials evaluated differently would be
+    /// ranked together.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> EvaluationSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
     /// On a shared store (PostgreSQL): how long a worker keeps retrying while the store cannot be reached (a server
     /// restart, a network cut) before the run fails. Trials keep evaluating meanwhile.
     /// </summary>

@@ -296,4 +296,49 @@ public sealed class NasGenCommandTests : IDisposable
         Assert.NotEqual(0, usageExit);
         Assert.Contains("--out", usageError);
     }
+
+    [Fact]
+    public async Task Export_overwrites_an_existing_file_only_with_force_and_never_the_store()
+    {
+        var (path, _) = await StoreWith("s.db", "search", seed: 1, trials: 5);
+        string file = _dir.File("best.arch.json");
+        File.WriteAllText(file, "older");
+        byte[] store = File.ReadAllBytes(path);
+
+        var (refused, _, refusedError) = await Run("export", path, "--out", file);
+        Assert.Equal(NasGenCommand.Failure, refused);
+        Assert.Contains("add --force", refusedError);
+        Assert.Equal("older", File.ReadAllText(file));
+
+        var (forced, _, _) = await Run("export", path, "--out", file, "--force");
+        Assert.Equal(NasGenCommand.Success, forced);
+        using (var json = JsonDocument.Parse(File.ReadAllText(file)))
+            Assert.Equal(JsonValueKind.Object, json.RootElement.ValueKind);
+
+        var (onStore, _, storeError) = await Run("export", path, "--out", path, "--force");
+        Assert.Equal(NasGenCommand.Failure, onStore);
+        Assert.Contains("the store being read", storeError);
+        Assert.Equal(store, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public async Task Escape_sequences_in_an_experiment_name_are_printed_visibly_not_sent_to_the_terminal()
+    {
+        var (path, _) = await StoreWith("s.db", "\u001b[2Jx", seed: 1, trials: 3);
+
+        var (exit, output, error) = await Run("list", path);
+
+        Assert.Equal(NasGenCommand.Success, exit);
+        Assert.Equal("", error);
+        Assert.DoesNotContain('\u001b', output);
+        Assert.Contains("\\x1b[2Jx", output);
+    }
+
+    [Fact]
+    public void Escape_makes_control_and_bidirectional_characters_visible_and_leaves_other_text_alone()
+    {
+        Assert.Equal("plain ünïcode, [markup] too", TerminalText.Escape("plain ünïcode, [markup] too"));
+        Assert.Equal("a\\x1b[2Jb\\nc\\u202ed\\x07", TerminalText.Escape("a\u001b[2Jb\nc\u202Ed\u0007"));
+        Assert.Equal("a\nb\\r", TerminalText.Escape("a\nb\r", keepLineBreaks: true));
+    }
 }

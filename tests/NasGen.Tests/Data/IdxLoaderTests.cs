@@ -29,14 +29,15 @@ public sealed class IdxLoaderTests : IDisposable
         return bytes;
     }
 
-    // Three 2x2 images with pixels 0, 51, ... and labels 7, 0, 9.
-    private static readonly byte[] ImagePixels = { 0, 51, 102, 153, 204, 255, 0, 0, 1, 2, 3, 4 };
+    // Three 28x28 images (the only size MNIST files may have) with pixels 0, 51, 102, ... and labels 7, 0, 9.
+    private const int Side = 28;
+    private static readonly byte[] ImagePixels = Enumerable.Range(0, 3 * Side * Side).Select(i => (byte)(i * 51 % 256)).ToArray();
     private static readonly byte[] LabelBytes = { 7, 0, 9 };
 
     private void WriteSet(string folder, string prefix, bool gzip)
     {
         Directory.CreateDirectory(folder);
-        Write(Path.Combine(folder, $"{prefix}-images-idx3-ubyte"), Idx(3, new[] { 3, 2, 2 }, ImagePixels), gzip);
+        Write(Path.Combine(folder, $"{prefix}-images-idx3-ubyte"), Idx(3, new[] { 3, Side, Side }, ImagePixels), gzip);
         Write(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), Idx(1, new[] { 3 }, LabelBytes), gzip);
     }
 
@@ -60,7 +61,7 @@ public sealed class IdxLoaderTests : IDisposable
 
         using ClassificationData data = Datasets.Mnist(_root);
 
-        Assert.Equal(new long[] { 3, 1, 2, 2 }, data.Features.shape);
+        Assert.Equal(new long[] { 3, 1, Side, Side }, data.Features.shape);
         Assert.Equal(new long[] { 7, 0, 9 }, data.Labels.data<long>().ToArray());
         float[] pixels = data.Features.data<float>().ToArray();
         Assert.Equal(ImagePixels.Select(p => p / 255f).ToArray(), pixels);
@@ -73,9 +74,9 @@ public sealed class IdxLoaderTests : IDisposable
 
         using ClassificationData data = Datasets.FashionMnist(_root, DatasetPart.Test);
 
-        Assert.Equal(new long[] { 3, 1, 2, 2 }, data.Features.shape);
+        Assert.Equal(new long[] { 3, 1, Side, Side }, data.Features.shape);
         Assert.Equal(new long[] { 7, 0, 9 }, data.Labels.data<long>().ToArray());
-        Assert.Equal(1f, data.Features[1, 0, 0, 1].item<float>());
+        Assert.Equal(ImagePixels[Side * Side + 1] / 255f, data.Features[1, 0, 0, 1].item<float>());
     }
 
     [Fact]
@@ -124,7 +125,7 @@ public sealed class IdxLoaderTests : IDisposable
     public void Truncated_gzip_file_reports_wrong_length_and_names_the_file()
     {
         Directory.CreateDirectory(_root);
-        Write(Path.Combine(_root, "train-images-idx3-ubyte"), Idx(3, new[] { 3, 2, 2 }, ImagePixels)[..^2], gzip: true);
+        Write(Path.Combine(_root, "train-images-idx3-ubyte"), Idx(3, new[] { 3, Side, Side }, ImagePixels)[..^2], gzip: true);
         Write(Path.Combine(_root, "train-labels-idx1-ubyte"), Idx(1, new[] { 3 }, LabelBytes), gzip: true);
 
         var error = Assert.Throws<DatasetException>(() => Datasets.Mnist(_root));
@@ -137,12 +138,63 @@ public sealed class IdxLoaderTests : IDisposable
     public void Images_and_labels_of_different_counts_are_rejected()
     {
         Directory.CreateDirectory(_root);
-        Write(Path.Combine(_root, "train-images-idx3-ubyte"), Idx(3, new[] { 3, 2, 2 }, ImagePixels), gzip: false);
+        Write(Path.Combine(_root, "train-images-idx3-ubyte"), Idx(3, new[] { 3, Side, Side }, ImagePixels), gzip: false);
         Write(Path.Combine(_root, "train-labels-idx1-ubyte"), Idx(1, new[] { 2 }, LabelBytes[..2]), gzip: false);
 
         var error = Assert.Throws<DatasetException>(() => Datasets.Mnist(_root));
 
         Assert.Contains("3 images", error.Message);
         Assert.Contains("2 labels", error.Message);
+    }
+
+    [Fact]
+    public void Images_of_another_size_than_28x28_are_refused()
+    {
+        Directory.CreateDirectory(_root);
+        string images = Path.Combine(_root, "train-images-idx3-ubyte");
+        Write(images, Idx(3, new[] { 3, 2, 2 }, ImagePixels[..12]), gzip: false);
+        Write(Path.Combine(_root, "train-labels-idx1-ubyte"), Idx(1, new[] { 3 }, LabelBytes), gzip: false);
+
+        var error = Assert.Throws<DatasetException>(() => Datasets.Mnist(_root));
+
+        Assert.Contains(images, error.Message);
+        Assert.Contains("2x2 images", error.Message);
+    }
+
+    [Fact]
+    public void Header_whose_dimensions_overflow_is_refused_before_anything_is_allocated()
+    {
+        Directory.CreateDirectory(_root);
+        string images = Path.Combine(_root, "train-images-idx3-ubyte");
+        Write(images, Idx(3, new[] { 16, 1 << 30, 1 << 30 }, ImagePixels), gzip: false);
+        Write(Path.Combine(_root, "train-labels-idx1-ubyte"), Idx(1, new[] { 3 }, LabelBytes), gzip: false);
+
+        var error = Assert.Throws<DatasetException>(() => Datasets.Mnist(_root));
+
+        Assert.Contains(images, error.Message);
+        Assert.Contains("[16, 1073741824, 1073741824]", error.Message);
+    }
+
+    [Fact]
+    public void Gzip_bomb_stops_at_the_size_its_header_declares()
+    {
+        Directory.CreateDirectory(_root);
+        string images = Path.Combine(_root, "train-images-idx3-ubyte.gz");
+        // A header for three images, then 256 MiB of zeros: a file of about 256 KB.
+        using (var file = File.Create(images))
+        using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
+        {
+            gzip.Write(Idx(3, new[] { 3, Side, Side }, Array.Empty<byte>()));
+            var zeros = new byte[1 << 20];
+            for (int i = 0; i < 256; i++) gzip.Write(zeros);
+        }
+        Write(Path.Combine(_root, "train-labels-idx1-ubyte"), Idx(1, new[] { 3 }, LabelBytes), gzip: false);
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+
+        var error = Assert.Throws<DatasetException>(() => Datasets.Mnist(_root));
+
+        Assert.Contains(images, error.Message);
+        Assert.Contains("wrong length", error.Message);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore, 0, 64L << 20);
     }
 }

@@ -231,6 +231,31 @@ public sealed class ExperimentTests
     }
 
     [Fact]
+    public async Task A_resume_with_another_seed_or_evaluation_setting_is_refused_naming_it()
+    {
+        using var dir = new TempDirectory();
+        var options = new ExperimentOptions<TestArch> { Name = "hc", Seed = 5, MaxTrials = 4, EvaluationSettings = new Dictionary<string, string> { ["epochs"] = "4" } };
+        Experiment<TestArch> Run(IExperimentStore store, ExperimentOptions<TestArch> o) =>
+            new(Space, s => new HillClimbStrategy(Space, s), new SyntheticEvaluator(), store, o);
+        await using var store = SqliteExperimentStore.Open(dir.File("s.db"));
+        await Run(store, options).RunAsync();
+
+        var seed = await Assert.ThrowsAsync<StoreMismatchException>(() => Run(store, options with { Seed = 6 }).RunAsync());
+        var epochs = await Assert.ThrowsAsync<StoreMismatchException>(() =>
+            Run(store, options with { EvaluationSettings = new Dictionary<string, string> { ["epochs"] = "1" } }).RunAsync());
+        var objectives = await Assert.ThrowsAsync<StoreMismatchException>(() =>
+            Run(store, options with { Objectives = [new Objective("params", ObjectiveDirection.Minimize)] }).RunAsync());
+
+        Assert.Contains("seed 5 (this run: 6)", seed.Message);
+        Assert.Contains("epochs 4 (this run: 1)", epochs.Message);
+        Assert.Contains("objectives", objectives.Message);
+        Assert.Contains(dir.File("s.db"), seed.Message);
+        // A bigger budget is not another setting: the run resumes and adds trials.
+        var resumed = await Run(store, options with { MaxTrials = 6 }).RunAsync();
+        Assert.Equal(6, resumed.Trials.Count);
+    }
+
+    [Fact]
     public async Task A_strategy_that_no_longer_replays_is_reported_and_the_run_continues()
     {
         using var dir = new TempDirectory();
