@@ -28,7 +28,7 @@ internal static class FinalModel
     public static (FinalRecord Record, bool Reused) TrainOrReuse(
         string outDir, string datasetName, DigitsNet.Architecture best, double? validationAccuracy,
         Func<nn.Module<Tensor, Tensor>> createNetwork, ClassificationTrainer<DigitsNet.Architecture> trainer,
-        ClassificationData test, int seed, CancellationToken cancellationToken)
+        ClassificationData test, int seed, CancellationToken cancellationToken, Action onRetraining)
     {
         string recordPath = Path.Combine(outDir, RecordName);
         string weightsPath = Path.Combine(outDir, WeightsName);
@@ -44,6 +44,7 @@ internal static class FinalModel
             return (previous with { TestAccuracy = accuracy }, Reused: true);
         }
 
+        onRetraining();
         // Seeded before construction, as the search's trials are, so the retrained weights are reproducible.
         random.manual_seed(seed);
         using var network = createNetwork();

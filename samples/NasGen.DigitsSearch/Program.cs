@@ -49,15 +49,21 @@ var fitness = new Option<string>("--fitness")
     DefaultValueFactory = _ => "best-epoch",
 };
 fitness.AcceptOnlyFromAmong("best-epoch", "last-epoch");
+var keepWeights = new Option<int>("--keep-weights")
+{
+    Description = "Keep the trained weights of the k best trials in <out>/weights (trial-N.weights; nasgen export --trial N names the architecture)",
+    DefaultValueFactory = _ => 0,
+};
 
 var root = new RootCommand("Search DigitsNet's architectures with regularized evolution and real training.")
 {
-    dataset, dataDir, trials, epochs, finalEpochs, searchExamples, seed, output, fresh, strategy, device, fitness,
+    dataset, dataDir, trials, epochs, finalEpochs, searchExamples, seed, output, fresh, strategy, device, fitness, keepWeights,
 };
 root.SetAction((parse, cancellationToken) => SearchAsync(
     parse.GetValue(dataset)!, parse.GetValue(dataDir)!, parse.GetValue(trials), parse.GetValue(epochs), parse.GetValue(finalEpochs),
     parse.GetValue(searchExamples), parse.GetValue(seed), parse.GetValue(output), parse.GetValue(fresh),
-    new SearchChoices(parse.GetValue(strategy)!, parse.GetValue(device), parse.GetValue(fitness) == "last-epoch" ? TrainingFitness.LastEpoch : TrainingFitness.BestEpoch),
+    new SearchChoices(parse.GetValue(strategy)!, parse.GetValue(device), parse.GetValue(fitness) == "last-epoch" ? TrainingFitness.LastEpoch : TrainingFitness.BestEpoch,
+        parse.GetValue(keepWeights)),
     cancellationToken));
 
 // Exit codes (docs/experiments.md has the table): every failure is one line on stderr, never a stack trace.
@@ -124,6 +130,7 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         new TrainerOptions
         {
             Epochs = epochs ?? (digits ? 4 : 2), BatchSize = digits ? 32 : 128, LearningRate = 0.05, Device = trainingDevice, Fitness = choices.Fitness,
+            KeepWeights = choices.KeepWeights > 0 ? new KeepBestWeights(Path.Combine(outDir, "weights"), choices.KeepWeights) : null,
         });
 
     var space = DigitsNet.Space;
@@ -199,12 +206,12 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     var final = new ClassificationTrainer<DigitsNet.Architecture>(
         architecture => new DigitsNet(architecture, downsample: !digits), split.Train, split.Validation,
         trainer.Options with { Epochs = finalEpochs ?? (digits ? 20 : 8) });
-    Console.WriteLine($"Retraining the best for {final.Options.Epochs} epochs on all {split.Train.Count} training images ...");
     (FinalRecord Record, bool Reused) outcome;
     try
     {
         outcome = FinalModel.TrainOrReuse(outDir, datasetName, best, bestTrial.Fitness,
-            () => new DigitsNet(best, downsample: !digits), final, split.Test, seed, cancellationToken);
+            () => new DigitsNet(best, downsample: !digits), final, split.Test, seed, cancellationToken,
+            onRetraining: () => Console.WriteLine($"Retraining the best for {final.Options.Epochs} epochs on all {split.Train.Count} training images ..."));
     }
     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
     {

@@ -6,11 +6,12 @@ using static TorchSharp.torch;
 
 namespace NasGen.DigitsSearch;
 
-/// <summary>The main job's <c>--strategy</c>, <c>--device</c> and <c>--fitness</c>.</summary>
+/// <summary>The main job's <c>--strategy</c>, <c>--device</c>, <c>--fitness</c> and <c>--keep-weights</c>.</summary>
 /// <param name="Strategy">A name <see cref="SearchStrategies.Create{TArchitecture}"/> accepts.</param>
 /// <param name="DeviceName">cpu, cuda or cuda:N; null for CUDA when available, else the CPU.</param>
 /// <param name="Fitness">Which epoch's validation accuracy ranks the trials.</param>
-internal sealed partial record SearchChoices(string Strategy, string? DeviceName, TrainingFitness Fitness)
+/// <param name="KeepWeights">How many of the best trials' trained weights to keep (0: none).</param>
+internal sealed partial record SearchChoices(string Strategy, string? DeviceName, TrainingFitness Fitness, int KeepWeights = 0)
 {
     private const string DefaultStrategy = "evolution";
 

@@ -158,19 +158,27 @@ public static class NasGenCommand
             var experiment = Experiment("--experiment", "-e");
             var trial = new Option<int?>("--trial", "-t") { Description = "The trial's number; default: the best trial." };
             var outFile = new Option<string?>("--out", "-o") { Description = "The file to write (e.g. best.arch.json); default: print the JSON. Never a store." };
+            var weights = new Option<string?>("--weights", "-w")
+            {
+                Description = "Also copy the trial's trained weights to this file, when the search kept them (KeepBestWeights; the main job's --keep-weights). Never a store.",
+            };
+            var weightsDir = new Option<string?>("--weights-dir") { Description = "The folder the weights were kept in; default: 'weights' next to the store file." };
             var force = Force();
-            var export = new Command("export", "Export a trial's architecture as the space's JSON (what Architecture.FromJson and [FixedArchitecture] read).") { store, experiment, trial, outFile, force };
+            var export = new Command("export", "Export a trial's architecture as the space's JSON (what Architecture.FromJson and [FixedArchitecture] read).") { store, experiment, trial, outFile, weights, weightsDir, force };
             Verb(export, async (p, r, t) =>
             {
                 string storePath = p.GetValue(store)!;
                 string? path = p.GetValue(outFile);
                 // Checked before the store is even opened: an --out naming the store must not get near it.
                 if (path is not null) path = OutputFiles.CheckWritable(path, "--out", [storePath], p.GetValue(force));
+                string? weightsPath = p.GetValue(weights) is { } requested ? OutputFiles.CheckWritable(requested, "--weights", [storePath], p.GetValue(force)) : null;
                 var view = await ReadOneAsync(storePath, p.GetValue(experiment), t).ConfigureAwait(false);
                 var chosen = p.GetValue(trial) is { } number ? view.Trial(number)
                     : view.Best ?? throw new CliException($"experiment '{view.Name}' in {view.Store} has no completed trial; choose one with --trial.");
                 if (path is not null) OutputFiles.WriteAllText(path, chosen.ArchitectureJson + Environment.NewLine);
                 r.Export(view, chosen, path);
+                if (weightsPath is not null)
+                    r.CopiedWeights(chosen, KeptWeights.Copy(storePath, p.GetValue(weightsDir), chosen.Number, weightsPath));
             });
         }
         {

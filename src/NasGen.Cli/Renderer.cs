@@ -162,6 +162,11 @@ internal sealed class Renderer
         else Line($"wrote trial {trial.Number} of '{view.Name}' ({trial.Canonical}) to {path}");
     }
 
+    public void CopiedWeights(TrialRecord trial, string path)
+    {
+        if (!_json) _console.WriteLine($"wrote the weights of trial {trial.Number} to {path}");
+    }
+
     public void Compare(ExperimentView a, ExperimentView b)
     {
         bool sameSpace = a.Experiment.Config.SpaceFingerprint == b.Experiment.Config.SpaceFingerprint;

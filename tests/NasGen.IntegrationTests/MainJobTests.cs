@@ -91,9 +91,13 @@ public sealed class MainJobTests : IDisposable
     [Fact]
     public void Strategy_device_and_fitness_are_options_and_bad_values_are_refused_clearly()
     {
-        var (exit, output) = Run("--trials 2 --epochs 2 --final-epochs 1 --strategy random --device cpu --fitness last-epoch");
+        var (exit, output) = Run("--trials 2 --epochs 2 --final-epochs 1 --strategy random --device cpu --fitness last-epoch --keep-weights 1");
         Assert.True(exit == 0, output);
         Assert.Contains("strategy random, fitness LastEpoch, on cpu", output);
+        // The experiment tells the trainer each trial's number: the best trial's weights are kept under it.
+        string[] kept = Directory.GetFiles(Path.Combine(_out, "weights"), "*.weights");
+        Assert.Single(kept);
+        Assert.Matches(@"trial-[12]\.weights$", kept[0]);
         using (var connection = new SqliteConnection($"Data Source={Path.Combine(_out, "experiment.db")};Mode=ReadOnly;Pooling=False"))
         {
             connection.Open();

@@ -63,7 +63,12 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
         ArgumentNullException.ThrowIfNull(context);
         try
         {
-            TrainingReport report = TrainArchitecture(architecture, context.Seed, context.Fidelity, context.ReportIntermediate, cancellationToken, model => { });
+            TrainingReport report = TrainArchitecture(architecture, context.Seed, context.Fidelity, context.ReportIntermediate, cancellationToken,
+                (model, trained) =>
+                {
+                    if (Options.KeepWeights is { } keep && context.TrialNumber is int trial)
+                        keep.Offer(trial, FitnessOf(trained), model);
+                });
             var metrics = new Dictionary<string, double>
             {
                 ["val_acc"] = report.BestValidationAccuracy,
@@ -76,8 +81,7 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
                 ["seconds"] = report.Seconds,
                 ["stopped_early"] = report.Stop == TrainingStop.Completed ? 0 : 1,
             };
-            double fitness = Options.Fitness == TrainingFitness.LastEpoch ? report.Final.ValidationAccuracy : report.BestValidationAccuracy;
-            return Task.FromResult(new EvaluationResult(fitness, metrics));
+            return Task.FromResult(new EvaluationResult(FitnessOf(report), metrics));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -98,7 +102,7 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
         ArgumentNullException.ThrowIfNull(test);
         ClassificationScore score = default;
         TrainingReport report = TrainArchitecture(architecture, seed, 1.0, null, cancellationToken,
-            model => score = Score(model, test, Options.EvaluationBatchSize));
+            (model, _) => score = Score(model, test, Options.EvaluationBatchSize));
         return new TestReport(report, score.Accuracy, score.Loss);
     }
 
@@ -243,16 +247,19 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
         double fidelity,
         Func<int, double, bool>? reportIntermediate,
         CancellationToken cancellationToken,
-        Action<nn.Module<Tensor, Tensor>> afterTraining)
+        Action<nn.Module<Tensor, Tensor>, TrainingReport> afterTraining)
     {
         // Seed before construction so weight initialisation is reproducible too.
         torch.random.manual_seed(seed);
         using nn.Module<Tensor, Tensor> model = _modelFactory(architecture)
             ?? throw new InvalidOperationException($"The model factory returned null for architecture {architecture}.");
         TrainingReport report = Train(model, seed, fidelity, reportIntermediate, cancellationToken);
-        afterTraining(model);
+        afterTraining(model, report);
         return report;
     }
+
+    private double FitnessOf(TrainingReport report) =>
+        Options.Fitness == TrainingFitness.LastEpoch ? report.Final.ValidationAccuracy : report.BestValidationAccuracy;
 
     private optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> model) => Options.Optimizer switch
     {

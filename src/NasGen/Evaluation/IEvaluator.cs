@@ -11,6 +11,9 @@ public sealed class EvaluationContext
     /// <summary>The trial's seed: evaluators seed every random source from it.</summary>
     public required int Seed { get; init; }
 
+    /// <summary>The trial's number in its experiment (what the store and <c>nasgen</c> show); null outside an experiment.</summary>
+    public int? TrialNumber { get; init; }
+
     /// <summary>Share of the full budget to spend (1 = full), from the strategy's suggestion.</summary>
     public double Fidelity { get; init; } = 1.0;
 

@@ -56,6 +56,12 @@ public sealed record TrainerOptions
     /// <summary>Which epoch's validation accuracy is the trial's fitness (default: the best epoch's).</summary>
     public TrainingFitness Fitness { get; init; } = TrainingFitness.BestEpoch;
 
+    /// <summary>
+    /// Keep the trained weights of the best trials of an experiment in a folder (see <see cref="KeepBestWeights"/>);
+    /// null keeps none.
+    /// </summary>
+    public KeepBestWeights? KeepWeights { get; init; }
+
     /// <summary>Where to train; null picks CUDA when <c>torch.cuda.is_available()</c>, else the CPU.</summary>
     public Device? Device { get; init; }
 
@@ -78,6 +84,7 @@ public sealed record TrainerOptions
     public void Validate()
     {
         if (!Enum.IsDefined(Fitness)) throw new ArgumentOutOfRangeException(nameof(Fitness), Fitness, "Choose BestEpoch or LastEpoch.");
+        if (KeepWeights is { Count: < 1 }) throw new ArgumentOutOfRangeException(nameof(KeepWeights), KeepWeights.Count, "Keep the weights of at least one trial, or set KeepWeights to null.");
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Train at least one epoch.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be positive.");
         if (EvaluationBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(EvaluationBatchSize), EvaluationBatchSize, "The evaluation batch size must be positive.");

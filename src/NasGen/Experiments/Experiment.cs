@@ -306,6 +306,7 @@ public sealed partial class Experiment<TArchitecture> where TArchitecture : stru
         {
             Seed = trial.Seed,
             Fidelity = trial.Fidelity,
+            TrialNumber = trial.Number,
             ReportIntermediate = (step, value) =>
             {
                 lock (intermediate)

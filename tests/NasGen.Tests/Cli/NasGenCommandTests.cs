@@ -171,6 +171,28 @@ public sealed class NasGenCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Export_copies_a_trials_kept_weights_and_says_when_they_were_not_kept()
+    {
+        var (path, _) = await StoreWith("s.db", "search", seed: 5, trials: 6);
+        var keep = new NasGen.Evaluation.KeepBestWeights(Path.Combine(Path.GetDirectoryName(path)!, "weights"), Count: 1);
+        Directory.CreateDirectory(keep.Directory);
+        using (var layer = TorchSharp.torch.nn.Linear(3, 2)) layer.save(keep.PathOf(4));
+        string copy = _dir.File("app/trial4.weights");
+
+        var (exit, output, _) = await Run("export", path, "--trial", "4", "--out", _dir.File("app/trial4.arch.json"), "--weights", copy);
+
+        Assert.Equal(0, exit);
+        Assert.Contains($"wrote the weights of trial 4 to {copy}", output);
+        Assert.Equal(File.ReadAllBytes(keep.PathOf(4)), File.ReadAllBytes(copy));
+
+        var (missingExit, _, error) = await Run("export", path, "--trial", "3", "--weights", _dir.File("app/trial3.weights"));
+        Assert.Equal(NasGenCommand.Failure, missingExit);
+        Assert.Contains("the weights of trial 3 were not kept", error);
+        Assert.Contains("--keep-weights", error);
+        Assert.False(File.Exists(_dir.File("app/trial3.weights")));
+    }
+
+    [Fact]
     public async Task Plot_writes_the_png_files()
     {
         var (path, _) = await StoreWith("s.db", "search", seed: 6, trials: 10);

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using NasGen.Data;
@@ -170,6 +172,35 @@ public sealed class ClassificationTrainerTests : IDisposable
         }
 
         Assert.True(sawDifference, "no seed gave a last epoch worse than the best one, so the choice was not exercised");
+    }
+
+    [Fact]
+    public async Task Keeps_the_weights_of_the_best_k_trials_only_and_they_load_strictly()
+    {
+        using var folder = new NasGen.Tests.Experiments.TempDirectory();
+        var keep = new KeepBestWeights(folder.File("weights"), Count: 2);
+        var trainer = Trainer(FastOptions with { Epochs = 2, KeepWeights = keep, Fitness = TrainingFitness.LastEpoch });
+        var fitness = new Dictionary<int, double>();
+        int[] widths = { 1, 8, 2, 6 };
+        for (int trial = 1; trial <= widths.Length; trial++)
+        {
+            var result = await trainer.EvaluateAsync(new WidthArchitecture(widths[trial - 1]), new EvaluationContext { Seed = trial, TrialNumber = trial }, CancellationToken.None);
+            fitness[trial] = result.Fitness;
+        }
+
+        // Outside an experiment (no trial number) nothing is kept.
+        await trainer.EvaluateAsync(new WidthArchitecture(8), new EvaluationContext { Seed = 9 }, CancellationToken.None);
+
+        int[] best = fitness.OrderByDescending(f => f.Value).ThenBy(f => f.Key).Take(2).Select(f => f.Key).ToArray();
+        Assert.Equal(best, keep.Kept().Select(k => k.Trial));
+        Assert.Equal(best.Select(t => $"trial-{t}.weights").Order(), Directory.GetFiles(keep.Directory, "*.weights").Select(Path.GetFileName).Order());
+        foreach (int trial in best)
+        {
+            using var network = TestNetworks.Create(new WidthArchitecture(widths[trial - 1]));
+            network.load(keep.PathOf(trial), strict: true);
+            // The kept weights are the trained network: they score exactly the trial's (last-epoch) fitness.
+            Assert.Equal(fitness[trial], ClassificationTrainer<WidthArchitecture>.Score(network, _split.Validation).Accuracy);
+        }
     }
 
     [Fact]
