@@ -17,11 +17,13 @@ namespace NasGen;
 /// <remarks>
 /// <para>
 /// oneDNN 3.7.1 (libtorch 2.10) reads memory its JIT convolution kernels never wrote, measured on AMD EPYC with NaN
-/// left in freed memory (docs/guides/troubleshooting.md): with the AVX2 kernels the input gradient is wrong whenever the
-/// output channel count is not a multiple of 8, and the forward output is NaN for input channel counts from 9 up that
-/// are not; with the AVX-512 kernels both happen for counts that are multiples of 8 too (24 channels forward; 48 → 16
-/// channels, 3×3, stride 2, backward), with no rule to route around. <see cref="NativeWorkarounds"/> therefore caps
-/// oneDNN at AVX2, and this guard takes every convolution whose channel counts are not both multiples of 8.
+/// left in freed memory (docs/guides/troubleshooting.md): with the GEMM convolution (AVX) and the AVX2 kernels the
+/// forward output is wrong or NaN for input channel counts from 9 up that are not a multiple of 8; with the AVX2
+/// kernels the input gradient is wrong whenever the output channel count is not a multiple of 8; with the AVX-512
+/// kernels both happen for counts that are multiples of 8 too (24 channels forward; 48 → 16 channels, 3×3, stride 2,
+/// backward), with no rule to route around. <see cref="NativeWorkarounds"/> therefore caps oneDNN at AVX2 unless the
+/// user chose an ISA, and this guard takes every convolution whose channel counts are not both multiples of 8 (at
+/// AVX-512 every convolution).
 /// </para>
 /// <para>
 /// It applies to <see cref="Conv2d"/> modules with zero padding, inside networks that NasGen trains and validates
@@ -56,18 +58,14 @@ public static class ConvolutionGuard
 
     /// <summary>
     /// Whether <paramref name="convolution"/> runs through the guard: every convolution when oneDNN may use its AVX-512
-    /// kernels (the user chose them), grouped ones and those with input or output channels that are not a multiple
-    /// of 8 with the AVX2 kernels, none when oneDNN uses its GEMM convolution.
+    /// kernels (the user chose them); otherwise grouped ones and those with input or output channels that are not a
+    /// multiple of 8.
     /// </summary>
     public static bool Covers(Conv2d convolution)
     {
         ArgumentNullException.ThrowIfNull(convolution);
-        return Kernels switch
-        {
-            OneDnnConvolutionKernels.Gemm => false,
-            OneDnnConvolutionKernels.Avx2 => convolution.groups != 1 || convolution.in_channels % 8 != 0 || convolution.out_channels % 8 != 0,
-            _ => true,
-        } && Supported(convolution);
+        bool offBlock = convolution.groups != 1 || convolution.in_channels % 8 != 0 || convolution.out_channels % 8 != 0;
+        return (Kernels == OneDnnConvolutionKernels.Avx512OrNewer || offBlock) && Supported(convolution);
     }
 
     /// <summary>
@@ -251,10 +249,10 @@ public static class ConvolutionGuard
 /// <summary>Which family of oneDNN convolution kernels a process can run.</summary>
 public enum OneDnnConvolutionKernels
 {
-    /// <summary>No AVX2 (the CPU lacks it or <c>DNNL_MAX_CPU_ISA</c> is AVX or lower): oneDNN's GEMM convolution, right for every shape measured.</summary>
+    /// <summary>No AVX2 (the CPU lacks it or <c>DNNL_MAX_CPU_ISA</c> is AVX or lower): oneDNN's GEMM convolution; its forward output is wrong for input channels off 8.</summary>
     Gemm,
 
-    /// <summary>The AVX2 JIT kernels: wrong input gradients when the output channels are not a multiple of 8.</summary>
+    /// <summary>The AVX2 JIT kernels: wrong outputs and input gradients when the channels are not multiples of 8.</summary>
     Avx2,
 
     /// <summary>AVX-512 or newer JIT kernels: wrong input gradients without a simple channel rule.</summary>

@@ -15,15 +15,13 @@ public static class NativeWorkarounds
     public static string? OneDnnMaxIsa { get; private set; }
 
     /// <summary>
-    /// oneDNN 3.7.1 (inside libtorch 2.10) computes wrong input gradients in its JIT convolution kernels
-    /// (<c>backward_data</c>): part of the result is read from memory the kernel never wrote, so the gradient is silently
-    /// wrong, or NaN when that memory held NaN. With the AVX2 kernels this happens exactly when the output channel count
-    /// is not a multiple of 8, which <see cref="ConvolutionGuard"/> routes around; with the AVX-512 kernels it also
-    /// happens for channel counts that are multiples of 16, with no rule to route around. So where the CPU has AVX-512
-    /// and the user has not chosen an ISA, cap oneDNN at AVX2 (measured as fast as AVX-512 for NasGen's networks:
-    /// docs/performance.md). Set <c>DNNL_MAX_CPU_ISA</c> yourself to override: the guard then covers every convolution
-    /// beyond AVX2, and none at AVX or below. <c>ConvolutionGradientTests</c> checks the gradients on the machine that
-    /// runs the tests.
+    /// oneDNN 3.7.1 (inside libtorch 2.10) reads memory its convolution kernels never wrote (docs/guides/troubleshooting.md):
+    /// at AVX (GEMM convolution) and AVX2 the forward output is wrong or NaN for input channel counts from 9 up that
+    /// are not a multiple of 8, and with the AVX2 kernels the input gradient is wrong when the output channel count is
+    /// not a multiple of 8 — rules <see cref="ConvolutionGuard"/> routes around; with the AVX-512 kernels it also
+    /// happens for multiples of 8 and 16, with no rule to route around. So where the CPU has AVX-512 and the user has
+    /// not chosen an ISA, cap oneDNN at AVX2. Set <c>DNNL_MAX_CPU_ISA</c> yourself to override: the guard then covers
+    /// every convolution beyond AVX2. <c>ConvolutionGradientTests</c> checks the results on the machine that runs the tests.
     /// </summary>
 #pragma warning disable CA2255 // Deliberate: it must run before the first TorchSharp call, whoever makes it.
     [ModuleInitializer]

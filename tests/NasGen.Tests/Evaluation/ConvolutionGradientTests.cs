@@ -70,19 +70,15 @@ public sealed class ConvolutionGradientTests
         using Conv2d sixteen = nn.Conv2d(16, 16, 3, padding: 1);
         using Conv2d depthwise = nn.Conv2d(16, 16, 3, padding: 1, groups: 16);
         Conv2d[] all = { twelveOut, twelveIn, sixteen, depthwise };
-        switch (ConvolutionGuard.Kernels)
+        if (ConvolutionGuard.Kernels == OneDnnConvolutionKernels.Avx512OrNewer)
         {
-            case OneDnnConvolutionKernels.Avx2:
-                Assert.True(ConvolutionGuard.Covers(twelveOut) && ConvolutionGuard.Covers(twelveIn) && ConvolutionGuard.Covers(depthwise));
-                Assert.False(ConvolutionGuard.Covers(sixteen));
-                break;
-            case OneDnnConvolutionKernels.Avx512OrNewer:
-                Assert.All(all, convolution => Assert.True(ConvolutionGuard.Covers(convolution)));
-                break;
-            default:
-                Assert.All(all, convolution => Assert.False(ConvolutionGuard.Covers(convolution)));
-                break;
+            Assert.All(all, convolution => Assert.True(ConvolutionGuard.Covers(convolution)));
+            return;
         }
+
+        // The GEMM convolution (AVX) gets the forward wrong for input channels off 8, the AVX2 kernels also the input gradient.
+        Assert.True(ConvolutionGuard.Covers(twelveOut) && ConvolutionGuard.Covers(twelveIn) && ConvolutionGuard.Covers(depthwise));
+        Assert.False(ConvolutionGuard.Covers(sixteen));
     }
 
     [Fact]

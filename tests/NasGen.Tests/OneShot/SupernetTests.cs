@@ -142,6 +142,8 @@ public sealed class SupernetTests
         torch.random.manual_seed(seed);
         using var context = new SupernetContext(seed);
         using var supernet = new TinyNet(context);
+        // Its 4-channel convolutions are ones oneDNN's JIT kernels get wrong (ConvolutionGuard).
+        using var supernetGuard = ConvolutionGuard.Attach(supernet);
         // Train a little so batch-norm statistics and weights are not at their initial values.
         context.Mode = SupernetMode.UniformPath;
         using (var optimizer = optim.SGD(supernet.parameters(), 0.05))
@@ -161,6 +163,7 @@ public sealed class SupernetTests
         TinyArchitecture architecture = supernet.ArchitectureOnPath(context);
         using var fixedNet = new TinyNet(architecture);
         Supernets.InheritWeights(supernet, context, fixedNet);
+        using var fixedGuard = ConvolutionGuard.Attach(fixedNet);
 
         supernet.eval();
         fixedNet.eval();
