@@ -286,10 +286,44 @@ public sealed class BadInputCorpusTests : IDisposable
             new("another --search-examples", JobDll, ["--out", outDir, "--trials", "2", "--epochs", "1", "--seed", "4", "--search-examples", "100"],
                 JobStoreRefused, "--search-examples", [store]),
         };
+        // Damaged stores in the output folder, in WAL mode as the job leaves them: refused and named, whatever the damage.
+        cases.AddRange(DamagedStores(store, walMode: true));
         // One at a time: they open the same store.
         var failures = new List<string>();
         foreach (var c in cases) failures.AddRange(await Check(c));
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact(Skip = "Needs the store's failed open to change nothing on disk (issue 18, store item 3): SqliteExperimentStore.Open " +
+        "switches a rollback-journal file to WAL before its checks fail. Remove this Skip when that is merged.")]
+    public async Task A_damaged_store_copied_in_rollback_journal_mode_is_refused_and_left_byte_identical()
+    {
+        string outDir = Path.Combine(_root, "journal");
+        var first = await RunProcess(JobDll, ["--out", outDir, "--trials", "1", "--epochs", "1", "--final-epochs", "1", "--seed", "4"]);
+        Assert.True(first.Exit == 0, first.Output + first.Error);
+        var failures = new List<string>();
+        foreach (var c in DamagedStores(Path.Combine(outDir, "experiment.db"), walMode: false)) failures.AddRange(await Check(c));
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>Copies of a job's store, each damaged in one way, in a folder of its own; the job must refuse each (exit 3) naming it.</summary>
+    private IEnumerable<ProcessCase> DamagedStores(string store, bool walMode)
+    {
+        var damages = new[]
+        {
+            ("without its trials table", "DROP TABLE trials;"),
+            ("with corrupt metrics_json", "UPDATE trials SET metrics_json = '{not json';"),
+            ("with a text seed", "UPDATE trials SET seed = 'abc';"),
+            ("from a future version", "UPDATE metadata SET value = '999' WHERE key = 'schema_version';"),
+            ("with another space's fingerprint", "UPDATE experiments SET space_fingerprint = 'ffff';"),
+        };
+        for (int i = 0; i < damages.Length; i++)
+        {
+            var (name, sql) = damages[i];
+            string damaged = Copy(store, $"damaged-{(walMode ? "wal" : "journal")}-{i}/experiment.db", sql + (walMode ? " PRAGMA journal_mode=WAL;" : ""));
+            yield return new($"a store {name}{(walMode ? "" : " (rollback journal)")}", JobDll,
+                ["--out", Path.GetDirectoryName(damaged)!, "--trials", "2", "--epochs", "1", "--seed", "4"], JobStoreRefused, damaged, [damaged]);
+        }
     }
 
     // ---------------------------------------------------------------- the nasgen tool (child processes)
@@ -439,6 +473,7 @@ public sealed class BadInputCorpusTests : IDisposable
     private string Copy(string source, string name, string sql)
     {
         string path = Path.Combine(_root, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using (var connection = new SqliteConnection($"Data Source={source};Mode=ReadOnly;Pooling=False"))
         {
             connection.Open();
