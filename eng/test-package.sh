@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Package integration test: packs NasGen (and the nasgen tool) into a local folder feed, restores a throwaway
+# Package integration test: packs NasGen (and the nasgen tool, and the NasGen.Spaces hub) into a local folder feed, restores a throwaway
 # consumer project (tests/PackageConsumer) whose NuGet.config takes NasGen from that feed only, builds it (the
 # generator runs from the package, the TorchSharp native fix from its buildTransitive targets) and runs a short
 # search; then installs the nasgen tool from the feed and reads the store the search wrote.
@@ -44,6 +44,18 @@ nuspec=$(unzip -p "$feed/NasGen.$version.nupkg" NasGen.nuspec)
 grep -q 'dependency id="NasGen.Abstractions"' <<<"$nuspec" && fail "the package depends on NasGen.Abstractions instead of bundling it"
 grep -q 'dependency id="TorchSharp" ' <<<"$nuspec" || fail "the package does not depend on TorchSharp"
 grep -q 'dependency id="TorchSharp-cpu"' <<<"$nuspec" && fail "the package forces the TorchSharp-cpu flavour"
+
+# The space hub: its own package, depending on NasGen (generator and build targets included, not excluded).
+dotnet pack src/NasGen.Spaces/NasGen.Spaces.csproj -c Release -o "$feed" -p:VersionSuffix="$suffix" || fail "dotnet pack src/NasGen.Spaces failed"
+[[ -f "$feed/NasGen.Spaces.$version.nupkg" ]] || fail "NasGen.Spaces.$version.nupkg was not written"
+spaces_listing=$(unzip -l "$feed/NasGen.Spaces.$version.nupkg")
+for entry in lib/net8.0/NasGen.Spaces.dll lib/net8.0/NasGen.Spaces.xml README.md LICENSE; do
+  grep -q " $entry\$" <<<"$spaces_listing" || fail "the NasGen.Spaces package lacks $entry"
+done
+spaces_nuspec=$(unzip -p "$feed/NasGen.Spaces.$version.nupkg" NasGen.Spaces.nuspec)
+grep -q "dependency id=\"NasGen\" version=\"$version\"" <<<"$spaces_nuspec" || fail "NasGen.Spaces does not depend on NasGen $version"
+grep -q 'dependency id="NasGen" [^>]*exclude=' <<<"$spaces_nuspec" && fail "NasGen.Spaces hides NasGen's generator or build targets from its users"
+grep -Eq 'dependency id="NasGen\.(Abstractions|Generators)"' <<<"$spaces_nuspec" && fail "NasGen.Spaces depends on NasGen's internal assemblies"
 
 # A packages folder of its own; the machine's cache only as a read-only fallback for third-party packages.
 export NUGET_PACKAGES="$work/packages"

@@ -13,7 +13,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using NasGen.Data;
@@ -38,14 +37,29 @@ var searchExamples = new Option<int?>("--search-examples") { Description = "Trai
 var seed = new Option<int>("--seed") { Description = "Seed of the search and of every trial", DefaultValueFactory = _ => 1 };
 var output = new Option<string?>("--out") { Description = "Output folder (default runs/<dataset>)" };
 var fresh = new Option<bool>("--fresh") { Description = "Delete the stored trials and start over" };
+var strategy = new Option<string>("--strategy")
+{
+    Description = "Search strategy, with its default options: " + string.Join(", ", SearchStrategies.Names),
+    DefaultValueFactory = _ => "evolution",
+};
+strategy.AcceptOnlyFromAmong([.. SearchStrategies.Names]);
+var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
+var fitness = new Option<string>("--fitness")
+{
+    Description = "A trial's fitness: the best epoch's validation accuracy (best-epoch) or the last epoch's (last-epoch)",
+    DefaultValueFactory = _ => "best-epoch",
+};
+fitness.AcceptOnlyFromAmong("best-epoch", "last-epoch");
 
 var root = new RootCommand("Search DigitsNet's architectures with regularized evolution and real training.")
 {
-    dataset, dataDir, trials, epochs, finalEpochs, searchExamples, seed, output, fresh,
+    dataset, dataDir, trials, epochs, finalEpochs, searchExamples, seed, output, fresh, strategy, device, fitness,
 };
 root.SetAction((parse, cancellationToken) => SearchAsync(
     parse.GetValue(dataset)!, parse.GetValue(dataDir)!, parse.GetValue(trials), parse.GetValue(epochs), parse.GetValue(finalEpochs),
-    parse.GetValue(searchExamples), parse.GetValue(seed), parse.GetValue(output), parse.GetValue(fresh), cancellationToken));
+    parse.GetValue(searchExamples), parse.GetValue(seed), parse.GetValue(output), parse.GetValue(fresh),
+    new SearchChoices(parse.GetValue(strategy)!, parse.GetValue(device), parse.GetValue(fitness) == "last-epoch" ? TrainingFitness.LastEpoch : TrainingFitness.BestEpoch),
+    cancellationToken));
 
 // Exit codes (docs/experiments.md has the table): every failure is one line on stderr, never a stack trace.
 const int NoTrialFinished = 1, BadInput = 2, StoreRefused = 3, OutputFailed = 4, Interrupted = 130, InternalError = 70;
@@ -74,7 +88,7 @@ catch (Exception e)
 }
 
 static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTrials, int? epochs, int? finalEpochs,
-    int? searchExamples, int seed, string? output, bool fresh, CancellationToken cancellationToken)
+    int? searchExamples, int seed, string? output, bool fresh, SearchChoices choices, CancellationToken cancellationToken)
 {
     bool digits = datasetName == "digits";
     string outDir = output ?? Path.Combine("runs", datasetName);
@@ -85,6 +99,11 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         return BadInput;
     }
     string storePath = Path.Combine(outDir, "experiment.db");
+    if (!choices.TryResolveDevice(out var trainingDevice, out string? deviceError))
+    {
+        Console.Error.WriteLine($"error: {deviceError}");
+        return BadInput;
+    }
 
     DataSplit split;
     try
@@ -103,17 +122,20 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         architecture => new DigitsNet(architecture, downsample: !digits),
         searchTrain is null ? split.Train : new ClassificationData(searchTrain.Features, searchTrain.Labels, split.Train.Classes),
         split.Validation,
-        new TrainerOptions { Epochs = epochs ?? (digits ? 4 : 2), BatchSize = digits ? 32 : 128, LearningRate = 0.05 });
+        new TrainerOptions
+        {
+            Epochs = epochs ?? (digits ? 4 : 2), BatchSize = digits ? 32 : 128, LearningRate = 0.05, Device = trainingDevice, Fitness = choices.Fitness,
+        });
 
     var space = DigitsNet.Space;
     Console.WriteLine($"Searching {space.Name} ({space.CountAllowed()} architectures) on {datasetName}: " +
         $"{split.Train.Count} training / {split.Validation.Count} validation / {split.Test.Count} test images, " +
-        $"{maxTrials} trials of {trainer.Options.Epochs} epochs. Store: {storePath}");
+        $"{maxTrials} trials of {trainer.Options.Epochs} epochs, strategy {choices.Strategy}, fitness {choices.Fitness}, on {trainer.Options.ResolveDevice()}. Store: {storePath}");
 
     var objectives = new[] { new Objective(Objective.Fitness, ObjectiveDirection.Maximize), new Objective("params", ObjectiveDirection.Minimize) };
     var options = new ExperimentOptions<DigitsNet.Architecture>
     {
-        Name = $"digitsnet-{datasetName}",
+        Name = choices.ExperimentName(datasetName),
         Seed = seed,
         MaxTrials = maxTrials,
         Objectives = objectives,
@@ -125,6 +147,7 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
             ["--search-examples"] = (searchTrain?.Count ?? split.Train.Count).ToString(CultureInfo.InvariantCulture),
             ["batch size"] = trainer.Options.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["learning rate"] = trainer.Options.LearningRate.ToString(CultureInfo.InvariantCulture),
+            ["--fitness"] = trainer.Options.Fitness.ToString(),
         },
     };
     // A small population for a small budget: the REA paper's 100 would spend the whole budget on random samples.
@@ -135,11 +158,19 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     {
         // Only now that the data loaded: a bad --data with --fresh must not cost the stored trials.
         if (fresh)
-            foreach (string file in Directory.GetFiles(outDir, "experiment.db*")) File.Delete(file);
+        {
+            SqliteExperimentStore.Delete(storePath); // refused while another run writes to it
+            foreach (string file in FinalModel.Files(outDir)) File.Delete(file);
+        }
         await using var store = SqliteExperimentStore.Open(storePath);
         result = await ConsoleProgress.RunAsync(observer =>
-            new Experiment<DigitsNet.Architecture>(space, s => new RegularizedEvolution<DigitsNet.Architecture>(space, evolution, s),
+            new Experiment<DigitsNet.Architecture>(space, s => choices.CreateStrategy(space, evolution, s),
                 trainer, store, options with { Observer = observer }).RunAsync(cancellationToken));
+    }
+    catch (StoreInUseException e)
+    {
+        Console.Error.WriteLine($"error: {OneLine(e.Message)}"); // never advise --fresh: it would delete the store another run is writing
+        return StoreRefused;
     }
     catch (StoreException e)
     {
@@ -177,10 +208,11 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         architecture => new DigitsNet(architecture, downsample: !digits), split.Train, split.Validation,
         trainer.Options with { Epochs = finalEpochs ?? (digits ? 20 : 8) });
     Console.WriteLine($"Retraining the best for {final.Options.Epochs} epochs on all {split.Train.Count} training images ...");
-    TestReport test;
+    (FinalRecord Record, bool Reused) outcome;
     try
     {
-        test = final.TrainAndTest(best, split.Test, seed, cancellationToken);
+        outcome = FinalModel.TrainOrReuse(outDir, datasetName, best, bestTrial.Fitness,
+            () => new DigitsNet(best, downsample: !digits), final, split.Test, seed, cancellationToken);
     }
     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
     {
@@ -189,18 +221,11 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
             "Run the same command to retrain (the search is replayed from the store, not repeated).");
         return Interrupted;
     }
-    Console.WriteLine($"Test accuracy of the best architecture: {test.TestAccuracy:P2} on {split.Test.Count} held-out images.");
-
+    var (finalRecord, reused) = outcome;
+    if (reused) Console.WriteLine($"Reused the retrained weights in {finalRecord.Weights}: final.json describes this winner, recipe and seed.");
+    Console.WriteLine($"Test accuracy of the best architecture: {finalRecord.TestAccuracy:P2} on {split.Test.Count} held-out images.");
     string finalPath = Path.Combine(outDir, "final.json");
-    File.WriteAllText(finalPath, JsonSerializer.Serialize(new
-    {
-        dataset = datasetName,
-        architecture = best.ToString(),
-        validationAccuracy = bestTrial.Fitness,
-        testAccuracy = test.TestAccuracy,
-        testExamples = split.Test.Count,
-        epochs = final.Options.Epochs,
-    }, new JsonSerializerOptions { WriteIndented = true }));
+    written = [.. written, Path.Combine(outDir, finalRecord.Weights)];
     Console.WriteLine("Wrote " + string.Join(", ", written.Append(finalPath).Select(Path.GetFileName)) + $" to {outDir}.");
     return 0;
 }

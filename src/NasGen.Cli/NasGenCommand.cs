@@ -39,23 +39,26 @@ public static class NasGenCommand
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        var root = Build(output, error);
+        // Every line the tool writes, argument errors included, passes through redaction: a store location may carry a password.
+        await using var redactedOutput = new RedactingWriter(output);
+        await using var redactedError = new RedactingWriter(error);
+        var root = Build(redactedOutput, redactedError);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             // One line, not System.CommandLine's list of errors followed by the whole help text.
             string errors = string.Join("; ", parse.Errors.Select(e => e.Message.ReplaceLineEndings(" ")).Distinct());
-            await error.WriteLineAsync($"nasgen: error: {TerminalText.Escape(errors)} (see nasgen --help)").ConfigureAwait(false);
+            await redactedError.WriteLineAsync($"nasgen: error: {TerminalText.Escape(errors)} (see nasgen --help)").ConfigureAwait(false);
             return Failure;
         }
-        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        var configuration = new InvocationConfiguration { Output = redactedOutput, Error = redactedError, EnableDefaultExceptionHandler = false };
         try
         {
             return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await error.WriteLineAsync($"nasgen: internal error, please report it: {e.GetType().Name}: {TerminalText.Escape(e.Message)}").ConfigureAwait(false);
+            await redactedError.WriteLineAsync($"nasgen: internal error, please report it: {e.GetType().Name}: {TerminalText.Escape(e.Message)}").ConfigureAwait(false);
             return InternalError;
         }
     }
@@ -65,7 +68,10 @@ public static class NasGenCommand
         var json = new Option<bool>("--json") { Description = "Print JSON instead of tables (for scripts).", Recursive = true };
         var root = new RootCommand("Inspect NasGen experiment stores: experiments, trials, plots, Pareto fronts and architectures.") { json };
 
-        Argument<string> Store(string name = "store") => new(name) { Description = "The experiment store (a SQLite file written by SqliteExperimentStore)." };
+        Argument<string> Store(string name = "store") => new(name)
+        {
+            Description = "The experiment store: a SQLite file, or a PostgreSQL database as postgresql:Host=…;Username=…;Database=… (password from PGPASSWORD or ~/.pgpass).",
+        };
         Option<string?> Experiment(string name = "--experiment", params string[] aliases) =>
             new(name, aliases) { Description = "The experiment's name (may be left out when the store holds one)." };
 
@@ -86,6 +92,12 @@ public static class NasGenCommand
                     await error.WriteLineAsync($"nasgen: error: {TerminalText.Escape(e.Message)}").ConfigureAwait(false);
                     return Failure;
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Still one line and no stack trace; the type says where to look.
+                    await error.WriteLineAsync($"nasgen: error: unexpected {e.GetType().Name}: {TerminalText.Escape(e.Message)}").ConfigureAwait(false);
+                    return Failure;
+                }
             });
             root.Subcommands.Add(command);
         }
@@ -93,7 +105,7 @@ public static class NasGenCommand
         {
             var store = Store();
             var list = new Command("list", "List the experiments in a store with their trial counts and best fitness.") { store };
-            Verb(list, async (p, r, t) => r.List(p.GetValue(store)!, await ReadAllAsync(p.GetValue(store)!, t).ConfigureAwait(false)));
+            Verb(list, async (p, r, t) => r.List(ExperimentStores.Describe(p.GetValue(store)!), await ReadAllAsync(p.GetValue(store)!, t).ConfigureAwait(false)));
         }
         {
             var store = Store();
@@ -193,7 +205,7 @@ public static class NasGenCommand
         }
         catch (Exception e) when (e is DbException or JsonException or FormatException or InvalidCastException or OverflowException)
         {
-            throw new CliException($"'{Path.GetFullPath(store)}' cannot be read as an experiment store ({e.Message.ReplaceLineEndings(" ")}); " +
+            throw new CliException($"'{ExperimentStores.Describe(store)}' cannot be read as an experiment store ({e.Message.ReplaceLineEndings(" ")}); " +
                 "it is damaged or was not written by NasGen.");
         }
     }

@@ -46,15 +46,15 @@ internal sealed class Renderer
     {
         if (_json)
         {
-            Json(new { store = Path.GetFullPath(store), experiments = experiments.Select(Summary) });
+            Json(new { store = store, experiments = experiments.Select(Summary) });
             return;
         }
         if (experiments.Count == 0)
         {
-            Line($"{Path.GetFullPath(store)} holds no experiments.");
+            Line($"{store} holds no experiments.");
             return;
         }
-        var table = Table($"Experiments in {Path.GetFullPath(store)}", "experiment", "space", "strategy", "seed", "trials", "completed", "failed", "unfinished", "best fitness", "created");
+        var table = Table($"Experiments in {store}", "experiment", "space", "strategy", "seed", "trials", "completed", "failed", "unfinished", "best fitness", "created");
         foreach (var e in experiments)
         {
             var c = e.Experiment.Config;

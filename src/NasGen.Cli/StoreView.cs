@@ -11,7 +11,7 @@ using NasGen.Storage;
 namespace NasGen.Cli;
 
 /// <summary>One experiment of a store with its trials, read without the search space's code.</summary>
-/// <param name="Store">The store file's full path.</param>
+/// <param name="Store">The store: a file's full path, or a PostgreSQL server as <c>postgresql://user@host:port/database</c>.</param>
 /// <param name="Experiment">The experiment as stored.</param>
 /// <param name="Trials">Its trials in number order.</param>
 public sealed record ExperimentView(string Store, StoredExperiment Experiment, IReadOnlyList<TrialRecord> Trials)
@@ -79,13 +79,16 @@ public sealed record ExperimentView(string Store, StoredExperiment Experiment, I
         Trials.Where(t => t.Status == TrialStatus.Completed).SelectMany(t => t.Metrics.Keys).Distinct().OrderBy(k => k, StringComparer.Ordinal).ToArray();
 }
 
-/// <summary>Opens stores read-only and finds experiments in them, with errors that say what to do.</summary>
+/// <summary>
+/// Opens stores read-only (SQLite files and PostgreSQL databases, through <see cref="ExperimentStores.OpenReadOnlyAsync"/>)
+/// and finds experiments in them, with errors that say what to do.
+/// </summary>
 public static class StoreReader
 {
-    /// <summary>Every experiment of the store at <paramref name="path"/> with its trials.</summary>
-    public static async Task<IReadOnlyList<ExperimentView>> ReadAllAsync(string path, CancellationToken cancellationToken = default)
+    /// <summary>Every experiment of the store at <paramref name="location"/> (a SQLite path or a PostgreSQL location) with its trials.</summary>
+    public static async Task<IReadOnlyList<ExperimentView>> ReadAllAsync(string location, CancellationToken cancellationToken = default)
     {
-        await using var store = SqliteExperimentStore.OpenReadOnly(path);
+        await using var store = await ExperimentStores.OpenReadOnlyAsync(location, cancellationToken).ConfigureAwait(false);
         var views = new List<ExperimentView>();
         foreach (var experiment in await store.ListExperimentsAsync(cancellationToken).ConfigureAwait(false))
             views.Add(new ExperimentView(store.Location, experiment, await store.GetTrialsAsync(experiment.Id, cancellationToken).ConfigureAwait(false)));
@@ -96,9 +99,9 @@ public static class StoreReader
     /// The experiment named <paramref name="name"/>, or the store's only experiment when no name is given; a
     /// <see cref="CliException"/> listing the store's experiments when that does not pick exactly one.
     /// </summary>
-    public static async Task<ExperimentView> ReadOneAsync(string path, string? name, CancellationToken cancellationToken = default)
+    public static async Task<ExperimentView> ReadOneAsync(string location, string? name, CancellationToken cancellationToken = default)
     {
-        await using var store = SqliteExperimentStore.OpenReadOnly(path);
+        await using var store = await ExperimentStores.OpenReadOnlyAsync(location, cancellationToken).ConfigureAwait(false);
         var all = await store.ListExperimentsAsync(cancellationToken).ConfigureAwait(false);
         string names = string.Join(", ", all.Select(e => $"'{e.Config.Name}'"));
         StoredExperiment experiment;

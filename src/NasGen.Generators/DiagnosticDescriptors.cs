@@ -126,18 +126,18 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnknownArchitectureLabel = Make("NASG028",
         "Unknown label in an architecture file",
-        "[FixedArchitecture] on '{0}': {1}({2}): '{3}' is not a label of search space '{4}'; its labels are {5}");
+        "[FixedArchitecture] on '{0}': {1}({2}): {3}");
 
     public static readonly DiagnosticDescriptor ArchitectureValueNotACandidate = Make("NASG029",
         "Architecture value is not a candidate",
-        "[FixedArchitecture] on '{0}': {1}({2}): '{3}' is {4}, which is not among its candidates {5}");
+        "[FixedArchitecture] on '{0}': {1}({2}): {3}");
 
     public static readonly DiagnosticDescriptor MissingArchitectureLabel = Make("NASG030",
         "Label missing from an architecture file",
-        "[FixedArchitecture] on '{0}': {1}: label '{2}' is missing; its candidates are {3}");
+        "[FixedArchitecture] on '{0}': {1}({2}): {3}");
 
     public static readonly DiagnosticDescriptor ArchitectureFromAnotherSpace = Make("NASG031",
-        "Architecture file was exported from another version of the space",
+        "Architecture file belongs to another space or version of the space",
         "[FixedArchitecture] on '{0}': {1}({2}): {3}");
 
     public static readonly DiagnosticDescriptor CannotExportSpace = Make("NASG032",
@@ -151,6 +151,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoSupernet = Make("NASG034",
         "Search space has no supernet",
         "Search space '{0}' gets no CreateSupernet: {1}", DiagnosticSeverity.Info);
+
+    public static readonly DiagnosticDescriptor InputChoiceTooLarge = Make("NASG035",
+        "Input choice with too many selections",
+        "Input choice '{0}' chooses {1} of {2} inputs: {3} selections, more than the 2147483647 an input choice may have; choose fewer inputs, or split it into several input choices");
+
+    public static readonly DiagnosticDescriptor ChoiceNameClash = Make("NASG040",
+        "Choice name clashes with a member NasGen or a base class defines",
+        "Choice '{0}' needs the generated member '{1}', which would clash with {2}; rename the property");
 
     public static readonly DiagnosticDescriptor InternalError = Make("NASG000",
         "NasGen could not process a search space",

@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 using NasGen.Export;
+using NasGen.Json;
 
 namespace NasGen.Generators;
 
@@ -143,138 +144,48 @@ internal static class FixedArchitecture
         return string.Join("/", parts);
     }
 
+    // The file by the rules Architecture.FromJson applies at run time (src/Shared/Json): the same verdict and message.
     private static int[]? ReadCodes(FixedRequest request, NetworkTemplate template, NetworkSourceRenderer renderer, ArchitectureFile file,
         Action<DiagnosticDescriptor, string[]> report)
     {
-        string fileName = request.Path;
-        JsonNode root;
+        var dimensions = renderer.Dimensions(template, "").Select(d => JsonDimension(d.Label, d.Choice)).ToList();
         try
         {
-            root = ArchitectureJson.Parse(file.Text!);
+            return ArchitectureJsonReader.Read(file.Text!, template.SpaceName, renderer.Fingerprint(template), dimensions);
         }
-        catch (JsonSyntaxException e)
+        catch (ArchitectureJsonException e)
         {
-            report(DiagnosticDescriptors.MalformedArchitectureFile, [request.ClassName, fileName, Line(e.Line), "malformed JSON: " + e.Message]);
-            return null;
-        }
-        if (root.Kind != JsonKind.Object)
-        {
-            report(DiagnosticDescriptors.MalformedArchitectureFile, [request.ClassName, fileName, Line(root.Line), "an architecture file holds one JSON object"]);
-            return null;
-        }
-
-        var dimensions = renderer.Dimensions(template, "");
-        var codes = Enumerable.Repeat(-1, dimensions.Count).ToArray();
-        var labels = string.Join(", ", dimensions.Select(d => d.Label));
-        bool ok = true;
-        string? fingerprint = null;
-        int fingerprintLine = root.Line;
-
-        void Walk(JsonNode node, string prefix)
-        {
-            foreach (var property in node.Properties)
+            var descriptor = e.Problem switch
             {
-                string label = prefix + property.Key;
-                if (prefix.Length == 0 && property.Key.StartsWith("$", StringComparison.Ordinal))
-                {
-                    if (property.Key == "$fingerprint" && property.Value.Kind == JsonKind.String)
-                    {
-                        fingerprint = property.Value.Text;
-                        fingerprintLine = property.Value.Line;
-                    }
-                    continue;
-                }
-                int index = dimensions.FindIndex(d => d.Label == label);
-                if (index < 0 && property.Value.Kind == JsonKind.Object && dimensions.Any(d => d.Label.StartsWith(label + ".", StringComparison.Ordinal)))
-                {
-                    Walk(property.Value, label + ".");
-                    continue;
-                }
-                if (index < 0)
-                {
-                    report(DiagnosticDescriptors.UnknownArchitectureLabel, [request.ClassName, fileName, Line(property.Value.Line), label, template.SpaceName, labels]);
-                    ok = false;
-                    continue;
-                }
-                var choice = dimensions[index].Choice;
-                codes[index] = Match(choice, property.Value);
-                if (codes[index] < 0)
-                {
-                    string candidates = string.Join(", ", Enumerable.Range(0, choice.CandidateCount).Select(choice.Token));
-                    report(DiagnosticDescriptors.ArchitectureValueNotACandidate, [request.ClassName, fileName, Line(property.Value.Line), label, property.Value.ToString(), candidates]);
-                    ok = false;
-                }
-            }
-        }
-        Walk(root, "");
-
-        for (int i = 0; i < dimensions.Count && ok; i++)
-        {
-            if (codes[i] >= 0) continue;
-            var choice = dimensions[i].Choice;
-            report(DiagnosticDescriptors.MissingArchitectureLabel, [request.ClassName, fileName, dimensions[i].Label,
-                string.Join(", ", Enumerable.Range(0, choice.CandidateCount).Select(choice.Token))]);
-            ok = false;
-        }
-        if (!ok) return null;
-
-        string current = renderer.Fingerprint(template);
-        if (fingerprint is not null && fingerprint != current)
-        {
-            report(DiagnosticDescriptors.ArchitectureFromAnotherSpace, [request.ClassName, fileName, Line(fingerprintLine),
-                $"the search space '{template.SpaceName}' has changed since this architecture was exported (fingerprint {fingerprint}, now {current}); check the architecture still means what you want and export it again, or remove \"$fingerprint\" to accept it as it is"]);
+                ArchitectureJsonProblem.UnknownLabel => DiagnosticDescriptors.UnknownArchitectureLabel,
+                ArchitectureJsonProblem.NotACandidate => DiagnosticDescriptors.ArchitectureValueNotACandidate,
+                ArchitectureJsonProblem.MissingLabel => DiagnosticDescriptors.MissingArchitectureLabel,
+                ArchitectureJsonProblem.OtherSpace => DiagnosticDescriptors.ArchitectureFromAnotherSpace,
+                _ => DiagnosticDescriptors.MalformedArchitectureFile,
+            };
+            report(descriptor, [request.ClassName, request.Path, e.Line.ToString(CultureInfo.InvariantCulture), e.Message]);
             return null;
         }
-        return codes;
     }
 
-    private static string Line(int line) => line.ToString(CultureInfo.InvariantCulture);
-
-    // The candidate a JSON value names, as NasGen's runtime reads architecture JSON; -1 when none.
-    private static int Match(ChoiceTemplate choice, JsonNode value)
+    private static JsonDimension JsonDimension(string label, ChoiceTemplate choice)
     {
-        switch (choice.Kind)
+        var form = choice.Kind switch
         {
-            case TemplateChoiceKind.Input:
-                if (value.Kind != JsonKind.Array || value.Items.Any(i => i.Kind != JsonKind.Number)) return -1;
-                var indices = new List<int>();
-                foreach (var item in value.Items)
-                {
-                    if (!int.TryParse(item.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int index) || indices.Contains(index)) return -1;
-                    indices.Add(index);
-                }
-                indices.Sort();
-                string token = "[" + string.Join(",", indices) + "]";
-                return IndexOfToken(choice, token);
-            case TemplateChoiceKind.Repeat:
-                return value.Kind == JsonKind.Number ? IndexOfToken(choice, value.Text) : -1;
-            case TemplateChoiceKind.Layer:
-                return value.Kind == JsonKind.String ? IndexOfToken(choice, value.Text) : -1;
-        }
-        switch (choice.ValueCategory)
-        {
-            case "bool":
-                return value.Kind is JsonKind.True or JsonKind.False ? IndexOfToken(choice, value.Kind == JsonKind.True ? "true" : "false") : -1;
-            case "string":
-                return value.Kind == JsonKind.String ? choice.Candidates.FindIndex(c => c.Raw == value.Text) : -1;
-            case "enum":
-                return value.Kind == JsonKind.String ? IndexOfToken(choice, value.Text) : -1;
-            default:
-                if (value.Kind != JsonKind.Number
-                    || !double.TryParse(value.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number)) return -1;
-                return choice.Candidates.FindIndex(c =>
-                {
-                    double candidate = double.Parse(c.Token, NumberStyles.Float, CultureInfo.InvariantCulture);
-                    return choice.ValueCategory == "float" ? ((float)number).Equals((float)candidate) : number.Equals(candidate);
-                });
-        }
-    }
-
-    private static int IndexOfToken(ChoiceTemplate choice, string token)
-    {
-        for (int code = 0; code < choice.CandidateCount; code++)
-            if (choice.Token(code) == token) return code;
-        return -1;
+            TemplateChoiceKind.Input => JsonValueForm.Inputs,
+            TemplateChoiceKind.Repeat => JsonValueForm.Integer,
+            TemplateChoiceKind.Layer => JsonValueForm.Name,
+            _ => choice.ValueCategory switch
+            {
+                "bool" => JsonValueForm.Bool,
+                "string" => JsonValueForm.String,
+                "enum" => JsonValueForm.Name,
+                "float" => JsonValueForm.Float,
+                "double" => JsonValueForm.Double,
+                _ => JsonValueForm.Integer,
+            },
+        };
+        return new JsonDimension(label, form, choice.CandidateCount, choice.Token, choice.IndexOfToken, code => choice.Candidates[code].Raw);
     }
 
     private static string Render(FixedRequest request, NetworkTemplate template, NetworkSourceRenderer renderer, int[] codes)
@@ -286,8 +197,9 @@ internal static class FixedArchitecture
         var usings = renderer.Usings(template, request.Namespace);
         foreach (string u in usings) text.Append(u).Append('\n');
         if (usings.Count > 0) text.Append('\n');
-        if (request.Namespace.Length > 0) text.Append("namespace ").Append(request.Namespace).Append(";\n\n");
-        text.Append(renderer.RenderClass(template, codes, request.ClassName, "", "partial class", includeDocumentation: false));
+        if (request.Namespace.Length > 0)
+            text.Append("namespace ").Append(string.Join(".", request.Namespace.Split('.').Select(CSharpIdentifiers.Escape))).Append(";\n\n");
+        text.Append(renderer.RenderClass(template, codes, CSharpIdentifiers.Escape(request.ClassName), "", "partial class", includeDocumentation: false));
         return text.ToString();
     }
 }

@@ -47,7 +47,12 @@ internal sealed record ChoiceModel(
     int CellIntermediateNodes = 0,
     int CellChosen = 0,
     // Cells: how many architectures the cell alone has (for the size check; saturates at long.MaxValue).
-    long CellArchitectures = 0);
+    long CellArchitectures = 0,
+    // The name the space descriptor's tables for this choice start with ("" = the property name).
+    string DescriptorStem = "")
+{
+    public string Stem => DescriptorStem.Length > 0 ? DescriptorStem : PropertyName;
+}
 
 /// <summary>A search space class, ready to emit.</summary>
 internal sealed record SpaceModel(

@@ -7,6 +7,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NasGen.Export;
 
 namespace NasGen.Generators;
 
@@ -129,6 +130,7 @@ internal sealed class Parser
         }
 
         CheckGeneratedMemberNames(choices);
+        choices = WithDescriptorStems(choices);
 
         var constraints = new List<string>();
         foreach (var method in _space.GetMembers().OfType<IMethodSymbol>())
@@ -139,8 +141,8 @@ internal sealed class Parser
                 method.ReturnType.SpecialType != SpecialType.System_Boolean ? "it does not return bool" :
                 method.IsGenericMethod ? "it is generic" :
                 method.Parameters.Length != 1 ? $"it takes {method.Parameters.Length} parameters" :
-                method.Parameters[0].Type.Name != "Architecture" ? $"its parameter is a '{method.Parameters[0].Type.Name}', not this space's Architecture" :
                 method.Parameters[0].RefKind is not (RefKind.None or RefKind.In) ? "its parameter is passed by reference" :
+                !IsArchitectureOf(method.Parameters[0], _space) ? $"its parameter is a '{ParameterTypeText(method.Parameters[0])}', not this space's Architecture" :
                 null;
             if (problem is not null)
                 Report(DiagnosticDescriptors.InvalidConstraint, method.Locations.FirstOrDefault(), method.Name, problem);
@@ -182,7 +184,7 @@ internal sealed class Parser
         }
         if (supernetProblem.Length == 0 && !IsModule(_space)) supernetProblem = "it is not a TorchSharp module";
         bool hasArchitectureConstructor = _space.InstanceConstructors.Any(c => c.Parameters.Length >= 1
-            && c.Parameters[0].Type.Name == "Architecture" && c.Parameters.Skip(1).All(p => p.IsOptional)
+            && IsArchitectureOf(c.Parameters[0], _space) && c.Parameters.Skip(1).All(p => p.IsOptional)
             && c.DeclaredAccessibility != Microsoft.CodeAnalysis.Accessibility.Private);
 
         var model = new SpaceModel(
@@ -213,18 +215,69 @@ internal sealed class Parser
         }
     }
 
-    // Each module-valued choice gets a private field (named like its state_dict key) and each layer choice an enum.
+    // Each module-valued choice gets a private field (named like its state_dict key), each layer choice an enum and each
+    // cell a New{Cell} method; every value is a member of the generated Architecture record.
     private void CheckGeneratedMemberNames(List<ChoiceModel> choices)
     {
         foreach (var choice in choices)
         {
+            var property = _space.GetMembers(choice.PropertyName).OfType<IPropertySymbol>().FirstOrDefault();
+            var location = property is null ? null : PropertyLocation(property);
+            if (Array.IndexOf(ArchitectureMembers, choice.PropertyName) >= 0)
+            {
+                Report(DiagnosticDescriptors.ChoiceNameClash, location, choice.PropertyName, "Architecture." + choice.PropertyName,
+                    $"the Architecture record's own '{choice.PropertyName}'");
+                continue;
+            }
             var names = new List<string>();
             if (choice.Kind != ChoiceModelKind.Value) names.Add(FieldName(choice.PropertyName));
             if (choice.Kind == ChoiceModelKind.Layer) names.Add(choice.PropertyName + "Choice");
+            if (choice.Kind == ChoiceModelKind.Cell) names.Add("New" + choice.PropertyName);
             foreach (string name in names)
+            {
                 foreach (var member in _space.GetMembers(name))
                     Report(DiagnosticDescriptors.GeneratedNameConflict, member.Locations.FirstOrDefault(), _space.Name, name);
+                // Hiding an inherited member (Module.training, Module.eval ...) is a warning, an error under warnings-as-errors.
+                var inherited = InheritedMember(name);
+                if (inherited is not null)
+                    Report(DiagnosticDescriptors.ChoiceNameClash, location, choice.PropertyName, name,
+                        $"the inherited '{inherited.ContainingType.Name}.{inherited.Name}'");
+            }
         }
+    }
+
+    // The members of the generated Architecture record struct (its own and those every struct has).
+    private static readonly string[] ArchitectureMembers =
+        ["ToString", "ToJson", "StableHash", "Validate", "Parse", "FromJson", "Equals", "GetHashCode", "GetType", "Deconstruct",
+         "PrintMembers", "MemberwiseClone", "ReferenceEquals", "Finalize"];
+
+    private ISymbol? InheritedMember(string name)
+    {
+        for (var type = _space.BaseType; type is not null; type = type.BaseType)
+            foreach (var member in type.GetMembers(name))
+                if (!member.IsImplicitlyDeclared && _compilation.IsSymbolAccessibleWithin(member, _space)) return member;
+        return null;
+    }
+
+    // The descriptor's private tables are named after their choice ({Stem}Candidates, {Stem}At ...); where such a name
+    // is already a member of NasGen.SearchSpace (a choice 'Describe' and DescribeCandidates), the stem gets a suffix.
+    private List<ChoiceModel> WithDescriptorStems(List<ChoiceModel> choices)
+    {
+        var baseType = _compilation.GetTypeByMetadataName("NasGen.SearchSpace`1");
+        if (baseType is null) return choices;
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        for (var type = baseType; type is not null; type = type.BaseType)
+            foreach (string name in type.MemberNames) taken.Add(name);
+        string[] suffixes = ["Candidates", "At", "Length", "Shape"];
+        var stems = new HashSet<string>(choices.Select(c => c.PropertyName), StringComparer.Ordinal);
+        return choices.Select(choice =>
+        {
+            if (!suffixes.Any(s => taken.Contains(choice.PropertyName + s))) return choice;
+            string stem = choice.PropertyName + "Choice";
+            while (stems.Contains(stem) || suffixes.Any(s => taken.Contains(stem + s))) stem += "_";
+            stems.Add(stem);
+            return choice with { DescriptorStem = stem };
+        }).ToList();
     }
 
     /// <summary>The private field that holds a choice's module; its name is the module's state_dict key.</summary>
@@ -331,7 +384,7 @@ internal sealed class Parser
                 // An alias (B = A) is the same value, so it is the same candidate: keep the first name.
                 foreach (var field in type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue)
                              .GroupBy(f => f.ConstantValue).Select(g => g.First()))
-                    candidates.Add(new CandidateModel($"{typeName}.{field.Name}", field.Name));
+                    candidates.Add(new CandidateModel($"{typeName}.{CSharpIdentifiers.Escape(field.Name)}", field.Name));
                 if (candidates.Count == 0)
                 {
                     Report(DiagnosticDescriptors.EmptyEnum, location, property.Name, type.ToDisplayString());
@@ -384,7 +437,7 @@ internal sealed class Parser
             if (constant.Kind != TypedConstantKind.Enum || !SymbolEqualityComparer.Default.Equals(constant.Type, type)) return null;
             var member = type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value));
             if (member is null) return null; // a cast number that names no member
-            return new CandidateModel($"{type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}.{member.Name}", member.Name);
+            return new CandidateModel($"{type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}.{CSharpIdentifiers.Escape(member.Name)}", member.Name);
         }
         if (constant.Kind != TypedConstantKind.Primitive) return null;
         switch (type.SpecialType)
@@ -499,7 +552,7 @@ internal sealed class Parser
                 $"returns '{method.ReturnType.ToDisplayString()}', which is not a '{property.Type.ToDisplayString()}'");
             return null;
         }
-        return new CandidateModel(name + "()", name!);
+        return new CandidateModel(CSharpIdentifiers.Escape(name!) + "()", name!);
     }
 
     private CandidateModel? LayerTypeCandidate(IPropertySymbol property, ITypeSymbol? type, Location? location)
@@ -558,6 +611,12 @@ internal sealed class Parser
         {
             Report(DiagnosticDescriptors.InvalidInputChoice, ArgumentLocation(attribute, 2) ?? location, property.Name,
                 $"uses reduction {reduction}, which is not an InputReduction member; use InputReduction.Sum, InputReduction.Mean or InputReduction.Concat");
+            return null;
+        }
+        if (NasGen.Export.InputSubsets.Count(candidates, chosen) is var selections && selections > NasGen.Export.InputSubsets.MaxCount)
+        {
+            Report(DiagnosticDescriptors.InputChoiceTooLarge, ArgumentLocation(attribute, 1) ?? location, property.Name,
+                chosen.ToString(CultureInfo.InvariantCulture), candidates.ToString(CultureInfo.InvariantCulture), selections.ToString(CultureInfo.InvariantCulture));
             return null;
         }
         if (Binomial(candidates, chosen) == 1)
@@ -631,9 +690,11 @@ internal sealed class Parser
         string? factory = attribute.NamedArguments.FirstOrDefault(n => n.Key == "Factory").Value.Value as string;
         if (factory is not null)
         {
-            var method = _space.GetMembers(factory).OfType<IMethodSymbol>().FirstOrDefault(m => m.Parameters.Length == 1 && !m.IsGenericMethod);
+            var methods = _space.GetMembers(factory).OfType<IMethodSymbol>().Where(m => m.Parameters.Length == 1 && !m.IsGenericMethod).ToList();
+            var method = methods.FirstOrDefault(m => IsArchitectureOf(m.Parameters[0], subType));
             string? problem =
-                method is null ? $"names factory '{factory}', which is not a method taking the nested architecture" :
+                methods.Count == 0 ? $"names factory '{factory}', which is not a method taking the nested architecture" :
+                method is null ? $"names factory '{factory}', whose parameter is a '{ParameterTypeText(methods[0].Parameters[0])}', not '{subType.Name}.Architecture'" :
                 !IsAssignable(method.ReturnType, subType) && method.ReturnType.TypeKind != TypeKind.Error ? $"names factory '{factory}', which does not return a '{subType.Name}'" :
                 null;
             if (problem is not null)
@@ -642,7 +703,7 @@ internal sealed class Parser
                 return null;
             }
         }
-        else if (!subType.InstanceConstructors.Any(c => c.Parameters.Length == 1 && c.Parameters[0].Type.Name == "Architecture"
+        else if (!subType.InstanceConstructors.Any(c => c.Parameters.Length == 1 && IsArchitectureOf(c.Parameters[0], subType)
                      && c.DeclaredAccessibility != Microsoft.CodeAnalysis.Accessibility.Private))
         {
             Report(DiagnosticDescriptors.InvalidSubSpaceFactory, location, property.Name,
@@ -760,6 +821,33 @@ internal sealed class Parser
     }
 
     // ---- Helpers -------------------------------------------------------------------------------------------------
+
+    // Whether a parameter is `space`'s generated Architecture, taken by value or `in`. A space compiled in this project
+    // has no Architecture yet (generated code is not part of the generator's input), so its parameters are read as
+    // written: `Architecture` inside the space itself, or qualified by the space (`Leaf.Architecture`).
+    private bool IsArchitectureOf(IParameterSymbol parameter, INamedTypeSymbol space)
+    {
+        if (parameter.RefKind is not (RefKind.None or RefKind.In)) return false;
+        if (parameter.Type.TypeKind != TypeKind.Error)
+            return parameter.Type.Name == "Architecture" && SymbolEqualityComparer.Default.Equals(parameter.Type.ContainingType, space);
+        if (parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not ParameterSyntax { Type: { } type })
+            return false;
+        switch (type)
+        {
+            case IdentifierNameSyntax { Identifier.ValueText: "Architecture" }:
+                return SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol.ContainingType, space);
+            case QualifiedNameSyntax { Right.Identifier.ValueText: "Architecture" } qualified:
+                var model = _semanticModel?.SyntaxTree == qualified.SyntaxTree ? _semanticModel : _compilation.GetSemanticModel(qualified.SyntaxTree);
+                return SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(qualified.Left, _cancellationToken).Symbol, space);
+            default:
+                return false;
+        }
+    }
+
+    private string ParameterTypeText(IParameterSymbol parameter) =>
+        parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is ParameterSyntax { Type: { } type }
+            ? type.ToString()
+            : parameter.Type.ToDisplayString();
 
     private static bool IsSearchSpace(INamedTypeSymbol type) =>
         type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownTypeNames.SearchSpaceAttribute);

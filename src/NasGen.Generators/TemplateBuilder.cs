@@ -199,7 +199,7 @@ internal sealed class TemplateBuilder
             : property?.Type is QualifiedNameSyntax { Right: GenericNameSyntax { TypeArgumentList.Arguments.Count: 1 } right } ? right.TypeArgumentList.Arguments[0].ToString()
             : choice.OpsType;
         foreach (var op in choice.Candidates)
-            template.Candidates.Add(new CandidateTemplate { Token = op.Name, Expression = template.OpType + "." + op.Name });
+            template.Candidates.Add(new CandidateTemplate { Token = op.Name, Expression = template.OpType + "." + CSharpIdentifiers.Escape(op.Name) });
     }
 
     private static string ValueCategory(ChoiceModel choice)
@@ -369,8 +369,15 @@ internal sealed class TemplateBuilder
     {
         switch (node)
         {
-            case ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "InitializeChoices" } } } statement:
+            case ExpressionStatementSyntax { Expression: InvocationExpressionSyntax call } statement when IsInitializeChoices(call):
                 return (statement.Span, new Part { Kind = PartKind.InitializeChoices, Indent = Column(statement.SpanStart) });
+
+            // `X(Architecture a) => InitializeChoices(a);`: the exported constructor gets a block body.
+            case ArrowExpressionClauseSyntax { Parent: ConstructorDeclarationSyntax constructor, Expression: InvocationExpressionSyntax call } arrow
+                when IsInitializeChoices(call):
+                var declarationStart = constructor.Modifiers.Count > 0 ? constructor.Modifiers[0].SpanStart : constructor.Identifier.SpanStart;
+                return (TextSpan.FromBounds(arrow.SpanStart, constructor.SemicolonToken.Span.End),
+                    new Part { Kind = PartKind.InitializeChoices, Indent = Column(declarationStart), Flag = true });
 
             case IdentifierNameSyntax identifier:
                 return ReplaceIdentifier(identifier);
@@ -438,6 +445,10 @@ internal sealed class TemplateBuilder
             Problem($"'{_member}' uses {name}, which only the searchable class has");
         return null;
     }
+
+    private static bool IsInitializeChoices(InvocationExpressionSyntax call) => call.Expression is
+        IdentifierNameSyntax { Identifier.ValueText: "InitializeChoices" }
+        or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name.Identifier.ValueText: "InitializeChoices" };
 
     private static bool IsInNameof(SyntaxNode node) =>
         node.Ancestors().OfType<InvocationExpressionSyntax>().Any(i => i.Expression is IdentifierNameSyntax { Identifier.ValueText: "nameof" });

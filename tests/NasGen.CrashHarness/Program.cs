@@ -20,7 +20,19 @@ if (args.Length != 4)
 int seed = int.Parse(args[1], CultureInfo.InvariantCulture);
 int trials = int.Parse(args[2], CultureInfo.InvariantCulture);
 int delayMs = int.Parse(args[3], CultureInfo.InvariantCulture);
-await using var store = SqliteExperimentStore.Open(args[0]);
+SqliteExperimentStore store;
+try
+{
+    store = SqliteExperimentStore.Open(args[0]);
+}
+catch (StoreInUseException e)
+{
+    // The single-writer test starts two of these on one store: the second must be refused, untouched.
+    Console.Error.WriteLine($"refused: {e.Message}");
+    return 3;
+}
+await using var _ = store;
+if (store.PreviousWriter is { } previous) Console.WriteLine($"took over from {previous}");
 // The test kills this process after a chosen number of finished trials: progress, not wall time, since start-up
 // and JIT time vary too much between machines.
 var result = await CrashExperiment.Create(store, seed, trials, TimeSpan.FromMilliseconds(delayMs), new ProgressLines()).RunAsync();

@@ -45,7 +45,10 @@ public sealed class FixedArchitectureTests
                 return Head.call(Skip.Select(x, x + y).mean([2, 3]));
             }
         }
+        """ + "\n\n" + HeadSpace;
 
+    // A one-choice space other tests nest too.
+    internal const string HeadSpace = """
         [SearchSpace(Name = "head")]
         public sealed partial class Head : Module<Tensor, Tensor>
         {
@@ -116,18 +119,18 @@ public sealed class FixedArchitectureTests
 
     [Theory]
     [InlineData("{ \"width\": 16, \"act\": \"Tanh\", \"block\": \"Large\", \"stack\": 2, \"skip\": [1], \"head\": { \"dropout\": 0.5 }, \"depth\": 3 }",
-        "NASG028", "best.arch.json(1): 'depth' is not a label of search space 'net'")]
+        "NASG028", "best.arch.json(1): \"depth\" is not a label of search space 'net'")]
     [InlineData("{\n \"width\": 12,\n \"act\": \"Tanh\", \"block\": \"Large\", \"stack\": 2, \"skip\": [1], \"head\": { \"dropout\": 0.5 } }",
         "NASG029", "best.arch.json(2): 'width' is 12, which is not among its candidates 8, 16")]
     [InlineData("{ \"width\": 16, \"act\": \"Tanh\", \"block\": \"Large\", \"stack\": 2, \"skip\": [1],\n \"head\": {\n \"dropout\": 0.25 } }",
         "NASG029", "best.arch.json(3): 'head.dropout' is 0.25, which is not among its candidates 0, 0.5")]
     [InlineData("{ \"width\": 16, \"act\": \"Tanh\", \"block\": \"Large\", \"stack\": 2, \"head\": { \"dropout\": 0.5 } }",
-        "NASG030", "best.arch.json: label 'skip' is missing; its candidates are [0], [1]")]
+        "NASG030", "best.arch.json(1): label 'skip' is missing; its candidates are [0], [1]")]
     [InlineData("{ \"width\": 16,\n\n \"act\": \"Tanh\" \"block\": \"Large\" }",
         "NASG027", "best.arch.json(3): malformed JSON: expected '}', found '\"'")]
-    [InlineData("[1, 2]", "NASG027", "best.arch.json(1): an architecture file holds one JSON object")]
+    [InlineData("[1, 2]", "NASG027", "best.arch.json(1): an architecture is one JSON object, not an array")]
     [InlineData("{ \"$fingerprint\": \"0000000000000000\", \"width\": 16, \"act\": \"Tanh\", \"block\": \"Large\", \"stack\": 2, \"skip\": [1], \"head\": { \"dropout\": 0.5 } }",
-        "NASG031", "best.arch.json(1): the search space 'net' has changed since this architecture was exported (fingerprint 0000000000000000, now")]
+        "NASG031", "best.arch.json(1): the search space 'net' has changed since this architecture was exported (fingerprint \"0000000000000000\", now")]
     public void A_mismatch_is_an_error_at_the_attribute_naming_the_file_line_and_label(string json, string id, string message)
     {
         var run = Run(json);

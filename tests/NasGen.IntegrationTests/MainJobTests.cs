@@ -4,8 +4,11 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using NasGen.Data;
 using NasGen.DigitsSearch;
+using NasGen.Evaluation;
 
 namespace NasGen.IntegrationTests;
 
@@ -46,6 +49,72 @@ public sealed class MainJobTests : IDisposable
         (exit, output) = Run("--trials 2 --epochs 1 --final-epochs 1 --fresh");
         Assert.True(exit == 0, output);
         Assert.Equal(2, CountFinishedTrials());
+    }
+
+    [Fact]
+    public void Saves_the_winners_weights_which_the_exported_class_loads_strictly_and_a_rerun_reuses()
+    {
+        var (exit, output) = Run("--trials 2 --epochs 1 --final-epochs 2");
+        Assert.True(exit == 0, output);
+        string weights = Path.Combine(_out, "BestDigitsNet.weights");
+        Assert.True(File.Exists(weights), output);
+        using var final = JsonDocument.Parse(File.ReadAllText(Path.Combine(_out, "final.json")));
+        double reported = final.RootElement.GetProperty("testAccuracy").GetDouble();
+        Assert.Equal("BestDigitsNet.weights", final.RootElement.GetProperty("weights").GetString());
+
+        // An application's view: the exported class compiled without NasGen, the weights loaded strictly, the
+        // main job's test split (digits, seed 1) scored: exactly the accuracy the job reported.
+        var exported = Export.ExportCompiler.Compile([File.ReadAllText(Path.Combine(_out, "BestDigitsNet.cs"))]);
+        using (var network = Export.ExportCompiler.Create(exported.GetType("MyApp.Models.BestDigitsNet")!))
+        using (var digits = Datasets.Digits())
+        using (var split = digits.Split(trainFraction: 0.7, validationFraction: 0.15, seed: 1))
+        {
+            network.load(weights, strict: true);
+            Assert.Equal(reported, ClassificationTrainer<DigitsNet.Architecture>.Score(network, split.Test).Accuracy);
+            Assert.True(reported > 0.5, $"two epochs of retraining should pass 50 % on digits, got {reported:P1}");
+        }
+
+        // Same command again: nothing left to search, and the saved weights are reused instead of retrained.
+        DateTime savedAt = File.GetLastWriteTimeUtc(weights);
+        (exit, output) = Run("--trials 2 --epochs 1 --final-epochs 2");
+        Assert.True(exit == 0, output);
+        Assert.Contains("Reused the retrained weights in BestDigitsNet.weights", output);
+        Assert.Contains($"{reported:P2}", output);
+        Assert.Equal(savedAt, File.GetLastWriteTimeUtc(weights));
+
+        // Another recipe is another model: retrained, not reused.
+        (exit, output) = Run("--trials 2 --epochs 1 --final-epochs 1");
+        Assert.True(exit == 0, output);
+        Assert.DoesNotContain("Reused", output);
+    }
+
+    [Fact]
+    public void Strategy_device_and_fitness_are_options_and_bad_values_are_refused_clearly()
+    {
+        var (exit, output) = Run("--trials 2 --epochs 2 --final-epochs 1 --strategy random --device cpu --fitness last-epoch");
+        Assert.True(exit == 0, output);
+        Assert.Contains("strategy random, fitness LastEpoch, on cpu", output);
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(_out, "experiment.db")};Mode=ReadOnly;Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT name FROM experiments";
+            Assert.Equal("digitsnet-digits-random-last-epoch", command.ExecuteScalar());
+        }
+
+        (exit, output) = Run("--strategy annealing");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("annealing", output);
+        Assert.Contains("hyperband", output);   // the accepted names are listed
+
+        (exit, output) = Run("--device gpu0");
+        Assert.Equal(2, exit);
+        Assert.Contains("use cpu, cuda or cuda:N", output);
+
+        // This build references TorchSharp-cpu: CUDA is refused with the reason instead of failing inside libtorch.
+        (exit, output) = Run("--device cuda:1");
+        Assert.Equal(2, exit);
+        Assert.Contains("CUDA is not available here", output);
     }
 
     [Fact]

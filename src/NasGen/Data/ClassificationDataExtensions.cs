@@ -20,28 +20,10 @@ public static class ClassificationDataExtensions
     public static DataSplit Split(this ClassificationData data, double trainFraction, double validationFraction, int seed)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (!(trainFraction > 0 && trainFraction <= 1))
-            throw new ArgumentOutOfRangeException(nameof(trainFraction), trainFraction, "The train fraction must be in (0, 1].");
-        if (!(validationFraction >= 0 && trainFraction + validationFraction <= 1 + 1e-9))
-            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be in [0, 1 - trainFraction].");
+        StratifiedSplit.CheckFractions(trainFraction, validationFraction);
 
-        long[] labels = ReadLabels(data);
-        var random = new Random(seed);
-        var train = new List<long>();
-        var validation = new List<long>();
-        var test = new List<long>();
-        foreach (var classIndices in Enumerable.Range(0, labels.Length).GroupBy(i => labels[i]).OrderBy(g => g.Key))
-        {
-            long[] indices = classIndices.Select(i => (long)i).ToArray();
-            Shuffle(indices, random);
-            int trainCount = (int)Math.Round(indices.Length * trainFraction);
-            int validationCount = Math.Min(indices.Length - trainCount, (int)Math.Round(indices.Length * validationFraction));
-            train.AddRange(indices.Take(trainCount));
-            validation.AddRange(indices.Skip(trainCount).Take(validationCount));
-            test.AddRange(indices.Skip(trainCount + validationCount));
-        }
-
-        return new DataSplit(Subset(data, train, random), Subset(data, validation, random), Subset(data, test, random));
+        var (train, validation, test) = StratifiedSplit.Indices(ReadLabels(data), trainFraction, validationFraction, seed);
+        return new DataSplit(Subset(data, train), Subset(data, validation), Subset(data, test));
     }
 
     /// <summary>
@@ -74,13 +56,16 @@ public static class ClassificationDataExtensions
         return Gather(data, order.Take(count).ToArray(), device);
     }
 
-    /// <summary>Per-channel mean and standard deviation of the features (for <see cref="Normalize"/>).</summary>
+    /// <summary>
+    /// Per-channel mean and standard deviation of the features (for <see cref="Normalize"/>): dimension 1 is the
+    /// channel of an image <c>[N, C, H, W]</c> and the column of a table <c>[N, F]</c>.
+    /// </summary>
     public static (double[] Mean, double[] Std) ChannelStatistics(this ClassificationData data)
     {
         ArgumentNullException.ThrowIfNull(data);
         using var scope = NewDisposeScope();
         Tensor features = data.Features.to_type(ScalarType.Float64);
-        long[] reduceDims = { 0, 2, 3 };
+        long[] reduceDims = Enumerable.Range(0, (int)features.dim()).Where(d => d != 1).Select(d => (long)d).ToArray();
         double[] mean = features.mean(reduceDims).cpu().data<double>().ToArray();
         double[] std = features.std(reduceDims).cpu().data<double>().ToArray();
         return (mean, std);
@@ -102,11 +87,26 @@ public static class ClassificationDataExtensions
             throw new ArgumentException("Every standard deviation must be positive.", nameof(std));
 
         using var scope = NewDisposeScope();
-        Tensor meanTensor = tensor(mean.Select(m => (float)m).ToArray(), new[] { 1L, channels, 1, 1 }, device: data.Features.device);
-        Tensor stdTensor = tensor(std.Select(s => (float)s).ToArray(), new[] { 1L, channels, 1, 1 }, device: data.Features.device);
+        // [1, C] followed by a 1 for every further dimension, so the statistics broadcast over images and tables alike.
+        long[] statisticsShape = Enumerable.Range(0, (int)data.Features.dim()).Select(d => d == 1 ? channels : 1L).ToArray();
+        Tensor meanTensor = tensor(mean.Select(m => (float)m).ToArray(), statisticsShape, device: data.Features.device);
+        Tensor stdTensor = tensor(std.Select(s => (float)s).ToArray(), statisticsShape, device: data.Features.device);
         Tensor normalized = ((data.Features - meanTensor) / stdTensor).MoveToOuterDisposeScope();
         Tensor labels = data.Labels.clone().MoveToOuterDisposeScope();
         return new ClassificationData(normalized, labels, data.Classes);
+    }
+
+    /// <summary>
+    /// The same split with every part normalised by the <b>training</b> part's per-channel statistics, so nothing
+    /// about the validation or test examples leaks into the inputs. A channel that is constant in the training part
+    /// is only shifted. The caller owns (and disposes) the result; <paramref name="split"/> is left unchanged.
+    /// </summary>
+    public static DataSplit NormalizedByTraining(this DataSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        var (mean, std) = split.Train.ChannelStatistics();
+        double[] safeStd = std.Select(s => s > 0 ? s : 1.0).ToArray();
+        return new DataSplit(split.Train.Normalize(mean, safeStd), split.Validation.Normalize(mean, safeStd), split.Test.Normalize(mean, safeStd));
     }
 
     private static IEnumerable<MiniBatch> BatchesIterator(ClassificationData data, int batchSize, int? shuffleSeed, Device? device)
@@ -150,10 +150,8 @@ public static class ClassificationDataExtensions
         return moved;
     }
 
-    private static ClassificationData Subset(ClassificationData data, List<long> indices, Random random)
+    private static ClassificationData Subset(ClassificationData data, long[] order)
     {
-        long[] order = indices.ToArray();
-        Shuffle(order, random);
         using Tensor index = tensor(order, new long[] { order.Length }, device: data.Features.device);
         return new ClassificationData(data.Features.index_select(0, index), data.Labels.index_select(0, index), data.Classes);
     }
@@ -165,7 +163,7 @@ public static class ClassificationDataExtensions
         return data.Labels.cpu().data<long>().ToArray();
     }
 
-    private static void Shuffle(long[] values, Random random)
+    internal static void Shuffle(long[] values, Random random)
     {
         for (int i = values.Length - 1; i > 0; i--)
         {

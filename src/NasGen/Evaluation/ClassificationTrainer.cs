@@ -12,8 +12,9 @@ namespace NasGen.Evaluation;
 
 /// <summary>
 /// Evaluates an architecture by training its network on a classification set and measuring the
-/// validation accuracy. Fitness is the <b>best</b> validation accuracy over the epochs (so early
-/// stopping and pruning never make a trial worse than it was); the metrics also carry the final one.
+/// validation accuracy. Fitness is the <b>best</b> validation accuracy over the epochs by default (so early
+/// stopping and pruning never make a trial worse than it was), or the last epoch's with
+/// <see cref="TrainerOptions.Fitness"/> = <see cref="TrainingFitness.LastEpoch"/>; the metrics carry both.
 /// </summary>
 /// <remarks>
 /// Reproducible: each trial calls <c>torch.manual_seed(context.Seed)</c> before building the network
@@ -75,7 +76,8 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
                 ["seconds"] = report.Seconds,
                 ["stopped_early"] = report.Stop == TrainingStop.Completed ? 0 : 1,
             };
-            return Task.FromResult(new EvaluationResult(report.BestValidationAccuracy, metrics));
+            double fitness = Options.Fitness == TrainingFitness.LastEpoch ? report.Final.ValidationAccuracy : report.BestValidationAccuracy;
+            return Task.FromResult(new EvaluationResult(fitness, metrics));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -136,6 +138,8 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
         // OpenMP thread counts are per OS thread: set it on the thread that trains.
         if (device.type == DeviceType.CPU && Options.CpuThreads is int threads) torch.set_num_threads(threads);
         model.to(device);
+        // oneDNN's wrong input gradients (ConvolutionGuard): CPU only, where oneDNN runs.
+        using IDisposable? guard = device.type == DeviceType.CPU ? ConvolutionGuard.Attach(model) : null;
         torch.random.manual_seed(seed);
         int epochs = Math.Max(1, (int)Math.Round(Options.Epochs * fidelity));
         long stepsPerEpoch = (_train.Count + Options.BatchSize - 1) / Options.BatchSize;

@@ -53,6 +53,9 @@ public sealed record TrainerOptions
     /// <summary>The learning-rate schedule.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Cosine;
 
+    /// <summary>Which epoch's validation accuracy is the trial's fitness (default: the best epoch's).</summary>
+    public TrainingFitness Fitness { get; init; } = TrainingFitness.BestEpoch;
+
     /// <summary>Where to train; null picks CUDA when <c>torch.cuda.is_available()</c>, else the CPU.</summary>
     public Device? Device { get; init; }
 
@@ -74,6 +77,7 @@ public sealed record TrainerOptions
     /// <summary>Throws when an option is out of range.</summary>
     public void Validate()
     {
+        if (!Enum.IsDefined(Fitness)) throw new ArgumentOutOfRangeException(nameof(Fitness), Fitness, "Choose BestEpoch or LastEpoch.");
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Train at least one epoch.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be positive.");
         if (EvaluationBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(EvaluationBatchSize), EvaluationBatchSize, "The evaluation batch size must be positive.");

@@ -129,7 +129,7 @@ public sealed class Cell<TOp> : Module<Tensor, Tensor>, IPathModule where TOp : 
         }
         for (int m = 0; m < shape.IntermediateNodes; m++)
         {
-            dimensions.Add(Dimension.Inputs(prefix + NodeLabel(m) + ".inputs", ChosenInputs.All(shape.InputNodes + m, shape.Chosen)));
+            dimensions.Add(Dimension.Inputs(prefix + NodeLabel(m) + ".inputs", new InputSelections(shape.InputNodes + m, shape.Chosen)));
             for (int t = 0; t < shape.Chosen; t++)
                 dimensions.Add(Dimension.OfNamed(string.Create(CultureInfo.InvariantCulture, $"{prefix}{NodeLabel(m)}.op{t}"), ChoiceKind.Layer, ops, names));
         }

@@ -100,7 +100,7 @@ public sealed class CellArchitecture<TOp> : IEquatable<CellArchitecture<TOp>> wh
         var codes = new List<int>();
         for (int m = 0; m < _inputs.Length; m++)
         {
-            codes.Add(Array.IndexOf(NasGen.ChosenInputs.All(Shape.InputNodes + m, Shape.Chosen), _inputs[m]));
+            codes.Add(new InputSelections(Shape.InputNodes + m, Shape.Chosen).IndexOf(_inputs[m]));
             for (int t = 0; t < Shape.Chosen; t++) codes.Add(OpCode(_ops[m * Shape.Chosen + t]));
         }
         return codes.ToArray();
@@ -127,10 +127,10 @@ public sealed class CellArchitecture<TOp> : IEquatable<CellArchitecture<TOp>> wh
         int c = 0;
         for (int m = 0; m < inputs.Length; m++)
         {
-            var all = NasGen.ChosenInputs.All(shape.InputNodes + m, shape.Chosen);
+            var all = new InputSelections(shape.InputNodes + m, shape.Chosen);
             int code = codes[c++];
-            inputs[m] = (uint)code < (uint)all.Length ? all[code]
-                : throw new ArgumentOutOfRangeException(nameof(codes), code, $"Input codes of node {m} are in 0..{all.Length - 1}.");
+            inputs[m] = (uint)code < (uint)all.Count ? all[code]
+                : throw new ArgumentOutOfRangeException(nameof(codes), code, $"Input codes of node {m} are in 0..{all.Count - 1}.");
             for (int t = 0; t < shape.Chosen; t++) nodeOps[m * shape.Chosen + t] = Op(codes[c++]);
         }
         return ChosenInputs(shape, inputs, nodeOps);

@@ -24,7 +24,7 @@ public enum MixedChoiceKind
 public sealed class MixedChoice
 {
     private readonly string[] _names;
-    private readonly ChosenInputs[] _inputSets;
+    private readonly InputSelections? _inputSets; // input choices only
     private double[]? _gumbelNoise;
 
     internal MixedChoice(SupernetContext context, int index, string label, MixedChoiceKind kind, string[] names, int chosen, Parameter alpha)
@@ -36,7 +36,7 @@ public sealed class MixedChoice
         _names = names;
         Chosen = chosen;
         Alpha = alpha;
-        _inputSets = kind == MixedChoiceKind.Input ? ChosenInputs.All(names.Length, chosen) : [];
+        _inputSets = kind == MixedChoiceKind.Input ? new InputSelections(names.Length, chosen) : null;
     }
 
     /// <summary>The context that owns this choice.</summary>
@@ -64,10 +64,10 @@ public sealed class MixedChoice
     /// How many codes a path may give this choice: the candidate count for operations, <c>C(n, k)</c> for inputs
     /// (the position in <see cref="ChosenInputs.All"/>, as in <see cref="Dimension.Inputs"/>).
     /// </summary>
-    public int CodeCount => Kind == MixedChoiceKind.Operation ? _names.Length : _inputSets.Length;
+    public int CodeCount => _inputSets?.Count ?? _names.Length;
 
     /// <summary>For input choices, every selection in code order (<see cref="ChosenInputs.All"/>); empty for operations.</summary>
-    public IReadOnlyList<ChosenInputs> InputSets => _inputSets;
+    public IReadOnlyList<ChosenInputs> InputSets => (IReadOnlyList<ChosenInputs>?)_inputSets ?? [];
 
     /// <summary>This choice's code in the context's current path.</summary>
     public int PathCode => Context.PathCode(Index);
@@ -103,13 +103,13 @@ public sealed class MixedChoice
     /// <summary>The path code of a selection of inputs (input choices only).</summary>
     public int CodeOf(ChosenInputs inputs)
     {
-        int code = Array.IndexOf(_inputSets, inputs);
+        int code = _inputSets?.IndexOf(inputs) ?? -1;
         if (code < 0) throw new ArgumentException($"Choice '{Label}' selects {Chosen} of {_names.Length} inputs; {inputs} is not such a selection.", nameof(inputs));
         return code;
     }
 
     /// <summary>The text of code <paramref name="code"/>: the candidate name or the selected inputs (<c>[0,2]</c>).</summary>
-    public string Token(int code) => Kind == MixedChoiceKind.Operation ? _names[code] : _inputSets[code].ToString();
+    public string Token(int code) => Kind == MixedChoiceKind.Operation ? _names[code] : _inputSets![code].ToString();
 
     /// <summary>
     /// The DARTS derivation rule (Liu et al., 2019, §2.4): the strongest candidate that is not <c>None</c>/<c>Zero</c>;
@@ -141,7 +141,7 @@ public sealed class MixedChoice
         {
             SupernetMode.Weighted => null,
             SupernetMode.Gumbel => SampleGumbel().Inputs,
-            _ => _inputSets[PathCode],
+            _ => _inputSets![PathCode],
         };
     }
 

@@ -54,6 +54,8 @@ public sealed class OneShotSearch
         Device device = Options.ResolveDevice();
         if (device.type == DeviceType.CPU && Options.CpuThreads is int threads) torch.set_num_threads(threads);
         _supernet.to(device);
+        // oneDNN's wrong input gradients (ConvolutionGuard): CPU only, where oneDNN runs.
+        using IDisposable? guard = device.type == DeviceType.CPU ? ConvolutionGuard.Attach(_supernet) : null;
         torch.random.manual_seed(seed);
 
         Parameter[] weights = _supernet.parameters().ToArray();

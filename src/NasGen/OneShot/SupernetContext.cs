@@ -146,7 +146,7 @@ public sealed class SupernetContext : IDisposable
     /// </summary>
     public IReadOnlyList<Dimension> PathDimensions() => _choices.Select(c => c.Kind == MixedChoiceKind.Operation
         ? Dimension.OfNamed(c.Label, ChoiceKind.Layer, c.CandidateNames.ToArray(), c.CandidateNames.ToArray())
-        : Dimension.Inputs(c.Label, c.InputSets.ToArray())).ToArray();
+        : Dimension.Inputs(c.Label, new InputSelections(c.CandidateNames.Count, c.Chosen))).ToArray();
 
     /// <summary>Softmax of every choice's alpha, in choice order.</summary>
     public double[][] Probabilities() => _choices.Select(c => c.Probabilities()).ToArray();

@@ -1,7 +1,7 @@
 using System;
-using System.IO;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace NasGen;
 
@@ -11,19 +11,19 @@ namespace NasGen;
 /// </summary>
 public static class NativeWorkarounds
 {
-    /// <summary>The instruction set NasGen limited oneDNN to in this process (<c>"AVX"</c>), or null when it left it alone.</summary>
+    /// <summary>The instruction set NasGen limited oneDNN to in this process (<c>"AVX2"</c>), or null when it left it alone.</summary>
     public static string? OneDnnMaxIsa { get; private set; }
 
     /// <summary>
     /// oneDNN 3.7.1 (inside libtorch 2.10) computes wrong input gradients in its JIT convolution kernels
-    /// (<c>jit:avx2</c> and <c>jit:avx512</c> <c>backward_data</c>) when the channel count is not a multiple of the
-    /// kernel's channel block (8 for AVX2, 16 for AVX-512): part of the result is read from memory the kernel never
-    /// wrote, so the gradient is silently wrong, or NaN when that memory held NaN. Measured on this project's build
-    /// machines (AMD EPYC, family 26): a 4-channel 3×3 convolution's input gradient was wrong in 30 of 30 tries with
-    /// AVX2 and in 19 of 30 with AVX-512, right in 30 of 30 with <c>DNNL_MAX_CPU_ISA=AVX</c>, where oneDNN uses its
-    /// GEMM convolution. Where the CPU is an AMD one with AVX2 and the user has not chosen an ISA, limit oneDNN to
-    /// AVX. Set <c>DNNL_MAX_CPU_ISA</c> yourself to override (e.g. <c>ALL</c>). The cost is in docs/performance.md;
-    /// <c>ConvolutionGradientTests</c> checks the gradients on the machine that runs the tests.
+    /// (<c>backward_data</c>): part of the result is read from memory the kernel never wrote, so the gradient is silently
+    /// wrong, or NaN when that memory held NaN. With the AVX2 kernels this happens exactly when the output channel count
+    /// is not a multiple of 8, which <see cref="ConvolutionGuard"/> routes around; with the AVX-512 kernels it also
+    /// happens for channel counts that are multiples of 16, with no rule to route around. So where the CPU has AVX-512
+    /// and the user has not chosen an ISA, cap oneDNN at AVX2 (measured as fast as AVX-512 for NasGen's networks:
+    /// docs/performance.md). Set <c>DNNL_MAX_CPU_ISA</c> yourself to override: the guard then covers every convolution
+    /// beyond AVX2, and none at AVX or below. <c>ConvolutionGradientTests</c> checks the gradients on the machine that
+    /// runs the tests.
     /// </summary>
 #pragma warning disable CA2255 // Deliberate: it must run before the first TorchSharp call, whoever makes it.
     [ModuleInitializer]
@@ -33,16 +33,15 @@ public static class NativeWorkarounds
         try
         {
             if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA") is not null) return;
-            if (!File.Exists("/proc/cpuinfo")) return;
-            string cpuInfo = File.ReadAllText("/proc/cpuinfo");
-            if (!cpuInfo.Contains("AuthenticAMD", StringComparison.Ordinal) || !cpuInfo.Contains(" avx2", StringComparison.Ordinal)) return;
+            if (!Avx512F.IsSupported) return;
             // The native environment, which oneDNN reads: Environment.SetEnvironmentVariable does not reach it on Unix.
-            if (SetEnv("DNNL_MAX_CPU_ISA", "AVX", 0) == 0) OneDnnMaxIsa = "AVX";
-            Environment.SetEnvironmentVariable("DNNL_MAX_CPU_ISA", "AVX");
+            if (SetEnv("DNNL_MAX_CPU_ISA", "AVX2", 0) != 0) return;
+            OneDnnMaxIsa = "AVX2";
+            Environment.SetEnvironmentVariable("DNNL_MAX_CPU_ISA", "AVX2");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            // Best effort: without the work-around training still runs, with the documented risk.
+            // Best effort: without the cap the guard covers every convolution (ConvolutionGuard.Kernels).
         }
     }
 

@@ -27,7 +27,7 @@ public readonly struct ChosenInputs : IEquatable<ChosenInputs>
         Mask = mask;
     }
 
-    private ChosenInputs(int candidates, ulong mask)
+    internal ChosenInputs(int candidates, ulong mask)
     {
         Candidates = candidates;
         Mask = mask;
@@ -57,7 +57,8 @@ public readonly struct ChosenInputs : IEquatable<ChosenInputs>
 
     /// <summary>
     /// Every way to select <paramref name="chosen"/> of <paramref name="candidates"/> inputs, in ascending
-    /// order of the mask (colexicographic order); the position in this list is the candidate index.
+    /// order of the mask (colexicographic order); the position in this list is the candidate index. Lists them all:
+    /// <see cref="InputSelections"/> numbers them without listing.
     /// </summary>
     public static ChosenInputs[] All(int candidates, int chosen)
     {
@@ -106,4 +107,54 @@ public readonly struct ChosenInputs : IEquatable<ChosenInputs>
 
     /// <summary>Inequality.</summary>
     public static bool operator !=(ChosenInputs left, ChosenInputs right) => !left.Equals(right);
+}
+
+/// <summary>
+/// The selections of <see cref="Chosen"/> of <see cref="Inputs"/> inputs in the order of <see cref="ChosenInputs.All"/>,
+/// computed on access (combinatorial number system) instead of listed: indexing and <see cref="IndexOf"/> take
+/// O(n·k) steps and allocate nothing, however many selections there are (up to int.MaxValue, since a
+/// selection's position is a candidate code).
+/// </summary>
+public sealed class InputSelections : IReadOnlyList<ChosenInputs>
+{
+    /// <summary>The selections of <paramref name="chosen"/> of <paramref name="inputs"/> inputs.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not 1 ≤ chosen ≤ inputs ≤ 64, or more than int.MaxValue selections.</exception>
+    public InputSelections(int inputs, int chosen)
+    {
+        if (inputs is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "An input choice offers between 1 and 64 inputs.");
+        if (chosen < 1 || chosen > inputs) throw new ArgumentOutOfRangeException(nameof(chosen), chosen, $"An input choice chooses between 1 and {inputs} inputs.");
+        ulong count = Export.InputSubsets.Count(inputs, chosen);
+        if (count > Export.InputSubsets.MaxCount)
+            throw new ArgumentOutOfRangeException(nameof(chosen), chosen,
+                $"Choosing {chosen} of {inputs} inputs gives {count} selections, more than the {Export.InputSubsets.MaxCount} an input choice may have (NASG035).");
+        Inputs = inputs;
+        Chosen = chosen;
+        Count = (int)count;
+    }
+
+    /// <summary>How many inputs are offered.</summary>
+    public int Inputs { get; }
+
+    /// <summary>How many are selected.</summary>
+    public int Chosen { get; }
+
+    /// <summary>C(inputs, chosen).</summary>
+    public int Count { get; }
+
+    /// <summary>The selection at <paramref name="index"/>.</summary>
+    public ChosenInputs this[int index] =>
+        (uint)index < (uint)Count ? new ChosenInputs(Inputs, Export.InputSubsets.Unrank(Inputs, Chosen, index))
+            : throw new ArgumentOutOfRangeException(nameof(index), index, $"Selection indices are in 0..{Count - 1}.");
+
+    /// <summary>The position of <paramref name="selection"/>, or -1 when it is not a selection of this many inputs.</summary>
+    public int IndexOf(ChosenInputs selection) =>
+        selection.Candidates == Inputs && selection.Count == Chosen ? (int)Export.InputSubsets.Rank(selection.Mask) : -1;
+
+    /// <inheritdoc />
+    public IEnumerator<ChosenInputs> GetEnumerator()
+    {
+        for (int i = 0; i < Count; i++) yield return this[i];
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text.Json;
+using NasGen.Json;
 
 namespace NasGen;
 
@@ -22,12 +23,11 @@ public enum ChoiceKind
 /// <summary>One candidate of a dimension: its typed value and its canonical text.</summary>
 public sealed class Candidate
 {
-    internal Candidate(object value, string token, Action<Utf8JsonWriter> writeJson, Func<JsonElement, bool> matchesJson)
+    internal Candidate(object value, string token, Action<Utf8JsonWriter> writeJson)
     {
         Value = value;
         Token = token;
         WriteJson = writeJson;
-        MatchesJson = matchesJson;
     }
 
     /// <summary>The typed value (an int, double, string, enum member, <see cref="ChosenInputs"/>, depth ...).</summary>
@@ -37,8 +37,6 @@ public sealed class Candidate
     public string Token { get; }
 
     internal Action<Utf8JsonWriter> WriteJson { get; }
-
-    internal Func<JsonElement, bool> MatchesJson { get; }
 
     /// <inheritdoc />
     public override string ToString() => Token;
@@ -51,12 +49,17 @@ public sealed class Candidate
 /// </summary>
 public sealed class Dimension
 {
-    private Dimension(string label, ChoiceKind kind, Candidate[] candidates)
+    private Dimension(string label, ChoiceKind kind, IReadOnlyList<Candidate> candidates, JsonValueForm jsonForm, InputSelections? selections = null)
     {
         Label = label;
         Kind = kind;
         Candidates = candidates;
+        JsonForm = jsonForm;
+        Selections = selections;
     }
+
+    /// <summary>An input choice's selections (the candidates' values, numbered without listing); null for other kinds.</summary>
+    internal InputSelections? Selections { get; }
 
     /// <summary>The stable key, dotted for nested spaces (<c>head.units</c>).</summary>
     public string Label { get; }
@@ -70,19 +73,28 @@ public sealed class Dimension
     /// <summary>Number of candidates.</summary>
     public int Count => Candidates.Count;
 
+    /// <summary>How architecture JSON writes the candidates (the rules are shared with the generator: src/Shared/Json).</summary>
+    internal JsonValueForm JsonForm { get; }
+
     /// <summary>The same dimension under <c>prefix.label</c>, for a space nested under <paramref name="prefix"/>.</summary>
-    public Dimension WithPrefix(string prefix) => new(prefix + "." + Label, Kind, (Candidate[])Candidates);
+    public Dimension WithPrefix(string prefix) => new(prefix + "." + Label, Kind, Candidates, JsonForm, Selections);
 
     /// <summary>The position of the candidate whose token is <paramref name="token"/>, or -1.</summary>
     public int IndexOfToken(string token)
     {
+        if (Selections is not null)
+            return Export.InputSubsets.ParseToken(token, Selections.Inputs) is ulong mask ? Selections.IndexOf(new ChosenInputs(Selections.Inputs, mask)) : -1;
         for (int i = 0; i < Candidates.Count; i++)
             if (Candidates[i].Token == token) return i;
         return -1;
     }
 
-    /// <summary>The candidates' tokens, comma-separated, for messages.</summary>
-    public string DescribeCandidates() => string.Join(", ", Candidates.Select(c => c.Token));
+    /// <summary>The candidates' tokens, comma-separated (the first 20 of a longer list), for messages.</summary>
+    public string DescribeCandidates() => JsonText.List(Count, i => Candidates[i].Token);
+
+    /// <summary>The dimension as the shared architecture-JSON reader sees it.</summary>
+    internal JsonDimension ToJsonDimension() =>
+        new(Label, JsonForm, Count, i => Candidates[i].Token, IndexOfToken, i => Candidates[i].Value as string ?? "");
 
     /// <inheritdoc />
     public override string ToString() => $"{Label} ∈ {{{DescribeCandidates()}}}";
@@ -91,33 +103,27 @@ public sealed class Dimension
 
     /// <summary>A value choice over integers.</summary>
     public static Dimension Of(string label, int[] values) =>
-        Create(label, ChoiceKind.Value, values, v => v.ToString(CultureInfo.InvariantCulture),
-            (w, v) => w.WriteNumberValue(v), (e, v) => e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long x) && x == v);
+        Create(label, ChoiceKind.Value, JsonValueForm.Integer, values, v => v.ToString(CultureInfo.InvariantCulture), (w, v) => w.WriteNumberValue(v));
 
     /// <summary>A value choice over longs.</summary>
     public static Dimension Of(string label, long[] values) =>
-        Create(label, ChoiceKind.Value, values, v => v.ToString(CultureInfo.InvariantCulture),
-            (w, v) => w.WriteNumberValue(v), (e, v) => e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long x) && x == v);
+        Create(label, ChoiceKind.Value, JsonValueForm.Integer, values, v => v.ToString(CultureInfo.InvariantCulture), (w, v) => w.WriteNumberValue(v));
 
     /// <summary>A value choice over floats.</summary>
     public static Dimension Of(string label, float[] values) =>
-        Create(label, ChoiceKind.Value, values, v => v.ToString("R", CultureInfo.InvariantCulture),
-            (w, v) => w.WriteNumberValue(v), (e, v) => e.ValueKind == JsonValueKind.Number && e.TryGetSingle(out float x) && x.Equals(v));
+        Create(label, ChoiceKind.Value, JsonValueForm.Float, values, v => v.ToString("R", CultureInfo.InvariantCulture), (w, v) => w.WriteNumberValue(v));
 
     /// <summary>A value choice over doubles.</summary>
     public static Dimension Of(string label, double[] values) =>
-        Create(label, ChoiceKind.Value, values, v => v.ToString("R", CultureInfo.InvariantCulture),
-            (w, v) => w.WriteNumberValue(v), (e, v) => e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out double x) && x.Equals(v));
+        Create(label, ChoiceKind.Value, JsonValueForm.Double, values, v => v.ToString("R", CultureInfo.InvariantCulture), (w, v) => w.WriteNumberValue(v));
 
     /// <summary>A value choice over booleans.</summary>
     public static Dimension Of(string label, bool[] values) =>
-        Create(label, ChoiceKind.Value, values, v => v ? "true" : "false",
-            (w, v) => w.WriteBooleanValue(v), (e, v) => e.ValueKind == (v ? JsonValueKind.True : JsonValueKind.False));
+        Create(label, ChoiceKind.Value, JsonValueForm.Bool, values, v => v ? "true" : "false", (w, v) => w.WriteBooleanValue(v));
 
     /// <summary>A value choice over strings (quoted in architecture strings).</summary>
     public static Dimension Of(string label, string[] values) =>
-        Create(label, ChoiceKind.Value, values, v => JsonSerializer.Serialize(v),
-            (w, v) => w.WriteStringValue(v), (e, v) => e.ValueKind == JsonValueKind.String && e.GetString() == v);
+        Create(label, ChoiceKind.Value, JsonValueForm.String, values, v => JsonSerializer.Serialize(v), (w, v) => w.WriteStringValue(v));
 
     /// <summary>An enum value choice or a layer choice: candidates named by <paramref name="names"/>.</summary>
     public static Dimension OfNamed<T>(string label, ChoiceKind kind, T[] values, string[] names) where T : notnull
@@ -127,47 +133,57 @@ public sealed class Dimension
         for (int i = 0; i < values.Length; i++)
         {
             string name = names[i];
-            candidates[i] = new Candidate(values[i], name, w => w.WriteStringValue(name),
-                e => e.ValueKind == JsonValueKind.String && e.GetString() == name);
+            candidates[i] = new Candidate(values[i], name, w => w.WriteStringValue(name));
         }
-        return new Dimension(label, kind, candidates);
+        return new Dimension(label, kind, candidates, JsonValueForm.Name);
     }
 
-    /// <summary>An input choice over every selection in <paramref name="all"/> (see <see cref="ChosenInputs.All"/>).</summary>
-    public static Dimension Inputs(string label, ChosenInputs[] all) =>
-        Create(label, ChoiceKind.Input, all, v => v.ToString(),
-            (w, v) =>
+    /// <summary>An input choice over <paramref name="selections"/>; its candidates are made on access, never listed.</summary>
+    public static Dimension Inputs(string label, InputSelections selections)
+    {
+        ArgumentNullException.ThrowIfNull(selections);
+        var candidates = new ComputedList<Candidate>(selections.Count, code =>
+        {
+            var selection = selections[code];
+            return new Candidate(selection, selection.ToString(), w =>
             {
                 w.WriteStartArray();
-                foreach (int i in v.ToArray()) w.WriteNumberValue(i);
+                foreach (int i in selection.ToArray()) w.WriteNumberValue(i);
                 w.WriteEndArray();
-            },
-            (e, v) =>
-            {
-                if (e.ValueKind != JsonValueKind.Array) return false;
-                ulong mask = 0;
-                foreach (var item in e.EnumerateArray())
-                {
-                    if (!item.TryGetInt32(out int i) || i < 0 || i >= 64) return false;
-                    mask |= 1UL << i;
-                }
-                return mask == v.Mask && e.GetArrayLength() == v.Count;
             });
+        });
+        return new Dimension(label, ChoiceKind.Input, candidates, JsonValueForm.Inputs, selections);
+    }
 
     /// <summary>A repeat: between <paramref name="min"/> and <paramref name="max"/> blocks.</summary>
     public static Dimension Depth(string label, int min, int max) =>
-        Create(label, ChoiceKind.Repeat, Enumerable.Range(min, max - min + 1).ToArray(), v => v.ToString(CultureInfo.InvariantCulture),
-            (w, v) => w.WriteNumberValue(v), (e, v) => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int x) && x == v);
+        Create(label, ChoiceKind.Repeat, JsonValueForm.Integer, Enumerable.Range(min, max - min + 1).ToArray(),
+            v => v.ToString(CultureInfo.InvariantCulture), (w, v) => w.WriteNumberValue(v));
 
-    private static Dimension Create<T>(string label, ChoiceKind kind, T[] values, Func<T, string> token,
-        Action<Utf8JsonWriter, T> write, Func<JsonElement, T, bool> matches) where T : notnull
+    private static Dimension Create<T>(string label, ChoiceKind kind, JsonValueForm jsonForm, T[] values, Func<T, string> token,
+        Action<Utf8JsonWriter, T> write) where T : notnull
     {
         var candidates = new Candidate[values.Length];
         for (int i = 0; i < values.Length; i++)
         {
             T value = values[i];
-            candidates[i] = new Candidate(value, token(value), w => write(w, value), e => matches(e, value));
+            candidates[i] = new Candidate(value, token(value), w => write(w, value));
         }
-        return new Dimension(label, kind, candidates);
+        return new Dimension(label, kind, candidates, jsonForm);
     }
+}
+
+/// <summary>A read-only list whose items are made on access.</summary>
+internal sealed class ComputedList<T>(int count, Func<int, T> item) : IReadOnlyList<T>
+{
+    public int Count { get; } = count;
+
+    public T this[int index] => (uint)index < (uint)Count ? item(index) : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public IEnumerator<T> GetEnumerator()
+    {
+        for (int i = 0; i < Count; i++) yield return item(i);
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -24,7 +24,7 @@ public interface ISearchSpace
     /// <summary>Whether the space has constraints (then some grid points are never proposed).</summary>
     bool HasConstraints { get; }
 
-    /// <summary>Length of the one-hot encoding: the sum of the dimensions' candidate counts.</summary>
+    /// <summary>Length of the one-hot encoding: the sum of the dimensions' candidate counts (int.MaxValue when longer).</summary>
     int OneHotLength { get; }
 
     /// <summary>

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
+using NasGen.Json;
 
 namespace NasGen;
 
@@ -22,6 +23,11 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     private const int MaxRejections = 100_000;
     private readonly BigInteger[] _strides;
     private readonly int[] _mutableDimensions; // dimensions with more than one candidate
+    private JsonDimension[]? _jsonDimensions; // built on the first FromJson
+    private readonly long _oneHotLength; // can pass int.MaxValue with large input choices
+
+    /// <summary>The longest one-hot encoding <see cref="EncodeOneHot"/> writes (64 MB of floats).</summary>
+    public const int MaxOneHotLength = 1 << 24;
 
     /// <summary>Creates the space from its flattened dimensions.</summary>
     protected SearchSpace(string name, IReadOnlyList<Dimension> dimensions, bool hasConstraints)
@@ -31,7 +37,8 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         HasConstraints = hasConstraints;
         Radix = dimensions.Select(d => d.Count).ToArray();
         _mutableDimensions = Enumerable.Range(0, Radix.Length).Where(i => Radix[i] > 1).ToArray();
-        OneHotLength = Radix.Sum();
+        _oneHotLength = Radix.Sum(r => (long)r);
+        OneHotLength = (int)Math.Min(_oneHotLength, int.MaxValue);
 
         _strides = new BigInteger[Radix.Length];
         BigInteger stride = BigInteger.One;
@@ -249,22 +256,48 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         return first; // every mix broke a constraint: the first parent is a valid child of both
     }
 
+    /// <summary>
+    /// Above this many selections, an input choice's neighbours are the selections that swap one input
+    /// (k·(n−k) of them) instead of every other selection.
+    /// </summary>
+    public const int MaxListedNeighbours = 4096;
+
     /// <inheritdoc />
+    /// <remarks>
+    /// A neighbour differs in one dimension, by any other candidate; in an input choice with more than
+    /// <see cref="MaxListedNeighbours"/> selections, by a selection that swaps one chosen input for another.
+    /// </remarks>
     public IEnumerable<TArchitecture> Neighbours(TArchitecture architecture)
     {
         int[] codes = EncodeCategorical(architecture);
         for (int d = 0; d < codes.Length; d++)
         {
             int original = codes[d];
-            for (int c = 0; c < Radix[d]; c++)
+            foreach (int c in NeighbourCodes(d, original))
             {
-                if (c == original) continue;
                 codes[d] = c;
                 var neighbour = Decode(codes);
                 codes[d] = original;
                 if (!HasConstraints || SatisfiesConstraints(neighbour)) yield return neighbour;
             }
         }
+    }
+
+    private IEnumerable<int> NeighbourCodes(int dimension, int code)
+    {
+        if (Dimensions[dimension].Selections is not { Count: > MaxListedNeighbours } selections)
+            return Enumerable.Range(0, Radix[dimension]).Where(c => c != code);
+        ulong mask = selections[code].Mask;
+        var swaps = new List<int>();
+        for (int selected = 0; selected < selections.Inputs; selected++)
+        {
+            if ((mask & (1UL << selected)) == 0) continue;
+            for (int other = 0; other < selections.Inputs; other++)
+                if ((mask & (1UL << other)) == 0)
+                    swaps.Add(selections.IndexOf(new ChosenInputs(selections.Inputs, mask & ~(1UL << selected) | (1UL << other))));
+        }
+        swaps.Sort(); // in code order, like the other dimensions' neighbours
+        return swaps;
     }
 
     // ---- Encodings and indices --------------------------------------------------------------------------------
@@ -280,6 +313,9 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     /// <inheritdoc />
     public float[] EncodeOneHot(in TArchitecture architecture)
     {
+        if (_oneHotLength > MaxOneHotLength)
+            throw new NotSupportedException(
+                $"{Name}: its one-hot encoding would hold {_oneHotLength} entries (one per candidate, and an input choice has one per selection), more than {MaxOneHotLength}; use EncodeCategorical.");
         Span<int> codes = stackalloc int[Radix.Length];
         Encode(architecture, codes);
         var oneHot = new float[OneHotLength];
@@ -343,7 +379,7 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         {
             int equals = text.IndexOf('=', position);
             if (equals < 0)
-                throw new InvalidArchitectureException($"{Name}: expected 'label=value' at position {position} of \"{text}\".");
+                throw new InvalidArchitectureException($"{Name}: expected 'label=value' at position {position} of \"{JsonText.Cut(text)}\".");
             string label = text.Substring(position, equals - position).Trim();
             int end = EndOfToken(text, equals + 1);
             string token = text.Substring(equals + 1, end - equals - 1).Trim();
@@ -351,13 +387,13 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
 
             int d = IndexOfLabel(label);
             if (d < 0)
-                throw new InvalidArchitectureException($"{Name}: unknown label '{label}'. Known labels: {string.Join(", ", Dimensions.Select(x => x.Label))}.", label);
+                throw new InvalidArchitectureException($"{Name}: unknown label '{JsonText.Cut(label)}'. Known labels: {JsonText.List(Dimensions.Count, i => Dimensions[i].Label)}.", label);
             if (codes[d] >= 0)
-                throw new InvalidArchitectureException($"{Name}: label '{label}' appears twice.", label);
+                throw new InvalidArchitectureException($"{Name}: label '{JsonText.Cut(label)}' appears twice.", label);
             codes[d] = Dimensions[d].IndexOfToken(token);
             if (codes[d] < 0)
                 throw new InvalidArchitectureException(
-                    $"{Name}: '{label}' is {token}, which is not among its candidates {Dimensions[d].DescribeCandidates()}.", label);
+                    $"{Name}: '{label}' is {JsonText.Cut(token)}, which is not among its candidates {Dimensions[d].DescribeCandidates()}.", label);
         }
         return FinishDecoding(codes);
     }
@@ -392,54 +428,24 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// By the rules the generator applies to a <c>[FixedArchitecture]</c> file (src/Shared/Json), with the same
+    /// message after <c>"{space}, line {n}: "</c>; only the constraints are checked here alone (the generator cannot run them).
+    /// </remarks>
     public TArchitecture FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonDocument document;
+        _jsonDimensions ??= Dimensions.Select(d => d.ToJsonDimension()).ToArray();
+        int[] codes;
         try
         {
-            document = JsonDocument.Parse(json);
+            codes = ArchitectureJsonReader.Read(json, Name, Fingerprint, _jsonDimensions);
         }
-        catch (JsonException e)
+        catch (ArchitectureJsonException e)
         {
-            throw new InvalidArchitectureException($"{Name}: malformed architecture JSON (line {e.LineNumber + 1}): {e.Message}", null, e);
+            throw new InvalidArchitectureException(string.Create(CultureInfo.InvariantCulture, $"{Name}, line {e.Line}: {e.Message}"), e.Label, e);
         }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new InvalidArchitectureException($"{Name}: architecture JSON must be an object, not {document.RootElement.ValueKind}.");
-            var codes = Enumerable.Repeat(-1, Radix.Length).ToArray();
-            ReadJsonObject(document.RootElement, "", codes);
-            return FinishDecoding(codes);
-        }
-    }
-
-    private void ReadJsonObject(JsonElement element, string prefix, int[] codes)
-    {
-        foreach (var property in element.EnumerateObject())
-        {
-            string path = prefix + property.Name;
-            if (prefix.Length == 0 && property.Name.StartsWith('$'))
-            {
-                if (property.Name == "$space" && property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() != Name)
-                    throw new InvalidArchitectureException($"{Name}: this JSON holds an architecture of space '{property.Value.GetString()}'.");
-                continue;
-            }
-            int d = IndexOfLabel(path);
-            if (d < 0 && property.Value.ValueKind == JsonValueKind.Object && Dimensions.Any(x => x.Label.StartsWith(path + ".", StringComparison.Ordinal)))
-            {
-                ReadJsonObject(property.Value, path + ".", codes);
-                continue;
-            }
-            if (d < 0)
-                throw new InvalidArchitectureException($"{Name}: unknown label '{path}'. Known labels: {string.Join(", ", Dimensions.Select(x => x.Label))}.", path);
-            var candidates = Dimensions[d].Candidates;
-            for (int c = 0; c < candidates.Count && codes[d] < 0; c++)
-                if (candidates[c].MatchesJson(property.Value)) codes[d] = c;
-            if (codes[d] < 0)
-                throw new InvalidArchitectureException(
-                    $"{Name}: '{path}' is {property.Value.GetRawText()}, which is not among its candidates {Dimensions[d].DescribeCandidates()}.", path);
-        }
+        return FinishDecoding(codes);
     }
 
     /// <inheritdoc />
@@ -493,7 +499,15 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     {
         var shape = new StringBuilder();
         foreach (var d in dimensions)
-            shape.Append(d.Label).Append(':').Append(d.Kind).Append('=').Append(string.Join("|", d.Candidates.Select(c => c.Token))).Append('\n');
+        {
+            shape.Append(d.Label).Append(':').Append(d.Kind).Append('=');
+            // A huge input choice is named by its size (as the generator's fingerprint does): listing it would take gigabytes.
+            if (d.Kind == ChoiceKind.Input && d.Count > Export.InputSubsets.MaxListedInFingerprint)
+                shape.Append(d.Candidates[^1].Token).Append(" of ").Append(d.Count);
+            else
+                shape.Append(string.Join("|", d.Candidates.Select(c => c.Token)));
+            shape.Append('\n');
+        }
         return Fnv1a(shape.ToString()).ToString("x16", CultureInfo.InvariantCulture);
     }
 

@@ -177,3 +177,42 @@ public sealed class StoreMismatchException : StoreException
     /// <summary>Creates the exception.</summary>
     public StoreMismatchException(string location, string message) : base(location, message) { }
 }
+
+/// <summary>
+/// The SQLite store is open for writing in another process (or by another open in this one): a SQLite store has one
+/// writer. Nothing was changed. Wait for the owner to finish or stop it; read-only tools may inspect the store
+/// meanwhile, and several workers on one experiment need the PostgreSQL store.
+/// </summary>
+public sealed class StoreInUseException : StoreException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="location">The store file.</param>
+    /// <param name="owner">The owner as it recorded itself (process, host, since when), or null when not recorded yet.</param>
+    public StoreInUseException(string location, string? owner)
+        : base(location, $"the store is in use by another NasGen process ({owner ?? "owner not recorded yet: it is being opened right now"}). " +
+            "A SQLite store has one writer; nothing was changed. Wait for that process to finish or stop it (its finished trials are kept " +
+            "and a later run resumes them); inspect it meanwhile with `nasgen status`. Several workers on one experiment need a PostgreSQL " +
+            "store (docs/guides/distributed.md).") => Owner = owner;
+
+    /// <summary>The owner as it recorded itself, e.g. <c>process 4242 on host gpu1 since 2026-12-03 17:02:11Z</c>; null when unknown.</summary>
+    public string? Owner { get; }
+}
+
+/// <summary>
+/// What tools need to inspect a store without the search space's code: the experiments and their trials. Opened with
+/// <see cref="ExperimentStores.OpenReadOnlyAsync"/>, on either store, it never writes and never waits for a writer.
+/// </summary>
+public interface IReadOnlyExperimentStore : IAsyncDisposable
+{
+    /// <summary>Where the store lives (a file path, or <c>postgresql://user@host:port/database</c>: never a password).</summary>
+    string Location { get; }
+
+    /// <summary>Every experiment in the store, in creation order.</summary>
+    Task<IReadOnlyList<StoredExperiment>> ListExperimentsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The experiment named <paramref name="name"/>, or null when the store has none of that name.</summary>
+    Task<StoredExperiment?> FindExperimentAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Every trial of the experiment in number order, with its intermediate results.</summary>
+    Task<IReadOnlyList<TrialRecord>> GetTrialsAsync(long experimentId, CancellationToken cancellationToken = default);
+}

@@ -19,7 +19,7 @@ namespace NasGen.Storage;
 /// The password never comes from this class's callers: Npgsql reads <c>PGPASSWORD</c>, <c>PGPASSFILE</c> or
 /// <c>~/.pgpass</c>; <see cref="Location"/> and every message name user, host, port and database only.
 /// </summary>
-public sealed class PostgresExperimentStore : IDistributedExperimentStore
+public sealed class PostgresExperimentStore : IDistributedExperimentStore, IReadOnlyExperimentStore
 {
     /// <summary>The schema version this code writes and reads.</summary>
     public const int SchemaVersion = 1;
@@ -57,25 +57,33 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore
     /// <param name="connectionString">The connection string; leave the password out and use the environment or a pass file.</param>
     /// <param name="leaseDuration">How long a claim lives without renewal (default 30 s).</param>
     /// <param name="cancellationToken">Cancels the connection attempt.</param>
-    public static async Task<PostgresExperimentStore> OpenAsync(string connectionString, TimeSpan? leaseDuration = null, CancellationToken cancellationToken = default)
+    public static Task<PostgresExperimentStore> OpenAsync(string connectionString, TimeSpan? leaseDuration = null, CancellationToken cancellationToken = default)
+    {
+        var lease = leaseDuration ?? TimeSpan.FromSeconds(30);
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(leaseDuration), "The lease is positive.");
+        return OpenAsync(connectionString, lease, readOnly: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Connects for reading only: every transaction is read-only on the server, nothing is created, and a database
+    /// without a NasGen store raises <see cref="StoreException"/>. For tools that inspect a store (<c>nasgen</c>).
+    /// </summary>
+    /// <param name="connectionString">The connection string; leave the password out and use the environment or a pass file.</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    public static Task<PostgresExperimentStore> OpenReadOnlyAsync(string connectionString, CancellationToken cancellationToken = default) =>
+        OpenAsync(connectionString, TimeSpan.FromSeconds(30), readOnly: true, cancellationToken);
+
+    private static async Task<PostgresExperimentStore> OpenAsync(string connectionString, TimeSpan lease, bool readOnly, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
-        NpgsqlConnectionStringBuilder builder;
-        try
-        {
-            builder = new NpgsqlConnectionStringBuilder(connectionString);
-        }
-        catch (ArgumentException e)
-        {
-            // The argument's text may hold a password: name only the problem.
-            throw new StoreException("postgresql", $"invalid PostgreSQL connection string ({e.GetType().Name}); see docs/guides/distributed.md.");
-        }
+        var builder = Parse(connectionString) ?? throw new StoreException("postgresql",
+            "invalid PostgreSQL connection string (expected Npgsql keywords such as Host=db;Username=nasgen;Database=nasgen); see docs/guides/distributed.md.");
         builder.PersistSecurityInfo = false;
         if (builder.Timeout == 15) builder.Timeout = 10;
         builder.ApplicationName ??= "NasGen";
+        // The server refuses every write in these sessions, whatever a bug here might try.
+        if (readOnly) builder.Options = (builder.Options + " -c default_transaction_read_only=on").Trim();
         string location = Describe(builder);
-        var lease = leaseDuration ?? TimeSpan.FromSeconds(30);
-        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(leaseDuration), "The lease is positive.");
 
         var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
         var store = new PostgresExperimentStore(dataSource, location, lease);
@@ -83,8 +91,10 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore
         {
             await store.RunAsync(async (c, tx) =>
             {
-                await Exec(c, tx, "SELECT pg_advisory_xact_lock(@k);", ("k", SchemaLockKey)).ConfigureAwait(false);
+                if (!readOnly) await Exec(c, tx, "SELECT pg_advisory_xact_lock(@k);", ("k", SchemaLockKey)).ConfigureAwait(false);
                 bool exists = await Scalar(c, tx, "SELECT to_regclass('nasgen_metadata') IS NOT NULL;").ConfigureAwait(false) is true;
+                if (!exists && readOnly)
+                    throw new StoreException(location, "no NasGen experiment store in this database (no nasgen_metadata table on the search path).");
                 if (!exists) { await CreateSchema(c, tx).ConfigureAwait(false); return 0; }
                 object? version = await Scalar(c, tx, "SELECT value FROM nasgen_metadata WHERE key='schema_version';").ConfigureAwait(false);
                 if (version is not string text || !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
@@ -101,6 +111,22 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore
             throw;
         }
     }
+
+    /// <summary>The connection string's keywords, or null when it is not one (its text may hold a password: never echoed).</summary>
+    private static NpgsqlConnectionStringBuilder? Parse(string connectionString)
+    {
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>user@host:port/database for a connection string, or null when it is not one.</summary>
+    internal static string? Describe(string connectionString) => Parse(connectionString) is { } builder ? Describe(builder) : null;
 
     /// <summary>user@host:port/database: what messages say about a connection (never the password).</summary>
     private static string Describe(NpgsqlConnectionStringBuilder b) =>
@@ -176,19 +202,38 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore
                 """,
                 ("name", config.Name), ("space", config.SpaceName), ("fp", config.SpaceFingerprint),
                 ("strategy", config.StrategyName), ("seed", config.Seed), ("options", config.OptionsJson)).ConfigureAwait(false);
-            await using var command = Command(c, tx, "SELECT id, name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at FROM nasgen_experiments WHERE name=@name;",
-                ("name", config.Name));
-            await using var r = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await r.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var stored = new StoredExperiment(r.GetInt64(0),
-                new ExperimentConfig(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5), r.GetString(6)),
-                new DateTimeOffset(r.GetDateTime(7), TimeSpan.Zero));
+            var stored = (await ReadExperiments(c, tx, "WHERE name=@name", cancellationToken, ("name", config.Name)).ConfigureAwait(false))[0];
             if (stored.Config.SpaceFingerprint != config.SpaceFingerprint)
                 throw new StoreMismatchException(Location,
                     $"experiment '{config.Name}' was made for space '{stored.Config.SpaceName}' (fingerprint {stored.Config.SpaceFingerprint}), " +
                     $"not for space '{config.SpaceName}' (fingerprint {config.SpaceFingerprint}). Use another experiment name or database.");
             return stored;
         }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredExperiment>> ListExperimentsAsync(CancellationToken cancellationToken = default) =>
+        RunAsync<IReadOnlyList<StoredExperiment>>(async (c, tx) => await ReadExperiments(c, tx, "ORDER BY id", cancellationToken).ConfigureAwait(false), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<StoredExperiment?> FindExperimentAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var found = await RunAsync((c, tx) => ReadExperiments(c, tx, "WHERE name=@name", cancellationToken, ("name", name)), cancellationToken).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    private static async Task<List<StoredExperiment>> ReadExperiments(NpgsqlConnection c, NpgsqlTransaction tx, string clause, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters)
+    {
+        var experiments = new List<StoredExperiment>();
+        await using var command = Command(c, tx, $"SELECT id, name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at FROM nasgen_experiments {clause};", parameters);
+        await using var r = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            experiments.Add(new StoredExperiment(r.GetInt64(0),
+                new ExperimentConfig(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5), r.GetString(6)),
+                new DateTimeOffset(r.GetDateTime(7), TimeSpan.Zero)));
+        return experiments;
     }
 
     /// <inheritdoc />
@@ -428,6 +473,12 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore
         {
             throw new StoreException(Location, $"authentication failed ({e.MessageText}). Set the password in PGPASSWORD or a pass file (PGPASSFILE, ~/.pgpass); see docs/guides/distributed.md.", e);
         }
+        catch (NpgsqlException e) when (e is not PostgresException && e.InnerException is null && e.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
+        {
+            // Npgsql's own check, before any round trip: the server asked for a password and none was found.
+            throw new StoreException(Location, $"authentication failed: the server asks for a password and none was given ({e.Message}). " +
+                "Set it in PGPASSWORD or a pass file (PGPASSFILE, ~/.pgpass); see docs/guides/distributed.md.", e);
+        }
         catch (PostgresException e) when (e.SqlState == "3D000")
         {
             throw new StoreException(Location, $"the database does not exist ({e.MessageText}).", e);
@@ -436,6 +487,11 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore
         {
             string why = e.InnerException is SocketException s ? s.Message : e.Message;
             throw new StoreUnavailableException(Location, $"cannot reach the PostgreSQL server: {why}", e);
+        }
+        catch (SocketException e)
+        {
+            // Name resolution fails before Npgsql wraps anything: an unknown or unresolvable host.
+            throw new StoreUnavailableException(Location, $"cannot reach the PostgreSQL server: the host name does not resolve ({e.Message}).", e);
         }
     }
 
@@ -447,10 +503,10 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore
 
     private const string SelectTrial = $"SELECT {TrialRows.Columns} FROM nasgen_trials";
 
-    private static async Task<List<TrialRecord>> ReadTrials(NpgsqlConnection c, NpgsqlTransaction tx, string where, CancellationToken cancellationToken,
+    private async Task<List<TrialRecord>> ReadTrials(NpgsqlConnection c, NpgsqlTransaction tx, string where, CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters) => await ReadTrials(c, tx, where, true, cancellationToken, parameters).ConfigureAwait(false);
 
-    private static async Task<List<TrialRecord>> ReadTrials(NpgsqlConnection c, NpgsqlTransaction tx, string where, bool withIntermediates,
+    private async Task<List<TrialRecord>> ReadTrials(NpgsqlConnection c, NpgsqlTransaction tx, string where, bool withIntermediates,
         CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         var trials = new List<TrialRecord>();
@@ -475,7 +531,7 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore
         return trials;
     }
 
-    private static TrialRecord ReadTrial(NpgsqlDataReader r) => TrialRows.Read(r);
+    private TrialRecord ReadTrial(NpgsqlDataReader r) => TrialRows.Read(r, Location);
 
     private static string Hash(ulong hash) => hash.ToString("x16", CultureInfo.InvariantCulture);
 

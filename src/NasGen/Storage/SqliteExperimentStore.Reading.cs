@@ -12,7 +12,8 @@ namespace NasGen.Storage;
 public sealed partial class SqliteExperimentStore
 {
     /// <summary>
-    /// Opens an existing store read-only: nothing is created, migrated or released. A missing file, a file that is
+    /// Opens an existing store read-only: nothing is created, migrated or released, no lock is taken (a writer may be
+    /// running), and no file is written beside the store, so stores on read-only media open too. A missing file, a file that is
     /// not a NasGen store (not SQLite, corrupt, another application's database, a newer schema) or an empty one
     /// raises <see cref="StoreException"/> naming the file and the problem.
     /// </summary>
@@ -22,23 +23,15 @@ public sealed partial class SqliteExperimentStore
         string full = Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new StoreException(full, "no such file: there is no experiment store here.");
-        if (new FileInfo(full).Length == 0 || !Inspect(full))
+        if (!HasContent(full) || !Inspect(full))
             throw new StoreException(full, "an empty SQLite file: the experiment store holds no schema yet.");
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = full,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
         try
         {
-            connection.Open();
-            return new SqliteExperimentStore(full, connection);
+            return new SqliteExperimentStore(full, OpenReadOnlyConnection(full), writerLock: null);
         }
         catch (SqliteException e)
         {
-            connection.Dispose();
-            throw new StoreException(full, $"cannot open the experiment store: {e.Message}", e);
+            throw new StoreException(full, $"cannot open the experiment store read-only: {e.Message}", e);
         }
     }
 

@@ -11,63 +11,188 @@ namespace NasGen.Storage;
 
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode, every statement parameterised, the schema version kept in
-/// the <c>metadata</c> table. One process owns an experiment at a time (SQLite has one writer); the operations
-/// are serialised on one connection, each mutation in its own transaction.
+/// the <c>metadata</c> table. A SQLite store has one writer: <see cref="Open"/> takes an exclusive lock on the file
+/// <c>&lt;store&gt;.lock</c> beside it for as long as the store is open, and a second writer (another process, or
+/// another open in this one) is refused with <see cref="StoreInUseException"/> naming the owner. The operating
+/// system drops the lock when its process dies, so a killed owner is taken over at the next open. Read-only opens
+/// (<see cref="OpenReadOnly"/>) take no lock and write nothing. The operations are serialised on one connection,
+/// each mutation in its own transaction.
 /// </summary>
-public sealed partial class SqliteExperimentStore : IExperimentStore
+public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyExperimentStore
 {
     /// <summary>The schema version this code writes and reads.</summary>
     public const int SchemaVersion = 1;
 
+    private const string WriterKey = "writer";
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
+    private static readonly string[] Tables = { "metadata", "experiments", "trials", "intermediates" };
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly FileStream? _writerLock;
 
-    private SqliteExperimentStore(string path, SqliteConnection connection)
+    private SqliteExperimentStore(string path, SqliteConnection connection, FileStream? writerLock, string? previousWriter = null)
     {
         Location = path;
         _connection = connection;
+        _writerLock = writerLock;
+        PreviousWriter = previousWriter;
     }
 
     /// <inheritdoc />
     public string Location { get; }
 
     /// <summary>
-    /// Opens the store at <paramref name="path"/>, creating it when absent. An existing file is checked read-only
-    /// first (SQLite header, integrity, NasGen schema and version), so a file that is not a usable store raises
-    /// <see cref="StoreException"/> naming the file and the problem and is left byte for byte as it was.
+    /// The writer this open took over from (e.g. <c>process 4242 on host gpu1 since 2026-12-03 17:02:11Z</c>): a process
+    /// that ended without closing the store (killed, crashed). Null when the store was closed cleanly or is new.
+    /// </summary>
+    public string? PreviousWriter { get; }
+
+    /// <summary>
+    /// Opens the store at <paramref name="path"/> for writing, creating it when absent. An existing file is checked
+    /// read-only first (SQLite header, integrity, NasGen schema and version), so a file that is not a usable store raises
+    /// <see cref="StoreException"/> naming the file and the problem and is left byte for byte as it was, with nothing
+    /// created beside it. A store another writer holds raises <see cref="StoreInUseException"/>.
     /// </summary>
     public static SqliteExperimentStore Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
-        bool exists = File.Exists(full) && new FileInfo(full).Length > 0;
-        // A process killed while creating the store leaves a SQLite file with no tables: it is created again.
-        bool hasSchema = exists && Inspect(full);
-        if (!exists) Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        // Checked before the lock so that a file that is not a store gets no lock file beside it; checked again under
+        // the lock, which is the check that counts (another writer may have created the schema in between).
+        if (HasContent(full)) Inspect(full);
+        else Directory.CreateDirectory(Path.GetDirectoryName(full)!);
 
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = full,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false, // a disposed store must release the file at once (tests, crash harness)
-        }.ToString());
+        var writerLock = AcquireWriterLock(full);
+        SqliteConnection? connection = null;
         try
         {
+            // A process killed while creating the store leaves a SQLite file with no tables: it is created again.
+            bool hasSchema = HasContent(full) && Inspect(full);
+            connection = new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = full,
+                Mode = SqliteOpenMode.ReadWriteCreate,
+                Pooling = false, // a disposed store must release the file at once (tests, crash harness)
+            }.ToString());
             connection.Open();
             Execute(connection, "PRAGMA journal_mode=WAL;");
             Execute(connection, "PRAGMA synchronous=NORMAL;"); // WAL + NORMAL is durable across process crashes
             Execute(connection, "PRAGMA foreign_keys=ON;");
             Execute(connection, "PRAGMA busy_timeout=5000;");
             if (!hasSchema) CreateSchema(connection);
-            return new SqliteExperimentStore(full, connection);
+            string? previous = RecordWriter(connection);
+            return new SqliteExperimentStore(full, connection, writerLock, previous);
         }
-        catch (SqliteException e)
+        catch (Exception e)
         {
-            connection.Dispose();
-            throw new StoreException(full, $"cannot open the experiment store: {e.Message}", e);
+            connection?.Dispose();
+            writerLock.Dispose();
+            if (e is SqliteException sqlite) throw new StoreException(full, $"cannot open the experiment store: {sqlite.Message}", sqlite);
+            throw;
         }
     }
+
+    /// <summary>
+    /// Deletes the store at <paramref name="path"/> (the file and its <c>-wal</c> and <c>-shm</c> files) so that
+    /// a run starts over; refused with <see cref="StoreInUseException"/> while another process writes to it.
+    /// </summary>
+    public static void Delete(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        if (!File.Exists(full)) return;
+        using (AcquireWriterLock(full))
+        {
+            foreach (string suffix in new[] { "-wal", "-shm", "-journal", "" })
+                File.Delete(full + suffix);
+        }
+    }
+
+    private const string LockSuffix = ".lock";
+
+    private static bool HasContent(string path) => File.Exists(path) && new FileInfo(path).Length > 0;
+
+    /// <summary>
+    /// Takes the exclusive lock that makes this process the store's one writer. .NET locks a file opened with
+    /// <see cref="FileShare.None"/> for the life of the handle (flock on Unix, a share mode on Windows), and the
+    /// system releases it when the process dies, however it dies. The lock file is never deleted while in use:
+    /// deleting it would let a late opener lock the old file while a newer one locks a new file.
+    /// </summary>
+    private static FileStream AcquireWriterLock(string path)
+    {
+        try
+        {
+            return new FileStream(path + LockSuffix, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new StoreException(path, $"cannot write beside the store ({e.Message}): the folder is read-only. " +
+                "Read it with `nasgen` (which opens stores read-only) or copy it to a writable folder.", e);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+        {
+            throw new StoreInUseException(path, DescribeWriter(path));
+        }
+    }
+
+    /// <summary>Who holds the store, from the row the writer recorded; read without locks so that it never waits.</summary>
+    private static string? DescribeWriter(string path)
+    {
+        try
+        {
+            if (!HasContent(path)) return null;
+            using var connection = OpenReadOnlyConnection(path);
+            if (Scalar(connection, "SELECT name FROM sqlite_master WHERE type='table' AND name='metadata';") is null) return null;
+            return Scalar(connection, "SELECT value FROM metadata WHERE key=$k;", null, ("$k", WriterKey)) as string;
+        }
+        catch (SqliteException)
+        {
+            return null; // the owner is writing its first transaction: the message says the owner is unknown
+        }
+    }
+
+    /// <summary>Records this process as the writer; returns the writer recorded before, which ended without closing the store.</summary>
+    private static string? RecordWriter(SqliteConnection connection)
+    {
+        using var tx = connection.BeginTransaction();
+        string? previous = Scalar(connection, "SELECT value FROM metadata WHERE key=$k;", tx, ("$k", WriterKey)) as string;
+        string me = string.Create(CultureInfo.InvariantCulture,
+            $"process {Environment.ProcessId} on host {Environment.MachineName} since {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss}Z");
+        Execute(connection, "INSERT OR REPLACE INTO metadata(key, value) VALUES ($k, $v);", tx, ("$k", WriterKey), ("$v", me));
+        tx.Commit();
+        return previous;
+    }
+
+    /// <summary>
+    /// A read-only connection that writes nothing beside the file: with no <c>-wal</c> file (no writer is active and the
+    /// last one closed cleanly) the file is opened <c>immutable</c>, so SQLite creates no <c>-shm</c> and takes no lock, and
+    /// stores on read-only media open; while a writer is active its <c>-wal</c> and <c>-shm</c> files are read as they are.
+    /// </summary>
+    private static SqliteConnection OpenReadOnlyConnection(string path)
+    {
+        bool walInUse = File.Exists(path + "-wal");
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = walInUse ? path : ImmutableUri(path),
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    // SQLite URI filename: '%', '?' and '#' would be read as escapes, the query and the fragment.
+    private static string ImmutableUri(string path) =>
+        "file:" + path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3f", StringComparison.Ordinal).Replace("#", "%23", StringComparison.Ordinal)
+        + "?immutable=1";
 
     /// <summary>Checks an existing file read-only; false when it is an empty SQLite database (no tables yet).</summary>
     private static bool Inspect(string path)
@@ -80,18 +205,12 @@ public sealed partial class SqliteExperimentStore : IExperimentStore
                 throw new StoreException(path, "not a SQLite database (bad file header); refusing to use it as an experiment store. Move it away or choose another path.");
         }
 
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
         try
         {
-            connection.Open();
+            using var connection = OpenReadOnlyConnection(path);
             string check = Convert.ToString(Scalar(connection, "PRAGMA quick_check;"), CultureInfo.InvariantCulture) ?? "";
             if (check != "ok")
-                throw new StoreException(path, $"the SQLite file is corrupt (quick_check: {check}).");
+                throw new StoreException(path, $"the SQLite file is corrupt (quick_check: {check}). Restore it from a copy; nothing was changed.");
             if (Convert.ToInt64(Scalar(connection, "SELECT COUNT(*) FROM sqlite_master;"), CultureInfo.InvariantCulture) == 0)
                 return false;
             if (Scalar(connection, "SELECT name FROM sqlite_master WHERE type='table' AND name='metadata';") is null)
@@ -101,6 +220,9 @@ public sealed partial class SqliteExperimentStore : IExperimentStore
                 throw new StoreException(path, "the metadata table has no schema_version: not an experiment store.");
             if (v > SchemaVersion)
                 throw new StoreException(path, $"schema version {v} is newer than this NasGen supports ({SchemaVersion}); upgrade NasGen.");
+            foreach (string table in Tables)
+                if (Scalar(connection, "SELECT name FROM sqlite_master WHERE type='table' AND name=$t;", null, ("$t", table)) is null)
+                    throw new StoreException(path, $"the NasGen store has no '{table}' table: the file is damaged or was edited. Restore it from a copy; nothing was changed.");
             return true;
         }
         catch (SqliteException e)
@@ -356,7 +478,20 @@ public sealed partial class SqliteExperimentStore : IExperimentStore
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
+        if (_writerLock is not null)
+        {
+            try
+            {
+                // A clean close: the next writer takes over from nobody.
+                Execute(_connection, "DELETE FROM metadata WHERE key=$k;", null, ("$k", WriterKey));
+            }
+            catch (SqliteException)
+            {
+                // Left in place, the row names a writer that is gone, which the next open reports as taken over.
+            }
+        }
         _connection.Dispose();
+        _writerLock?.Dispose(); // after the connection: the lock outlives every write
         _gate.Dispose();
         return ValueTask.CompletedTask;
     }
@@ -373,7 +508,7 @@ public sealed partial class SqliteExperimentStore : IExperimentStore
         return ReadTrial(reader);
     }
 
-    private static TrialRecord ReadTrial(SqliteDataReader r) => TrialRows.Read(r);
+    private TrialRecord ReadTrial(SqliteDataReader r) => TrialRows.Read(r, Location);
 
     private static string Hash(ulong hash) => hash.ToString("x16", CultureInfo.InvariantCulture);
 

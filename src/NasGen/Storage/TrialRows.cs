@@ -17,27 +17,45 @@ internal static class TrialRows
                reused_from, stopped_early, tell_seq, asks_at_tell, worker, started_at, ended_at
         """;
 
-    public static TrialRecord Read(DbDataReader r) => new()
+    /// <summary>
+    /// The trial of the reader's current row; a row whose values cannot be read (a damaged or hand-edited store)
+    /// raises <see cref="StoreException"/> naming the store, the trial and the column.
+    /// </summary>
+    public static TrialRecord Read(DbDataReader r, string location)
     {
-        Number = Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture),
-        Status = (TrialStatus)Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture),
-        ArchitectureJson = r.GetString(2),
-        Canonical = r.GetString(3),
-        StableHash = ulong.Parse(r.GetString(4), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-        Fidelity = r.GetDouble(5),
-        Seed = Convert.ToInt32(r.GetValue(6), CultureInfo.InvariantCulture),
-        Fitness = r.IsDBNull(7) ? null : r.GetDouble(7),
-        Metrics = JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(8)) ?? new(),
-        Failure = (FailureReason)Convert.ToInt32(r.GetValue(9), CultureInfo.InvariantCulture),
-        Error = r.IsDBNull(10) ? null : r.GetString(10),
-        ReusedFrom = r.IsDBNull(11) ? null : Convert.ToInt32(r.GetValue(11), CultureInfo.InvariantCulture),
-        StoppedEarly = Convert.ToBoolean(r.GetValue(12), CultureInfo.InvariantCulture),
-        TellSequence = r.IsDBNull(13) ? null : Convert.ToInt32(r.GetValue(13), CultureInfo.InvariantCulture),
-        AsksAtTell = r.IsDBNull(14) ? null : Convert.ToInt32(r.GetValue(14), CultureInfo.InvariantCulture),
-        Worker = r.IsDBNull(15) ? null : r.GetString(15),
-        StartedAt = Time(r, 16),
-        EndedAt = Time(r, 17),
-    };
+        int column = 0; // the column being read, for the message
+        try
+        {
+            return new TrialRecord
+            {
+                Number = Int(r, column = 0),
+                Status = (TrialStatus)Int(r, column = 1),
+                ArchitectureJson = r.GetString(column = 2),
+                Canonical = r.GetString(column = 3),
+                StableHash = ulong.Parse(r.GetString(column = 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                Fidelity = r.GetDouble(column = 5),
+                Seed = Int(r, column = 6),
+                Fitness = r.IsDBNull(column = 7) ? null : r.GetDouble(column),
+                Metrics = JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(column = 8)) ?? throw new JsonException("null, not an object"),
+                Failure = (FailureReason)Int(r, column = 9),
+                Error = r.IsDBNull(column = 10) ? null : r.GetString(column),
+                ReusedFrom = r.IsDBNull(column = 11) ? null : Int(r, column),
+                StoppedEarly = Convert.ToBoolean(r.GetValue(column = 12), CultureInfo.InvariantCulture),
+                TellSequence = r.IsDBNull(column = 13) ? null : Int(r, column),
+                AsksAtTell = r.IsDBNull(column = 14) ? null : Int(r, column),
+                Worker = r.IsDBNull(column = 15) ? null : r.GetString(column),
+                StartedAt = Time(r, column = 16),
+                EndedAt = Time(r, column = 17),
+            };
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidCastException or InvalidOperationException or OverflowException)
+        {
+            string trial = column > 0 && !r.IsDBNull(0) ? $"trial {Convert.ToString(r.GetValue(0), CultureInfo.InvariantCulture)}" : "a trial";
+            throw new StoreException(location, $"{trial} has an unreadable {r.GetName(column)} ({e.Message}); the row is damaged. Restore the store from a copy.", e);
+        }
+    }
+
+    private static int Int(DbDataReader r, int column) => Convert.ToInt32(r.GetValue(column), CultureInfo.InvariantCulture);
 
     private static DateTimeOffset? Time(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i) switch
     {

@@ -127,7 +127,7 @@ internal sealed class NetworkSourceRenderer
         if (moduleChoices.Count > 0)
         {
             Block(new[] { "// The chosen operations; their names are the searched network's state_dict keys, so its weights load here." }
-                .Concat(moduleChoices.Select(i => $"private readonly {FieldType(i, template, subClassNames)} {template.Choices[i].Field};")));
+                .Concat(moduleChoices.Select(i => $"private readonly {FieldType(i, template, subClassNames)} {CSharpIdentifiers.Escape(template.Choices[i].Field)};")));
         }
 
         var kept = ReachableMembers(template, choiceCodes);
@@ -225,8 +225,8 @@ internal sealed class NetworkSourceRenderer
         if (choice.Kind == TemplateChoiceKind.Value && choice.Accessibility == "private" && !UsesName(membersText, choice.Property)) return null;
         string body = choice.Kind == TemplateChoiceKind.Value
             ? choice.Candidates[context.ChoiceCodes[index]].Expression
-            : choice.Field;
-        return $"{choice.Accessibility} {FieldType(index, context.Template, context.SubClassNames)} {choice.Property} => {body};";
+            : CSharpIdentifiers.Escape(choice.Field);
+        return $"{choice.Accessibility} {FieldType(index, context.Template, context.SubClassNames)} {CSharpIdentifiers.Escape(choice.Property)} => {body};";
     }
 
     // Whether `name` occurs in `text` as a whole identifier.
@@ -258,7 +258,7 @@ internal sealed class NetworkSourceRenderer
             var same = seen.FirstOrDefault(s => s.Space == choice.SubSpace && s.Codes.SequenceEqual(pair.Value));
             if (same.Name is not null)
             {
-                names[pair.Key] = (same.Name, false);
+                names[pair.Key] = (CSharpIdentifiers.Escape(same.Name), false);
                 continue;
             }
             // A nested class cannot share a name with a member of its class (a Head property holding a Head).
@@ -270,7 +270,7 @@ internal sealed class NetworkSourceRenderer
                 throw new NotSupportedException(
                     $"{template.SpaceName}: '{choice.Property}' nests {simple} with another architecture than an earlier property, through the factory {choice.Factory}; export needs one class per architecture, which a shared factory cannot build. Give the property a constructor-built [SubSpace] (no Factory).");
             seen.Add((choice.SubSpace, pair.Value, name));
-            names[pair.Key] = (name, true);
+            names[pair.Key] = (CSharpIdentifiers.Escape(name), true);
         }
         return names;
     }
@@ -338,6 +338,12 @@ internal sealed class NetworkSourceRenderer
                 return owner >= 0 ? context.SubClassNames[owner].Name : part.Text;
             case PartKind.InitializeChoices:
                 var statements = InitializeChoices(context);
+                if (part.Flag)
+                {
+                    string inner = new string(' ', part.Indent + 4);
+                    return statements.Count == 0 ? "{\n" + new string(' ', part.Indent) + "}"
+                        : "{\n" + string.Concat(statements.Select(s => inner + s + "\n")) + new string(' ', part.Indent) + "}";
+                }
                 return statements.Count == 0 ? RemovedLine.ToString() : string.Join("\n" + new string(' ', part.Indent), statements);
             case PartKind.Select:
                 return Select(part, context);
@@ -359,24 +365,26 @@ internal sealed class NetworkSourceRenderer
         {
             var choice = context.Template.Choices[i];
             int code = context.ChoiceCodes[i];
+            string field = CSharpIdentifiers.Escape(choice.Field);
+            string factory = CSharpIdentifiers.Escape(choice.Factory);
             switch (choice.Kind)
             {
                 case TemplateChoiceKind.Layer:
-                    statements.Add($"{choice.Field} = {choice.Candidates[code].Expression};");
+                    statements.Add($"{field} = {choice.Candidates[code].Expression};");
                     break;
                 case TemplateChoiceKind.Repeat:
                     int depth = choice.Min + code;
                     var blocks = Enumerable.Range(0, depth).Select(b =>
-                        $"(\"{b.ToString(CultureInfo.InvariantCulture)}\", {choice.Factory}({b.ToString(CultureInfo.InvariantCulture)}))");
-                    statements.Add($"{choice.Field} = {sequential}({string.Join(", ", blocks)});");
+                        $"(\"{b.ToString(CultureInfo.InvariantCulture)}\", {factory}({b.ToString(CultureInfo.InvariantCulture)}))");
+                    statements.Add($"{field} = {sequential}({string.Join(", ", blocks)});");
                     break;
                 case TemplateChoiceKind.SubSpace:
                     statements.Add(choice.Factory.Length > 0
-                        ? $"{choice.Field} = {choice.Factory}();"
-                        : $"{choice.Field} = new {context.SubClassNames[i].Name}();");
+                        ? $"{field} = {factory}();"
+                        : $"{field} = new {context.SubClassNames[i].Name}();");
                     break;
                 case TemplateChoiceKind.Cell:
-                    statements.Add($"{choice.Field} = New{choice.Property}(\"{choice.Field}\");");
+                    statements.Add($"{field} = New{choice.Property}(\"{choice.Field}\");");
                     break;
             }
         }
@@ -386,7 +394,7 @@ internal sealed class NetworkSourceRenderer
     private string Select(Part part, RenderContext context)
     {
         var choice = context.Template.Choices[part.Choice];
-        int[] selected = ChoiceTemplate.InputSelections(choice.Inputs, choice.Chosen)[context.ChoiceCodes[part.Choice]];
+        int[] selected = ChoiceTemplate.InputSelection(choice.Inputs, choice.Chosen, context.ChoiceCodes[part.Choice]);
         var arguments = selected.Select(i => RenderParts(part.Branches[i], context)).ToList();
         if (selected.Length == 1)
         {
@@ -424,14 +432,14 @@ internal sealed class NetworkSourceRenderer
             int c = 0;
             for (int m = 0; m < cell.IntermediateNodes; m++)
             {
-                int[] inputs = ChoiceTemplate.InputSelections(cell.InputNodes + m, cell.Chosen)[codes[c++]];
+                int[] inputs = ChoiceTemplate.InputSelection(cell.InputNodes + m, cell.Chosen, codes[c++]);
                 foreach (int from in inputs) Add(from, cell.InputNodes + m, codes[c++]);
             }
         }
         var lines = new List<string>
         {
             $"// The chosen cell '{cell.Label}': its edges (from node, to node, op).",
-            $"private {cell.TypeText} New{cell.Property}(string name) => new(name, inputNodes: {ChoiceTemplate.Number(cell.InputNodes)}, concatenate: {(cell.EveryEdge ? "false" : "true")}, {cell.Factory},",
+            $"private {cell.TypeText} New{cell.Property}(string name) => new(name, inputNodes: {ChoiceTemplate.Number(cell.InputNodes)}, concatenate: {(cell.EveryEdge ? "false" : "true")}, {CSharpIdentifiers.Escape(cell.Factory)},",
         };
         var nodes = byNode.Values.ToList();
         for (int n = 0; n < nodes.Count; n++)
@@ -571,7 +579,12 @@ internal sealed class NetworkSourceRenderer
         foreach (var (label, choice) in Dimensions(template, ""))
         {
             shape.Append(label).Append(':').Append(choice.KindName).Append('=');
-            shape.Append(string.Join("|", Enumerable.Range(0, choice.CandidateCount).Select(choice.Token))).Append('\n');
+            // A huge input choice is named by its size (as SearchSpace's fingerprint does): listing it would take gigabytes.
+            if (choice.Kind == TemplateChoiceKind.Input && choice.CandidateCount > InputSubsets.MaxListedInFingerprint)
+                shape.Append(choice.Token(choice.CandidateCount - 1)).Append(" of ").Append(choice.CandidateCount.ToString(CultureInfo.InvariantCulture));
+            else
+                shape.Append(string.Join("|", Enumerable.Range(0, choice.CandidateCount).Select(choice.Token)));
+            shape.Append('\n');
         }
         ulong hash = 14695981039346656037UL;
         foreach (byte b in Encoding.UTF8.GetBytes(shape.ToString()))
@@ -671,8 +684,22 @@ internal static class CSharpIdentifiers
         "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
         "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
         "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
-        "using", "virtual", "void", "volatile", "while",
+        "using", "virtual", "void", "volatile", "while", "__arglist", "__makeref", "__reftype", "__refvalue",
     };
+
+    // Legal as names in most places, but not all (`field` in an accessor, `var` as a type, `value` in a setter, `await`
+    // in an async method): generated code escapes them too, which is legal everywhere.
+    private static readonly HashSet<string> ContextualKeywords = new(StringComparer.Ordinal)
+    {
+        "add", "alias", "allows", "and", "args", "ascending", "async", "await", "by", "descending", "dynamic", "equals",
+        "extension", "field", "file", "from", "get", "global", "group", "init", "into", "join", "let", "managed", "nameof",
+        "nint", "not", "notnull", "nuint", "on", "or", "orderby", "partial", "record", "remove", "required", "scoped",
+        "select", "set", "unmanaged", "value", "var", "when", "where", "with", "yield",
+    };
+
+    /// <summary><paramref name="name"/> as it can be written in any position of C# source: with <c>@</c> when it is a keyword.</summary>
+    public static string Escape(string name) =>
+        Keywords.Contains(name) || ContextualKeywords.Contains(name) ? "@" + name : name;
 
     public static bool IsValid(string name)
     {

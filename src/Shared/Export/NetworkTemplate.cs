@@ -175,42 +175,38 @@ internal sealed class ChoiceTemplate
     /// <summary>The number of codes (dimensions) this choice holds.</summary>
     public int CandidateCount => Kind switch
     {
-        TemplateChoiceKind.Input => InputSelections(Inputs, Chosen).Count,
+        TemplateChoiceKind.Input => (int)Math.Min(InputSubsets.Count(Inputs, Chosen), InputSubsets.MaxCount),
         TemplateChoiceKind.Repeat => Max - Min + 1,
         _ => Candidates.Count,
     };
 
-    /// <summary>Every selection of <paramref name="chosen"/> of <paramref name="inputs"/> inputs, as sorted indices,
-    /// in the order of NasGen.ChosenInputs.All (increasing bit masks).</summary>
-    public static List<int[]> InputSelections(int inputs, int chosen)
+    /// <summary>The selected inputs of an input choice's code, ascending (the order of NasGen.ChosenInputs.All).</summary>
+    public static int[] InputSelection(int inputs, int chosen, int code)
     {
-        var all = new List<int[]>();
-        var masks = new List<ulong>();
-        void Recurse(int start, int depth, ulong mask)
-        {
-            if (depth == chosen) { masks.Add(mask); return; }
-            for (int i = start; i < inputs; i++) Recurse(i + 1, depth + 1, mask | (1UL << i));
-        }
-        if (chosen > 0 && chosen <= inputs && inputs <= 64) Recurse(0, 0, 0);
-        masks.Sort();
-        foreach (ulong mask in masks)
-        {
-            var indices = new int[chosen];
-            int k = 0;
-            for (int i = 0; i < inputs; i++)
-                if ((mask & (1UL << i)) != 0) indices[k++] = i;
-            all.Add(indices);
-        }
-        return all;
+        ulong mask = InputSubsets.Unrank(inputs, chosen, code);
+        var indices = new List<int>();
+        for (int i = 0; i < inputs; i++)
+            if ((mask & (1UL << i)) != 0) indices.Add(i);
+        return indices.ToArray();
     }
 
     /// <summary>The canonical token of a candidate code (as in architecture strings).</summary>
     public string Token(int code) => Kind switch
     {
-        TemplateChoiceKind.Input => "[" + string.Join(",", InputSelections(Inputs, Chosen)[code]) + "]",
+        TemplateChoiceKind.Input => InputSubsets.Token(InputSubsets.Unrank(Inputs, Chosen, code)),
         TemplateChoiceKind.Repeat => (Min + code).ToString(CultureInfo.InvariantCulture),
         _ => Candidates[code].Token,
     };
+
+    /// <summary>The code of a canonical token, or -1.</summary>
+    public int IndexOfToken(string token)
+    {
+        if (Kind == TemplateChoiceKind.Input)
+            return InputSubsets.ParseToken(token, Inputs) is ulong mask && InputSubsets.PopCount(mask) == Chosen ? (int)InputSubsets.Rank(mask) : -1;
+        for (int code = 0; code < CandidateCount; code++)
+            if (Token(code) == token) return code;
+        return -1;
+    }
 
     /// <summary>The dimension kind written into a space's fingerprint (NasGen.ChoiceKind's names).</summary>
     public string KindName => Kind == TemplateChoiceKind.Layer ? "Layer" : Kind == TemplateChoiceKind.Input ? "Input"
@@ -270,7 +266,8 @@ internal enum PartKind
     Text,
     // The exported class's name.
     ClassName,
-    // The statements that build the chosen operations (the user's InitializeChoices call); Indent = its column.
+    // The statements that build the chosen operations (the user's InitializeChoices call); Indent = its column; Flag: the
+    // call was an expression body (`=> InitializeChoices(a);`), so the statements become a block body.
     InitializeChoices,
     // The nested class of the sub-space whose full name is Text.
     SubSpaceClass,

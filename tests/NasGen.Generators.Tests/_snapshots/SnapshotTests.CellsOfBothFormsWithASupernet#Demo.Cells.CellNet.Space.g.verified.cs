@@ -156,12 +156,12 @@ partial class CellNet
         public override void EncodeCore(in Architecture architecture, global::System.Span<int> codes)
         {
             codes[WidthAt] = global::System.Array.IndexOf(WidthCandidates, architecture.Width);
-            if (architecture.Normal is { } normal && normal.Shape.Equals(NormalShape))
-                new global::System.ReadOnlySpan<int>(normal.ToCodes()).CopyTo(codes.Slice(NormalAt, NormalLength));
+            if (architecture.Normal is { } normalCell && normalCell.Shape.Equals(NormalShape))
+                new global::System.ReadOnlySpan<int>(normalCell.ToCodes()).CopyTo(codes.Slice(NormalAt, NormalLength));
             else
                 codes.Slice(NormalAt, NormalLength).Fill(-1);
-            if (architecture.Reduce is { } reduce && reduce.Shape.Equals(ReduceShape))
-                new global::System.ReadOnlySpan<int>(reduce.ToCodes()).CopyTo(codes.Slice(ReduceAt, ReduceLength));
+            if (architecture.Reduce is { } reduceCell && reduceCell.Shape.Equals(ReduceShape))
+                new global::System.ReadOnlySpan<int>(reduceCell.ToCodes()).CopyTo(codes.Slice(ReduceAt, ReduceLength));
             else
                 codes.Slice(ReduceAt, ReduceLength).Fill(-1);
         }

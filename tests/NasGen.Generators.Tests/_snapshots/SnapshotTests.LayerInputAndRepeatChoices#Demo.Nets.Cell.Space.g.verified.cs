@@ -161,7 +161,7 @@ partial class Cell
         private static readonly int[] WidthCandidates = { 8, 16 };
         private static readonly OpChoice[] OpCandidates = { OpChoice.Conv3x3, OpChoice.Conv5x5 };
         private static readonly ShortcutChoice[] ShortcutCandidates = { ShortcutChoice.Identity, ShortcutChoice.Zero };
-        private static readonly global::NasGen.ChosenInputs[] SkipCandidates = global::NasGen.ChosenInputs.All(3, 2);
+        private static readonly global::NasGen.InputSelections SkipCandidates = new global::NasGen.InputSelections(3, 2);
 
         // Where each choice's codes sit in the flattened code vector.
         private const int WidthAt = 0;
@@ -192,7 +192,7 @@ partial class Cell
             codes[WidthAt] = global::System.Array.IndexOf(WidthCandidates, architecture.Width);
             codes[OpAt] = global::System.Array.IndexOf(OpCandidates, architecture.Op);
             codes[ShortcutAt] = global::System.Array.IndexOf(ShortcutCandidates, architecture.Shortcut);
-            codes[SkipAt] = global::System.Array.IndexOf(SkipCandidates, architecture.Skip);
+            codes[SkipAt] = SkipCandidates.IndexOf(architecture.Skip);
             codes[BlocksAt] = architecture.Blocks >= 1 && architecture.Blocks <= 3 ? architecture.Blocks - 1 : -1;
         }
 

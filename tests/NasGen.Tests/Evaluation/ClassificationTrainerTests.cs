@@ -152,6 +152,27 @@ public sealed class ClassificationTrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task Fitness_is_the_best_epochs_accuracy_by_default_and_the_last_epochs_when_chosen()
+    {
+        // A constant, large learning rate makes validation accuracy move between epochs, so best and last differ for some seed.
+        var options = FastOptions with { Epochs = 4, Schedule = LearningRateSchedule.Constant, LearningRate = 0.3 };
+        bool sawDifference = false;
+        for (int seed = 1; seed <= 8 && !sawDifference; seed++)
+        {
+            var context = new EvaluationContext { Seed = seed };
+            EvaluationResult best = await Trainer(options).EvaluateAsync(new WidthArchitecture(4), context, CancellationToken.None);
+            EvaluationResult last = await Trainer(options with { Fitness = TrainingFitness.LastEpoch }).EvaluateAsync(new WidthArchitecture(4), context, CancellationToken.None);
+
+            Assert.Equal(best.Metrics["val_acc"], best.Fitness);
+            Assert.Equal(last.Metrics["final_val_acc"], last.Fitness);
+            Assert.Equal(best.Metrics["final_val_acc"], last.Metrics["final_val_acc"]);   // the same training run
+            sawDifference = best.Fitness != last.Fitness;
+        }
+
+        Assert.True(sawDifference, "no seed gave a last epoch worse than the best one, so the choice was not exercised");
+    }
+
+    [Fact]
     public void Invalid_options_are_rejected_at_construction()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(FastOptions with { Epochs = 0 }));

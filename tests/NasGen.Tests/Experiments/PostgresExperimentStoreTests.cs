@@ -27,53 +27,11 @@ public sealed class PostgresExperimentStoreTests(ITestOutputHelper output)
     private async Task<string?> Server() => PostgresServer.ConnectionString(output) is { } cs ? await PostgresServer.FreshSchemaAsync(cs) : null;
 
     [Fact]
-    public async Task Trials_round_trip_with_every_field_and_a_result_is_never_recorded_twice()
+    public async Task A_newer_schema_is_refused()
     {
         if (await Server() is not { } cs) return;
-        var space = TestSpace.Default;
-        var arch = new TestArch(32, TestOp.Conv5x5, 2, true);
-        long id;
         await using (var store = await PostgresExperimentStore.OpenAsync(cs))
-        {
             Assert.Equal(PostgresExperimentStore.SchemaVersion, await store.GetSchemaVersionAsync());
-            id = (await store.OpenExperimentAsync(Config(space))).Id;
-            var added = await store.AddTrialAsync(id, new NewTrial(space.ToJson(arch), space.ToCanonicalString(arch), space.StableHash(arch), 0.5, 1234));
-            Assert.Equal(0, added.Number);
-            var claimed = await store.ClaimNextTrialAsync(id, "w1");
-            Assert.Equal(TrialStatus.Running, claimed!.Status);
-            Assert.Null(await store.ClaimNextTrialAsync(id, "w1"));
-            await store.AddIntermediateAsync(id, 0, 1, 0.25);
-            await store.AddIntermediateAsync(id, 0, 2, 0.5);
-            await store.CompleteTrialAsync(id, 0, new TrialCompletion(TrialStatus.Completed, 0.75,
-                new Dictionary<string, double> { ["params"] = 123, ["acc"] = 0.75 }, FailureReason.None, null, null, StoppedEarly: true, AsksAtTell: 1));
-            await Assert.ThrowsAsync<InvalidOperationException>(() => store.CompleteTrialAsync(id, 0, Done(1, 1)));
-        }
-        await using (var store = await PostgresExperimentStore.OpenAsync(cs))
-        {
-            Assert.Equal(id, (await store.OpenExperimentAsync(Config(space))).Id);
-            var t = Assert.Single(await store.GetTrialsAsync(id));
-            Assert.Equal(TrialStatus.Completed, t.Status);
-            Assert.Equal(arch, space.FromJson(t.ArchitectureJson));
-            Assert.Equal(space.StableHash(arch), t.StableHash);
-            Assert.Equal((0.5, 1234, 0.75), (t.Fidelity, t.Seed, t.Fitness));
-            Assert.Equal(123, t.Metrics["params"]);
-            Assert.Equal(new[] { new KeyValuePair<int, double>(1, 0.25), new(2, 0.5) }, t.Intermediate);
-            Assert.True(t.StoppedEarly);
-            Assert.Equal((0, 1, "w1"), (t.TellSequence, t.AsksAtTell, t.Worker));
-            Assert.True(t.Duration >= TimeSpan.Zero);
-        }
-    }
-
-    [Fact]
-    public async Task An_experiment_of_another_space_and_a_newer_schema_are_refused()
-    {
-        if (await Server() is not { } cs) return;
-        await using (var store = await PostgresExperimentStore.OpenAsync(cs))
-        {
-            await store.OpenExperimentAsync(Config(TestSpace.Default));
-            var e = await Assert.ThrowsAsync<StoreMismatchException>(() => store.OpenExperimentAsync(Config(new TestSpace(8, 16))));
-            Assert.Contains("'exp'", e.Message);
-        }
         await using (var connection = new NpgsqlConnection(cs))
         {
             await connection.OpenAsync();
@@ -200,6 +158,68 @@ public sealed class PostgresExperimentStoreTests(ITestOutputHelper output)
         Assert.Equal("Host=db;Username=u", b);
         Assert.False(ExperimentStores.TryGetPostgres("runs/search.db", out _));
         Assert.False(ExperimentStores.TryGetPostgres("sqlite:runs/search.db", out _));
+        // The scheme decides first: a file whose name has '=' and "host" in it is still a file.
+        Assert.False(ExperimentStores.TryGetPostgres("sqlite:/x/ghost_lr=0.1_host.db", out _));
+        Assert.False(ExperimentStores.TryGetPostgres("/x/ghost_lr=0.1_host.db", out _));
+        Assert.False(ExperimentStores.TryGetPostgres("runs/host=a.db", out _));
+        Assert.True(ExperimentStores.TryGetPostgres("Username=u;Host=db", out var c));
+        Assert.Equal("Username=u;Host=db", c);
+        Assert.True(ExperimentStores.TryGetPostgres("POSTGRES:Host=db", out var d));
+        Assert.Equal("Host=db", d);
+    }
+
+    [Fact]
+    public async Task A_sqlite_location_that_looks_like_keywords_opens_a_sqlite_file()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("ghost_lr=0.1_host.db");
+        await using (var store = await ExperimentStores.OpenAsync("sqlite:" + path))
+            Assert.Equal(path, Assert.IsType<SqliteExperimentStore>(store).Location);
+        Assert.True(System.IO.File.Exists(path));
+    }
+
+    [Fact]
+    public async Task A_host_that_does_not_resolve_is_unavailable_not_a_raw_socket_error()
+    {
+        var e = await Assert.ThrowsAsync<StoreUnavailableException>(() =>
+            PostgresExperimentStore.OpenAsync("Host=nasgen-no-such-host.invalid;Username=nasgen;Database=nasgen;Timeout=5"));
+        output.WriteLine(e.Message);
+        Assert.Contains("postgresql://nasgen@nasgen-no-such-host.invalid:5432/nasgen", e.Message);
+        Assert.Contains("cannot reach the PostgreSQL server", e.Message);
+    }
+
+    [Fact]
+    public async Task A_missing_password_is_reported_as_an_authentication_problem()
+    {
+        if (PostgresServer.ConnectionString(output) is not { } cs) return;
+        using var dir = new TempDirectory();
+        System.IO.File.WriteAllText(dir.File("empty.pgpass"), "");
+        // A pass file without this server: Npgsql finds no password for a server that asks for one.
+        var e = await Assert.ThrowsAsync<StoreException>(() =>
+            PostgresExperimentStore.OpenAsync(new NpgsqlConnectionStringBuilder(cs) { Passfile = dir.File("empty.pgpass"), Password = null }.ConnectionString));
+        output.WriteLine(e.Message);
+        Assert.IsNotType<StoreUnavailableException>(e);
+        Assert.Contains("authentication failed", e.Message);
+        Assert.Contains("PGPASSWORD", e.Message);
+    }
+
+    [Fact]
+    public async Task A_read_only_open_refuses_an_empty_database_and_the_server_refuses_its_writes()
+    {
+        if (await Server() is not { } cs) return;
+        var empty = await Assert.ThrowsAsync<StoreException>(() => PostgresExperimentStore.OpenReadOnlyAsync(cs));
+        Assert.Contains("no NasGen experiment store", empty.Message);
+        await using (var writer = await PostgresExperimentStore.OpenAsync(cs))
+        {
+            long id = (await writer.OpenExperimentAsync(Config(TestSpace.Default))).Id;
+            await writer.AddTrialAsync(id, Trial(new TestArch(8, TestOp.Skip, 1, false)));
+        }
+        await using var reader = await ExperimentStores.OpenReadOnlyAsync("postgresql:" + cs);
+        var experiment = Assert.Single(await reader.ListExperimentsAsync());
+        // The server refuses writes in a read-only session.
+        var store = Assert.IsType<PostgresExperimentStore>(reader);
+        await Assert.ThrowsAnyAsync<Exception>(() => store.AddTrialAsync(experiment.Id, Trial(new TestArch(8, TestOp.Skip, 2, false))));
+        Assert.Single(await reader.GetTrialsAsync(experiment.Id));
     }
 
     [Fact]
@@ -230,22 +250,4 @@ public sealed class PostgresExperimentStoreTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task One_worker_on_PostgreSQL_runs_the_same_search_as_on_SQLite()
-    {
-        if (await Server() is not { } cs) return;
-        using var dir = new TempDirectory();
-        async Task<List<(int, TrialStatus, string, double?, int?, bool)>> Run(IExperimentStore store)
-        {
-            await using (store)
-            {
-                var result = await CrashExperiment.Create(store, seed: 5, trials: 25, TimeSpan.Zero).RunAsync();
-                Assert.Equal(StopReason.TrialBudget, result.StopReason);
-                return result.Trials.Select(t => (t.Number, t.Status, t.Canonical, t.Fitness, t.ReusedFrom, t.StoppedEarly)).ToList();
-            }
-        }
-        var onSqlite = await Run(SqliteExperimentStore.Open(dir.File("s.db")));
-        var onPostgres = await Run(await PostgresExperimentStore.OpenAsync(cs));
-        Assert.Equal(onSqlite, onPostgres);
-    }
 }

@@ -1,0 +1,69 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.RegularExpressions;
+using NasGen.Evaluation;
+using NasGen.Strategies;
+using static TorchSharp.torch;
+
+namespace NasGen.DigitsSearch;
+
+/// <summary>The main job's <c>--strategy</c>, <c>--device</c> and <c>--fitness</c>.</summary>
+/// <param name="Strategy">A name <see cref="SearchStrategies.Create{TArchitecture}"/> accepts.</param>
+/// <param name="DeviceName">cpu, cuda or cuda:N; null for CUDA when available, else the CPU.</param>
+/// <param name="Fitness">Which epoch's validation accuracy ranks the trials.</param>
+internal sealed partial record SearchChoices(string Strategy, string? DeviceName, TrainingFitness Fitness)
+{
+    private const string DefaultStrategy = "evolution";
+
+    /// <summary>
+    /// The experiment's name in the store. The default strategy and fitness keep the name earlier versions used, so
+    /// their stores resume; any other choice is another experiment, because its trials were chosen or scored otherwise.
+    /// </summary>
+    public string ExperimentName(string datasetName) =>
+        $"digitsnet-{datasetName}"
+        + (Strategy == DefaultStrategy ? "" : "-" + Strategy)
+        + (Fitness == TrainingFitness.BestEpoch ? "" : "-last-epoch");
+
+    /// <summary>
+    /// The strategy for a run: regularized evolution with the population sized for the main job's small budget
+    /// (its default), any other with the factory's default options.
+    /// </summary>
+    public ISearchStrategy<DigitsNet.Architecture> CreateStrategy(ISearchSpace<DigitsNet.Architecture> space, RegularizedEvolutionOptions evolution, int seed) =>
+        Strategy == DefaultStrategy
+            ? new RegularizedEvolution<DigitsNet.Architecture>(space, evolution, seed)
+            : SearchStrategies.Create(Strategy, space, seed);
+
+    /// <summary>Parses <see cref="DeviceName"/>; a CUDA device is refused, with a message saying why, where this build has none.</summary>
+    public bool TryResolveDevice(out TorchSharp.torch.Device? device, [NotNullWhen(false)] out string? error)
+    {
+        (device, error) = (null, null);
+        if (DeviceName is null) return true;
+        if (!DevicePattern().IsMatch(DeviceName))
+        {
+            error = $"--device '{DeviceName}' is not a device: use cpu, cuda or cuda:N (N = 0, 1, ...).";
+            return false;
+        }
+
+        if (DeviceName.StartsWith("cuda", System.StringComparison.Ordinal))
+        {
+            if (!cuda.is_available())
+            {
+                error = $"--device {DeviceName}: CUDA is not available here (the job references TorchSharp-cpu, or no GPU or driver was found). " +
+                    "Reference a CUDA build of TorchSharp (TorchSharp-cuda-linux / -windows) to train on a GPU, or use --device cpu.";
+                return false;
+            }
+
+            int index = DeviceName.Length > 5 ? int.Parse(DeviceName[5..], System.Globalization.CultureInfo.InvariantCulture) : 0;
+            if (index >= cuda.device_count())
+            {
+                error = $"--device {DeviceName}: there are only {cuda.device_count()} CUDA device(s) (cuda:0 .. cuda:{cuda.device_count() - 1}).";
+                return false;
+            }
+        }
+
+        device = TorchSharp.torch.device(DeviceName);
+        return true;
+    }
+
+    [GeneratedRegex(@"^(cpu|cuda(:[0-9]+)?)$")]
+    private static partial Regex DevicePattern();
+}

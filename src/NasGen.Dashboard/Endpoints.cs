@@ -1,0 +1,148 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using NasGen.Experiments;
+
+namespace NasGen.Dashboard;
+
+/// <summary>The page, its embedded assets and the read-only JSON API it polls.</summary>
+internal sealed class Endpoints(DashboardData data, DashboardOptions options)
+{
+    /// <summary>An embedded file with its content type and a validator for conditional requests.</summary>
+    private sealed record Asset(byte[] Content, string ContentType, string ETag);
+
+    private static readonly Dictionary<string, Asset> Assets = LoadAssets();
+
+    /// <summary>The names and sizes of the embedded page, script and style (for docs and tests).</summary>
+    internal static IReadOnlyDictionary<string, int> AssetSizes => Assets.ToDictionary(a => a.Key, a => a.Value.Content.Length);
+
+    public void Map(WebApplication app)
+    {
+        app.MapGet("/", (HttpContext c) => Serve(c, "index.html"));
+        app.MapGet("/{file}", (HttpContext c, string file) => Serve(c, file));
+        app.MapGet("/api/info", Info);
+        app.MapGet("/api/experiments", ListExperiments);
+        app.MapGet("/api/experiments/{id:long}/trials", Trials);
+        app.MapGet("/api/experiments/{id:long}/importance", Importance);
+        app.MapGet("/api/experiments/{id:long}/pareto", Pareto);
+    }
+
+    private static async Task Serve(HttpContext context, string file)
+    {
+        if (!Assets.TryGetValue(file, out var asset))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+        context.Response.Headers.ETag = asset.ETag;
+        context.Response.Headers.CacheControl = "no-cache";
+        if (context.Request.Headers.IfNoneMatch == asset.ETag)
+        {
+            context.Response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+        context.Response.ContentType = asset.ContentType;
+        context.Response.ContentLength = asset.Content.Length;
+        await context.Response.Body.WriteAsync(asset.Content, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task<IResult> Info(CancellationToken cancellationToken)
+    {
+        long? experiment = options.Experiment is { } name ? await data.FindAsync(name, cancellationToken).ConfigureAwait(false) : null;
+        return Results.Json(new { store = data.Location, experiment, pollMilliseconds = (int)options.PollInterval.TotalMilliseconds }, ExperimentState.Json);
+    }
+
+    private async Task<IResult> ListExperiments(CancellationToken cancellationToken)
+    {
+        var states = await data.ListAsync(cancellationToken).ConfigureAwait(false);
+        return Results.Json(states.Select(s => s.Summary).ToArray(), ExperimentState.Json);
+    }
+
+    /// <summary>
+    /// The trials changed after version <c>since</c> (all for 0, or when the client's version is not this server's)
+    /// with the experiment's summary: a page that polls receives only what changed.
+    /// </summary>
+    private async Task Trials(HttpContext context, long id, long? since)
+    {
+        var state = await data.GetAsync(id, context.RequestAborted).ConfigureAwait(false);
+        if (state is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await WriteDelta(context.Response.Body, state, since ?? 0, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the delta document; each trial's JSON was serialized when it changed and is copied as is.</summary>
+    internal static async Task WriteDelta(Stream output, ExperimentState state, long since, CancellationToken cancellationToken)
+    {
+        bool reset = since <= 0 || since > state.Version;
+        await using var writer = new Utf8JsonWriter(output);
+        writer.WriteStartObject();
+        writer.WriteNumber("version", state.Version);
+        writer.WriteBoolean("reset", reset);
+        writer.WritePropertyName("summary");
+        JsonSerializer.Serialize(writer, state.Summary, ExperimentState.Json);
+        writer.WriteStartArray("trials");
+        foreach (var entry in reset ? state.Entries : state.ChangedSince(since))
+        {
+            writer.WriteRawValue(entry.Json, skipInputValidation: true);
+            if (writer.BytesPending > 64 * 1024) await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IResult> Importance(long id, CancellationToken cancellationToken)
+    {
+        var state = await data.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return state is null ? Results.NotFound() : Results.Json(Analysis.Importance(state.Entries.Select(e => e.Record)), ExperimentState.Json);
+    }
+
+    private async Task<IResult> Pareto(long id, string? x, string? y, CancellationToken cancellationToken)
+    {
+        var state = await data.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (state is null) return Results.NotFound();
+        var stored = state.Summary.Objectives.Select(Analysis.ParseObjective).OfType<Objective>().ToArray();
+        Objective? first = x is null ? stored.ElementAtOrDefault(0) : Analysis.ParseObjective(x);
+        Objective? second = y is null ? stored.ElementAtOrDefault(1) : Analysis.ParseObjective(y);
+        if (first is null || second is null)
+            return Results.BadRequest(new { error = "give two objectives as metric:max or metric:min, e.g. ?x=fitness:max&y=params:min." });
+        return Results.Json(Analysis.Pareto(state.Entries.Select(e => e.Record).ToArray(), first, second), ExperimentState.Json);
+    }
+
+    private static Dictionary<string, Asset> LoadAssets()
+    {
+        var assembly = typeof(Endpoints).Assembly;
+        const string prefix = "NasGen.Dashboard.wwwroot.";
+        var assets = new Dictionary<string, Asset>(StringComparer.Ordinal);
+        foreach (string name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            using var stream = assembly.GetManifestResourceStream(name)!;
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            byte[] content = buffer.ToArray();
+            string file = name[prefix.Length..];
+            string type = Path.GetExtension(file) switch
+            {
+                ".html" => "text/html; charset=utf-8",
+                ".js" => "text/javascript; charset=utf-8",
+                ".css" => "text/css; charset=utf-8",
+                ".svg" => "image/svg+xml",
+                _ => "application/octet-stream",
+            };
+            assets[file] = new Asset(content, type, "\"" + Convert.ToHexString(SHA256.HashData(content))[..16] + "\"");
+        }
+        return assets;
+    }
+}

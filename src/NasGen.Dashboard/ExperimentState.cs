@@ -1,0 +1,213 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using NasGen.Storage;
+
+namespace NasGen.Dashboard;
+
+/// <summary>A trial as the page receives it (JSON, camelCase).</summary>
+internal sealed record TrialView(
+    int Number,
+    string Status,
+    double? Fitness,
+    string Canonical,
+    string ArchitectureJson,
+    IReadOnlyDictionary<string, string> Choices,
+    IReadOnlyDictionary<string, double> Metrics,
+    double[][] Intermediate,
+    string? Failure,
+    string? Error,
+    string? Worker,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? EndedAt,
+    double? DurationSeconds,
+    double Fidelity,
+    int Seed,
+    int? ReusedFrom,
+    bool StoppedEarly);
+
+/// <summary>The best completed trial, for the overview.</summary>
+internal sealed record BestTrial(int Number, double Fitness, string Canonical);
+
+/// <summary>An experiment's settings and progress (JSON, camelCase).</summary>
+internal sealed record ExperimentSummary(
+    long Id,
+    string Name,
+    string Space,
+    string Strategy,
+    int Seed,
+    string OptionsJson,
+    DateTimeOffset CreatedAt,
+    int Trials,
+    int Completed,
+    int Failed,
+    int Running,
+    int Pending,
+    int? MaxTrials,
+    BestTrial? Best,
+    IReadOnlyDictionary<string, int> FailuresByReason,
+    double? ElapsedSeconds,
+    double? EtaSeconds,
+    IReadOnlyList<string> Objectives,
+    long Version);
+
+/// <summary>
+/// The last snapshot of one experiment's trials and what changed between snapshots. Each refresh compares the
+/// trials read from the store with the ones kept here; a trial that is new or has moved on (state, fitness, a new
+/// intermediate result, worker, times) gets the new version number, so a client that has seen version V is sent
+/// only the trials changed after V. Each trial's JSON is serialized once, when it changes.
+/// </summary>
+internal sealed class ExperimentState(StoredExperiment experiment)
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>A trial's record, its version and its serialized view.</summary>
+    internal sealed class Entry(TrialRecord record, long changedAt, byte[] json)
+    {
+        public TrialRecord Record { get; } = record;
+        public long ChangedAt { get; } = changedAt;
+        public byte[] Json { get; } = json;
+    }
+
+    private readonly Dictionary<int, int> _indexByNumber = new();
+    private readonly List<Entry> _entries = new();
+
+    public StoredExperiment Experiment { get; private set; } = experiment;
+
+    /// <summary>Increases by one with every refresh that found a change; 0 before the first.</summary>
+    public long Version { get; private set; }
+
+    public ExperimentSummary Summary { get; private set; } = null!;
+
+    /// <summary>When the store was last read for this experiment.</summary>
+    public DateTimeOffset? RefreshedAt { get; set; }
+
+    /// <summary>The trials in number order.</summary>
+    public IReadOnlyList<Entry> Entries => _entries;
+
+    /// <summary>Takes in a fresh read of the trials; returns how many trials are new or changed.</summary>
+    public int Apply(IReadOnlyList<TrialRecord> trials, DateTimeOffset now)
+    {
+        long next = Version + 1;
+        int changed = 0;
+        foreach (var trial in trials)
+        {
+            if (_indexByNumber.TryGetValue(trial.Number, out int index))
+            {
+                if (SameProgress(_entries[index].Record, trial)) continue;
+                _entries[index] = new Entry(trial, next, Serialize(trial));
+            }
+            else
+            {
+                _indexByNumber[trial.Number] = _entries.Count;
+                _entries.Add(new Entry(trial, next, Serialize(trial)));
+            }
+            changed++;
+        }
+        if (changed > 0 || Summary is null)
+        {
+            Version = next;
+            Summary = Summarize(now);
+        }
+        else if (_entries.Any(e => !e.Record.IsFinished))
+        {
+            // Nothing changed, but elapsed time and ETA move on while trials run.
+            Summary = Summarize(now);
+        }
+        return changed;
+    }
+
+    /// <summary>The trials changed after <paramref name="version"/> (every trial for 0).</summary>
+    public IEnumerable<Entry> ChangedSince(long version) => _entries.Where(e => e.ChangedAt > version);
+
+    // Trials only move forward (pending, running, finished; intermediate results are appended), so these fields
+    // are enough to see any change without comparing metric dictionaries.
+    private static bool SameProgress(TrialRecord a, TrialRecord b) =>
+        a.Status == b.Status && a.Fitness == b.Fitness && a.Intermediate.Count == b.Intermediate.Count && a.Worker == b.Worker
+        && a.StartedAt == b.StartedAt && a.EndedAt == b.EndedAt && a.TellSequence == b.TellSequence && a.Metrics.Count == b.Metrics.Count
+        && a.Error == b.Error;
+
+    private static byte[] Serialize(TrialRecord t) => JsonSerializer.SerializeToUtf8Bytes(new TrialView(
+        t.Number, t.Status.ToString(), t.Fitness, t.Canonical, t.ArchitectureJson, Choices(t.ArchitectureJson), t.Metrics,
+        t.Intermediate.Select(p => new[] { p.Key, p.Value }).ToArray(),
+        t.Failure == FailureReason.None ? null : t.Failure.ToString(), t.Error, t.Worker, t.StartedAt, t.EndedAt,
+        t.Duration?.TotalSeconds, t.Fidelity, t.Seed, t.ReusedFrom, t.StoppedEarly), Json);
+
+    /// <summary>The architecture's top-level choices as text (nested choices keep their JSON), for parallel coordinates and importance.</summary>
+    internal static IReadOnlyDictionary<string, string> Choices(string architectureJson)
+    {
+        var choices = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            using var document = JsonDocument.Parse(architectureJson);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return choices;
+            foreach (var property in document.RootElement.EnumerateObject())
+                choices[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+        }
+        catch (JsonException)
+        {
+            // An architecture that is not JSON still shows its canonical text; it just has no choices to plot.
+        }
+        return choices;
+    }
+
+    private ExperimentSummary Summarize(DateTimeOffset now)
+    {
+        int completed = 0, failed = 0, running = 0, pending = 0;
+        TrialRecord? best = null;
+        DateTimeOffset? first = null, last = null;
+        var failures = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var entry in _entries)
+        {
+            var t = entry.Record;
+            switch (t.Status)
+            {
+                case TrialStatus.Completed: completed++; break;
+                case TrialStatus.Failed:
+                    failed++;
+                    string reason = t.Failure.ToString();
+                    failures[reason] = failures.GetValueOrDefault(reason) + 1;
+                    break;
+                case TrialStatus.Running: running++; break;
+                default: pending++; break;
+            }
+            if (t.Status == TrialStatus.Completed && t.ReusedFrom is null && t.Fitness is { } f && double.IsFinite(f) && (best is null || f > best.Fitness))
+                best = t;
+            if (t.StartedAt is { } s && (first is null || s < first)) first = s;
+            if (t.EndedAt is { } e && (last is null || e > last)) last = e;
+        }
+        var config = Experiment.Config;
+        var (maxTrials, objectives) = ReadOptions(config.OptionsJson);
+        bool live = running + pending > 0;
+        double? elapsed = first is { } start ? ((live ? now : last ?? now) - start).TotalSeconds : null;
+        int finished = completed + failed;
+        double? eta = elapsed is { } el && maxTrials is { } max && finished > 0 && max > finished ? el / finished * (max - finished) : null;
+        return new ExperimentSummary(Experiment.Id, config.Name, config.SpaceName, config.StrategyName, config.Seed, config.OptionsJson,
+            Experiment.CreatedAt, _entries.Count, completed, failed, running, pending, maxTrials,
+            best is null ? null : new BestTrial(best.Number, best.Fitness!.Value, best.Canonical), failures, elapsed, eta, objectives, Version);
+    }
+
+    /// <summary>The trial budget and objectives ("Maximize fitness") from the stored options; missing or unreadable options give none.</summary>
+    internal static (int? MaxTrials, IReadOnlyList<string> Objectives) ReadOptions(string optionsJson)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(optionsJson);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return (null, Array.Empty<string>());
+            int? max = root.TryGetProperty("maxTrials", out var m) && m.ValueKind == JsonValueKind.Number && m.TryGetInt32(out int v) ? v : null;
+            var objectives = root.TryGetProperty("objectives", out var o) && o.ValueKind == JsonValueKind.Array
+                ? o.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToArray()
+                : Array.Empty<string>();
+            return (max, objectives);
+        }
+        catch (JsonException)
+        {
+            return (null, Array.Empty<string>());
+        }
+    }
+}
