@@ -237,6 +237,12 @@ public sealed class BadInputCorpusTests : IDisposable
         foreach (string value in new[] { "cifar100", "", "MNIST ", "digits;rm -rf /" })
             cases.Add(Job($"--dataset '{value}'", JobBadInput, $"'{value}'", ["--dataset", value]));
         cases.Add(Job("--dataset without a value", JobBadInput, "--dataset", ["--dataset"]));
+        cases.Add(Job("--strategy unknown", JobBadInput, "'annealing'", ["--strategy", "annealing"]));
+        cases.Add(Job("--fitness unknown", JobBadInput, "'worst-epoch'", ["--fitness", "worst-epoch"]));
+        foreach (string device in new[] { "tpu", "", "cuda:", "cuda:-1", "gpu0" })
+            cases.Add(Job($"--device '{device}'", JobBadInput, $"--device '{device}'", ["--device", device]));
+        // Refused wherever it runs: no CI machine has 100 GPUs (and a CPU build has none).
+        cases.Add(Job("--device cuda:99", JobBadInput, "--device cuda:99", ["--device", "cuda:99"]));
         cases.Add(Job("--out without a value", JobBadInput, "--out", ["--trials", "1", "--out"]));
         cases.Add(Job("unknown option", JobBadInput, "--learning-rate", ["--learning-rate", "0.1"]));
         cases.Add(Job("stray argument", JobBadInput, "mnist", ["mnist"]));
@@ -294,8 +300,8 @@ public sealed class BadInputCorpusTests : IDisposable
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
-    [Fact(Skip = "Needs the store's failed open to change nothing on disk (issue 18, store item 3): SqliteExperimentStore.Open " +
-        "switches a rollback-journal file to WAL before its checks fail. Remove this Skip when that is merged.")]
+    // A failed open changes nothing on disk, also for a file in rollback-journal mode (a copy made by another tool).
+    [Fact]
     public async Task A_damaged_store_copied_in_rollback_journal_mode_is_refused_and_left_byte_identical()
     {
         string outDir = Path.Combine(_root, "journal");
