@@ -9,9 +9,11 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
+using System.Data.Common;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using NasGen.Data;
@@ -181,6 +183,13 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     catch (StoreException e)
     {
         Console.Error.WriteLine($"error: {OneLine(e.Message)} Use --fresh to start a new experiment in {outDir}, or --out for another folder.");
+        return StoreRefused;
+    }
+    catch (Exception e) when (e is DbException or JsonException or FormatException or InvalidCastException)
+    {
+        // A row or table the store's own checks let through: no --fresh advice, the file may be worth repairing.
+        Console.Error.WriteLine($"error: {Path.GetFullPath(storePath)} cannot be read as an experiment store ({OneLine(e.Message)}); " +
+            "it is damaged or was not written by NasGen. Use --out for another folder.");
         return StoreRefused;
     }
 

@@ -38,7 +38,12 @@ public sealed class BadInputCorpusTests : IDisposable
     }
 
     /// <summary>A process run: its arguments, the exit code expected, text stderr must contain, and the files it must leave alone.</summary>
-    private sealed record ProcessCase(string Name, string Dll, string[] Args, int Exit, string Names, string[] Inputs, string? AlsoNames = null);
+    /// <remarks>
+    /// With <paramref name="StoreData"/>, the inputs are stores the job opens as their writer before it can refuse them
+    /// (a resume with other settings, a damaged row): the open records the writer in the metadata table, so these are
+    /// compared by their data (every row of every table but that record), not byte for byte.
+    /// </remarks>
+    private sealed record ProcessCase(string Name, string Dll, string[] Args, int Exit, string Names, string[] Inputs, string? AlsoNames = null, bool StoreData = false);
 
     // ---------------------------------------------------------------- loaders (in-process)
 
@@ -237,6 +242,12 @@ public sealed class BadInputCorpusTests : IDisposable
         foreach (string value in new[] { "cifar100", "", "MNIST ", "digits;rm -rf /" })
             cases.Add(Job($"--dataset '{value}'", JobBadInput, $"'{value}'", ["--dataset", value]));
         cases.Add(Job("--dataset without a value", JobBadInput, "--dataset", ["--dataset"]));
+        cases.Add(Job("--strategy unknown", JobBadInput, "'annealing'", ["--strategy", "annealing"]));
+        cases.Add(Job("--fitness unknown", JobBadInput, "'worst-epoch'", ["--fitness", "worst-epoch"]));
+        foreach (string device in new[] { "tpu", "", "cuda:", "cuda:-1", "gpu0" })
+            cases.Add(Job($"--device '{device}'", JobBadInput, $"--device '{device}'", ["--device", device]));
+        // Refused wherever it runs: no CI machine has 100 GPUs (and a CPU build has none).
+        cases.Add(Job("--device cuda:99", JobBadInput, "--device cuda:99", ["--device", "cuda:99"]));
         cases.Add(Job("--out without a value", JobBadInput, "--out", ["--trials", "1", "--out"]));
         cases.Add(Job("unknown option", JobBadInput, "--learning-rate", ["--learning-rate", "0.1"]));
         cases.Add(Job("stray argument", JobBadInput, "mnist", ["mnist"]));
@@ -281,15 +292,49 @@ public sealed class BadInputCorpusTests : IDisposable
 
         var cases = new List<ProcessCase>
         {
-            new("another --seed", JobDll, ["--out", outDir, "--trials", "2", "--epochs", "1", "--seed", "5"], JobStoreRefused, "seed 4 (this run: 5)", [store]),
-            new("another --epochs", JobDll, ["--out", outDir, "--trials", "2", "--epochs", "2", "--seed", "4"], JobStoreRefused, "--epochs 1 (this run: 2)", [store]),
+            new("another --seed", JobDll, ["--out", outDir, "--trials", "2", "--epochs", "1", "--seed", "5"], JobStoreRefused, "seed 4 (this run: 5)", [store], StoreData: true),
+            new("another --epochs", JobDll, ["--out", outDir, "--trials", "2", "--epochs", "2", "--seed", "4"], JobStoreRefused, "--epochs 1 (this run: 2)", [store], StoreData: true),
             new("another --search-examples", JobDll, ["--out", outDir, "--trials", "2", "--epochs", "1", "--seed", "4", "--search-examples", "100"],
-                JobStoreRefused, "--search-examples", [store]),
+                JobStoreRefused, "--search-examples", [store], StoreData: true),
         };
+        // Damaged stores in the output folder, in WAL mode as the job leaves them: refused and named, whatever the damage.
+        cases.AddRange(DamagedStores(store, walMode: true));
         // One at a time: they open the same store.
         var failures = new List<string>();
         foreach (var c in cases) failures.AddRange(await Check(c));
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    // The same damage in a file in rollback-journal mode (a copy made by another tool): refused, its rows untouched.
+    [Fact]
+    public async Task A_damaged_store_copied_in_rollback_journal_mode_is_refused_and_its_rows_left_as_they_were()
+    {
+        string outDir = Path.Combine(_root, "journal");
+        var first = await RunProcess(JobDll, ["--out", outDir, "--trials", "1", "--epochs", "1", "--final-epochs", "1", "--seed", "4"]);
+        Assert.True(first.Exit == 0, first.Output + first.Error);
+        var failures = new List<string>();
+        foreach (var c in DamagedStores(Path.Combine(outDir, "experiment.db"), walMode: false)) failures.AddRange(await Check(c));
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>Copies of a job's store, each damaged in one way, in a folder of its own; the job must refuse each (exit 3) naming it.</summary>
+    private IEnumerable<ProcessCase> DamagedStores(string store, bool walMode)
+    {
+        var damages = new[]
+        {
+            ("without its trials table", "DROP TABLE trials;"),
+            ("with corrupt metrics_json", "UPDATE trials SET metrics_json = '{not json';"),
+            ("with a text seed", "UPDATE trials SET seed = 'abc';"),
+            ("from a future version", "UPDATE metadata SET value = '999' WHERE key = 'schema_version';"),
+            ("with another space's fingerprint", "UPDATE experiments SET space_fingerprint = 'ffff';"),
+        };
+        for (int i = 0; i < damages.Length; i++)
+        {
+            var (name, sql) = damages[i];
+            string damaged = Copy(store, $"damaged-{(walMode ? "wal" : "journal")}-{i}/experiment.db", sql + (walMode ? " PRAGMA journal_mode=WAL;" : ""));
+            yield return new($"a store {name}{(walMode ? "" : " (rollback journal)")}", JobDll,
+                ["--out", Path.GetDirectoryName(damaged)!, "--trials", "2", "--epochs", "1", "--seed", "4"], JobStoreRefused, damaged, [damaged], StoreData: true);
+        }
     }
 
     // ---------------------------------------------------------------- the nasgen tool (child processes)
@@ -439,6 +484,7 @@ public sealed class BadInputCorpusTests : IDisposable
     private string Copy(string source, string name, string sql)
     {
         string path = Path.Combine(_root, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using (var connection = new SqliteConnection($"Data Source={source};Mode=ReadOnly;Pooling=False"))
         {
             connection.Open();
@@ -469,7 +515,8 @@ public sealed class BadInputCorpusTests : IDisposable
 
     private static async Task<IReadOnlyList<string>> Check(ProcessCase c)
     {
-        var before = Hashes(c.Inputs);
+        Func<string[], string[]> hashes = c.StoreData ? DataHashes : Hashes;
+        var before = hashes(c.Inputs);
         var run = await RunProcess(c.Dll, c.Args);
         var problems = new List<string>();
         if (run.Exit != c.Exit) problems.Add($"exit {run.Exit}, expected {c.Exit}");
@@ -488,7 +535,7 @@ public sealed class BadInputCorpusTests : IDisposable
         if (all.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase)) problems.Add("an unhandled exception");
         if (all.Contains("   at ", StringComparison.Ordinal)) problems.Add("a stack trace");
         if (all.Any(ch => ch is '\u001b' or '\u0007' or '\u0008' or '\u202e')) problems.Add("a raw control character in the output");
-        if (!before.SequenceEqual(Hashes(c.Inputs))) problems.Add("an input file changed");
+        if (!before.SequenceEqual(hashes(c.Inputs))) problems.Add(c.StoreData ? "a stored row changed" : "an input file changed");
         return problems.Count == 0 ? []
             : [$"{c.Name} ({string.Join(" ", c.Args.Select(a => $"'{a}'"))}): {string.Join("; ", problems)}\n    stderr: {run.Error.Trim()}"];
     }
@@ -518,6 +565,32 @@ public sealed class BadInputCorpusTests : IDisposable
         }
         return (process.ExitCode, await output, await error);
     }
+
+    /// <summary>A hash per store of every row of every table, leaving out the writer the last open recorded.</summary>
+    private static string[] DataHashes(params string[] stores) => stores.Select(store =>
+    {
+        using var connection = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        var rows = new System.Text.StringBuilder();
+        var tables = new List<string>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;";
+            using var reader = list.ExecuteReader();
+            while (reader.Read()) tables.Add(reader.GetString(0));
+        }
+        foreach (string table in tables)
+        {
+            using var select = connection.CreateCommand();
+            select.CommandText = table == "metadata" ? "SELECT * FROM metadata WHERE key <> 'writer' ORDER BY key;" : $"SELECT * FROM \"{table}\" ORDER BY rowid;";
+            using var reader = select.ExecuteReader();
+            rows.Append(table).Append('\n');
+            while (reader.Read())
+                for (int i = 0; i < reader.FieldCount; i++)
+                    rows.Append(reader.IsDBNull(i) ? "null" : $"{reader.GetFieldType(i).Name}:{reader.GetValue(i)}").Append(i + 1 < reader.FieldCount ? '|' : '\n');
+        }
+        return Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(rows.ToString())));
+    }).ToArray();
 
     private static string[] Hashes(params string[] files) =>
         files.Select(f => File.Exists(f) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))) : "absent").ToArray();
