@@ -697,7 +697,8 @@ internal sealed class Parser
                 return null;
             }
         }
-        else if (!subType.InstanceConstructors.Any(c => c.Parameters.Length == 1 && IsArchitectureOf(c.Parameters[0], subType)
+        else if (!subType.InstanceConstructors.Any(c => c.Parameters.Length >= 1 && IsArchitectureOf(c.Parameters[0], subType)
+                     && c.Parameters.Skip(1).All(p => p.IsOptional)
                      && c.DeclaredAccessibility != Microsoft.CodeAnalysis.Accessibility.Private))
         {
             Report(DiagnosticDescriptors.InvalidSubSpaceFactory, location, property.Name,
