@@ -150,7 +150,8 @@ internal sealed class Parser
                 constraints.Add(method.Name);
         }
 
-        if (choices.Count == 0 && !_hasErrors)
+        // Code still being typed (a syntax error in the class) is the compiler's to report, not a space without choices.
+        if (choices.Count == 0 && !_hasErrors && !declaration.ContainsDiagnostics)
             Report(DiagnosticDescriptors.NoChoices, identifier, _space.Name);
 
         var ownCardinality = BigInteger.One;
