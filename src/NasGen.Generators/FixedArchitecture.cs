@@ -119,7 +119,7 @@ internal static class FixedArchitecture
     }
 
     private static string HintName(FixedRequest request) =>
-        (request.Namespace.Length == 0 ? "" : request.Namespace + ".") + request.ClassName + ".Fixed.g.cs";
+        ((request.Namespace.Length == 0 ? "" : request.Namespace + ".") + request.ClassName + ".Fixed.g.cs").Replace("@", "");
 
     // The path is relative to the file that holds the attribute; failing that, the end of an AdditionalFiles path.
     private static ArchitectureFile? FindFile(FixedRequest request, ImmutableArray<ArchitectureFile> files)

@@ -10,9 +10,20 @@ internal static class Emitter
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"NasGen.Generators\", \"" + GeneratorVersion + "\")]";
     private const string Module = "global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>";
 
+    // Hint names allow no '@' (a namespace part `@event` is displayed escaped).
     public static string HintName(SpaceModel space) =>
-        (space.Namespace.Length == 0 ? "" : space.Namespace + ".")
-        + string.Concat(space.ContainingTypes.Select(t => t.Split(' ').Last() + ".")) + space.ClassName + ".Space.g.cs";
+        ((space.Namespace.Length == 0 ? "" : space.Namespace + ".")
+        + string.Concat(space.ContainingTypes.Select(t => t.Split(' ').Last() + ".")) + space.ClassName + ".Space.g.cs").Replace("@", "");
+
+    // Two spaces whose hint names differ only in case (files on a case-insensitive disk) get a hash of the exact name.
+    public static string UniqueHintName(SpaceModel space, EquatableArray<string> allHintNames)
+    {
+        string name = HintName(space);
+        if (allHintNames.Count(other => string.Equals(other, name, System.StringComparison.OrdinalIgnoreCase)) < 2) return name;
+        uint hash = 2166136261;
+        foreach (char c in space.FullyQualifiedName) hash = (hash ^ c) * 16777619;
+        return name.Substring(0, name.Length - ".Space.g.cs".Length) + "." + hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".Space.g.cs";
+    }
 
     public static string Emit(SpaceModel space)
     {
@@ -320,7 +331,7 @@ internal static class Emitter
                     w.Line($"private static readonly {choice.ValueType}[] {choice.Stem}Candidates = {{ {string.Join(", ", choice.Candidates.Select(c => c.Expression))} }};");
                     break;
                 case ChoiceModelKind.Layer:
-                    w.Line($"private static readonly {EnumName(choice)}[] {choice.Stem}Candidates = {{ {string.Join(", ", choice.Candidates.Select(c => EnumName(choice) + "." + c.Name))} }};");
+                    w.Line($"private static readonly {EnumName(choice)}[] {choice.Stem}Candidates = {{ {string.Join(", ", choice.Candidates.Select(c => EnumName(choice) + "." + Id(c.Name)))} }};");
                     break;
                 case ChoiceModelKind.Input:
                     w.Line($"private static readonly global::NasGen.InputSelections {choice.Stem}Candidates = new global::NasGen.InputSelections({choice.InputCandidates}, {choice.InputChosen});");

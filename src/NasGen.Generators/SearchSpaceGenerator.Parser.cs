@@ -150,7 +150,8 @@ internal sealed class Parser
                 constraints.Add(method.Name);
         }
 
-        if (choices.Count == 0 && !_hasErrors)
+        // Code still being typed (a syntax error in the class) is the compiler's to report, not a space without choices.
+        if (choices.Count == 0 && !_hasErrors && !declaration.ContainsDiagnostics)
             Report(DiagnosticDescriptors.NoChoices, identifier, _space.Name);
 
         var ownCardinality = BigInteger.One;
@@ -703,7 +704,8 @@ internal sealed class Parser
                 return null;
             }
         }
-        else if (!subType.InstanceConstructors.Any(c => c.Parameters.Length == 1 && IsArchitectureOf(c.Parameters[0], subType)
+        else if (!subType.InstanceConstructors.Any(c => c.Parameters.Length >= 1 && IsArchitectureOf(c.Parameters[0], subType)
+                     && c.Parameters.Skip(1).All(p => p.IsOptional)
                      && c.DeclaredAccessibility != Microsoft.CodeAnalysis.Accessibility.Private))
         {
             Report(DiagnosticDescriptors.InvalidSubSpaceFactory, location, property.Name,

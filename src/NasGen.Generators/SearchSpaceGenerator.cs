@@ -30,8 +30,16 @@ public sealed class SearchSpaceGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics);
 
-        context.RegisterSourceOutput(models, static (output, model) =>
-            output.AddSource(Emitter.HintName(model!), Emitter.Emit(model!)));
+        // Hint names must differ ignoring case (Größe and größe may share a namespace): all of them, to tell. Only a
+        // renamed, added or removed space changes this list.
+        var hintNames = models
+            .Select(static (model, _) => Emitter.HintName(model!))
+            .Collect()
+            .Select(static (names, _) => names.ToEquatableArray())
+            .WithTrackingName(TrackingNames.HintNames);
+
+        context.RegisterSourceOutput(models.Combine(hintNames), static (output, input) =>
+            output.AddSource(Emitter.UniqueHintName(input.Left!, input.Right), Emitter.Emit(input.Left!)));
 
         context.RegisterSourceOutput(diagnostics, static (output, found) =>
         {

@@ -251,6 +251,14 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void HalfTypedCodeGetsNoNoChoicesWarning()
+    {
+        var run = GeneratorDriverRunner.Run("namespace T; [SearchSpace] public partial class S { [Cho public partial int A { get; } }");
+        Assert.Contains(run.OutputDiagnostics, d => d.Severity == DiagnosticSeverity.Error && d.Id.StartsWith("CS", StringComparison.Ordinal));
+        Assert.Empty(run.Diagnostics("NASG020"));
+    }
+
+    [Fact]
     public void EveryParserDiagnosticHasACase()
     {
         var covered = Cases.Select(row => (string)row[0]).ToHashSet();

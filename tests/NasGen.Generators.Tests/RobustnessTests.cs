@@ -89,6 +89,90 @@ public sealed class RobustnessTests
         Assert.True(generated > 10, $"only {generated} spaces were generated");
     }
 
+    private const int RandomSpaceCount = 500;
+    private const int SpacesPerCompilation = 50;
+    private const int ExportEvery = 25;
+
+    // NASGEN_FUZZ_SEED replays a failing run; otherwise each day's CI run tries other spaces.
+    private static int FuzzSeed() =>
+        int.TryParse(Environment.GetEnvironmentVariable("NASGEN_FUZZ_SEED"), out int seed) ? seed : DateTime.UtcNow.DayOfYear * 7919;
+
+    [Fact]
+    public void RandomValidSpacesCompileCleanAndExport()
+    {
+        int seed = FuzzSeed();
+        var writer = new RandomSpaceWriter(new Random(seed));
+        var failures = new List<string>();
+        int exported = 0;
+        for (int batch = 0; batch < RandomSpaceCount / SpacesPerCompilation && failures.Count == 0; batch++)
+        {
+            var spaces = Enumerable.Range(batch * SpacesPerCompilation, SpacesPerCompilation).Select(writer.Write).ToList();
+            var trees = spaces.Select(s => TestCompilation.Parse(TestCompilation.Usings + s.Source, $"Space{s.Index}.cs"))
+                .Prepend(TestCompilation.Parse(TestCompilation.Usings + RandomSpaceWriter.OpsSource, "Ops.cs")).ToArray();
+            var run = GeneratorDriverRunner.Run(TestCompilation.Create(trees));
+            if (run.Result.Exception is not null) failures.Add($"generator threw {run.Result.Exception}");
+            // Infos that say what a space lacks (no supernet for nested spaces) are expected; nothing else is.
+            var problems = run.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning || d.Id != "NASG034")
+                .Concat(run.OutputErrorsAndWarnings).ToList();
+            foreach (var problem in problems.Take(5))
+                failures.Add($"{problem}\n{SourceOf(spaces, problem)}");
+            if (problems.Count > 0) break;
+
+            using var image = new System.IO.MemoryStream();
+            var emit = run.OutputCompilation.Emit(image);
+            Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+            var context = new System.Runtime.Loader.AssemblyLoadContext("fuzz" + batch, isCollectible: true);
+            try
+            {
+                image.Position = 0;
+                var assembly = context.LoadFromStream(image);
+                var reference = MetadataReference.CreateFromImage(image.ToArray());
+                foreach (var space in spaces.Where(s => s.Index % ExportEvery == 0))
+                {
+                    string? problem = ExportProblem(assembly, reference, space, seed);
+                    if (problem is not null) failures.Add($"space #{space.Index}: {problem}\n{space.Source}");
+                    exported++;
+                }
+            }
+            finally
+            {
+                context.Unload();
+            }
+        }
+        Assert.True(failures.Count == 0, $"NASGEN_FUZZ_SEED={seed}:\n" + string.Join("\n\n", failures.Take(3)));
+        Assert.Equal(RandomSpaceCount / ExportEvery, exported);
+    }
+
+    private static string SourceOf(List<RandomSpace> spaces, Diagnostic diagnostic)
+    {
+        string path = diagnostic.Location.GetLineSpan().Path ?? "";
+        var space = spaces.FirstOrDefault(s => path.EndsWith($"/Space{s.Index}.cs", StringComparison.Ordinal)
+            || path.Contains($"/{s.Namespace}.", StringComparison.Ordinal));
+        var tree = diagnostic.Location.SourceTree;
+        string line = tree is null ? "" : "at: " + tree.GetText().Lines.GetLineFromPosition(diagnostic.Location.SourceSpan.Start) + "\n";
+        return line + (space is null ? $"(in {path})" : space.Source);
+    }
+
+    // A random architecture of the space's main class through its generated EmitSource, compiled on its own.
+    private static string? ExportProblem(System.Reflection.Assembly assembly, MetadataReference reference, RandomSpace space, int seed)
+    {
+        var type = assembly.GetType(space.MetadataName) ?? throw new InvalidOperationException($"no type {space.MetadataName}");
+        object descriptor = type.GetProperty("Space")!.GetValue(null)!;
+        object architecture = descriptor.GetType().GetMethod("Sample", [typeof(Random)])!.Invoke(descriptor, [new Random(seed + space.Index)])!;
+        string source;
+        try
+        {
+            source = (string)type.GetMethod("EmitSource")!.Invoke(null, [architecture, "Exported", "Out"])!;
+        }
+        catch (System.Reflection.TargetInvocationException e)
+        {
+            return "EmitSource threw " + e.InnerException;
+        }
+        var compilation = TestCompilation.Create(TestCompilation.Parse(source, "Exported.cs")).AddReferences(reference);
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        return errors.Count == 0 ? null : "the exported source does not compile:\n" + string.Join("\n", errors) + "\n" + source;
+    }
+
     // Whether a diagnostic lies inside the declaration of the named class.
     private static bool IsInside(GeneratorRun run, Diagnostic diagnostic, string className)
     {
