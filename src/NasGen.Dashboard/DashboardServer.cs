@@ -78,7 +78,8 @@ public sealed class DashboardServer : IAsyncDisposable
         string? token = options.Token is { Length: > 0 } given ? given : loopback ? null : NewToken();
 
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // Errors (a store that cannot be read mid-run) go to the console; requests are not logged.
+        builder.Logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
