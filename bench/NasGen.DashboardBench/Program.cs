@@ -55,7 +55,8 @@ long deltaBytes = 0, fullBytes = 0;
 for (int run = 0; run < Runs; run++)
 {
     // A fresh server each run: the first page includes reading the whole store.
-    await using var server = await Dashboard.StartAsync(path, new DashboardOptions { Port = 0, RefreshInterval = TimeSpan.Zero });
+    var options = new DashboardOptions { Port = 0 };
+    await using var server = await Dashboard.StartAsync(path, options);
     using var http = new HttpClient { BaseAddress = server.Url };
     var total = Stopwatch.StartNew();
     foreach (string request in pageRequests)
@@ -67,12 +68,15 @@ for (int run = 0; run < Runs; run++)
     }
     firstPage.Add(total.Elapsed.TotalMilliseconds);
 
+    await Task.Delay(options.RefreshInterval + TimeSpan.FromMilliseconds(100));
     long version = JsonDocument.Parse(await http.GetByteArrayAsync("/api/experiments/1/trials?since=0")).RootElement.GetProperty("version").GetInt64();
     await using (var writer = SqliteExperimentStore.Open(path))
     {
         var experiment = await writer.OpenExperimentAsync(Config());
         await AddTrial(writer, experiment.Id, count + run);
     }
+    // Past the refresh interval, so that the next poll reads the store again (as a page polling once a second does).
+    await Task.Delay(options.RefreshInterval + TimeSpan.FromMilliseconds(100));
     var live = Stopwatch.StartNew();
     byte[] delta = await http.GetByteArrayAsync($"/api/experiments/1/trials?since={version}");
     liveHttp.Add(live.Elapsed.TotalMilliseconds);
