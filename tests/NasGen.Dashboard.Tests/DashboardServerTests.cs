@@ -88,6 +88,20 @@ public sealed class DashboardServerTests
     }
 
     [Fact]
+    public void The_two_objective_sweep_finds_the_general_front()
+    {
+        var random = new Random(5);
+        for (int round = 0; round < 50; round++)
+        {
+            // Few distinct values, so that ties in one or both objectives are common.
+            var points = Enumerable.Range(0, random.Next(1, 60)).Select(i => (Number: i, A: (double)random.Next(8), B: (double)random.Next(8))).ToArray();
+            var expected = NasGen.Experiments.ParetoFront.Compute(points, p => new[] { p.A, p.B },
+                new[] { NasGen.Experiments.ObjectiveDirection.Maximize, NasGen.Experiments.ObjectiveDirection.Maximize }).Select(p => p.Number);
+            Assert.Equal(expected.Order(), Analysis.FrontOfTwo(points).Order());
+        }
+    }
+
+    [Fact]
     public void Choices_are_the_architectures_leaves_by_path()
     {
         var choices = ExperimentState.Choices("{\"$space\":\"S\",\"$fingerprint\":\"f\",\"width\":16,\"op\":\"Conv3x3\",\"cell\":{\"edge\":\"skip\",\"inputs\":[0,2]}}");
