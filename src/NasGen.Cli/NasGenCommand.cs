@@ -8,6 +8,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using NasGen.Dashboard;
 using NasGen.Experiments;
 using NasGen.Reporting;
 using NasGen.Storage;
@@ -192,6 +193,32 @@ public static class NasGenCommand
                 var a = await ReadOneAsync(p.GetValue(first)!, p.GetValue(experimentA), t).ConfigureAwait(false);
                 var b = await ReadOneAsync(p.GetValue(second)!, p.GetValue(experimentB), t).ConfigureAwait(false);
                 r.Compare(a, b);
+            });
+        }
+        {
+            var store = Store();
+            var experiment = Experiment("--experiment", "-e");
+            var port = new Option<int>("--port", "-p") { Description = "The port to serve on (0 picks a free one).", DefaultValueFactory = _ => 8080 };
+            var host = new Option<string>("--host") { Description = "The address to bind. Anything but loopback requires the access token.", DefaultValueFactory = _ => "127.0.0.1" };
+            var token = new Option<string?>("--token") { Description = "The access token (default: generated and printed once when --host is not loopback)." };
+            var dashboard = new Command("dashboard", "Serve a live, read-only web dashboard of the store until Ctrl-C (works offline; loopback only unless --host).") { store, experiment, port, host, token };
+            Verb(dashboard, async (p, r, t) =>
+            {
+                var options = new DashboardOptions { Host = p.GetValue(host)!, Port = p.GetValue(port), Token = p.GetValue(token), Experiment = p.GetValue(experiment) };
+                DashboardServer server;
+                try
+                {
+                    server = await NasGen.Dashboard.Dashboard.StartAsync(p.GetValue(store)!, options, t).ConfigureAwait(false);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CliException(e.Message);
+                }
+                await using (server.ConfigureAwait(false))
+                {
+                    r.Dashboard(server);
+                    await server.WaitForShutdownAsync(t).ConfigureAwait(false);
+                }
             });
         }
         return root;

@@ -150,6 +150,20 @@ internal sealed class Renderer
         foreach (string f in files) Line($"wrote {f}");
     }
 
+    public void Dashboard(NasGen.Dashboard.DashboardServer server)
+    {
+        if (_json)
+        {
+            Json(new { store = server.StoreLocation, url = server.Url, launchUrl = server.LaunchUrl, token = server.Token });
+            return;
+        }
+        _console.WriteLine($"NasGen dashboard of {server.StoreLocation}");
+        // The token is printed this once, inside the address to open (as Jupyter does); it is never logged again.
+        _console.WriteLine($"open {server.LaunchUrl}");
+        if (server.Token is not null) _console.WriteLine($"access token: {server.Token}");
+        _console.WriteLine("press Ctrl-C to stop");
+    }
+
     public void Export(ExperimentView view, TrialRecord trial, string? path)
     {
         if (path is null)

@@ -76,12 +76,36 @@ internal static class Analysis
     internal static ParetoChart Pareto(IReadOnlyList<TrialRecord> trials, Objective x, Objective y)
     {
         var objectives = new[] { x, y };
-        var directions = new[] { x.Direction, y.Direction };
         var points = trials.Where(t => t.Status == TrialStatus.Completed && t.ReusedFrom is null)
             .Select(t => (Trial: t, Values: Objective.ValuesOf(t, objectives)))
             .Where(p => p.Values.All(double.IsFinite)).ToArray();
-        var front = ParetoFront.Compute(points, p => p.Values, directions).Select(p => p.Trial.Number).ToHashSet();
+        var front = FrontOfTwo(points.Select(p => (p.Trial.Number, Sign(x) * p.Values[0], Sign(y) * p.Values[1])).ToArray());
         return new ParetoChart(objectives.Select(o => $"{o.Metric}:{(o.Direction == ObjectiveDirection.Maximize ? "max" : "min")}").ToArray(),
             points.Select(p => new ParetoPoint(p.Trial.Number, p.Values[0], p.Values[1], front.Contains(p.Trial.Number), p.Trial.Canonical)).ToArray());
+    }
+
+    private static double Sign(Objective objective) => objective.Direction == ObjectiveDirection.Maximize ? 1 : -1;
+
+    /// <summary>
+    /// The numbers of the points no other point dominates, both values maximised: the same front as
+    /// <see cref="ParetoFront.Compute"/> (equal points all kept) in O(n log n) instead of O(n²), by sweeping the
+    /// points from the highest first value down.
+    /// </summary>
+    internal static HashSet<int> FrontOfTwo(IReadOnlyList<(int Number, double A, double B)> points)
+    {
+        var sorted = points.OrderByDescending(p => p.A).ToArray();
+        var front = new HashSet<int>();
+        double bestBefore = double.NegativeInfinity; // the highest B among points with a strictly higher A
+        for (int start = 0; start < sorted.Length;)
+        {
+            int end = start;
+            double groupBest = double.NegativeInfinity;
+            for (; end < sorted.Length && sorted[end].A == sorted[start].A; end++) groupBest = Math.Max(groupBest, sorted[end].B);
+            for (int i = start; i < end; i++)
+                if (sorted[i].B == groupBest && sorted[i].B > bestBefore) front.Add(sorted[i].Number);
+            bestBefore = Math.Max(bestBefore, groupBest);
+            start = end;
+        }
+        return front;
     }
 }

@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace NasGen.Dashboard;
@@ -78,12 +79,15 @@ public sealed class DashboardServer : IAsyncDisposable
         string? token = options.Token is { Length: > 0 } given ? given : loopback ? null : NewToken();
 
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // Errors (a store that cannot be read mid-run) go to the console; requests are not logged.
+        builder.Logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             if (address is null) k.ListenLocalhost(options.Port); else k.Listen(address, options.Port);
         });
+        // The host program owns Ctrl-C and SIGTERM (a search stops cleanly on them): the server does not take them over.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         var app = builder.Build();
         var data = new DashboardData(store, options.RefreshInterval, clock);
         var guard = new RequestGuard(token, loopback);
@@ -114,6 +118,14 @@ public sealed class DashboardServer : IAsyncDisposable
         if (!IPAddress.TryParse(host.Trim('[', ']'), out var address))
             throw new ArgumentException($"host '{host}' is not an IP address or 'localhost'; give the address of the interface to serve on, e.g. 127.0.0.1 or 0.0.0.0.", nameof(host));
         return (address, IPAddress.IsLoopback(address));
+    }
+
+    /// <summary>A host lifetime that registers no signal handlers: stopping is the owner's call (dispose).</summary>
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static string NewToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -79,14 +80,18 @@ internal sealed class Endpoints(DashboardData data, DashboardOptions options)
             return;
         }
         context.Response.ContentType = "application/json; charset=utf-8";
-        await WriteDelta(context.Response.Body, state, since ?? 0, context.RequestAborted).ConfigureAwait(false);
+        WriteDelta(context.Response.BodyWriter, state, since ?? 0);
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>Writes the delta document; each trial's JSON was serialized when it changed and is copied as is.</summary>
-    internal static async Task WriteDelta(Stream output, ExperimentState state, long since, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the delta document; each trial's JSON was serialized when it changed and is copied as is. It goes to
+    /// a buffer writer (the response's pipe), which does no I/O until it is flushed.
+    /// </summary>
+    internal static void WriteDelta(IBufferWriter<byte> output, ExperimentState state, long since)
     {
         bool reset = since <= 0 || since > state.Version;
-        await using var writer = new Utf8JsonWriter(output);
+        using var writer = new Utf8JsonWriter(output);
         writer.WriteStartObject();
         writer.WriteNumber("version", state.Version);
         writer.WriteBoolean("reset", reset);
@@ -94,13 +99,9 @@ internal sealed class Endpoints(DashboardData data, DashboardOptions options)
         JsonSerializer.Serialize(writer, state.Summary, ExperimentState.Json);
         writer.WriteStartArray("trials");
         foreach (var entry in reset ? state.Entries : state.ChangedSince(since))
-        {
             writer.WriteRawValue(entry.Json, skipInputValidation: true);
-            if (writer.BytesPending > 64 * 1024) await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
         writer.WriteEndArray();
         writer.WriteEndObject();
-        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IResult> Importance(long id, CancellationToken cancellationToken)

@@ -137,22 +137,35 @@ internal sealed class ExperimentState(StoredExperiment experiment)
         t.Failure == FailureReason.None ? null : t.Failure.ToString(), t.Error, t.Worker, t.StartedAt, t.EndedAt,
         t.Duration?.TotalSeconds, t.Fidelity, t.Seed, t.ReusedFrom, t.StoppedEarly), Json);
 
-    /// <summary>The architecture's top-level choices as text (nested choices keep their JSON), for parallel coordinates and importance.</summary>
+    /// <summary>
+    /// The architecture's choices as text, for parallel coordinates and importance: a sub-space's choices are named
+    /// by their path (<c>cell.op</c>, as the space's dimension labels), lists keep their JSON, and the space's own
+    /// entries (<c>$space</c>, <c>$fingerprint</c>) are left out.
+    /// </summary>
     internal static IReadOnlyDictionary<string, string> Choices(string architectureJson)
     {
         var choices = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
             using var document = JsonDocument.Parse(architectureJson);
-            if (document.RootElement.ValueKind != JsonValueKind.Object) return choices;
-            foreach (var property in document.RootElement.EnumerateObject())
-                choices[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+            if (document.RootElement.ValueKind == JsonValueKind.Object) Collect(document.RootElement, "");
         }
         catch (JsonException)
         {
             // An architecture that is not JSON still shows its canonical text; it just has no choices to plot.
         }
         return choices;
+
+        void Collect(JsonElement node, string prefix)
+        {
+            foreach (var property in node.EnumerateObject())
+            {
+                if (property.Name.StartsWith('$')) continue;
+                string name = prefix + property.Name;
+                if (property.Value.ValueKind == JsonValueKind.Object) Collect(property.Value, name + ".");
+                else choices[name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+            }
+        }
     }
 
     private ExperimentSummary Summarize(DateTimeOffset now)

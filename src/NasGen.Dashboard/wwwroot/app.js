@@ -20,12 +20,16 @@ function el(tag, attrs, ...children) {
 }
 
 function append(node, children) {
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     node.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
   }
   return node;
 }
+
+// Replaces a node's children (arrays flattened, null and false left out).
+function fill(node, ...children) { node.replaceChildren(); return append(node, children); }
+function add(node, ...children) { return append(node, children); }
 
 function svg(tag, attrs, ...children) {
   const node = document.createElementNS(SVG, tag);
@@ -155,7 +159,7 @@ async function route() {
     return await listPage();
   } catch (e) {
     stopWatching();
-    main().replaceChildren(el("section", { class: "wide" }, el("p", { class: "error" }, String(e.message || e))));
+    fill(main(), el("section", { class: "wide" }, el("p", { class: "error" }, String(e.message || e))));
   }
 }
 
@@ -171,13 +175,13 @@ async function listPage() {
   const options = () => experiments.map(s => el("option", { value: s.id }, s.name));
   const a = el("select", { id: "compare-a" }, options()), b = el("select", { id: "compare-b" }, options());
   if (experiments.length > 1) b.selectedIndex = 1;
-  main().replaceChildren(
+  fill(main(),
     el("h1", {}, "Experiments"),
     el("section", { class: "wide" }, el("table", { id: "experiments" },
       el("thead", {}, el("tr", {}, ["name", "space", "strategy", "trials", "completed", "failed", "best", "created"].map(h => el("th", {}, h)))),
       el("tbody", {}, rows))),
     experiments.length > 1 ? el("section", { class: "wide" }, el("h2", {}, "Compare two experiments"),
-      el("div", { class: "controls" }, a, "with", b, el("button", { onclick: () => { location.hash = `#/compare/${a.value}/${b.value}`; } }, "Compare"))) : null);
+      el("div", { class: "controls" }, a, "with", b, el("button", { id: "compare-button", onclick: () => { location.hash = `#/compare/${a.value}/${b.value}`; } }, "Compare"))) : null);
 }
 
 // ---- Experiment page -----------------------------------------------------------------------------------------
@@ -196,7 +200,7 @@ async function experimentPage(id) {
     trials: el("section", { id: "trials", class: "wide" }),
   };
   const title = el("h1", { id: "experiment-name" });
-  main().replaceChildren(title, ...Object.values(sections));
+  fill(main(), title, ...Object.values(sections));
   let bestOverTime = false;
   let analysisVersion = -1;
   await startWatching(id, async (w, changed) => {
@@ -222,7 +226,7 @@ function renderOverview(section, s) {
   let options = {};
   try { options = JSON.parse(s.optionsJson) || {}; } catch { options = {}; }
   const failures = Object.entries(s.failuresByReason);
-  section.replaceChildren(
+  fill(section,
     el("h2", {}, "Overview"),
     el("div", { class: "stats" },
       el("div", {}, el("span", {}, "trials"), el("b", { id: "trial-count", class: "big" }, s.trials)),
@@ -247,7 +251,7 @@ function renderBest(section, trials, overTime, toggle) {
   const start = trials.reduce((m, t) => t.startedAt && (!m || t.startedAt < m) ? t.startedAt : m, null);
   const xOf = t => overTime ? (Date.parse(t.endedAt) - Date.parse(start)) / 1000 : t.number;
   const button = el("button", { onclick: () => toggle(!overTime) }, overTime ? "over trials" : "over time");
-  section.replaceChildren(el("div", { class: "controls" }, el("h2", {}, "Best so far"), button));
+  fill(section, el("div", { class: "controls" }, el("h2", {}, "Best so far"), button));
   if (!ordered.length) { section.appendChild(el("p", { class: "muted" }, "No completed trial yet.")); return; }
   let best = -Infinity;
   const steps = ordered.map(t => { best = Math.max(best, t.fitness); return [xOf(t), best]; });
@@ -311,7 +315,7 @@ function renderTrialTable(section, w, trials) {
       if (c.key === "duration") return el("td", { class: "num" }, duration(v));
       return el("td", { class: c.num ? "num" : "" }, c.num && c.key !== "number" ? num(v) : (v ?? "–"));
     }))));
-  section.replaceChildren(el("h2", {}, "Trials"),
+  fill(section, el("h2", {}, "Trials"),
     el("div", { class: "controls" }, filter, status,
       el("span", { id: "trial-rows", class: "muted" }, `${rows.length} of ${trials.length} trials`),
       pages > 1 ? [el("button", { onclick: () => { table.page = Math.max(0, table.page - 1); rerender(); } }, "‹"),
@@ -324,7 +328,7 @@ function renderCurves(section, w, trials, chosen) {
   const withCurves = trials.filter(t => t.intermediate.length > 0);
   let shown = chosen || withCurves.filter(t => table.selected.has(t.number));
   if (!chosen && !shown.length) shown = evaluated(withCurves).sort((a, b) => b.fitness - a.fitness).slice(0, 5);
-  section.replaceChildren(el("h2", {}, "Learning curves"));
+  fill(section, el("h2", {}, "Learning curves"));
   if (!shown.length) { section.appendChild(el("p", { class: "muted" }, "No intermediate results yet.")); return; }
   const points = shown.flatMap(t => t.intermediate);
   const p = plot(extent(points.map(q => q[0])), extent(points.map(q => q[1])), "step", "intermediate value");
@@ -342,7 +346,7 @@ function renderCurves(section, w, trials, chosen) {
     legend.appendChild(el("span", {}, el("i", { style: null }), `#${t.number}`));
     legend.lastChild.firstChild.style.background = color;
   });
-  section.append(p.root, legend, chosen ? null : el("p", { class: "muted" }, "Tick trials in the table to overlay their curves."));
+  add(section, p.root, legend, chosen ? null : el("p", { class: "muted" }, "Tick trials in the table to overlay their curves."));
 }
 
 async function renderPareto(section, w, id) {
@@ -350,7 +354,7 @@ async function renderPareto(section, w, id) {
   const choices = ["fitness:max", ...metrics.flatMap(m => [m + ":min", m + ":max"])];
   const stored = w.summary.objectives.map(o => { const [d, ...m] = o.split(" "); return m.join(" ") + (d.toLowerCase().startsWith("max") ? ":max" : ":min"); });
   if (!paretoAxes || paretoAxes.id !== id) paretoAxes = { id, x: stored[0] || "fitness:max", y: stored[1] || (metrics.length ? metrics[0] + ":min" : null) };
-  section.replaceChildren(el("h2", {}, "Pareto front"));
+  fill(section, el("h2", {}, "Pareto front"));
   if (!paretoAxes.y) { section.appendChild(el("p", { class: "muted" }, "The trials report no metric to trade off against fitness.")); return; }
   const pick = (axis) => {
     const s = el("select", { id: "pareto-" + axis, onchange: e => { paretoAxes[axis] = e.target.value; renderPareto(section, w, id); } },
@@ -363,18 +367,19 @@ async function renderPareto(section, w, id) {
   const p = plot(extent(chart.points.map(q => q.x)), extent(chart.points.map(q => q.y)), chart.objectives[0], chart.objectives[1]);
   const front = chart.points.filter(q => q.front).sort((a, b) => a.x - b.x || a.y - b.y);
   p.root.appendChild(svg("path", { class: "frontline", d: pathOf(front.map(q => [p.x(q.x), p.y(q.y)])) }));
-  for (const q of chart.points) {
+  // Front marks last, so that they are drawn on top.
+  for (const q of [...chart.points].sort((a, b) => a.front - b.front)) {
     const mark = svg("circle", { class: "mark" + (q.front ? " front" : ""), cx: p.x(q.x), cy: p.y(q.y), r: q.front ? 5 : 4, "data-number": q.number });
     hover(mark, () => `trial ${q.number}: ${num(q.x)}, ${num(q.y)} — ${q.canonical}`);
     mark.addEventListener("click", () => { location.hash = `#/e/${id}/t/${q.number}`; });
     p.root.appendChild(mark);
   }
-  section.append(p.root, el("p", { class: "muted" }, `${front.length} of ${chart.points.length} trials on the front (orange).`));
+  add(section, p.root, el("p", { class: "muted" }, `${front.length} of ${chart.points.length} trials on the front (orange).`));
 }
 
 async function renderImportance(section, id) {
   const list = await getJson(`/api/experiments/${id}/importance`);
-  section.replaceChildren(el("h2", {}, "Choice importance"));
+  fill(section, el("h2", {}, "Choice importance"));
   if (!list.length) { section.appendChild(el("p", { class: "muted" }, "No completed trial yet.")); return; }
   const width = 560, row = 24, left = 150, height = list.length * row + 10;
   const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" });
@@ -386,12 +391,12 @@ async function renderImportance(section, id) {
     root.appendChild(bar);
     root.appendChild(svg("text", { x: left + Math.max(1, c.importance * (width - left - 60)) + 6, y: y + 15 }, (c.importance * 100).toFixed(1) + " %"));
   });
-  section.append(root, el("p", { class: "muted" }, "Share of the fitness variance explained by each choice's mean fitness per value (fANOVA-style main effects, from the completed trials)."));
+  add(section, root, el("p", { class: "muted" }, "Share of the fitness variance explained by each choice's mean fitness per value (fANOVA-style main effects, from the completed trials)."));
 }
 
 function renderParallel(section, trials) {
   const done = evaluated(trials);
-  section.replaceChildren(el("h2", {}, "Parallel coordinates"));
+  fill(section, el("h2", {}, "Parallel coordinates"));
   const names = [...new Set(done.flatMap(t => Object.keys(t.choices)))];
   if (!done.length || !names.length) { section.appendChild(el("p", { class: "muted" }, "No completed trial with choices yet.")); return; }
   const width = 1100, height = 300, top = 24, bottom = 20, left = 40, right = 60;
@@ -426,18 +431,18 @@ function renderParallel(section, trials) {
 async function trialPage(id, number) {
   const body = el("section", { id: "trial", class: "wide" });
   const curves = el("section", { id: "curves", class: "wide" });
-  main().replaceChildren(el("h1", { id: "trial-title" }, `Trial ${number}`), body, curves);
+  fill(main(), el("h1", { id: "trial-title" }, `Trial ${number}`), body, curves);
   await startWatching(id, (w, changed) => {
     if (!changed) return;
     const t = w.trials.get(number);
-    if (!t) { body.replaceChildren(el("p", { class: "error" }, `Experiment ${w.summary.name} has no trial ${number}.`)); return; }
+    if (!t) { fill(body, el("p", { class: "error" }, `Experiment ${w.summary.name} has no trial ${number}.`)); return; }
     let pretty = t.architectureJson;
     try { pretty = JSON.stringify(JSON.parse(t.architectureJson), null, 2); } catch { /* shown as stored */ }
     const copy = el("button", { id: "copy-json", onclick: async () => {
       try { await navigator.clipboard.writeText(t.architectureJson); copy.textContent = "Copied"; }
       catch { copy.textContent = "Select the text and copy it (clipboard unavailable)"; }
     } }, "Copy JSON");
-    body.replaceChildren(
+    fill(body,
       el("p", {}, el("a", { href: `#/e/${id}` }, "← " + w.summary.name)),
       el("dl", {},
         el("dt", {}, "state"), el("dd", { id: "trial-status", class: t.status }, t.status + (t.failure ? ` (${t.failure})` : "") + (t.stoppedEarly ? ", stopped early" : "")),
@@ -482,7 +487,7 @@ async function comparePage(a, b) {
     legend.appendChild(el("span", {}, el("i", {}), sides[i].summary.name));
     legend.lastChild.firstChild.style.background = COLORS[i];
   });
-  main().replaceChildren(el("h1", {}, "Compare"),
+  fill(main(), el("h1", {}, "Compare"),
     el("section", { class: "wide" }, el("table", { id: "compare" },
       el("thead", {}, el("tr", {}, el("th", {}), sides.map(d => el("th", {}, el("a", { href: `#/e/${d.summary.id}` }, d.summary.name))))),
       el("tbody", {}, rows.map(([label, f]) => el("tr", {}, el("th", {}, label), sides.map(d => el("td", { class: label.includes("architecture") ? "arch" : "" }, f(d.summary)))))))),
