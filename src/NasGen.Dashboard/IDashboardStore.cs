@@ -27,25 +27,20 @@ public interface IDashboardStore : IAsyncDisposable
 public static class DashboardStores
 {
     /// <summary>
-    /// Opens <paramref name="location"/> read-only. A SQLite file is opened with
-    /// <see cref="SqliteExperimentStore.OpenReadOnly"/> and may be written by a running search meanwhile.
-    /// Throws <see cref="StoreException"/> when the location cannot be read as a store.
+    /// Opens <paramref name="location"/> read-only through <see cref="ExperimentStores.OpenReadOnlyAsync"/>: a SQLite
+    /// file (which a running search may write meanwhile) or a PostgreSQL database (a read-only session; the password
+    /// is never shown). Throws <see cref="StoreException"/> when the location cannot be read as a store.
     /// </summary>
-    public static Task<IDashboardStore> OpenAsync(string location, CancellationToken cancellationToken = default)
+    public static async Task<IDashboardStore> OpenAsync(string location, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(location);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (ExperimentStores.TryGetPostgres(location, out _))
-            // PostgreSQL has no read-only open or experiment listing in the store API yet; opening it the normal way
-            // would create or migrate tables, which a viewer must never do.
-            throw new StoreException("PostgreSQL", "the dashboard reads PostgreSQL stores once the store API can open them read-only; use a SQLite store for now.");
-        string path = location.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) ? location["sqlite:".Length..] : location;
-        return Task.FromResult<IDashboardStore>(new SqliteDashboardStore(SqliteExperimentStore.OpenReadOnly(path)));
+        var store = await ExperimentStores.OpenReadOnlyAsync(location, cancellationToken).ConfigureAwait(false);
+        return new ReadOnlyDashboardStore(store, ExperimentStores.Describe(location));
     }
 
-    private sealed class SqliteDashboardStore(SqliteExperimentStore store) : IDashboardStore
+    private sealed class ReadOnlyDashboardStore(IReadOnlyExperimentStore store, string location) : IDashboardStore
     {
-        public string Location => store.Location;
+        public string Location => location;
 
         public Task<IReadOnlyList<StoredExperiment>> ListExperimentsAsync(CancellationToken cancellationToken = default) =>
             store.ListExperimentsAsync(cancellationToken);

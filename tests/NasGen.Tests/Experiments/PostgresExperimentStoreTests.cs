@@ -223,6 +223,23 @@ public sealed class PostgresExperimentStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_dashboard_reads_a_PostgreSQL_store_and_shows_it_without_credentials()
+    {
+        if (await Server() is not { } cs) return;
+        await using (var writer = await PostgresExperimentStore.OpenAsync(cs))
+        {
+            long id = (await writer.OpenExperimentAsync(Config(TestSpace.Default))).Id;
+            await writer.AddTrialAsync(id, Trial(new TestArch(8, TestOp.Skip, 1, false)));
+            await writer.AddTrialAsync(id, Trial(new TestArch(16, TestOp.Skip, 2, false)));
+        }
+        await using var store = await NasGen.Dashboard.DashboardStores.OpenAsync("postgresql:" + cs);
+        Assert.DoesNotContain("Password", store.Location, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("postgresql://", store.Location, StringComparison.Ordinal);
+        var experiment = Assert.Single(await store.ListExperimentsAsync());
+        Assert.Equal(2, (await store.GetTrialsAsync(experiment.Id)).Count);
+    }
+
+    [Fact]
     public async Task NASGEN_STORE_overrides_the_location_the_program_passes()
     {
         using var dir = new TempDirectory();
