@@ -338,8 +338,10 @@ internal sealed class TemplateBuilder
             if (child.SpanStart >= end) break;
             if (child.IsToken)
             {
-                // A constructor is named after its class.
-                if (child.Parent is ConstructorDeclarationSyntax constructor && child.AsToken() == constructor.Identifier)
+                // The space's constructors are named after the exported class; a nested type's keep their own name.
+                if (child.Parent is ConstructorDeclarationSyntax { Parent: TypeDeclarationSyntax owner } constructor
+                    && child.AsToken() == constructor.Identifier
+                    && SymbolEqualityComparer.Default.Equals(_model.GetDeclaredSymbol(owner, _cancellationToken), _space))
                     Replace(parts, ref cursor, child.Span, new Part { Kind = PartKind.ClassName });
                 continue;
             }

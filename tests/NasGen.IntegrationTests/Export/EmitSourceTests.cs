@@ -39,7 +39,8 @@ public sealed class EmitSourceTests
         Add(ReadmeDigitsNet.Space, 6, a => new ReadmeDigitsNet(a), [2, 1, 8, 8], "Readme");
         Add(DigitsNet.Space, 8, a => new DigitsNet(a), [2, 1, 8, 8], "Digits");
         Add(CellSpaceNet.Space, 16, a => new CellSpaceNet(a), [2, 1, 6, 6], "Cell");
-        Assert.True(cases.Count >= 70);
+        Add(NestedBlockNet.Space, 2, a => new NestedBlockNet(a), [2, 1, 6], "Nested");
+        Assert.True(cases.Count >= 72);
 
         var assembly = ExportCompiler.Compile(cases.Select(c => c.Source));
         foreach (var c in cases)
