@@ -22,8 +22,11 @@ public class StrategyAskBenchmarks
     [Params(100, 500, 1000)]
     public int Observations { get; set; }
 
-    /// <summary>Every factory name.</summary>
-    public static IEnumerable<string> StrategyNames => SearchStrategies.Names;
+    /// <summary>Every factory name, or those listed in <c>NASGEN_BENCH_STRATEGIES</c> (comma-separated) to measure a few.</summary>
+    public static IEnumerable<string> StrategyNames =>
+        Environment.GetEnvironmentVariable("NASGEN_BENCH_STRATEGIES") is { Length: > 0 } only
+            ? only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : SearchStrategies.Names;
 
     /// <summary>Builds the strategy and feeds it its observations.</summary>
     [GlobalSetup]

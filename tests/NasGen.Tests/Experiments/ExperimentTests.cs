@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using NasGen.CrashHarness;
 using NasGen.Experiments;
 using NasGen.Storage;
+using NasGen.Strategies;
 
 namespace NasGen.Tests.Experiments;
 
@@ -198,33 +199,36 @@ public sealed class ExperimentTests
     }
 
     private static Experiment<TestArch> HillClimb(IExperimentStore store, SyntheticEvaluator evaluator, int trials, int concurrency = 1,
-        IExperimentObserver? observer = null) =>
-        new(Space, s => new HillClimbStrategy(Space, s), evaluator, store, new ExperimentOptions<TestArch>
+        IExperimentObserver? observer = null, string strategy = "hill-climb") =>
+        new(Space, s => strategy == "hill-climb" ? new HillClimbStrategy(Space, s) : SearchStrategies.Create(strategy, Space, s), evaluator, store, new ExperimentOptions<TestArch>
         {
             Name = "hc", Seed = 5, MaxTrials = trials, Concurrency = concurrency, Observer = observer,
         });
 
-    [Fact]
-    public async Task Cancellation_leaves_running_trials_pending_and_resume_matches_an_uninterrupted_run()
+    [Theory]
+    [InlineData("hill-climb")]
+    [InlineData("tpe")]
+    [InlineData("tpe-multivariate")]
+    public async Task Cancellation_leaves_running_trials_pending_and_resume_matches_an_uninterrupted_run(string strategy)
     {
         using var dir = new TempDirectory();
         ExperimentResult<TestArch> reference;
         await using (var store = SqliteExperimentStore.Open(dir.File("ref.db")))
-            reference = await HillClimb(store, new SyntheticEvaluator(), 30).RunAsync();
+            reference = await HillClimb(store, new SyntheticEvaluator(), 30, strategy: strategy).RunAsync();
 
         using var cts = new CancellationTokenSource();
         // Ctrl-C in the middle of the 8th evaluation.
         var evaluator = new SyntheticEvaluator { StepDelay = TimeSpan.FromMilliseconds(5), OnStart = n => { if (n == 8) cts.Cancel(); } };
         ExperimentResult<TestArch> stopped;
         await using (var store = SqliteExperimentStore.Open(dir.File("s.db")))
-            stopped = await HillClimb(store, evaluator, 30).RunAsync(cts.Token);
+            stopped = await HillClimb(store, evaluator, 30, strategy: strategy).RunAsync(cts.Token);
         Assert.Equal(StopReason.Cancelled, stopped.StopReason);
         Assert.Contains(stopped.Trials, t => t.Status == TrialStatus.Pending);
         Assert.DoesNotContain(stopped.Trials, t => t.Status == TrialStatus.Running);
 
         ExperimentResult<TestArch> resumed;
         await using (var store = SqliteExperimentStore.Open(dir.File("s.db")))
-            resumed = await HillClimb(store, new SyntheticEvaluator(), 30).RunAsync();
+            resumed = await HillClimb(store, new SyntheticEvaluator(), 30, strategy: strategy).RunAsync();
         Assert.Null(resumed.Resume.DivergedAt);
         Assert.True(resumed.Resume.RerunTrials >= 1);
         Assert.Equal(reference.Trials.Select(t => (t.Canonical, t.Fitness, t.Seed)), resumed.Trials.Select(t => (t.Canonical, t.Fitness, t.Seed)));

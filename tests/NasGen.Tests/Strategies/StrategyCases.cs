@@ -18,6 +18,8 @@ internal static class StrategyCases
         ["local"] = 300,
         ["reinforce"] = 1_500,
         ["bo"] = 120,
+        ["tpe"] = 300,
+        ["tpe-multivariate"] = 300,
         ["hyperband"] = 9_000,
         ["sh"] = 9_000,
         ["pareto-evolution"] = 600,
