@@ -1,4 +1,5 @@
 using System;
+using NasGen.Storage;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -38,10 +39,13 @@ public sealed record DashboardOptions
 /// </summary>
 public static class Dashboard
 {
-    /// <summary>Opens the store at <paramref name="storeLocation"/> read-only and starts serving its dashboard.</summary>
+    /// <summary>
+    /// Opens the store at <paramref name="storeLocation"/> read-only (<see cref="ExperimentStores.OpenReadOnlyAsync"/>: a
+    /// SQLite file or a PostgreSQL database) and starts serving its dashboard.
+    /// </summary>
     public static async Task<DashboardServer> StartAsync(string storeLocation, DashboardOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var store = await DashboardStores.OpenAsync(storeLocation, cancellationToken).ConfigureAwait(false);
+        var store = await ExperimentStores.OpenReadOnlyAsync(storeLocation, cancellationToken).ConfigureAwait(false);
         try
         {
             return await StartAsync(store, options, cancellationToken).ConfigureAwait(false);
@@ -54,7 +58,7 @@ public static class Dashboard
     }
 
     /// <summary>Starts serving the dashboard of <paramref name="store"/>; the server disposes the store when it stops.</summary>
-    public static Task<DashboardServer> StartAsync(IDashboardStore store, DashboardOptions? options = null, CancellationToken cancellationToken = default)
+    public static Task<DashboardServer> StartAsync(IReadOnlyExperimentStore store, DashboardOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         return DashboardServer.StartAsync(store, options ?? new DashboardOptions(), TimeProvider.System, cancellationToken);

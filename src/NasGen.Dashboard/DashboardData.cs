@@ -11,7 +11,7 @@ namespace NasGen.Dashboard;
 /// The server's view of one store: experiments and their last snapshots, read again at most once per refresh
 /// interval however many pages poll, so that watching a search costs the store little.
 /// </summary>
-internal sealed class DashboardData(IDashboardStore store, TimeSpan refreshInterval, TimeProvider clock) : IAsyncDisposable
+internal sealed class DashboardData(IReadOnlyExperimentStore store, TimeSpan refreshInterval, TimeProvider clock) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<long, ExperimentState> _states = new();

@@ -1,4 +1,5 @@
 using System;
+using NasGen.Storage;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -70,7 +71,7 @@ public sealed class DashboardServer : IAsyncDisposable
         await _data.DisposeAsync().ConfigureAwait(false);
     }
 
-    internal static async Task<DashboardServer> StartAsync(IDashboardStore store, DashboardOptions options, TimeProvider clock, CancellationToken cancellationToken)
+    internal static async Task<DashboardServer> StartAsync(IReadOnlyExperimentStore store, DashboardOptions options, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (options.Port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(options), $"port {options.Port} is not between 0 and 65535.");
         if (options.RefreshInterval < TimeSpan.Zero || options.PollInterval <= TimeSpan.Zero)

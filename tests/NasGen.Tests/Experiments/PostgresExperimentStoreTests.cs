@@ -228,15 +228,16 @@ public sealed class PostgresExperimentStoreTests(ITestOutputHelper output)
         if (await Server() is not { } cs) return;
         await using (var writer = await PostgresExperimentStore.OpenAsync(cs))
         {
-            long id = (await writer.OpenExperimentAsync(Config(TestSpace.Default))).Id;
+            long id = (await writer.OpenExperimentAsync(Config(TestSpace.Default, "served-from-postgres"))).Id;
             await writer.AddTrialAsync(id, Trial(new TestArch(8, TestOp.Skip, 1, false)));
             await writer.AddTrialAsync(id, Trial(new TestArch(16, TestOp.Skip, 2, false)));
         }
-        await using var store = await NasGen.Dashboard.DashboardStores.OpenAsync("postgresql:" + cs);
-        Assert.DoesNotContain("Password", store.Location, StringComparison.OrdinalIgnoreCase);
-        Assert.StartsWith("postgresql://", store.Location, StringComparison.Ordinal);
-        var experiment = Assert.Single(await store.ListExperimentsAsync());
-        Assert.Equal(2, (await store.GetTrialsAsync(experiment.Id)).Count);
+        await using var dashboard = await NasGen.Dashboard.Dashboard.StartAsync("postgresql:" + cs, new NasGen.Dashboard.DashboardOptions { Port = 0 });
+        Assert.DoesNotContain("Password", dashboard.StoreLocation, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("postgresql://", dashboard.StoreLocation, StringComparison.Ordinal);
+        using var http = new System.Net.Http.HttpClient { BaseAddress = dashboard.Url };
+        string experiments = await http.GetStringAsync("/api/experiments");
+        Assert.Contains("served-from-postgres", experiments, StringComparison.Ordinal);
     }
 
     [Fact]
