@@ -271,7 +271,7 @@ public static class NasGenCommand
         // Every file is checked before the first is written: a refusal leaves the folder as it was.
         var paths = files.Select(f => OutputFiles.CheckWritable(Path.Combine(folder, f), "--out", [store], force)).ToArray();
         Directory.CreateDirectory(folder);
-        ExperimentReport.PlotBestSoFar(view.Trials, paths[0]);
+        ExperimentReport.PlotBestSoFar(view.Trials, paths[0], view.Direction);
         ExperimentReport.PlotTrials(view.Trials, paths[1]);
         if (objectives.Count >= 2) ExperimentReport.PlotParetoFront(view.Trials, view.ParetoFront(objectives), objectives, paths[2]);
         return paths;

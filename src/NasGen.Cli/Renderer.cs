@@ -90,7 +90,8 @@ internal sealed class Renderer
         Row(table, "options", c.OptionsJson);
         Row(table, "trials", $"{view.Trials.Count} ({view.Completed} completed, {view.Failed} failed, {view.Unfinished} unfinished)");
         Row(table, "evaluation time", $"{view.EvaluationTime.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
-        Row(table, "best trial", best is null ? "none completed" : $"{best.Number}: fitness {NasGenCommand.Number(best.Fitness)}");
+        Row(table, "best trial", best is null ? "none completed"
+            : $"{best.Number}: fitness {NasGenCommand.Number(best.Fitness)}{(view.Direction == ObjectiveDirection.Minimize ? " (minimised)" : "")}");
         Row(table, "best architecture", best?.Canonical ?? "-");
         _console.Write(table);
         if (failures.Length > 0)

@@ -28,13 +28,14 @@ public sealed record ExperimentView(string Store, StoredExperiment Experiment, I
     /// <summary>Pending or running trials.</summary>
     public int Unfinished => Trials.Count(t => !t.IsFinished);
 
-    /// <summary>The completed trial with the highest fitness (the first of equals), or null.</summary>
+    /// <summary>Whether the experiment maximised or minimised its fitness, as recorded with it.</summary>
+    public ObjectiveDirection Direction => FitnessDirection.Of(Experiment.Config);
+
+    /// <summary>The completed trial with the best fitness in the experiment's direction (the first of equals), or null.</summary>
     public TrialRecord? Best => Ranked().FirstOrDefault();
 
     /// <summary>Completed trials that were evaluated (not reused), best fitness first, ties by number.</summary>
-    public IEnumerable<TrialRecord> Ranked() =>
-        Trials.Where(t => t.Status == TrialStatus.Completed && t.Fitness is not null && t.ReusedFrom is null)
-            .OrderByDescending(t => t.Fitness).ThenBy(t => t.Number);
+    public IEnumerable<TrialRecord> Ranked() => Trials.Ranked(Direction);
 
     /// <summary>Total evaluation time of the finished trials.</summary>
     public TimeSpan EvaluationTime => TimeSpan.FromSeconds(Trials.Sum(t => t.Duration?.TotalSeconds ?? 0));

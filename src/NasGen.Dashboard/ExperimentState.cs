@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
+using NasGen.Experiments;
 using NasGen.Storage;
 
 namespace NasGen.Dashboard;
@@ -50,6 +51,7 @@ internal sealed record ExperimentSummary(
     double? ElapsedSeconds,
     double? EtaSeconds,
     IReadOnlyList<string> Objectives,
+    bool Minimize,
     long Version);
 
 /// <summary>
@@ -172,6 +174,7 @@ internal sealed class ExperimentState(StoredExperiment experiment)
     {
         int completed = 0, failed = 0, running = 0, pending = 0;
         TrialRecord? best = null;
+        var direction = FitnessDirection.Of(Experiment.Config);
         DateTimeOffset? first = null, last = null;
         var failures = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var entry in _entries)
@@ -188,7 +191,7 @@ internal sealed class ExperimentState(StoredExperiment experiment)
                 case TrialStatus.Running: running++; break;
                 default: pending++; break;
             }
-            if (t.Status == TrialStatus.Completed && t.ReusedFrom is null && t.Fitness is { } f && double.IsFinite(f) && (best is null || f > best.Fitness))
+            if (t.Status == TrialStatus.Completed && t.ReusedFrom is null && t.Fitness is { } f && double.IsFinite(f) && (best?.Fitness is not { } b || direction.IsBetter(f, b)))
                 best = t;
             if (t.StartedAt is { } s && (first is null || s < first)) first = s;
             if (t.EndedAt is { } e && (last is null || e > last)) last = e;
@@ -201,7 +204,7 @@ internal sealed class ExperimentState(StoredExperiment experiment)
         double? eta = elapsed is { } el && maxTrials is { } max && finished > 0 && max > finished ? el / finished * (max - finished) : null;
         return new ExperimentSummary(Experiment.Id, config.Name, config.SpaceName, config.StrategyName, config.Seed, config.OptionsJson,
             Experiment.CreatedAt, _entries.Count, completed, failed, running, pending, maxTrials,
-            best is null ? null : new BestTrial(best.Number, best.Fitness!.Value, best.Canonical), failures, elapsed, eta, objectives, Version);
+            best is null ? null : new BestTrial(best.Number, best.Fitness!.Value, best.Canonical), failures, elapsed, eta, objectives, direction == ObjectiveDirection.Minimize, Version);
     }
 
     /// <summary>The trial budget and objectives ("Maximize fitness") from the stored options; missing or unreadable options give none.</summary>

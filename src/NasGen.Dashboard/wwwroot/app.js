@@ -208,8 +208,8 @@ async function experimentPage(id) {
     renderOverview(sections.overview, w.summary);
     if (!changed) return;
     const trials = sortedTrials(w);
-    const toggle = v => { bestOverTime = v; renderBest(sections.best, sortedTrials(w), v, toggle); };
-    renderBest(sections.best, trials, bestOverTime, toggle);
+    const toggle = v => { bestOverTime = v; renderBest(sections.best, sortedTrials(w), v, toggle, w.summary.minimize); };
+    renderBest(sections.best, trials, bestOverTime, toggle, w.summary.minimize);
     renderTrialTable(sections.trials, w, trials);
     renderCurves(sections.curves, w, trials);
     renderParallel(sections.parallel, trials);
@@ -245,16 +245,16 @@ function renderOverview(section, s) {
         .map(([k, v]) => [el("dt", {}, k), el("dd", {}, typeof v === "object" ? JSON.stringify(v) : String(v))])));
 }
 
-function renderBest(section, trials, overTime, toggle) {
+function renderBest(section, trials, overTime, toggle, minimize) {
   const done = trials.filter(t => t.status === "Completed" && typeof t.fitness === "number" && t.reusedFrom === null);
   const ordered = overTime ? done.filter(t => t.endedAt).sort((a, b) => a.endedAt.localeCompare(b.endedAt)) : done;
   const start = trials.reduce((m, t) => t.startedAt && (!m || t.startedAt < m) ? t.startedAt : m, null);
   const xOf = t => overTime ? (Date.parse(t.endedAt) - Date.parse(start)) / 1000 : t.number;
   const button = el("button", { onclick: () => toggle(!overTime) }, overTime ? "over trials" : "over time");
-  fill(section, el("div", { class: "controls" }, el("h2", {}, "Best so far"), button));
+  fill(section, el("div", { class: "controls" }, el("h2", {}, minimize ? "Best so far (lowest)" : "Best so far"), button));
   if (!ordered.length) { section.appendChild(el("p", { class: "muted" }, "No completed trial yet.")); return; }
-  let best = -Infinity;
-  const steps = ordered.map(t => { best = Math.max(best, t.fitness); return [xOf(t), best]; });
+  let best = minimize ? Infinity : -Infinity;
+  const steps = ordered.map(t => { best = minimize ? Math.min(best, t.fitness) : Math.max(best, t.fitness); return [xOf(t), best]; });
   const p = plot(extent(ordered.map(xOf)), extent(ordered.map(t => t.fitness)), overTime ? "seconds since the first trial started" : "trial", "fitness");
   for (const t of ordered) {
     const dot = svg("circle", { class: "dot", cx: p.x(xOf(t)), cy: p.y(t.fitness), r: 3 });

@@ -135,8 +135,7 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
 
     private ExperimentResult<TArchitecture> Result(StoredExperiment experiment, IReadOnlyList<TrialRecord> trials, StopReason stopReason, ResumeInfo resume, TimeSpan elapsed)
     {
-        var best = trials.Where(t => t.Status == TrialStatus.Completed && t.Fitness is not null)
-            .Aggregate((TrialRecord?)null, (b, t) => b is null || t.Fitness > b.Fitness ? t : b);
+        var best = trials.Where(t => t.Status == TrialStatus.Completed).Aggregate((TrialRecord?)null, (b, t) => _options.Direction.Better(b, t));
         TArchitecture? bestArchitecture = best is null ? null : _space.FromJson(best.ArchitectureJson);
         var front = _options.Objectives.Count == 0
             ? Array.Empty<TrialRecord>()

@@ -101,6 +101,14 @@ public sealed record ExperimentOptions<TArchitecture> where TArchitecture : stru
     /// <summary>The median stopping rule, or null to let every trial run to its end.</summary>
     public MedianStoppingRule? MedianStopping { get; init; }
 
+    /// <summary>
+    /// Whether the fitness is maximised (an accuracy, the default) or minimised (a loss, an error). The store keeps the
+    /// fitness as the evaluator returned it and records the direction with the experiment, so that reports, <c>nasgen</c>
+    /// and the dashboard rank trials the same way; strategies, which maximise, are told the negated value. Resuming with
+    /// another direction is refused.
+    /// </summary>
+    public ObjectiveDirection Direction { get; init; } = ObjectiveDirection.Maximize;
+
     /// <summary>Objectives for the Pareto front; empty for a single-objective search on the fitness.</summary>
     public IReadOnlyList<Objective> Objectives { get; init; } = Array.Empty<Objective>();
 

@@ -23,6 +23,7 @@ internal static class ExperimentSettings
             ["constraints"] = options.Constraints.Select(c => c.Name).ToArray(),
             ["costLimits"] = options.CostLimits,
             ["medianStopping"] = options.MedianStopping,
+            [FitnessDirection.OptionName] = options.Direction.ToString(),
             ["objectives"] = options.Objectives.Select(o => $"{o.Direction} {o.Metric}").ToArray(),
             ["evaluationSettings"] = new SortedDictionary<string, string>(options.EvaluationSettings.ToDictionary(), StringComparer.Ordinal),
         });
@@ -47,7 +48,8 @@ internal static class ExperimentSettings
 
     private static Dictionary<string, string> ResultSettings(string optionsJson)
     {
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        // A store from before minimisation existed maximised: a resume that minimises is another setting.
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { [FitnessDirection.OptionName] = nameof(ObjectiveDirection.Maximize) };
         try
         {
             using var document = JsonDocument.Parse(optionsJson);
@@ -55,6 +57,7 @@ internal static class ExperimentSettings
             foreach (var option in document.RootElement.EnumerateObject())
             {
                 if (ResultOptions.Contains(option.Name)) settings[option.Name] = option.Value.GetRawText();
+                else if (option.Name == FitnessDirection.OptionName && option.Value.ValueKind == JsonValueKind.String) settings[option.Name] = option.Value.GetString()!;
                 else if (option.Name == "evaluationSettings" && option.Value.ValueKind == JsonValueKind.Object)
                     foreach (var setting in option.Value.EnumerateObject())
                         settings[setting.Name] = setting.Value.ValueKind == JsonValueKind.String ? setting.Value.GetString()! : setting.Value.GetRawText();

@@ -8,7 +8,7 @@ using NasGen.Strategies;
 namespace NasGen.Experiments;
 
 /// <summary>What the loop knows about finished trials; read by evaluating trials for dedup and median stopping.</summary>
-internal sealed class RunState<TArchitecture>(MedianStoppingRule? median) where TArchitecture : struct, IEquatable<TArchitecture>
+internal sealed class RunState<TArchitecture>(MedianStoppingRule? median, ObjectiveDirection direction) where TArchitecture : struct, IEquatable<TArchitecture>
 {
     private readonly Dictionary<int, List<double>> _valuesAtStep = new();
 
@@ -27,7 +27,7 @@ internal sealed class RunState<TArchitecture>(MedianStoppingRule? median) where 
         Finished++;
         if (live) FinishedThisRun++;
         if (trial.Status == TrialStatus.Failed) Failed++;
-        if (trial.Status == TrialStatus.Completed && (Best is null || trial.Fitness > Best.Fitness)) Best = trial;
+        if (trial.Status == TrialStatus.Completed) Best = direction.Better(Best, trial);
         // Reused results and timeouts are not sources for dedup: the original is, and a timeout may pass next time.
         if (trial.ReusedFrom is null && trial.Failure != FailureReason.Timeout)
             FinishedByKey.TryAdd(Key(trial), trial);
@@ -49,7 +49,7 @@ internal sealed class RunState<TArchitecture>(MedianStoppingRule? median) where 
             var sorted = list.OrderBy(v => v).ToArray();
             int mid = sorted.Length / 2;
             double m = sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-            return value < m;
+            return direction.IsBetter(m, value); // worse than the median: a loss above it, an accuracy below it
         }
     }
 }

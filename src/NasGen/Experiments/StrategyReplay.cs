@@ -25,7 +25,7 @@ internal sealed class StrategyReplay<TArchitecture> where TArchitecture : struct
         _strategyFactory = strategyFactory;
         _options = options;
         Strategy = strategyFactory(options.Seed);
-        State = new RunState<TArchitecture>(options.MedianStopping);
+        State = new RunState<TArchitecture>(options.MedianStopping, options.Direction);
     }
 
     public ISearchStrategy<TArchitecture> Strategy { get; private set; }
@@ -46,7 +46,7 @@ internal sealed class StrategyReplay<TArchitecture> where TArchitecture : struct
     public void Reset()
     {
         Strategy = _strategyFactory(_options.Seed);
-        State = new RunState<TArchitecture>(_options.MedianStopping);
+        State = new RunState<TArchitecture>(_options.MedianStopping, _options.Direction);
         _recorded = new();
         KnownTrials = KnownTells = 0;
     }
@@ -116,19 +116,20 @@ internal sealed class StrategyReplay<TArchitecture> where TArchitecture : struct
     }
 
     /// <summary>
-    /// What the strategy is told of a trial. With <see cref="ExperimentOptions{TArchitecture}.Objectives"/>, the outcome
+    /// What the strategy is told of a trial: its fitness as a value to maximise. With <see cref="ExperimentOptions{TArchitecture}.Objectives"/>, the outcome
     /// carries their values, minimised ones negated, for an <see cref="IMultiObjectiveStrategy{TArchitecture}"/>; other
     /// strategies read the fitness alone.
     /// </summary>
     private TrialOutcome OutcomeOf(TrialRecord trial)
     {
         if (trial.Status != TrialStatus.Completed) return TrialOutcome.Failure;
+        double? fitness = trial.Fitness is { } f ? _options.Direction.Maximised(f) : null;
         var objectives = _options.Objectives;
-        if (objectives.Count == 0) return new TrialOutcome(trial.Fitness);
+        if (objectives.Count == 0) return new TrialOutcome(fitness);
         var values = Objective.ValuesOf(trial, objectives);
         var maximised = new double[values.Count];
         for (int i = 0; i < maximised.Length; i++)
             maximised[i] = objectives[i].Direction == ObjectiveDirection.Minimize ? -values[i] : values[i];
-        return new TrialOutcome(trial.Fitness) { Objectives = maximised };
+        return new TrialOutcome(fitness) { Objectives = maximised };
     }
 }

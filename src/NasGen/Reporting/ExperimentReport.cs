@@ -36,7 +36,7 @@ public static class ExperimentReport
         Directory.CreateDirectory(directory);
         var written = new List<string>();
         string best = Path.Combine(directory, BestSoFarPng);
-        PlotBestSoFar(result.Trials, best);
+        PlotBestSoFar(result.Trials, best, FitnessDirection.Of(result.Experiment.Config));
         written.Add(best);
         string trials = Path.Combine(directory, TrialsPng);
         PlotTrials(result.Trials, trials);
@@ -67,8 +67,8 @@ public static class ExperimentReport
         File.WriteAllText(path, space.ToJson(architecture) + Environment.NewLine);
     }
 
-    /// <summary>Best fitness so far against the trial number.</summary>
-    public static void PlotBestSoFar(IReadOnlyList<TrialRecord> trials, string path)
+    /// <summary>Best fitness so far (the lowest when <paramref name="direction"/> minimises) against the trial number.</summary>
+    public static void PlotBestSoFar(IReadOnlyList<TrialRecord> trials, string path, ObjectiveDirection direction = ObjectiveDirection.Maximize)
     {
         ArgumentNullException.ThrowIfNull(trials);
         var xs = new List<double>();
@@ -76,7 +76,7 @@ public static class ExperimentReport
         double? best = null;
         foreach (var t in trials.OrderBy(t => t.Number))
         {
-            if (t.Status == TrialStatus.Completed && t.Fitness is { } f && (best is null || f > best)) best = f;
+            if (t.Status == TrialStatus.Completed && t.Fitness is { } f && (best is not { } b0 || direction.IsBetter(f, b0))) best = f;
             if (best is { } b && t.IsFinished) { xs.Add(t.Number); ys.Add(b); }
         }
         var plot = new ScottPlot.Plot();
@@ -86,7 +86,7 @@ public static class ExperimentReport
             line.ConnectStyle = ScottPlot.ConnectStyle.StepHorizontal;
             line.MarkerSize = 0;
         }
-        plot.Title("Best fitness so far");
+        plot.Title(direction == ObjectiveDirection.Minimize ? "Best (lowest) fitness so far" : "Best fitness so far");
         plot.XLabel("trial");
         plot.YLabel("fitness");
         plot.SavePng(path, 800, 500);
@@ -160,6 +160,7 @@ public static class ExperimentReport
         md.AppendLine(CultureInfo.InvariantCulture, $"| space | {c.SpaceName} (fingerprint `{c.SpaceFingerprint}`) |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| strategy | {c.StrategyName} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| seed | {c.Seed} |");
+        if (FitnessDirection.Of(c) == ObjectiveDirection.Minimize) md.AppendLine("| fitness | minimised (lower is better) |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| options | `{Cell(c.OptionsJson)}` |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| trials | {trials.Count} ({trials.Count(t => t.Status == TrialStatus.Completed)} completed, {trials.Count(t => t.Status == TrialStatus.Failed)} failed, {trials.Count(t => !t.IsFinished)} unfinished) |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| stopped by | {result.StopReason} |");
@@ -172,7 +173,7 @@ public static class ExperimentReport
         md.AppendLine(" architecture |");
         md.Append("|---|---|---|").Append(string.Concat(Enumerable.Repeat("---|", metricNames.Length))).AppendLine("---|");
         int rank = 1;
-        foreach (var t in trials.Where(t => t.Status == TrialStatus.Completed && t.ReusedFrom is null).OrderByDescending(t => t.Fitness).ThenBy(t => t.Number).Take(topK))
+        foreach (var t in trials.Ranked(FitnessDirection.Of(c)).Take(topK))
         {
             md.Append(CultureInfo.InvariantCulture, $"| {rank++} | {t.Number} | {F(t.Fitness)} |");
             foreach (var m in metricNames) md.Append(CultureInfo.InvariantCulture, $" {F(t.Metrics.TryGetValue(m, out var v) ? v : null)} |");
