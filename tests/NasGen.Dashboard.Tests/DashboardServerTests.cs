@@ -63,6 +63,23 @@ public sealed class DashboardServerTests
     }
 
     [Fact]
+    public void A_minimised_experiment_reports_its_lowest_fitness_as_best()
+    {
+        var minimised = new StoredExperiment(1, new ExperimentConfig("loss", "S", "f", "tpe", 1, "{\"maxTrials\":10,\"direction\":\"Minimize\"}"), DateTimeOffset.UnixEpoch);
+        var trials = new[] { Trial(0, TrialStatus.Completed, 0.7), Trial(1, TrialStatus.Completed, 0.2), Trial(2, TrialStatus.Completed, 0.9) };
+        var state = new ExperimentState(minimised);
+        state.Apply(trials, DateTimeOffset.UnixEpoch);
+        var summary = Delta(state, since: 0).GetProperty("summary");
+        Assert.True(summary.GetProperty("minimize").GetBoolean());
+        Assert.Equal(1, summary.GetProperty("best").GetProperty("number").GetInt32());
+
+        var maximised = new ExperimentState(Experiment());
+        maximised.Apply(trials, DateTimeOffset.UnixEpoch);
+        Assert.False(Delta(maximised, since: 0).GetProperty("summary").GetProperty("minimize").GetBoolean());
+        Assert.Equal(2, Delta(maximised, since: 0).GetProperty("summary").GetProperty("best").GetProperty("number").GetInt32());
+    }
+
+    [Fact]
     public void Importance_is_the_variance_share_of_each_choices_marginal_means()
     {
         // Fitness depends on a alone (x: 1, y: 3); b is balanced across a, so its marginal means are equal.

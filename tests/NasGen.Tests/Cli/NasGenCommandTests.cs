@@ -104,6 +104,26 @@ public sealed class NasGenCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_minimised_experiment_is_ranked_lowest_first_by_top_status_and_export()
+    {
+        string path = _dir.File("loss.db");
+        var result = await TestSpace.Default.SearchAsync(a => 100 - TestSpace.Score(a), strategy: "random", trials: 20, store: path, seed: 5,
+            direction: ObjectiveDirection.Minimize, name: "loss");
+        var expected = result.Trials.Ranked(ObjectiveDirection.Minimize).Take(3).ToArray();
+        Assert.Equal(result.Trials.Where(t => t.Status == TrialStatus.Completed).Min(t => t.Fitness), expected[0].Fitness);
+
+        var (exit, output, _) = await Run("top", path, "-k", "3", "--json");
+        var (statusExit, status, _) = await Run("status", path);
+        var (exportExit, exported, _) = await Run("export", path);
+
+        Assert.Equal((0, 0, 0), (exit, statusExit, exportExit));
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(expected.Select(t => t.Number), json.RootElement.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("number").GetInt32()));
+        Assert.Contains($"{expected[0].Number}: fitness {NasGenCommand.Number(expected[0].Fitness)} (minimised)", status);
+        Assert.Equal(result.BestArchitecture, TestSpace.Default.FromJson(exported));
+    }
+
+    [Fact]
     public async Task Top_lists_the_k_best_completed_trials_in_order()
     {
         var (path, result) = await StoreWith("s.db", "search", seed: 2, trials: 20);
