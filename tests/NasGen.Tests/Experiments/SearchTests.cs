@@ -7,11 +7,12 @@ using NasGen.CrashHarness;
 using NasGen.Experiments;
 using NasGen.Storage;
 using NasGen.Strategies;
+using Xunit.Abstractions;
 
 namespace NasGen.Tests.Experiments;
 
 /// <summary>The one-call entry point (<see cref="Search.SearchAsync{TArchitecture}(ISearchSpace{TArchitecture}, IEvaluator{TArchitecture}, string, int, string?, int, ObjectiveDirection, string?, IExperimentObserver?, System.Threading.CancellationToken)"/>) and minimisation.</summary>
-public sealed class SearchTests
+public sealed class SearchTests(ITestOutputHelper output)
 {
     private static readonly TestSpace Space = TestSpace.Default;
 
@@ -57,6 +58,24 @@ public sealed class SearchTests
         Assert.Equal(first.Trials.Select(t => (t.Canonical, t.Fitness)), resumed.Trials.Take(12).Select(t => (t.Canonical, t.Fitness)));
         // Stopped and resumed is the same search as one uninterrupted run.
         Assert.Equal(straight.Trials.Select(t => (t.Canonical, t.Fitness, t.Seed)), resumed.Trials.Select(t => (t.Canonical, t.Fitness, t.Seed)));
+    }
+
+    [Theory]
+    [InlineData("sh")]
+    [InlineData("tpe")]
+    public async Task The_same_call_on_a_postgresql_store_records_the_same_trials_as_on_sqlite(string strategy)
+    {
+        if (PostgresServer.ConnectionString(output) is not { } server) return;
+        string cs = await PostgresServer.FreshSchemaAsync(server);
+        using var dir = new TempDirectory();
+        var onSqlite = await Space.SearchAsync(new SyntheticEvaluator(), strategy: strategy, trials: 30, store: dir.File("s.db"), seed: 6);
+        // The worker loop (claims with leases, proposals under the experiment's lock, catch-up before each ask) with one worker.
+        var onPostgres = await Space.SearchAsync(new SyntheticEvaluator(), strategy: strategy, trials: 30, store: "postgresql:" + cs, seed: 6);
+
+        Assert.NotEmpty(onSqlite.Trials);
+        Assert.Equal(onSqlite.Trials.Select(t => (t.Canonical, t.Fidelity, t.Fitness, t.Seed, t.Status)),
+            onPostgres.Trials.Select(t => (t.Canonical, t.Fidelity, t.Fitness, t.Seed, t.Status)));
+        Assert.Equal(onSqlite.StopReason, onPostgres.StopReason);
     }
 
     [Fact]
