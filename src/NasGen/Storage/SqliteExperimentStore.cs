@@ -26,16 +26,20 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
     private const string WriterKey = "writer";
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
     private static readonly string[] Tables = { "metadata", "experiments", "trials", "intermediates" };
-    private readonly SqliteConnection _connection;
+    private SqliteConnection _connection; // replaced only by a read-only store's ReopenIfWritten
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly FileStream? _writerLock;
+    // False only for a version 1 store opened read-only: it is read as it is, without change numbers.
+    private readonly bool _hasChangeCounter;
 
-    private SqliteExperimentStore(string path, SqliteConnection connection, FileStream? writerLock, string? previousWriter = null)
+    private SqliteExperimentStore(string path, SqliteConnection connection, FileStream? writerLock, bool hasChangeCounter, string? previousWriter = null)
     {
         Location = path;
         _connection = connection;
         _writerLock = writerLock;
+        _hasChangeCounter = hasChangeCounter;
         PreviousWriter = previousWriter;
+        _immutableSince = writerLock is null && !File.Exists(path + "-wal") ? FileStamp.Of(path) : null;
     }
 
     /// <inheritdoc />
@@ -67,7 +71,7 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         try
         {
             // A process killed while creating the store leaves a SQLite file with no tables: it is created again.
-            bool hasSchema = HasContent(full) && Inspect(full);
+            int schemaVersion = HasContent(full) ? Inspect(full) : 0;
             connection = new SqliteConnection(new SqliteConnectionStringBuilder
             {
                 DataSource = full,
@@ -79,9 +83,10 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
             Execute(connection, "PRAGMA synchronous=NORMAL;"); // WAL + NORMAL is durable across process crashes
             Execute(connection, "PRAGMA foreign_keys=ON;");
             Execute(connection, "PRAGMA busy_timeout=5000;");
-            if (!hasSchema) CreateSchema(connection);
+            if (schemaVersion == 0) CreateSchema(connection);
+            else if (schemaVersion < SchemaVersion) Migrate(connection);
             string? previous = RecordWriter(connection);
-            return new SqliteExperimentStore(full, connection, writerLock, previous);
+            return new SqliteExperimentStore(full, connection, writerLock, hasChangeCounter: true, previous);
         }
         catch (Exception e)
         {
@@ -194,8 +199,8 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         "file:" + path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3f", StringComparison.Ordinal).Replace("#", "%23", StringComparison.Ordinal)
         + "?immutable=1";
 
-    /// <summary>Checks an existing file read-only; false when it is an empty SQLite database (no tables yet).</summary>
-    private static bool Inspect(string path)
+    /// <summary>Checks an existing file read-only; returns its schema version, 0 when it is an empty SQLite database (no tables yet).</summary>
+    private static int Inspect(string path)
     {
         var header = new byte[SqliteHeader.Length];
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
@@ -212,7 +217,7 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
             if (check != "ok")
                 throw new StoreException(path, $"the SQLite file is corrupt (quick_check: {check}). Restore it from a copy; nothing was changed.");
             if (Convert.ToInt64(Scalar(connection, "SELECT COUNT(*) FROM sqlite_master;"), CultureInfo.InvariantCulture) == 0)
-                return false;
+                return 0;
             if (Scalar(connection, "SELECT name FROM sqlite_master WHERE type='table' AND name='metadata';") is null)
                 throw new StoreException(path, "a SQLite database without NasGen's metadata table: not an experiment store.");
             object? version = Scalar(connection, "SELECT value FROM metadata WHERE key='schema_version';");
@@ -223,7 +228,7 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
             foreach (string table in Tables)
                 if (Scalar(connection, "SELECT name FROM sqlite_master WHERE type='table' AND name=$t;", null, ("$t", table)) is null)
                     throw new StoreException(path, $"the NasGen store has no '{table}' table: the file is damaged or was edited. Restore it from a copy; nothing was changed.");
-            return true;
+            return v;
         }
         catch (SqliteException e)
         {
@@ -238,6 +243,14 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         Execute(connection, "INSERT INTO metadata(key, value) VALUES ('schema_version', $v), ('created_by', $by);", tx,
             ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)),
             ("$by", StoreSchema.CreatedBy));
+        tx.Commit();
+    }
+
+    /// <summary>Brings an older store to this version in one transaction: a crash leaves it as it was.</summary>
+    private static void Migrate(SqliteConnection connection)
+    {
+        using var tx = connection.BeginTransaction();
+        Execute(connection, StoreSchema.MigrateFromVersion1(SqlDialect.Sqlite), tx);
         tx.Commit();
     }
 
@@ -292,14 +305,23 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<TrialRecord>> GetTrialsAsync(long experimentId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<TrialRecord>> GetTrialsAsync(long experimentId, CancellationToken cancellationToken = default) =>
+        GetTrialsChangedSinceAsync(experimentId, 0, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TrialRecord>> GetTrialsChangedSinceAsync(long experimentId, long sinceVersion, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ReopenIfWritten();
             using var tx = _connection.BeginTransaction(); // one snapshot for trials and intermediates
+            string changed = TrialRows.ChangedSince(_hasChangeCounter);
             var intermediates = new Dictionary<int, List<KeyValuePair<int, double>>>();
-            using (var command = Command(_connection, "SELECT number, step, value FROM intermediates WHERE experiment_id=$e ORDER BY number, step;", tx, ("$e", experimentId)))
+            using (var command = Command(_connection, $"""
+                SELECT number, step, value FROM intermediates
+                WHERE experiment_id=@e AND number IN (SELECT number FROM trials WHERE {changed}) ORDER BY number, step;
+                """, tx, ("@e", experimentId), ("@since", sinceVersion)))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -310,7 +332,7 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
                 }
             }
             var trials = new List<TrialRecord>();
-            using (var command = Command(_connection, $"{SelectTrial} WHERE experiment_id=$e ORDER BY number;", tx, ("$e", experimentId)))
+            using (var command = Command(_connection, $"{SelectTrial} WHERE {changed} ORDER BY number;", tx, ("@e", experimentId), ("@since", sinceVersion)))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -334,18 +356,19 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         try
         {
             using var tx = _connection.BeginTransaction();
+            long version = NextChange(tx, experimentId);
             int number = Convert.ToInt32(Scalar(_connection, "SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE experiment_id=$e;", tx, ("$e", experimentId)), CultureInfo.InvariantCulture);
             Execute(_connection, """
-                INSERT INTO trials(experiment_id, number, status, architecture_json, canonical, stable_hash, fidelity, seed)
-                VALUES ($e, $n, $status, $json, $canonical, $hash, $fidelity, $seed);
+                INSERT INTO trials(experiment_id, number, status, architecture_json, canonical, stable_hash, fidelity, seed, version)
+                VALUES ($e, $n, $status, $json, $canonical, $hash, $fidelity, $seed, $version);
                 """, tx,
                 ("$e", experimentId), ("$n", number), ("$status", (int)TrialStatus.Pending), ("$json", trial.ArchitectureJson),
-                ("$canonical", trial.Canonical), ("$hash", Hash(trial.StableHash)), ("$fidelity", trial.Fidelity), ("$seed", trial.Seed));
+                ("$canonical", trial.Canonical), ("$hash", Hash(trial.StableHash)), ("$fidelity", trial.Fidelity), ("$seed", trial.Seed), ("$version", version));
             tx.Commit();
             return new TrialRecord
             {
                 Number = number, Status = TrialStatus.Pending, ArchitectureJson = trial.ArchitectureJson, Canonical = trial.Canonical,
-                StableHash = trial.StableHash, Fidelity = trial.Fidelity, Seed = trial.Seed,
+                StableHash = trial.StableHash, Fidelity = trial.Fidelity, Seed = trial.Seed, Version = version,
             };
         }
         finally { _gate.Release(); }
@@ -362,8 +385,8 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
                 ("$e", experimentId), ("$pending", (int)TrialStatus.Pending));
             if (next is null or DBNull) return null;
             int number = Convert.ToInt32(next, CultureInfo.InvariantCulture);
-            Execute(_connection, "UPDATE trials SET status=$running, worker=$w, started_at=$t WHERE experiment_id=$e AND number=$n AND status=$pending;", tx,
-                ("$running", (int)TrialStatus.Running), ("$w", worker), ("$t", Time(DateTimeOffset.UtcNow)),
+            Execute(_connection, "UPDATE trials SET status=$running, worker=$w, started_at=$t, version=$version WHERE experiment_id=$e AND number=$n AND status=$pending;", tx,
+                ("$running", (int)TrialStatus.Running), ("$w", worker), ("$t", Time(DateTimeOffset.UtcNow)), ("$version", NextChange(tx, experimentId)),
                 ("$e", experimentId), ("$n", number), ("$pending", (int)TrialStatus.Pending));
             var trial = ReadOne(tx, experimentId, number);
             tx.Commit();
@@ -378,8 +401,12 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Execute(_connection, "INSERT OR REPLACE INTO intermediates(experiment_id, number, step, value) VALUES ($e, $n, $s, $v);", null,
+            using var tx = _connection.BeginTransaction();
+            Execute(_connection, "INSERT OR REPLACE INTO intermediates(experiment_id, number, step, value) VALUES ($e, $n, $s, $v);", tx,
                 ("$e", experimentId), ("$n", number), ("$s", step), ("$v", value));
+            Execute(_connection, "UPDATE trials SET version=$version WHERE experiment_id=$e AND number=$n;", tx,
+                ("$version", NextChange(tx, experimentId)), ("$e", experimentId), ("$n", number));
+            tx.Commit();
         }
         finally { _gate.Release(); }
     }
@@ -399,13 +426,13 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
             int changed = Execute(_connection, """
                 UPDATE trials SET status=$status, fitness=$fitness, metrics_json=$metrics, failure=$failure, error=$error,
                     reused_from=$reused, stopped_early=$stopped, tell_seq=$tell, asks_at_tell=$asks, ended_at=$end,
-                    duration_s=(julianday($end) - julianday(started_at)) * 86400.0
+                    duration_s=(julianday($end) - julianday(started_at)) * 86400.0, version=$version
                 WHERE experiment_id=$e AND number=$n AND status=$running;
                 """, tx,
                 ("$status", (int)completion.Status), ("$fitness", completion.Fitness), ("$metrics", JsonSerializer.Serialize(completion.Metrics)),
                 ("$failure", (int)completion.Failure), ("$error", completion.Error), ("$reused", completion.ReusedFrom),
                 ("$stopped", completion.StoppedEarly ? 1 : 0), ("$tell", tellSeq), ("$asks", completion.AsksAtTell), ("$end", Time(now)),
-                ("$e", experimentId), ("$n", number), ("$running", (int)TrialStatus.Running));
+                ("$version", NextChange(tx, experimentId)), ("$e", experimentId), ("$n", number), ("$running", (int)TrialStatus.Running));
             if (changed != 1)
                 throw new InvalidOperationException($"{Location}: trial {number} of experiment {experimentId} is not running; its result is not recorded twice.");
             var trial = ReadOne(tx, experimentId, number);
@@ -425,8 +452,8 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
             const string Match = "experiment_id=$e AND status=$running AND ($w IS NULL OR worker=$w)";
             Execute(_connection, $"DELETE FROM intermediates WHERE (experiment_id, number) IN (SELECT experiment_id, number FROM trials WHERE {Match});", tx,
                 ("$e", experimentId), ("$running", (int)TrialStatus.Running), ("$w", worker));
-            int changed = Execute(_connection, $"UPDATE trials SET status=$pending, worker=NULL, started_at=NULL WHERE {Match};", tx,
-                ("$pending", (int)TrialStatus.Pending), ("$e", experimentId), ("$running", (int)TrialStatus.Running), ("$w", worker));
+            int changed = Execute(_connection, $"UPDATE trials SET status=$pending, worker=NULL, started_at=NULL, version=$version WHERE {Match};", tx,
+                ("$pending", (int)TrialStatus.Pending), ("$version", NextChange(tx, experimentId)), ("$e", experimentId), ("$running", (int)TrialStatus.Running), ("$w", worker));
             tx.Commit();
             return changed;
         }
@@ -456,7 +483,11 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
-    private const string SelectTrial = $"SELECT {TrialRows.Columns} FROM trials";
+    private string SelectTrial => $"SELECT {TrialRows.Columns(_hasChangeCounter)} FROM trials";
+
+    /// <summary>The experiment's next change number, in the transaction of the change.</summary>
+    private long NextChange(SqliteTransaction tx, long experimentId) =>
+        Convert.ToInt64(Scalar(_connection, StoreSchema.NextChange(SqlDialect.Sqlite), tx, ("@e", experimentId)), CultureInfo.InvariantCulture);
 
     private TrialRecord ReadOne(SqliteTransaction tx, long experimentId, int number)
     {

@@ -28,8 +28,11 @@ internal sealed record SqlDialect(string TablePrefix, string Id, string Key, str
 /// <summary>The store schema, one text for both engines; see docs/experiments.md ("Schema").</summary>
 internal static class StoreSchema
 {
-    /// <summary>The schema version both stores write and read.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// The schema version both stores write. Version 2 added the change counter (<c>trial_version</c> of an experiment,
+    /// <c>version</c> of a trial); a writer migrates a version 1 store when it opens it, and read-only opens read both.
+    /// </summary>
+    public const int Version = 2;
 
     /// <summary>The statements that create every table and index, in the types of <paramref name="d"/>.</summary>
     public static string Create(SqlDialect d) => string.Create(CultureInfo.InvariantCulture, $"""
@@ -42,7 +45,8 @@ internal static class StoreSchema
             strategy_name TEXT NOT NULL,
             seed INTEGER NOT NULL,
             options_json TEXT NOT NULL,
-            created_at {d.Time} NOT NULL);
+            created_at {d.Time} NOT NULL,
+            trial_version {d.Key} NOT NULL DEFAULT 0);
         CREATE TABLE {d.TablePrefix}trials (
             experiment_id {d.Key} NOT NULL REFERENCES {d.TablePrefix}experiments(id),
             number INTEGER NOT NULL,
@@ -64,10 +68,12 @@ internal static class StoreSchema
             started_at {d.Time},
             ended_at {d.Time},
             duration_s {d.Real},
+            version {d.Key} NOT NULL DEFAULT 0,
             {d.TrialExtras}
             PRIMARY KEY (experiment_id, number));
         CREATE INDEX {d.TablePrefix}trials_status ON {d.TablePrefix}trials(experiment_id, status, number);
         CREATE INDEX {d.TablePrefix}trials_hash ON {d.TablePrefix}trials(experiment_id, stable_hash);
+        {VersionIndex(d)}
         CREATE TABLE {d.TablePrefix}intermediates (
             experiment_id {d.Key} NOT NULL,
             number INTEGER NOT NULL,
@@ -76,6 +82,30 @@ internal static class StoreSchema
             PRIMARY KEY (experiment_id, number, step),
             FOREIGN KEY (experiment_id, number) REFERENCES {d.TablePrefix}trials(experiment_id, number));
         """);
+
+    private static string VersionIndex(SqlDialect d) =>
+        $"CREATE INDEX {d.TablePrefix}trials_version ON {d.TablePrefix}trials(experiment_id, version);";
+
+    /// <summary>
+    /// Migrates a version 1 store to version 2 in the writer's transaction: the change counter's columns and index. Every
+    /// existing trial gets version 1, so that a reader asking for the changes since 0 gets all of them.
+    /// </summary>
+    public static string MigrateFromVersion1(SqlDialect d) => string.Create(CultureInfo.InvariantCulture, $"""
+        ALTER TABLE {d.TablePrefix}experiments ADD COLUMN trial_version {d.Key} NOT NULL DEFAULT 0;
+        ALTER TABLE {d.TablePrefix}trials ADD COLUMN version {d.Key} NOT NULL DEFAULT 0;
+        UPDATE {d.TablePrefix}experiments SET trial_version = 1;
+        UPDATE {d.TablePrefix}trials SET version = 1;
+        {VersionIndex(d)}
+        UPDATE {d.TablePrefix}metadata SET value = '{Version}' WHERE key = 'schema_version';
+        """);
+
+    /// <summary>
+    /// Takes the experiment's next change number (<c>@e</c>: the experiment). Run first in every transaction that changes
+    /// a trial: on PostgreSQL the row lock it takes is held to the commit, so change numbers follow commit order and a reader
+    /// that has seen number V never misses a change numbered V or less.
+    /// </summary>
+    public static string NextChange(SqlDialect d) =>
+        $"UPDATE {d.TablePrefix}experiments SET trial_version = trial_version + 1 WHERE id = @e RETURNING trial_version;";
 
     /// <summary>The columns of an experiment, in the order the stores read them.</summary>
     public const string ExperimentColumns = "id, name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at";
