@@ -116,8 +116,9 @@ for (int run = 0; run < Runs; run++)
         var state = new ExperimentState(experimentRecord);
         state.Apply(trials.Take(trials.Count - changed).ToArray(), DateTimeOffset.UtcNow);
         long since = state.Version;
+        var changedTrials = trials.Skip(trials.Count - changed).ToArray(); // what the changed-since read returns
         watch.Restart();
-        state.Apply(trials, DateTimeOffset.UtcNow);
+        state.Apply(changedTrials, DateTimeOffset.UtcNow);
         diffs[changed].Add(watch.Elapsed.TotalMilliseconds);
         var buffer = new ArrayBufferWriter<byte>();
         watch.Restart();

@@ -104,7 +104,7 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
                 if (v > SchemaVersion)
                     throw new StoreException(location, $"schema version {v} is newer than this NasGen supports ({SchemaVersion}); upgrade NasGen.");
                 // Migrated under the schema lock, in this transaction: workers of the old version see version 2 and stop.
-                if (v < SchemaVersion && !readOnly) await Exec(c, tx, StoreSchema.MigrateFromVersion1(SqlDialect.Postgres)).ConfigureAwait(false);
+                if (v < SchemaVersion && !readOnly) await Exec(c, tx, StoreSchema.MigrateFromVersion1(SqlDialect.Postgres, oldPrefix: StoreSchema.Prefix)).ConfigureAwait(false);
                 store._hasChangeCounter = !readOnly || v >= 2;
                 return 0;
             }, cancellationToken).ConfigureAwait(false);
@@ -346,11 +346,11 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
 
     /// <inheritdoc />
     public Task<int> ReleaseRunningTrialsAsync(long experimentId, string? worker, CancellationToken cancellationToken = default) =>
-        RunAsync(async (c, tx) => await Requeue(c, tx, experimentId, expiredOnly: false, worker, await NextChange(c, tx, experimentId).ConfigureAwait(false)).ConfigureAwait(false), cancellationToken);
+        RunAsync((c, tx) => Requeue(c, tx, experimentId, expiredOnly: false, worker, version: null), cancellationToken);
 
     /// <inheritdoc />
     public Task<int> RequeueExpiredAsync(long experimentId, CancellationToken cancellationToken = default) =>
-        RunAsync(async (c, tx) => await Requeue(c, tx, experimentId, expiredOnly: true, worker: null, await NextChange(c, tx, experimentId).ConfigureAwait(false)).ConfigureAwait(false), cancellationToken);
+        RunAsync((c, tx) => Requeue(c, tx, experimentId, expiredOnly: true, worker: null, version: null), cancellationToken);
 
     /// <inheritdoc />
     public Task<int> RenewLeasesAsync(long experimentId, string worker, CancellationToken cancellationToken = default) =>
@@ -368,10 +368,14 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
             return new ExperimentCounts((int)r.GetInt64(0), (int)r.GetInt64(1));
         }, cancellationToken);
 
-    private static async Task<int> Requeue(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId, bool expiredOnly, string? worker, long version)
+    /// <summary>Returns running trials to pending under change number <paramref name="version"/>, or under the next one when null and any match.</summary>
+    private static async Task<int> Requeue(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId, bool expiredOnly, string? worker, long? version)
     {
         const string Match = "experiment_id=@e AND status=@running AND (@w::text IS NULL OR worker=@w) AND (NOT @expired OR lease_expires_at < clock_timestamp())";
-        var parameters = new (string, object?)[] { ("e", experimentId), ("running", (short)TrialStatus.Running), ("w", worker), ("expired", expiredOnly), ("pending", (short)TrialStatus.Pending), ("version", version) };
+        var parameters = new (string, object?)[] { ("e", experimentId), ("running", (short)TrialStatus.Running), ("w", worker), ("expired", expiredOnly), ("pending", (short)TrialStatus.Pending) };
+        // Nothing to requeue changes nothing, not even the change counter (and takes no lock on the experiment).
+        if (version is null && await Scalar(c, tx, $"SELECT EXISTS (SELECT 1 FROM nasgen_trials WHERE {Match});", parameters).ConfigureAwait(false) is not true) return 0;
+        parameters = [.. parameters, ("version", version ?? await NextChange(c, tx, experimentId).ConfigureAwait(false))];
         await Exec(c, tx, $"DELETE FROM nasgen_intermediates WHERE (experiment_id, number) IN (SELECT experiment_id, number FROM nasgen_trials WHERE {Match});", parameters).ConfigureAwait(false);
         return await Exec(c, tx, $"UPDATE nasgen_trials SET status=@pending, worker=NULL, started_at=NULL, lease_expires_at=NULL, version=@version WHERE {Match};", parameters).ConfigureAwait(false);
     }
@@ -383,7 +387,7 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
 
     /// <summary>The experiment's next change number; locks the experiment's row to the commit (see <see cref="StoreSchema.NextChange"/>).</summary>
     private static async Task<long> NextChange(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId) =>
-        Convert.ToInt64(await Scalar(c, tx, StoreSchema.NextChange(SqlDialect.Postgres), ("e", experimentId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        Convert.ToInt64(await Scalar(c, tx, StoreSchema.NextChange, ("e", experimentId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
     private static Task LockExperiment(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId) =>
         Exec(c, tx, "SELECT 1 FROM nasgen_experiments WHERE id=@e FOR UPDATE;", ("e", experimentId));

@@ -23,12 +23,12 @@ public sealed partial class SqliteExperimentStore
         string full = Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new StoreException(full, "no such file: there is no experiment store here.");
-        int schemaVersion = HasContent(full) ? Inspect(full) : 0;
-        if (schemaVersion == 0)
+        var layout = HasContent(full) ? Inspect(full) : StoreLayout.Empty;
+        if (layout.Version == 0)
             throw new StoreException(full, "an empty SQLite file: the experiment store holds no schema yet.");
         try
         {
-            return new SqliteExperimentStore(full, OpenReadOnlyConnection(full), writerLock: null, hasChangeCounter: schemaVersion >= 2);
+            return new SqliteExperimentStore(full, OpenReadOnlyConnection(full), writerLock: null, layout);
         }
         catch (SqliteException e)
         {
@@ -90,7 +90,7 @@ public sealed partial class SqliteExperimentStore
         public static FileStamp Of(string path) => new(new FileInfo(path).Length, File.GetLastWriteTimeUtc(path), File.Exists(path + "-wal"));
     }
 
-    private const string SelectExperiment = $"SELECT {StoreSchema.ExperimentColumns} FROM experiments";
+    private string SelectExperiment => $"SELECT {StoreSchema.ExperimentColumns} FROM {_prefix}experiments";
 
     private static StoredExperiment ReadExperiment(SqliteDataReader reader) => new(reader.GetInt64(0),
         new ExperimentConfig(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5), reader.GetString(6)),

@@ -37,7 +37,7 @@ public sealed class SqliteExperimentStoreTests
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE metadata SET value='99' WHERE key='schema_version';";
+            command.CommandText = "UPDATE nasgen_metadata SET value='99' WHERE key='schema_version';";
             command.ExecuteNonQuery();
         }
         var e = Assert.Throws<StoreException>(() => SqliteExperimentStore.Open(path));
