@@ -85,11 +85,14 @@ for (int run = 0; run < Runs; run++)
     if (sent != 1) throw new InvalidOperationException($"the live update sent {sent} trials, not 1");
 }
 
-// The parts of a live update, in process: reading the store (the store API reads the whole experiment), the diff
-// against the last snapshot, and writing the delta, for 1 and for 100 changed trials.
+// The parts of a first load and of a live update, in process: reading the whole experiment and taking it in (the
+// first load), reading what changed since (the store's change numbers), the diff against the last snapshot, and
+// writing the delta, for 1 and for 100 changed trials.
 await using var reader = SqliteExperimentStore.OpenReadOnly(path);
 var experimentRecord = (await reader.ListExperimentsAsync()).Single();
 var reads = new List<double>();
+var firstApply = new List<double>();
+var changedReads = new Dictionary<int, List<double>> { [1] = new(), [100] = new() };
 var diffs = new Dictionary<int, List<double>> { [1] = new(), [100] = new() };
 var writes = new Dictionary<int, List<double>> { [1] = new(), [100] = new() };
 var bytes = new Dictionary<int, long>();
@@ -98,13 +101,24 @@ for (int run = 0; run < Runs; run++)
     var watch = Stopwatch.StartNew();
     var trials = await reader.GetTrialsAsync(experimentRecord.Id);
     reads.Add(watch.Elapsed.TotalMilliseconds);
+    watch.Restart();
+    new ExperimentState(experimentRecord).Apply(trials, DateTimeOffset.UtcNow);
+    firstApply.Add(watch.Elapsed.TotalMilliseconds);
+    foreach (int changed in new[] { 1, 100 })
+    {
+        watch.Restart();
+        var since = await reader.GetTrialsChangedSinceAsync(experimentRecord.Id, trials.OrderByDescending(t => t.Version).ElementAt(changed).Version);
+        changedReads[changed].Add(watch.Elapsed.TotalMilliseconds);
+        if (since.Count < changed) throw new InvalidOperationException($"the changed-since read returned {since.Count} trials, not {changed} or more");
+    }
     foreach (int changed in new[] { 1, 100 })
     {
         var state = new ExperimentState(experimentRecord);
         state.Apply(trials.Take(trials.Count - changed).ToArray(), DateTimeOffset.UtcNow);
         long since = state.Version;
+        var changedTrials = trials.Skip(trials.Count - changed).ToArray(); // what the changed-since read returns
         watch.Restart();
-        state.Apply(trials, DateTimeOffset.UtcNow);
+        state.Apply(changedTrials, DateTimeOffset.UtcNow);
         diffs[changed].Add(watch.Elapsed.TotalMilliseconds);
         var buffer = new ArrayBufferWriter<byte>();
         watch.Restart();
@@ -115,12 +129,12 @@ for (int run = 0; run < Runs; run++)
 }
 
 static string Median(List<double> values) => values.Order().ElementAt(values.Count / 2).ToString("F1", CultureInfo.InvariantCulture);
-Console.WriteLine($"store: {path}, {count} trials; medians of {Runs} runs (ms)");
+Console.WriteLine($"store: {path}, {count} trials; medians of {Runs} runs (ms); load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 Console.WriteLine($"first page, all {pageRequests.Length} requests in sequence: {Median(firstPage)} ms (min {firstPage.Min():F1}, max {firstPage.Max():F1})");
 foreach (var (request, times) in firstPageByRequest) Console.WriteLine($"  {request}: {Median(times)} ms");
 Console.WriteLine($"  whole-experiment response: {fullBytes / 1024.0:F0} KiB");
 Console.WriteLine($"live update after one new trial, over HTTP: {Median(liveHttp)} ms ({deltaBytes} bytes)");
-Console.WriteLine($"  store read of the whole experiment (store API): {Median(reads)} ms");
+Console.WriteLine($"  store read of the whole experiment (first load): {Median(reads)} ms, taken in (views serialized, importance summed): {Median(firstApply)} ms");
 foreach (int changed in new[] { 1, 100 })
-    Console.WriteLine($"  {changed} changed: diff {Median(diffs[changed])} ms, delta written {Median(writes[changed])} ms, {bytes[changed]} bytes");
+    Console.WriteLine($"  {changed} changed: store read of the changes {Median(changedReads[changed])} ms, diff {Median(diffs[changed])} ms, delta written {Median(writes[changed])} ms, {bytes[changed]} bytes");
 foreach (var (name, size) in Endpoints.AssetSizes.OrderBy(a => a.Key)) Console.WriteLine($"asset {name}: {size} bytes");

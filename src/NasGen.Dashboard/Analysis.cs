@@ -22,8 +22,10 @@ internal sealed record ParetoChart(IReadOnlyList<string> Objectives, IReadOnlyLi
 internal static class Analysis
 {
     /// <summary>Completed trials that were evaluated (not reused from an identical one) with a finite fitness.</summary>
-    internal static IEnumerable<TrialRecord> Evaluated(IEnumerable<TrialRecord> trials) =>
-        trials.Where(t => t.Status == TrialStatus.Completed && t.ReusedFrom is null && t.Fitness is { } f && double.IsFinite(f));
+    internal static IEnumerable<TrialRecord> Evaluated(IEnumerable<TrialRecord> trials) => trials.Where(IsEvaluated);
+
+    /// <summary>Whether the trial was completed by evaluation (not reused from an identical one) with a finite fitness.</summary>
+    internal static bool IsEvaluated(TrialRecord t) => t.Status == TrialStatus.Completed && t.ReusedFrom is null && t.Fitness is { } f && double.IsFinite(f);
 
     /// <summary>
     /// Per-choice importance as the main-effect variance of fANOVA (Hutter, Hoos and Leyton-Brown, ICML 2014), computed
@@ -33,21 +35,9 @@ internal static class Analysis
     /// </summary>
     internal static IReadOnlyList<ChoiceImportance> Importance(IEnumerable<TrialRecord> trials)
     {
-        var rows = Evaluated(trials).Select(t => (Fitness: t.Fitness!.Value, Choices: ExperimentState.Choices(t.ArchitectureJson))).ToArray();
-        if (rows.Length == 0) return Array.Empty<ChoiceImportance>();
-        double mean = rows.Average(r => r.Fitness);
-        double total = rows.Sum(r => (r.Fitness - mean) * (r.Fitness - mean)) / rows.Length;
-        var names = rows.SelectMany(r => r.Choices.Keys).Distinct().ToArray();
-        var result = new List<ChoiceImportance>();
-        foreach (string name in names)
-        {
-            var values = rows.GroupBy(r => r.Choices.GetValueOrDefault(name) ?? "")
-                .Select(g => new ChoiceValue(g.Key, g.Count(), g.Average(r => r.Fitness)))
-                .OrderBy(v => v.Value, StringComparer.Ordinal).ToArray();
-            double between = values.Sum(v => v.Count * (v.Mean - mean) * (v.Mean - mean)) / rows.Length;
-            result.Add(new ChoiceImportance(name, total > 0 ? between / total : 0, values));
-        }
-        return result.OrderByDescending(c => c.Importance).ThenBy(c => c.Choice, StringComparer.Ordinal).ToArray();
+        var importance = new ImportanceAccumulator();
+        foreach (var t in trials) importance.Add(t, ExperimentState.Choices(t.ArchitectureJson));
+        return importance.Result();
     }
 
     /// <summary>

@@ -79,8 +79,8 @@ internal sealed class DashboardData(IReadOnlyExperimentStore store, TimeSpan ref
             _states[id] = state = new ExperimentState(_experiments.First(e => e.Id == id));
         var now = clock.GetUtcNow();
         if (state.RefreshedAt is { } at && now - at < refreshInterval) return state;
-        // The store API reads the whole experiment; the snapshot turns that into the few trials that changed.
-        var trials = await store.GetTrialsAsync(id, cancellationToken).ConfigureAwait(false);
+        // Only what changed since the last read (an index range): the cost follows the change, not the experiment.
+        var trials = await store.GetTrialsChangedSinceAsync(id, state.StoreVersion, cancellationToken).ConfigureAwait(false);
         state.Apply(trials, now);
         state.RefreshedAt = now;
         return state;

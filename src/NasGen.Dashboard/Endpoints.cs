@@ -32,6 +32,7 @@ internal sealed class Endpoints(DashboardData data, DashboardOptions options)
         app.MapGet("/api/info", Info);
         app.MapGet("/api/experiments", ListExperiments);
         app.MapGet("/api/experiments/{id:long}/trials", Trials);
+        app.MapGet("/api/experiments/{id:long}/trials/{number:int}", Trial);
         app.MapGet("/api/experiments/{id:long}/importance", Importance);
         app.MapGet("/api/experiments/{id:long}/pareto", Pareto);
     }
@@ -84,6 +85,13 @@ internal sealed class Endpoints(DashboardData data, DashboardOptions options)
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>One trial with every detail (its architecture's JSON too), for the trial page.</summary>
+    private async Task<IResult> Trial(long id, int number, CancellationToken cancellationToken)
+    {
+        var state = await data.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return state?.Find(number) is { } entry ? Results.Bytes(entry.DetailJson(), "application/json; charset=utf-8") : Results.NotFound();
+    }
+
     /// <summary>
     /// Writes the delta document; each trial's JSON was serialized when it changed and is copied as is. It goes to
     /// a buffer writer (the response's pipe), which does no I/O until it is flushed.
@@ -107,7 +115,7 @@ internal sealed class Endpoints(DashboardData data, DashboardOptions options)
     private async Task<IResult> Importance(long id, CancellationToken cancellationToken)
     {
         var state = await data.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        return state is null ? Results.NotFound() : Results.Json(Analysis.Importance(state.Entries.Select(e => e.Record)), ExperimentState.Json);
+        return state is null ? Results.NotFound() : Results.Json(state.Importance(), ExperimentState.Json);
     }
 
     private async Task<IResult> Pareto(long id, string? x, string? y, CancellationToken cancellationToken)
@@ -119,7 +127,7 @@ internal sealed class Endpoints(DashboardData data, DashboardOptions options)
         Objective? second = y is null ? stored.ElementAtOrDefault(1) : Analysis.ParseObjective(y);
         if (first is null || second is null)
             return Results.BadRequest(new { error = "give two objectives as metric:max or metric:min, e.g. ?x=fitness:max&y=params:min." });
-        return Results.Json(Analysis.Pareto(state.Entries.Select(e => e.Record).ToArray(), first, second), ExperimentState.Json);
+        return Results.Json(state.Pareto(first, second), ExperimentState.Json);
     }
 
     private static Dictionary<string, Asset> LoadAssets()

@@ -2,18 +2,22 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using NasGen.Experiments;
 using NasGen.Storage;
 
 namespace NasGen.Dashboard;
 
-/// <summary>A trial as the page receives it (JSON, camelCase).</summary>
+/// <summary>
+/// A trial as the page receives it (JSON, camelCase). The architecture's JSON is left out of the experiment's trial list
+/// (the canonical text and the choices say the same for the table and charts) and sent with one trial's details.
+/// </summary>
 internal sealed record TrialView(
     int Number,
     string Status,
     double? Fitness,
     string Canonical,
-    string ArchitectureJson,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ArchitectureJson,
     IReadOnlyDictionary<string, string> Choices,
     IReadOnlyDictionary<string, double> Metrics,
     double[][] Intermediate,
@@ -55,10 +59,12 @@ internal sealed record ExperimentSummary(
     long Version);
 
 /// <summary>
-/// The last snapshot of one experiment's trials and what changed between snapshots. Each refresh compares the
-/// trials read from the store with the ones kept here; a trial that is new or has moved on (state, fitness, a new
-/// intermediate result, worker, times) gets the new version number, so a client that has seen version V is sent
-/// only the trials changed after V. Each trial's JSON is serialized once, when it changes.
+/// The last snapshot of one experiment's trials and what changed between snapshots. Each refresh reads from the store
+/// only the trials changed since the highest change number seen (<see cref="StoreVersion"/>) and compares them with
+/// the ones kept here; a trial that is new or has moved on (state, fitness, a new intermediate result, worker, times)
+/// gets the new version number, so a client that has seen version V is sent only the trials changed after V. Each
+/// trial's JSON is serialized and its choices parsed once, when it changes, and the choice importance is updated
+/// with the changed trials only.
 /// </summary>
 internal sealed class ExperimentState(StoredExperiment experiment)
 {
@@ -67,16 +73,22 @@ internal sealed class ExperimentState(StoredExperiment experiment)
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>A trial's record, its version and its serialized view.</summary>
-    internal sealed class Entry(TrialRecord record, long changedAt, byte[] json)
+    /// <summary>A trial's record, its version, its choices and its serialized view.</summary>
+    internal sealed class Entry(TrialRecord record, long changedAt, IReadOnlyDictionary<string, string> choices)
     {
         public TrialRecord Record { get; } = record;
         public long ChangedAt { get; } = changedAt;
-        public byte[] Json { get; } = json;
+        public IReadOnlyDictionary<string, string> Choices { get; } = choices;
+        public byte[] Json { get; } = Serialize(record, choices, withArchitecture: false);
+
+        /// <summary>The trial with every detail, for its own page.</summary>
+        public byte[] DetailJson() => Serialize(Record, Choices, withArchitecture: true);
     }
 
     private readonly Dictionary<int, int> _indexByNumber = new();
     private readonly List<Entry> _entries = new();
+    private readonly ImportanceAccumulator _importance = new();
+    private (long Version, string Axes, ParetoChart Chart)? _pareto;
 
     public StoredExperiment Experiment { get; private set; } = experiment;
 
@@ -85,29 +97,39 @@ internal sealed class ExperimentState(StoredExperiment experiment)
 
     public ExperimentSummary Summary { get; private set; } = null!;
 
+    /// <summary>The highest change number of the store's trials read so far: the next read asks for what changed after it.</summary>
+    public long StoreVersion { get; private set; }
+
     /// <summary>When the store was last read for this experiment.</summary>
     public DateTimeOffset? RefreshedAt { get; set; }
 
     /// <summary>The trials in number order.</summary>
     public IReadOnlyList<Entry> Entries => _entries;
 
-    /// <summary>Takes in a fresh read of the trials; returns how many trials are new or changed.</summary>
+    /// <summary>
+    /// Takes in the trials read from the store (the changed ones, or all of them: trials not in the list are kept as
+    /// they are); returns how many trials are new or changed.
+    /// </summary>
     public int Apply(IReadOnlyList<TrialRecord> trials, DateTimeOffset now)
     {
         long next = Version + 1;
         int changed = 0;
         foreach (var trial in trials)
         {
+            StoreVersion = Math.Max(StoreVersion, trial.Version);
             if (_indexByNumber.TryGetValue(trial.Number, out int index))
             {
-                if (SameProgress(_entries[index].Record, trial)) continue;
-                _entries[index] = new Entry(trial, next, Serialize(trial));
+                var old = _entries[index];
+                if (SameProgress(old.Record, trial)) continue;
+                _importance.Remove(old);
+                _entries[index] = new Entry(trial, next, old.Choices); // an architecture never changes
             }
             else
             {
                 _indexByNumber[trial.Number] = _entries.Count;
-                _entries.Add(new Entry(trial, next, Serialize(trial)));
+                _entries.Add(new Entry(trial, next, Choices(trial.ArchitectureJson)));
             }
+            _importance.Add(_entries[_indexByNumber[trial.Number]]);
             changed++;
         }
         if (changed > 0 || Summary is null)
@@ -123,6 +145,22 @@ internal sealed class ExperimentState(StoredExperiment experiment)
         return changed;
     }
 
+    /// <summary>The choice importance of the evaluated trials (<see cref="ImportanceAccumulator"/>).</summary>
+    public IReadOnlyList<ChoiceImportance> Importance() => _importance.Result();
+
+    /// <summary>The Pareto chart of two objectives, computed again only when the trials changed or other objectives are asked.</summary>
+    public ParetoChart Pareto(Objective x, Objective y)
+    {
+        string axes = $"{x.Metric}\n{x.Direction}\n{y.Metric}\n{y.Direction}";
+        if (_pareto is { } cached && cached.Version == Version && cached.Axes == axes) return cached.Chart;
+        var chart = Analysis.Pareto(_entries.Select(e => e.Record).ToArray(), x, y);
+        _pareto = (Version, axes, chart);
+        return chart;
+    }
+
+    /// <summary>The trial numbered <paramref name="number"/>, or null.</summary>
+    public Entry? Find(int number) => _indexByNumber.TryGetValue(number, out int index) ? _entries[index] : null;
+
     /// <summary>The trials changed after <paramref name="version"/> (every trial for 0).</summary>
     public IEnumerable<Entry> ChangedSince(long version) => _entries.Where(e => e.ChangedAt > version);
 
@@ -133,8 +171,8 @@ internal sealed class ExperimentState(StoredExperiment experiment)
         && a.StartedAt == b.StartedAt && a.EndedAt == b.EndedAt && a.TellSequence == b.TellSequence && a.Metrics.Count == b.Metrics.Count
         && a.Error == b.Error;
 
-    private static byte[] Serialize(TrialRecord t) => JsonSerializer.SerializeToUtf8Bytes(new TrialView(
-        t.Number, t.Status.ToString(), t.Fitness, t.Canonical, t.ArchitectureJson, Choices(t.ArchitectureJson), t.Metrics,
+    private static byte[] Serialize(TrialRecord t, IReadOnlyDictionary<string, string> choices, bool withArchitecture) => JsonSerializer.SerializeToUtf8Bytes(new TrialView(
+        t.Number, t.Status.ToString(), t.Fitness, t.Canonical, withArchitecture ? t.ArchitectureJson : null, choices, t.Metrics,
         t.Intermediate.Select(p => new[] { p.Key, p.Value }).ToArray(),
         t.Failure == FailureReason.None ? null : t.Failure.ToString(), t.Error, t.Worker, t.StartedAt, t.EndedAt,
         t.Duration?.TotalSeconds, t.Fidelity, t.Seed, t.ReusedFrom, t.StoppedEarly), Json);

@@ -105,6 +105,42 @@ public sealed class DashboardServerTests
     }
 
     [Fact]
+    public void Importance_kept_up_to_date_trial_by_trial_equals_importance_computed_from_all_trials()
+    {
+        // Trials arrive pending, run, finish (some fail, some are reused, one has a choice the others lack) in random
+        // order of changes, as changed-since reads deliver them; after every read the kept sums give the same answer
+        // as a pass over every trial.
+        var random = new Random(11);
+        var state = new ExperimentState(Experiment());
+        var latest = new Dictionary<int, TrialRecord>();
+        for (int read = 0; read < 60; read++)
+        {
+            var changed = new List<TrialRecord>();
+            for (int k = random.Next(1, 6); k > 0; k--)
+            {
+                int number = random.Next(40);
+                string json = $"{{\"a\":\"{"xyz"[number % 3]}\",\"b\":{number % 2}{(number == 7 ? ",\"c\":true" : "")}}}";
+                var status = latest.TryGetValue(number, out var before) && before.IsFinished ? before.Status : (TrialStatus)random.Next(4);
+                double? fitness = status == TrialStatus.Completed ? (before?.Fitness ?? 0.9 + (number % 3) * 0.01 + random.NextDouble() * 0.001) : null;
+                var trial = Trial(number, status, fitness, json, steps: random.Next(3)) with { ReusedFrom = number % 5 == 4 ? 0 : null };
+                latest[number] = trial;
+                changed.Add(trial);
+            }
+            state.Apply(changed, DateTimeOffset.UnixEpoch);
+            var expected = Analysis.Importance(latest.Values);
+            var actual = state.Importance();
+            Assert.Equal(expected.Select(c => c.Choice), actual.Select(c => c.Choice));
+            foreach (var (e, a) in expected.Zip(actual))
+            {
+                Assert.Equal(e.Importance, a.Importance, 9);
+                Assert.Equal(e.Values.Select(v => (v.Value, v.Count)), a.Values.Select(v => (v.Value, v.Count)));
+                Assert.Equal(e.Values.Select(v => Math.Round(v.Mean, 9)), a.Values.Select(v => Math.Round(v.Mean, 9)));
+            }
+        }
+        Assert.Contains(state.Importance(), c => c.Choice == "c");
+    }
+
+    [Fact]
     public void The_two_objective_sweep_finds_the_general_front()
     {
         var random = new Random(5);

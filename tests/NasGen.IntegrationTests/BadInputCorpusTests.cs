@@ -322,11 +322,11 @@ public sealed class BadInputCorpusTests : IDisposable
     {
         var damages = new[]
         {
-            ("without its trials table", "DROP TABLE trials;"),
-            ("with corrupt metrics_json", "UPDATE trials SET metrics_json = '{not json';"),
-            ("with a text seed", "UPDATE trials SET seed = 'abc';"),
-            ("from a future version", "UPDATE metadata SET value = '999' WHERE key = 'schema_version';"),
-            ("with another space's fingerprint", "UPDATE experiments SET space_fingerprint = 'ffff';"),
+            ("without its trials table", "DROP TABLE nasgen_trials;"),
+            ("with corrupt metrics_json", "UPDATE nasgen_trials SET metrics_json = '{not json';"),
+            ("with a text seed", "UPDATE nasgen_trials SET seed = 'abc';"),
+            ("from a future version", "UPDATE nasgen_metadata SET value = '999' WHERE key = 'schema_version';"),
+            ("with another space's fingerprint", "UPDATE nasgen_experiments SET space_fingerprint = 'ffff';"),
         };
         for (int i = 0; i < damages.Length; i++)
         {
@@ -408,7 +408,7 @@ public sealed class BadInputCorpusTests : IDisposable
         cases.Add(Cli("plot without --out", "--out", ["plot", valid]));
 
         // Not errors: a store whose names hold terminal escapes is listed with the escapes made visible.
-        string hostile = Copy(valid, "hostile.db", "UPDATE experiments SET name = char(27) || '[2J' || char(27) || ']0;pwned' || char(7) || 'evil' || char(8238) || 'txt';");
+        string hostile = Copy(valid, "hostile.db", "UPDATE nasgen_experiments SET name = char(27) || '[2J' || char(27) || ']0;pwned' || char(7) || 'evil' || char(8238) || 'txt';");
         foreach (string verb in new[] { "list", "status", "top", "export" })
             cases.Add(new($"{verb} of a store with escape sequences in names", CliDll, [verb, hostile], 0, "", [hostile]));
 
@@ -452,11 +452,11 @@ public sealed class BadInputCorpusTests : IDisposable
         yield return ("an empty SQLite database", Database("empty-sqlite.db", "CREATE TABLE t(x); DROP TABLE t;"), Path.Combine(folder, "empty-sqlite.db"));
         yield return ("only a metadata table", Database("metadata-only.db", "CREATE TABLE metadata(key TEXT PRIMARY KEY, value TEXT); INSERT INTO metadata VALUES ('schema_version', '1');"),
             Path.Combine(folder, "metadata-only.db"));
-        yield return ("a store without its trials table", Copy(valid, "stores/no-trials.db", "DROP TABLE trials;"), Path.Combine(folder, "no-trials.db"));
-        yield return ("a store from a future version", Copy(valid, "stores/future.db", "UPDATE metadata SET value = '999' WHERE key = 'schema_version';"), Path.Combine(folder, "future.db"));
-        yield return ("a store with corrupt metrics_json", Copy(valid, "stores/metrics.db", "UPDATE trials SET metrics_json = '{not json';"), Path.Combine(folder, "metrics.db"));
-        yield return ("a store with a text seed", Copy(valid, "stores/seed.db", "UPDATE trials SET seed = 'abc';"), Path.Combine(folder, "seed.db"));
-        yield return ("a store with a bad timestamp", Copy(valid, "stores/time.db", "UPDATE experiments SET created_at = 'yesterday';"), Path.Combine(folder, "time.db"));
+        yield return ("a store without its trials table", Copy(valid, "stores/no-trials.db", "DROP TABLE nasgen_trials;"), Path.Combine(folder, "no-trials.db"));
+        yield return ("a store from a future version", Copy(valid, "stores/future.db", "UPDATE nasgen_metadata SET value = '999' WHERE key = 'schema_version';"), Path.Combine(folder, "future.db"));
+        yield return ("a store with corrupt metrics_json", Copy(valid, "stores/metrics.db", "UPDATE nasgen_trials SET metrics_json = '{not json';"), Path.Combine(folder, "metrics.db"));
+        yield return ("a store with a text seed", Copy(valid, "stores/seed.db", "UPDATE nasgen_trials SET seed = 'abc';"), Path.Combine(folder, "seed.db"));
+        yield return ("a store with a bad timestamp", Copy(valid, "stores/time.db", "UPDATE nasgen_experiments SET created_at = 'yesterday';"), Path.Combine(folder, "time.db"));
         yield return ("a folder", Directory.CreateDirectory(Path.Combine(folder, "a-folder.db")).FullName, Path.Combine(folder, "a-folder.db"));
         yield return ("a missing file", Path.Combine(folder, "missing.db"), Path.Combine(folder, "missing.db"));
         yield return ("a missing file named with an escape sequence", Path.Combine(folder, "evil\u001b[2J.db"), Path.Combine(folder, "evil\\x1b[2J.db"));
@@ -582,7 +582,7 @@ public sealed class BadInputCorpusTests : IDisposable
         foreach (string table in tables)
         {
             using var select = connection.CreateCommand();
-            select.CommandText = table == "metadata" ? "SELECT * FROM metadata WHERE key <> 'writer' ORDER BY key;" : $"SELECT * FROM \"{table}\" ORDER BY rowid;";
+            select.CommandText = table == "nasgen_metadata" ? "SELECT * FROM nasgen_metadata WHERE key <> 'writer' ORDER BY key;" : $"SELECT * FROM \"{table}\" ORDER BY rowid;";
             using var reader = select.ExecuteReader();
             rows.Append(table).Append('\n');
             while (reader.Read())

@@ -102,7 +102,7 @@ public sealed class MainJobTests : IDisposable
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT name FROM experiments";
+            command.CommandText = "SELECT name FROM nasgen_experiments";
             Assert.Equal("digitsnet-digits-random-last-epoch", command.ExecuteScalar());
         }
 
@@ -192,7 +192,7 @@ public sealed class MainJobTests : IDisposable
         using var connection = new SqliteConnection($"Data Source={Path.Combine(_out, "experiment.db")};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM trials WHERE status IN (2, 3)"; // TrialStatus.Completed, Failed
+        command.CommandText = "SELECT COUNT(*) FROM nasgen_trials WHERE status IN (2, 3)"; // TrialStatus.Completed, Failed
         return Convert.ToInt32(command.ExecuteScalar());
     }
 

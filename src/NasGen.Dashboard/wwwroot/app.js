@@ -432,14 +432,17 @@ async function trialPage(id, number) {
   const body = el("section", { id: "trial", class: "wide" });
   const curves = el("section", { id: "curves", class: "wide" });
   fill(main(), el("h1", { id: "trial-title" }, `Trial ${number}`), body, curves);
-  await startWatching(id, (w, changed) => {
+  let architectureJson = null; // not in the trial list: asked once, it never changes
+  await startWatching(id, async (w, changed) => {
     if (!changed) return;
     const t = w.trials.get(number);
     if (!t) { fill(body, el("p", { class: "error" }, `Experiment ${w.summary.name} has no trial ${number}.`)); return; }
-    let pretty = t.architectureJson;
-    try { pretty = JSON.stringify(JSON.parse(t.architectureJson), null, 2); } catch { /* shown as stored */ }
+    if (architectureJson === null) architectureJson = (await getJson(`/api/experiments/${id}/trials/${number}`)).architectureJson;
+    if (watch !== w) return;
+    let pretty = architectureJson;
+    try { pretty = JSON.stringify(JSON.parse(architectureJson), null, 2); } catch { /* shown as stored */ }
     const copy = el("button", { id: "copy-json", onclick: async () => {
-      try { await navigator.clipboard.writeText(t.architectureJson); copy.textContent = "Copied"; }
+      try { await navigator.clipboard.writeText(architectureJson); copy.textContent = "Copied"; }
       catch { copy.textContent = "Select the text and copy it (clipboard unavailable)"; }
     } }, "Copy JSON");
     fill(body,

@@ -118,6 +118,12 @@ public sealed record TrialRecord
     public DateTimeOffset? EndedAt { get; init; }
     /// <summary>How long it ran.</summary>
     public TimeSpan? Duration => StartedAt is { } s && EndedAt is { } e ? e - s : null;
+    /// <summary>
+    /// The experiment's change number when this trial last changed (added, claimed, given an intermediate result,
+    /// finished or released): numbers grow with every change, so <see cref="IReadOnlyExperimentStore.GetTrialsChangedSinceAsync"/>
+    /// with the highest number a reader has seen returns exactly what changed after. 0 in a store from before change numbers.
+    /// </summary>
+    public long Version { get; init; }
     /// <summary>Whether it is completed or failed.</summary>
     public bool IsFinished => Status is TrialStatus.Completed or TrialStatus.Failed;
 }
@@ -215,4 +221,12 @@ public interface IReadOnlyExperimentStore : IAsyncDisposable
 
     /// <summary>Every trial of the experiment in number order, with its intermediate results.</summary>
     Task<IReadOnlyList<TrialRecord>> GetTrialsAsync(long experimentId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The trials whose <see cref="TrialRecord.Version"/> is above <paramref name="sinceVersion"/>, in number order, with their
+    /// intermediate results: a reader that keeps the highest version it has seen reads only what changed (indexed, so the
+    /// cost follows the change, not the experiment). 0 returns every trial. A store from before change numbers, opened
+    /// read-only (never migrated), returns every trial with version 0.
+    /// </summary>
+    Task<IReadOnlyList<TrialRecord>> GetTrialsChangedSinceAsync(long experimentId, long sinceVersion, CancellationToken cancellationToken = default);
 }

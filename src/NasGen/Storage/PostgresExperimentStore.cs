@@ -31,6 +31,8 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
     // Claims made through this instance: a completion matches the worker too, so a worker whose lease ran out and
     // whose trial was claimed again cannot overwrite the new claim, and an ambiguous commit can be recognised.
     private readonly ConcurrentDictionary<(long Experiment, int Number), string> _claims = new();
+    // False only for a version 1 store opened read-only: it is read as it is, without change numbers.
+    private bool _hasChangeCounter = true;
 
     private PostgresExperimentStore(NpgsqlDataSource dataSource, string location, TimeSpan lease)
     {
@@ -101,6 +103,9 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
                     throw new StoreException(location, "the table nasgen_metadata has no schema_version: not a NasGen experiment store.");
                 if (v > SchemaVersion)
                     throw new StoreException(location, $"schema version {v} is newer than this NasGen supports ({SchemaVersion}); upgrade NasGen.");
+                // Migrated under the schema lock, in this transaction: workers of the old version see version 2 and stop.
+                if (v < SchemaVersion && !readOnly) await Exec(c, tx, StoreSchema.MigrateFromVersion1(SqlDialect.Postgres, oldPrefix: StoreSchema.Prefix)).ConfigureAwait(false);
+                store._hasChangeCounter = !readOnly || v >= 2;
                 return 0;
             }, cancellationToken).ConfigureAwait(false);
             return store;
@@ -194,7 +199,12 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
 
     /// <inheritdoc />
     public Task<IReadOnlyList<TrialRecord>> GetTrialsAsync(long experimentId, CancellationToken cancellationToken = default) =>
-        RunAsync<IReadOnlyList<TrialRecord>>(async (c, tx) => await ReadTrials(c, tx, "experiment_id=@e ORDER BY number", cancellationToken, ("e", experimentId)).ConfigureAwait(false), cancellationToken);
+        GetTrialsChangedSinceAsync(experimentId, 0, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TrialRecord>> GetTrialsChangedSinceAsync(long experimentId, long sinceVersion, CancellationToken cancellationToken = default) =>
+        RunAsync<IReadOnlyList<TrialRecord>>(async (c, tx) => await ReadTrials(c, tx, $"{TrialRows.ChangedSince(_hasChangeCounter)} ORDER BY number", cancellationToken,
+            ("e", experimentId), ("since", sinceVersion)).ConfigureAwait(false), cancellationToken);
 
     /// <inheritdoc />
     public Task<TrialRecord> AddTrialAsync(long experimentId, NewTrial trial, CancellationToken cancellationToken = default)
@@ -204,7 +214,7 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
         {
             await LockExperiment(c, tx, experimentId).ConfigureAwait(false);
             int number = await NextNumber(c, tx, experimentId).ConfigureAwait(false);
-            return await Insert(c, tx, experimentId, number, trial).ConfigureAwait(false);
+            return await Insert(c, tx, experimentId, number, trial, await NextChange(c, tx, experimentId).ConfigureAwait(false)).ConfigureAwait(false);
         }, cancellationToken);
     }
 
@@ -225,10 +235,11 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
             var tells = await ReadTrials(c, tx, "experiment_id=@e AND tell_seq>=@t ORDER BY tell_seq", cancellationToken, ("e", experimentId), ("t", knownTells)).ConfigureAwait(false);
             var proposed = propose(new HistoryUpdate(trials, tells, number));
             if (proposed is null) return new ProposalResult(ProposalStatus.Exhausted, null);
-            var added = await Insert(c, tx, experimentId, number, proposed).ConfigureAwait(false);
+            long version = await NextChange(c, tx, experimentId).ConfigureAwait(false);
+            var added = await Insert(c, tx, experimentId, number, proposed, version).ConfigureAwait(false);
             if (claimFor is not null)
             {
-                // Claimed in the same transaction: saves the proposer a round of claiming what it just proposed.
+                // Claimed in the same transaction (and change): saves the proposer a round of claiming what it just proposed.
                 await Exec(c, tx, "UPDATE nasgen_trials SET status=@running, worker=@w, started_at=clock_timestamp(), lease_expires_at=clock_timestamp() + @lease WHERE experiment_id=@e AND number=@n;",
                     ("running", (short)TrialStatus.Running), ("w", claimFor), ("lease", LeaseDuration), ("e", experimentId), ("n", number)).ConfigureAwait(false);
                 _claims[(experimentId, number)] = claimFor;
@@ -238,18 +249,18 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
         }, cancellationToken);
     }
 
-    private static async Task<TrialRecord> Insert(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId, int number, NewTrial trial)
+    private static async Task<TrialRecord> Insert(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId, int number, NewTrial trial, long version)
     {
         await Exec(c, tx, """
-            INSERT INTO nasgen_trials(experiment_id, number, status, architecture_json, canonical, stable_hash, fidelity, seed)
-            VALUES (@e, @n, @status, @json, @canonical, @hash, @fidelity, @seed);
+            INSERT INTO nasgen_trials(experiment_id, number, status, architecture_json, canonical, stable_hash, fidelity, seed, version)
+            VALUES (@e, @n, @status, @json, @canonical, @hash, @fidelity, @seed, @version);
             """,
             ("e", experimentId), ("n", number), ("status", (short)TrialStatus.Pending), ("json", trial.ArchitectureJson),
-            ("canonical", trial.Canonical), ("hash", Hash(trial.StableHash)), ("fidelity", trial.Fidelity), ("seed", trial.Seed)).ConfigureAwait(false);
+            ("canonical", trial.Canonical), ("hash", Hash(trial.StableHash)), ("fidelity", trial.Fidelity), ("seed", trial.Seed), ("version", version)).ConfigureAwait(false);
         return new TrialRecord
         {
             Number = number, Status = TrialStatus.Pending, ArchitectureJson = trial.ArchitectureJson, Canonical = trial.Canonical,
-            StableHash = trial.StableHash, Fidelity = trial.Fidelity, Seed = trial.Seed,
+            StableHash = trial.StableHash, Fidelity = trial.Fidelity, Seed = trial.Seed, Version = version,
         };
     }
 
@@ -259,15 +270,17 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
         ArgumentException.ThrowIfNullOrEmpty(worker);
         return RunAsync(async (c, tx) =>
         {
-            await Requeue(c, tx, experimentId, expiredOnly: true, worker: null).ConfigureAwait(false);
+            long version = await NextChange(c, tx, experimentId).ConfigureAwait(false);
+            await Requeue(c, tx, experimentId, expiredOnly: true, worker: null, version).ConfigureAwait(false);
             // SKIP LOCKED: workers claiming at once take different rows instead of queueing on the same one.
             object? claimed = await Scalar(c, tx, """
-                UPDATE nasgen_trials SET status=@running, worker=@w, started_at=clock_timestamp(), lease_expires_at=clock_timestamp() + @lease
+                UPDATE nasgen_trials SET status=@running, worker=@w, started_at=clock_timestamp(), lease_expires_at=clock_timestamp() + @lease, version=@version
                 WHERE experiment_id=@e AND number=(
                     SELECT number FROM nasgen_trials WHERE experiment_id=@e AND status=@pending ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED)
                 RETURNING number;
                 """,
-                ("running", (short)TrialStatus.Running), ("w", worker), ("lease", LeaseDuration), ("e", experimentId), ("pending", (short)TrialStatus.Pending)).ConfigureAwait(false);
+                ("running", (short)TrialStatus.Running), ("w", worker), ("lease", LeaseDuration), ("e", experimentId), ("pending", (short)TrialStatus.Pending),
+                ("version", version)).ConfigureAwait(false);
             if (claimed is not int number) return null;
             var trial = (await ReadTrials(c, tx, "experiment_id=@e AND number=@n", false, cancellationToken, ("e", experimentId), ("n", number)).ConfigureAwait(false))[0];
             _claims[(experimentId, number)] = worker;
@@ -277,10 +290,16 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
 
     /// <inheritdoc />
     public Task AddIntermediateAsync(long experimentId, int number, int step, double value, CancellationToken cancellationToken = default) =>
-        RunAsync((c, tx) => Exec(c, tx, """
-            INSERT INTO nasgen_intermediates(experiment_id, number, step, value) VALUES (@e, @n, @s, @v)
-            ON CONFLICT (experiment_id, number, step) DO UPDATE SET value=EXCLUDED.value;
-            """, ("e", experimentId), ("n", number), ("s", step), ("v", value)), cancellationToken);
+        RunAsync(async (c, tx) =>
+        {
+            long version = await NextChange(c, tx, experimentId).ConfigureAwait(false);
+            await Exec(c, tx, """
+                INSERT INTO nasgen_intermediates(experiment_id, number, step, value) VALUES (@e, @n, @s, @v)
+                ON CONFLICT (experiment_id, number, step) DO UPDATE SET value=EXCLUDED.value;
+                """, ("e", experimentId), ("n", number), ("s", step), ("v", value)).ConfigureAwait(false);
+            await Exec(c, tx, "UPDATE nasgen_trials SET version=@version WHERE experiment_id=@e AND number=@n;",
+                ("version", version), ("e", experimentId), ("n", number)).ConfigureAwait(false);
+        }, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>
@@ -295,10 +314,10 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
         _claims.TryGetValue((experimentId, number), out string? worker);
         return RunAsync(async (c, tx) =>
         {
-            await LockExperiment(c, tx, experimentId).ConfigureAwait(false);
+            long version = await NextChange(c, tx, experimentId).ConfigureAwait(false);
             int changed = await Exec(c, tx, """
                 UPDATE nasgen_trials SET status=@status, fitness=@fitness, metrics_json=@metrics, failure=@failure, error=@error,
-                    reused_from=@reused, stopped_early=@stopped, ended_at=clock_timestamp(), lease_expires_at=NULL,
+                    reused_from=@reused, stopped_early=@stopped, ended_at=clock_timestamp(), lease_expires_at=NULL, version=@version,
                     tell_seq=(SELECT COALESCE(MAX(tell_seq) + 1, 0) FROM nasgen_trials WHERE experiment_id=@e),
                     asks_at_tell=GREATEST(@asks, (SELECT COUNT(*) FROM nasgen_trials WHERE experiment_id=@e)),
                     duration_s=EXTRACT(EPOCH FROM clock_timestamp() - started_at)
@@ -307,7 +326,7 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
                 ("status", (short)completion.Status), ("fitness", completion.Fitness), ("metrics", JsonSerializer.Serialize(completion.Metrics)),
                 ("failure", (short)completion.Failure), ("error", completion.Error), ("reused", completion.ReusedFrom),
                 ("stopped", completion.StoppedEarly), ("asks", completion.AsksAtTell), ("e", experimentId), ("n", number),
-                ("running", (short)TrialStatus.Running), ("w", worker)).ConfigureAwait(false);
+                ("running", (short)TrialStatus.Running), ("w", worker), ("version", version)).ConfigureAwait(false);
             var trials = await ReadTrials(c, tx, "experiment_id=@e AND number=@n", false, cancellationToken, ("e", experimentId), ("n", number)).ConfigureAwait(false);
             if (changed != 1)
             {
@@ -327,11 +346,11 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
 
     /// <inheritdoc />
     public Task<int> ReleaseRunningTrialsAsync(long experimentId, string? worker, CancellationToken cancellationToken = default) =>
-        RunAsync((c, tx) => Requeue(c, tx, experimentId, expiredOnly: false, worker), cancellationToken);
+        RunAsync((c, tx) => Requeue(c, tx, experimentId, expiredOnly: false, worker, version: null), cancellationToken);
 
     /// <inheritdoc />
     public Task<int> RequeueExpiredAsync(long experimentId, CancellationToken cancellationToken = default) =>
-        RunAsync((c, tx) => Requeue(c, tx, experimentId, expiredOnly: true, worker: null), cancellationToken);
+        RunAsync((c, tx) => Requeue(c, tx, experimentId, expiredOnly: true, worker: null, version: null), cancellationToken);
 
     /// <inheritdoc />
     public Task<int> RenewLeasesAsync(long experimentId, string worker, CancellationToken cancellationToken = default) =>
@@ -349,18 +368,26 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
             return new ExperimentCounts((int)r.GetInt64(0), (int)r.GetInt64(1));
         }, cancellationToken);
 
-    private static async Task<int> Requeue(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId, bool expiredOnly, string? worker)
+    /// <summary>Returns running trials to pending under change number <paramref name="version"/>, or under the next one when null and any match.</summary>
+    private static async Task<int> Requeue(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId, bool expiredOnly, string? worker, long? version)
     {
         const string Match = "experiment_id=@e AND status=@running AND (@w::text IS NULL OR worker=@w) AND (NOT @expired OR lease_expires_at < clock_timestamp())";
         var parameters = new (string, object?)[] { ("e", experimentId), ("running", (short)TrialStatus.Running), ("w", worker), ("expired", expiredOnly), ("pending", (short)TrialStatus.Pending) };
+        // Nothing to requeue changes nothing, not even the change counter (and takes no lock on the experiment).
+        if (version is null && await Scalar(c, tx, $"SELECT EXISTS (SELECT 1 FROM nasgen_trials WHERE {Match});", parameters).ConfigureAwait(false) is not true) return 0;
+        parameters = [.. parameters, ("version", version ?? await NextChange(c, tx, experimentId).ConfigureAwait(false))];
         await Exec(c, tx, $"DELETE FROM nasgen_intermediates WHERE (experiment_id, number) IN (SELECT experiment_id, number FROM nasgen_trials WHERE {Match});", parameters).ConfigureAwait(false);
-        return await Exec(c, tx, $"UPDATE nasgen_trials SET status=@pending, worker=NULL, started_at=NULL, lease_expires_at=NULL WHERE {Match};", parameters).ConfigureAwait(false);
+        return await Exec(c, tx, $"UPDATE nasgen_trials SET status=@pending, worker=NULL, started_at=NULL, lease_expires_at=NULL, version=@version WHERE {Match};", parameters).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     // ---- helpers -------------------------------------------------------------------------------------------
+
+    /// <summary>The experiment's next change number; locks the experiment's row to the commit (see <see cref="StoreSchema.NextChange"/>).</summary>
+    private static async Task<long> NextChange(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId) =>
+        Convert.ToInt64(await Scalar(c, tx, StoreSchema.NextChange, ("e", experimentId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
     private static Task LockExperiment(NpgsqlConnection c, NpgsqlTransaction tx, long experimentId) =>
         Exec(c, tx, "SELECT 1 FROM nasgen_experiments WHERE id=@e FOR UPDATE;", ("e", experimentId));
@@ -457,7 +484,7 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
     // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up or shutting down).
     private static bool IsServerGoingAway(PostgresException e) => e.SqlState is "57P01" or "57P02" or "57P03";
 
-    private const string SelectTrial = $"SELECT {TrialRows.Columns} FROM nasgen_trials";
+    private string SelectTrial => $"SELECT {TrialRows.Columns(_hasChangeCounter)} FROM nasgen_trials";
 
     private async Task<List<TrialRecord>> ReadTrials(NpgsqlConnection c, NpgsqlTransaction tx, string where, CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters) => await ReadTrials(c, tx, where, true, cancellationToken, parameters).ConfigureAwait(false);

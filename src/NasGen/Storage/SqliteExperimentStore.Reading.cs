@@ -23,11 +23,12 @@ public sealed partial class SqliteExperimentStore
         string full = Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new StoreException(full, "no such file: there is no experiment store here.");
-        if (!HasContent(full) || !Inspect(full))
+        var layout = HasContent(full) ? Inspect(full) : StoreLayout.Empty;
+        if (layout.Version == 0)
             throw new StoreException(full, "an empty SQLite file: the experiment store holds no schema yet.");
         try
         {
-            return new SqliteExperimentStore(full, OpenReadOnlyConnection(full), writerLock: null);
+            return new SqliteExperimentStore(full, OpenReadOnlyConnection(full), writerLock: null, layout);
         }
         catch (SqliteException e)
         {
@@ -41,6 +42,7 @@ public sealed partial class SqliteExperimentStore
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ReopenIfWritten();
             var experiments = new List<StoredExperiment>();
             using var command = Command(_connection, $"{SelectExperiment} ORDER BY id;", null);
             using var reader = command.ExecuteReader();
@@ -57,6 +59,7 @@ public sealed partial class SqliteExperimentStore
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ReopenIfWritten();
             using var command = Command(_connection, $"{SelectExperiment} WHERE name=$name;", null, ("$name", name));
             using var reader = command.ExecuteReader();
             return reader.Read() ? ReadExperiment(reader) : null;
@@ -64,7 +67,30 @@ public sealed partial class SqliteExperimentStore
         finally { _gate.Release(); }
     }
 
-    private const string SelectExperiment = $"SELECT {StoreSchema.ExperimentColumns} FROM experiments";
+    // Set while the read-only connection is immutable: the store file as it was when that connection was opened.
+    private FileStamp? _immutableSince;
+
+    /// <summary>
+    /// An immutable connection (opened while no writer was active) neither sees nor survives later writes: a writer that
+    /// starts afterwards changes the file under it, and SQLite then reports the file as malformed. A long-lived reader
+    /// (the dashboard) therefore opens the connection again when the file or its <c>-wal</c> changed since; once a
+    /// <c>-wal</c> exists the new connection follows the writer through it, as any reader does.
+    /// </summary>
+    private void ReopenIfWritten()
+    {
+        if (_immutableSince is not { } before || FileStamp.Of(Location) == before) return;
+        var connection = OpenReadOnlyConnection(Location);
+        _connection.Dispose();
+        _connection = connection;
+        _immutableSince = File.Exists(Location + "-wal") ? null : FileStamp.Of(Location);
+    }
+
+    private readonly record struct FileStamp(long Length, DateTime WrittenAt, bool HasWal)
+    {
+        public static FileStamp Of(string path) => new(new FileInfo(path).Length, File.GetLastWriteTimeUtc(path), File.Exists(path + "-wal"));
+    }
+
+    private string SelectExperiment => $"SELECT {StoreSchema.ExperimentColumns} FROM {_prefix}experiments";
 
     private static StoredExperiment ReadExperiment(SqliteDataReader reader) => new(reader.GetInt64(0),
         new ExperimentConfig(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5), reader.GetString(6)),

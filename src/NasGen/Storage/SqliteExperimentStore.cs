@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -25,17 +26,25 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
 
     private const string WriterKey = "writer";
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
-    private static readonly string[] Tables = { "metadata", "experiments", "trials", "intermediates" };
-    private readonly SqliteConnection _connection;
+    // The table names as StoreSchema gives them; a version 1 store opened read-only keeps its own (no prefix).
+    private const string Metadata = StoreSchema.Prefix + "metadata";
+    private SqliteConnection _connection; // replaced only by a read-only store's ReopenIfWritten
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly FileStream? _writerLock;
+    // Differ from the current ones only for a version 1 store opened read-only: it is read as it is, with its old table
+    // names and without change numbers.
+    private readonly string _prefix;
+    private readonly bool _hasChangeCounter;
 
-    private SqliteExperimentStore(string path, SqliteConnection connection, FileStream? writerLock, string? previousWriter = null)
+    private SqliteExperimentStore(string path, SqliteConnection connection, FileStream? writerLock, StoreLayout layout, string? previousWriter = null)
     {
         Location = path;
         _connection = connection;
         _writerLock = writerLock;
+        _prefix = layout.Prefix;
+        _hasChangeCounter = layout.Version >= 2;
         PreviousWriter = previousWriter;
+        _immutableSince = writerLock is null && !File.Exists(path + "-wal") ? FileStamp.Of(path) : null;
     }
 
     /// <inheritdoc />
@@ -67,7 +76,7 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         try
         {
             // A process killed while creating the store leaves a SQLite file with no tables: it is created again.
-            bool hasSchema = HasContent(full) && Inspect(full);
+            var layout = HasContent(full) ? Inspect(full) : StoreLayout.Empty;
             connection = new SqliteConnection(new SqliteConnectionStringBuilder
             {
                 DataSource = full,
@@ -79,9 +88,10 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
             Execute(connection, "PRAGMA synchronous=NORMAL;"); // WAL + NORMAL is durable across process crashes
             Execute(connection, "PRAGMA foreign_keys=ON;");
             Execute(connection, "PRAGMA busy_timeout=5000;");
-            if (!hasSchema) CreateSchema(connection);
+            if (layout.Version == 0) CreateSchema(connection);
+            else if (layout.Version < SchemaVersion) Migrate(connection, layout);
             string? previous = RecordWriter(connection);
-            return new SqliteExperimentStore(full, connection, writerLock, previous);
+            return new SqliteExperimentStore(full, connection, writerLock, StoreLayout.Current, previous);
         }
         catch (Exception e)
         {
@@ -142,8 +152,9 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         {
             if (!HasContent(path)) return null;
             using var connection = OpenReadOnlyConnection(path);
-            if (Scalar(connection, "SELECT name FROM sqlite_master WHERE type='table' AND name='metadata';") is null) return null;
-            return Scalar(connection, "SELECT value FROM metadata WHERE key=$k;", null, ("$k", WriterKey)) as string;
+            // The owner may be an older NasGen, whose store still has the version 1 names.
+            string? metadata = FindMetadataTable(connection);
+            return metadata is null ? null : Scalar(connection, $"SELECT value FROM {metadata} WHERE key=$k;", null, ("$k", WriterKey)) as string;
         }
         catch (SqliteException)
         {
@@ -155,10 +166,10 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
     private static string? RecordWriter(SqliteConnection connection)
     {
         using var tx = connection.BeginTransaction();
-        string? previous = Scalar(connection, "SELECT value FROM metadata WHERE key=$k;", tx, ("$k", WriterKey)) as string;
+        string? previous = Scalar(connection, $"SELECT value FROM {Metadata} WHERE key=$k;", tx, ("$k", WriterKey)) as string;
         string me = string.Create(CultureInfo.InvariantCulture,
             $"process {Environment.ProcessId} on host {Environment.MachineName} since {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss}Z");
-        Execute(connection, "INSERT OR REPLACE INTO metadata(key, value) VALUES ($k, $v);", tx, ("$k", WriterKey), ("$v", me));
+        Execute(connection, $"INSERT OR REPLACE INTO {Metadata}(key, value) VALUES ($k, $v);", tx, ("$k", WriterKey), ("$v", me));
         tx.Commit();
         return previous;
     }
@@ -194,8 +205,19 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         "file:" + path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3f", StringComparison.Ordinal).Replace("#", "%23", StringComparison.Ordinal)
         + "?immutable=1";
 
-    /// <summary>Checks an existing file read-only; false when it is an empty SQLite database (no tables yet).</summary>
-    private static bool Inspect(string path)
+    /// <summary>A store's schema version and table prefix (version 0: an empty SQLite database, no tables yet).</summary>
+    private sealed record StoreLayout(int Version, string Prefix)
+    {
+        public static StoreLayout Empty { get; } = new(0, StoreSchema.Prefix);
+        public static StoreLayout Current { get; } = new(SchemaVersion, StoreSchema.Prefix);
+    }
+
+    /// <summary>The metadata table: this version's name, or the unprefixed one of a version 1 store; null when neither exists.</summary>
+    private static string? FindMetadataTable(SqliteConnection connection) =>
+        new[] { Metadata, "metadata" }.FirstOrDefault(t => Scalar(connection, "SELECT name FROM sqlite_master WHERE type='table' AND name=$t;", null, ("$t", t)) is not null);
+
+    /// <summary>Checks an existing file read-only; returns its layout.</summary>
+    private static StoreLayout Inspect(string path)
     {
         var header = new byte[SqliteHeader.Length];
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
@@ -212,18 +234,21 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
             if (check != "ok")
                 throw new StoreException(path, $"the SQLite file is corrupt (quick_check: {check}). Restore it from a copy; nothing was changed.");
             if (Convert.ToInt64(Scalar(connection, "SELECT COUNT(*) FROM sqlite_master;"), CultureInfo.InvariantCulture) == 0)
-                return false;
-            if (Scalar(connection, "SELECT name FROM sqlite_master WHERE type='table' AND name='metadata';") is null)
-                throw new StoreException(path, "a SQLite database without NasGen's metadata table: not an experiment store.");
-            object? version = Scalar(connection, "SELECT value FROM metadata WHERE key='schema_version';");
+                return StoreLayout.Empty;
+            string metadata = FindMetadataTable(connection)
+                ?? throw new StoreException(path, "a SQLite database without NasGen's metadata table: not an experiment store.");
+            object? version = Scalar(connection, $"SELECT value FROM {metadata} WHERE key='schema_version';");
             if (version is null || !int.TryParse(Convert.ToString(version, CultureInfo.InvariantCulture), out int v))
                 throw new StoreException(path, "the metadata table has no schema_version: not an experiment store.");
             if (v > SchemaVersion)
                 throw new StoreException(path, $"schema version {v} is newer than this NasGen supports ({SchemaVersion}); upgrade NasGen.");
-            foreach (string table in Tables)
+            string prefix = metadata[..^"metadata".Length];
+            if (prefix != StoreSchema.Prefix && v != 1)
+                throw new StoreException(path, $"a schema version {v} store with version 1's table names: the file is damaged or was edited. Restore it from a copy; nothing was changed.");
+            foreach (string table in StoreSchema.Tables.Select(t => prefix + t))
                 if (Scalar(connection, "SELECT name FROM sqlite_master WHERE type='table' AND name=$t;", null, ("$t", table)) is null)
                     throw new StoreException(path, $"the NasGen store has no '{table}' table: the file is damaged or was edited. Restore it from a copy; nothing was changed.");
-            return true;
+            return new StoreLayout(v, prefix);
         }
         catch (SqliteException e)
         {
@@ -235,9 +260,17 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
     {
         using var tx = connection.BeginTransaction();
         Execute(connection, StoreSchema.Create(SqlDialect.Sqlite), tx);
-        Execute(connection, "INSERT INTO metadata(key, value) VALUES ('schema_version', $v), ('created_by', $by);", tx,
+        Execute(connection, $"INSERT INTO {Metadata}(key, value) VALUES ('schema_version', $v), ('created_by', $by);", tx,
             ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)),
             ("$by", StoreSchema.CreatedBy));
+        tx.Commit();
+    }
+
+    /// <summary>Brings an older store to this version in one transaction: a crash leaves it as it was.</summary>
+    private static void Migrate(SqliteConnection connection, StoreLayout layout)
+    {
+        using var tx = connection.BeginTransaction();
+        Execute(connection, StoreSchema.MigrateFromVersion1(SqlDialect.Sqlite, layout.Prefix), tx);
         tx.Commit();
     }
 
@@ -247,7 +280,7 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return int.Parse(Convert.ToString(Scalar(_connection, "SELECT value FROM metadata WHERE key='schema_version';"), CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture);
+            return int.Parse(Convert.ToString(Scalar(_connection, $"SELECT value FROM {_prefix}metadata WHERE key='schema_version';"), CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture);
         }
         finally { _gate.Release(); }
     }
@@ -271,8 +304,8 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
                 return existing;
             }
             var now = DateTimeOffset.UtcNow;
-            Execute(_connection, """
-                INSERT INTO experiments(name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at)
+            Execute(_connection, $"""
+                INSERT INTO {Prefix}experiments(name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at)
                 VALUES ($name, $space, $fp, $strategy, $seed, $options, $created);
                 """, tx,
                 ("$name", config.Name), ("$space", config.SpaceName), ("$fp", config.SpaceFingerprint),
@@ -292,14 +325,23 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<TrialRecord>> GetTrialsAsync(long experimentId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<TrialRecord>> GetTrialsAsync(long experimentId, CancellationToken cancellationToken = default) =>
+        GetTrialsChangedSinceAsync(experimentId, 0, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TrialRecord>> GetTrialsChangedSinceAsync(long experimentId, long sinceVersion, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ReopenIfWritten();
             using var tx = _connection.BeginTransaction(); // one snapshot for trials and intermediates
+            string changed = TrialRows.ChangedSince(_hasChangeCounter);
             var intermediates = new Dictionary<int, List<KeyValuePair<int, double>>>();
-            using (var command = Command(_connection, "SELECT number, step, value FROM intermediates WHERE experiment_id=$e ORDER BY number, step;", tx, ("$e", experimentId)))
+            using (var command = Command(_connection, $"""
+                SELECT number, step, value FROM {_prefix}intermediates
+                WHERE experiment_id=@e AND number IN (SELECT number FROM {_prefix}trials WHERE {changed}) ORDER BY number, step;
+                """, tx, ("@e", experimentId), ("@since", sinceVersion)))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -310,7 +352,7 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
                 }
             }
             var trials = new List<TrialRecord>();
-            using (var command = Command(_connection, $"{SelectTrial} WHERE experiment_id=$e ORDER BY number;", tx, ("$e", experimentId)))
+            using (var command = Command(_connection, $"{SelectTrial} WHERE {changed} ORDER BY number;", tx, ("@e", experimentId), ("@since", sinceVersion)))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -334,18 +376,19 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         try
         {
             using var tx = _connection.BeginTransaction();
-            int number = Convert.ToInt32(Scalar(_connection, "SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE experiment_id=$e;", tx, ("$e", experimentId)), CultureInfo.InvariantCulture);
-            Execute(_connection, """
-                INSERT INTO trials(experiment_id, number, status, architecture_json, canonical, stable_hash, fidelity, seed)
-                VALUES ($e, $n, $status, $json, $canonical, $hash, $fidelity, $seed);
+            long version = NextChange(tx, experimentId);
+            int number = Convert.ToInt32(Scalar(_connection, $"SELECT COALESCE(MAX(number) + 1, 0) FROM {Prefix}trials WHERE experiment_id=$e;", tx, ("$e", experimentId)), CultureInfo.InvariantCulture);
+            Execute(_connection, $"""
+                INSERT INTO {Prefix}trials(experiment_id, number, status, architecture_json, canonical, stable_hash, fidelity, seed, version)
+                VALUES ($e, $n, $status, $json, $canonical, $hash, $fidelity, $seed, $version);
                 """, tx,
                 ("$e", experimentId), ("$n", number), ("$status", (int)TrialStatus.Pending), ("$json", trial.ArchitectureJson),
-                ("$canonical", trial.Canonical), ("$hash", Hash(trial.StableHash)), ("$fidelity", trial.Fidelity), ("$seed", trial.Seed));
+                ("$canonical", trial.Canonical), ("$hash", Hash(trial.StableHash)), ("$fidelity", trial.Fidelity), ("$seed", trial.Seed), ("$version", version));
             tx.Commit();
             return new TrialRecord
             {
                 Number = number, Status = TrialStatus.Pending, ArchitectureJson = trial.ArchitectureJson, Canonical = trial.Canonical,
-                StableHash = trial.StableHash, Fidelity = trial.Fidelity, Seed = trial.Seed,
+                StableHash = trial.StableHash, Fidelity = trial.Fidelity, Seed = trial.Seed, Version = version,
             };
         }
         finally { _gate.Release(); }
@@ -358,12 +401,12 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         try
         {
             using var tx = _connection.BeginTransaction();
-            object? next = Scalar(_connection, "SELECT MIN(number) FROM trials WHERE experiment_id=$e AND status=$pending;", tx,
+            object? next = Scalar(_connection, $"SELECT MIN(number) FROM {Prefix}trials WHERE experiment_id=$e AND status=$pending;", tx,
                 ("$e", experimentId), ("$pending", (int)TrialStatus.Pending));
             if (next is null or DBNull) return null;
             int number = Convert.ToInt32(next, CultureInfo.InvariantCulture);
-            Execute(_connection, "UPDATE trials SET status=$running, worker=$w, started_at=$t WHERE experiment_id=$e AND number=$n AND status=$pending;", tx,
-                ("$running", (int)TrialStatus.Running), ("$w", worker), ("$t", Time(DateTimeOffset.UtcNow)),
+            Execute(_connection, $"UPDATE {Prefix}trials SET status=$running, worker=$w, started_at=$t, version=$version WHERE experiment_id=$e AND number=$n AND status=$pending;", tx,
+                ("$running", (int)TrialStatus.Running), ("$w", worker), ("$t", Time(DateTimeOffset.UtcNow)), ("$version", NextChange(tx, experimentId)),
                 ("$e", experimentId), ("$n", number), ("$pending", (int)TrialStatus.Pending));
             var trial = ReadOne(tx, experimentId, number);
             tx.Commit();
@@ -378,8 +421,12 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Execute(_connection, "INSERT OR REPLACE INTO intermediates(experiment_id, number, step, value) VALUES ($e, $n, $s, $v);", null,
+            using var tx = _connection.BeginTransaction();
+            Execute(_connection, $"INSERT OR REPLACE INTO {Prefix}intermediates(experiment_id, number, step, value) VALUES ($e, $n, $s, $v);", tx,
                 ("$e", experimentId), ("$n", number), ("$s", step), ("$v", value));
+            Execute(_connection, $"UPDATE {Prefix}trials SET version=$version WHERE experiment_id=$e AND number=$n;", tx,
+                ("$version", NextChange(tx, experimentId)), ("$e", experimentId), ("$n", number));
+            tx.Commit();
         }
         finally { _gate.Release(); }
     }
@@ -394,18 +441,18 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         try
         {
             using var tx = _connection.BeginTransaction();
-            int tellSeq = Convert.ToInt32(Scalar(_connection, "SELECT COALESCE(MAX(tell_seq) + 1, 0) FROM trials WHERE experiment_id=$e;", tx, ("$e", experimentId)), CultureInfo.InvariantCulture);
+            int tellSeq = Convert.ToInt32(Scalar(_connection, $"SELECT COALESCE(MAX(tell_seq) + 1, 0) FROM {Prefix}trials WHERE experiment_id=$e;", tx, ("$e", experimentId)), CultureInfo.InvariantCulture);
             var now = DateTimeOffset.UtcNow;
-            int changed = Execute(_connection, """
-                UPDATE trials SET status=$status, fitness=$fitness, metrics_json=$metrics, failure=$failure, error=$error,
+            int changed = Execute(_connection, $"""
+                UPDATE {Prefix}trials SET status=$status, fitness=$fitness, metrics_json=$metrics, failure=$failure, error=$error,
                     reused_from=$reused, stopped_early=$stopped, tell_seq=$tell, asks_at_tell=$asks, ended_at=$end,
-                    duration_s=(julianday($end) - julianday(started_at)) * 86400.0
+                    duration_s=(julianday($end) - julianday(started_at)) * 86400.0, version=$version
                 WHERE experiment_id=$e AND number=$n AND status=$running;
                 """, tx,
                 ("$status", (int)completion.Status), ("$fitness", completion.Fitness), ("$metrics", JsonSerializer.Serialize(completion.Metrics)),
                 ("$failure", (int)completion.Failure), ("$error", completion.Error), ("$reused", completion.ReusedFrom),
                 ("$stopped", completion.StoppedEarly ? 1 : 0), ("$tell", tellSeq), ("$asks", completion.AsksAtTell), ("$end", Time(now)),
-                ("$e", experimentId), ("$n", number), ("$running", (int)TrialStatus.Running));
+                ("$version", NextChange(tx, experimentId)), ("$e", experimentId), ("$n", number), ("$running", (int)TrialStatus.Running));
             if (changed != 1)
                 throw new InvalidOperationException($"{Location}: trial {number} of experiment {experimentId} is not running; its result is not recorded twice.");
             var trial = ReadOne(tx, experimentId, number);
@@ -423,10 +470,15 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         {
             using var tx = _connection.BeginTransaction();
             const string Match = "experiment_id=$e AND status=$running AND ($w IS NULL OR worker=$w)";
-            Execute(_connection, $"DELETE FROM intermediates WHERE (experiment_id, number) IN (SELECT experiment_id, number FROM trials WHERE {Match});", tx,
+            // Nothing to release changes nothing, not even the change counter: a resume that then finds a damaged row
+            // leaves the store as it was.
+            if (Convert.ToInt64(Scalar(_connection, $"SELECT COUNT(*) FROM {Prefix}trials WHERE {Match};", tx,
+                ("$e", experimentId), ("$running", (int)TrialStatus.Running), ("$w", worker)), CultureInfo.InvariantCulture) == 0)
+                return 0;
+            Execute(_connection, $"DELETE FROM {Prefix}intermediates WHERE (experiment_id, number) IN (SELECT experiment_id, number FROM {Prefix}trials WHERE {Match});", tx,
                 ("$e", experimentId), ("$running", (int)TrialStatus.Running), ("$w", worker));
-            int changed = Execute(_connection, $"UPDATE trials SET status=$pending, worker=NULL, started_at=NULL WHERE {Match};", tx,
-                ("$pending", (int)TrialStatus.Pending), ("$e", experimentId), ("$running", (int)TrialStatus.Running), ("$w", worker));
+            int changed = Execute(_connection, $"UPDATE {Prefix}trials SET status=$pending, worker=NULL, started_at=NULL, version=$version WHERE {Match};", tx,
+                ("$pending", (int)TrialStatus.Pending), ("$version", NextChange(tx, experimentId)), ("$e", experimentId), ("$running", (int)TrialStatus.Running), ("$w", worker));
             tx.Commit();
             return changed;
         }
@@ -441,7 +493,7 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
             try
             {
                 // A clean close: the next writer takes over from nobody.
-                Execute(_connection, "DELETE FROM metadata WHERE key=$k;", null, ("$k", WriterKey));
+                Execute(_connection, $"DELETE FROM {Metadata} WHERE key=$k;", null, ("$k", WriterKey));
             }
             catch (SqliteException)
             {
@@ -456,7 +508,14 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
-    private const string SelectTrial = $"SELECT {TrialRows.Columns} FROM trials";
+    private string SelectTrial => $"SELECT {TrialRows.Columns(_hasChangeCounter)} FROM {_prefix}trials";
+
+    // Writes go to the current tables only: a writer migrated the store when it opened it.
+    private const string Prefix = StoreSchema.Prefix;
+
+    /// <summary>The experiment's next change number, in the transaction of the change.</summary>
+    private long NextChange(SqliteTransaction tx, long experimentId) =>
+        Convert.ToInt64(Scalar(_connection, StoreSchema.NextChange, tx, ("@e", experimentId)), CultureInfo.InvariantCulture);
 
     private TrialRecord ReadOne(SqliteTransaction tx, long experimentId, int number)
     {

@@ -1,12 +1,13 @@
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 
 namespace NasGen.Storage;
 
 /// <summary>
-/// What differs between the SQL engines the stores run on: column types, the table-name prefix, and the columns only
-/// a shared server needs. Everything else in the schema is one text (<see cref="StoreSchema"/>).
+/// What differs between the SQL engines the stores run on: column types and the columns only a shared server needs.
+/// Everything else in the schema, the table names included, is one text (<see cref="StoreSchema"/>).
 /// </summary>
-/// <param name="TablePrefix">Prefix of every table: a PostgreSQL database is shared with other applications.</param>
 /// <param name="Id">The experiment key with its generator.</param>
 /// <param name="Key">Foreign keys to experiments.</param>
 /// <param name="Small">Enumerations (status, failure).</param>
@@ -15,26 +16,35 @@ namespace NasGen.Storage;
 /// <param name="False">The false literal of <paramref name="Bool"/>.</param>
 /// <param name="Time">Points in time.</param>
 /// <param name="TrialExtras">Columns and constraints only this engine's trials table has (leases), each with a trailing comma.</param>
-internal sealed record SqlDialect(string TablePrefix, string Id, string Key, string Small, string Real, string Bool, string False, string Time, string TrialExtras)
+internal sealed record SqlDialect(string Id, string Key, string Small, string Real, string Bool, string False, string Time, string TrialExtras)
 {
-    /// <summary>SQLite: dynamic types; times as ISO 8601 text (sortable, understood by <c>julianday</c>); no table prefix, as in v1 stores.</summary>
-    public static SqlDialect Sqlite { get; } = new("", "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "INTEGER", "REAL", "INTEGER", "0", "TEXT", "");
+    /// <summary>SQLite: dynamic types; times as ISO 8601 text (sortable, understood by <c>julianday</c>).</summary>
+    public static SqlDialect Sqlite { get; } = new("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "INTEGER", "REAL", "INTEGER", "0", "TEXT", "");
 
     /// <summary>PostgreSQL: native types, server-side time, and the lease of a claimed trial.</summary>
-    public static SqlDialect Postgres { get; } = new("nasgen_", "BIGSERIAL PRIMARY KEY", "BIGINT", "SMALLINT", "DOUBLE PRECISION", "BOOLEAN", "FALSE", "TIMESTAMPTZ",
+    public static SqlDialect Postgres { get; } = new("BIGSERIAL PRIMARY KEY", "BIGINT", "SMALLINT", "DOUBLE PRECISION", "BOOLEAN", "FALSE", "TIMESTAMPTZ",
         "lease_expires_at TIMESTAMPTZ,\n    UNIQUE (experiment_id, tell_seq),");
 }
 
 /// <summary>The store schema, one text for both engines; see docs/experiments.md ("Schema").</summary>
 internal static class StoreSchema
 {
-    /// <summary>The schema version both stores write and read.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// The schema version both stores write. Version 2 added the change counter (<c>trial_version</c> of an experiment,
+    /// <c>version</c> of a trial); a writer migrates a version 1 store when it opens it, and read-only opens read both.
+    /// </summary>
+    public const int Version = 2;
+
+    /// <summary>
+    /// The prefix of every table, on both engines: a PostgreSQL database is shared with other applications, and one name
+    /// for each table on both keeps every query one text. SQLite stores of schema version 1 had no prefix.
+    /// </summary>
+    public const string Prefix = "nasgen_";
 
     /// <summary>The statements that create every table and index, in the types of <paramref name="d"/>.</summary>
     public static string Create(SqlDialect d) => string.Create(CultureInfo.InvariantCulture, $"""
-        CREATE TABLE {d.TablePrefix}metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE {d.TablePrefix}experiments (
+        CREATE TABLE {Prefix}metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE {Prefix}experiments (
             id {d.Id},
             name TEXT NOT NULL UNIQUE,
             space_name TEXT NOT NULL,
@@ -42,9 +52,10 @@ internal static class StoreSchema
             strategy_name TEXT NOT NULL,
             seed INTEGER NOT NULL,
             options_json TEXT NOT NULL,
-            created_at {d.Time} NOT NULL);
-        CREATE TABLE {d.TablePrefix}trials (
-            experiment_id {d.Key} NOT NULL REFERENCES {d.TablePrefix}experiments(id),
+            created_at {d.Time} NOT NULL,
+            trial_version {d.Key} NOT NULL DEFAULT 0);
+        CREATE TABLE {Prefix}trials (
+            experiment_id {d.Key} NOT NULL REFERENCES {Prefix}experiments(id),
             number INTEGER NOT NULL,
             status {d.Small} NOT NULL,
             architecture_json TEXT NOT NULL,
@@ -64,18 +75,57 @@ internal static class StoreSchema
             started_at {d.Time},
             ended_at {d.Time},
             duration_s {d.Real},
+            version {d.Key} NOT NULL DEFAULT 0,
             {d.TrialExtras}
             PRIMARY KEY (experiment_id, number));
-        CREATE INDEX {d.TablePrefix}trials_status ON {d.TablePrefix}trials(experiment_id, status, number);
-        CREATE INDEX {d.TablePrefix}trials_hash ON {d.TablePrefix}trials(experiment_id, stable_hash);
-        CREATE TABLE {d.TablePrefix}intermediates (
+        {Version1Indexes}
+        {VersionIndex}
+        CREATE TABLE {Prefix}intermediates (
             experiment_id {d.Key} NOT NULL,
             number INTEGER NOT NULL,
             step INTEGER NOT NULL,
             value {d.Real} NOT NULL,
             PRIMARY KEY (experiment_id, number, step),
-            FOREIGN KEY (experiment_id, number) REFERENCES {d.TablePrefix}trials(experiment_id, number));
+            FOREIGN KEY (experiment_id, number) REFERENCES {Prefix}trials(experiment_id, number));
         """);
+
+    private const string Version1Indexes = $"""
+        CREATE INDEX {Prefix}trials_status ON {Prefix}trials(experiment_id, status, number);
+        CREATE INDEX {Prefix}trials_hash ON {Prefix}trials(experiment_id, stable_hash);
+        """;
+
+    private const string VersionIndex = $"CREATE INDEX {Prefix}trials_version ON {Prefix}trials(experiment_id, version);";
+
+    /// <summary>The tables of a store, without their prefix.</summary>
+    public static IReadOnlyList<string> Tables { get; } = new[] { "metadata", "experiments", "trials", "intermediates" };
+
+    /// <summary>
+    /// Migrates a version 1 store to version 2 in the writer's transaction: tables named as <paramref name="oldPrefix"/>
+    /// says are given this version's names (their indexes made again under the new names), and the change counter's
+    /// columns and index are added. Every existing trial gets version 1, so that a reader asking for the changes since 0
+    /// gets all of them.
+    /// </summary>
+    public static string MigrateFromVersion1(SqlDialect d, string oldPrefix) => string.Create(CultureInfo.InvariantCulture, $"""
+        {(oldPrefix == Prefix ? "" : Rename(oldPrefix))}
+        ALTER TABLE {Prefix}experiments ADD COLUMN trial_version {d.Key} NOT NULL DEFAULT 0;
+        ALTER TABLE {Prefix}trials ADD COLUMN version {d.Key} NOT NULL DEFAULT 0;
+        UPDATE {Prefix}experiments SET trial_version = 1;
+        UPDATE {Prefix}trials SET version = 1;
+        {VersionIndex}
+        UPDATE {Prefix}metadata SET value = '{Version}' WHERE key = 'schema_version';
+        """);
+
+    private static string Rename(string oldPrefix) =>
+        string.Concat(Tables.Select(t => $"ALTER TABLE {oldPrefix}{t} RENAME TO {Prefix}{t};\n"))
+        + $"DROP INDEX {oldPrefix}trials_status;\nDROP INDEX {oldPrefix}trials_hash;\n{Version1Indexes}";
+
+    /// <summary>
+    /// Takes the experiment's next change number (<c>@e</c>: the experiment). Run first in every transaction that changes
+    /// a trial: on PostgreSQL the row lock it takes is held to the commit, so change numbers follow commit order and a reader
+    /// that has seen number V never misses a change numbered V or less.
+    /// </summary>
+    public const string NextChange =
+        $"UPDATE {Prefix}experiments SET trial_version = trial_version + 1 WHERE id = @e RETURNING trial_version;";
 
     /// <summary>The columns of an experiment, in the order the stores read them.</summary>
     public const string ExperimentColumns = "id, name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at";

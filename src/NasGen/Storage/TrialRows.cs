@@ -12,10 +12,20 @@ namespace NasGen.Storage;
 /// </summary>
 internal static class TrialRows
 {
-    public const string Columns = """
+    /// <summary>
+    /// The columns of a trial; a version 1 store, read without migrating it, has no change counter and reads as version 0
+    /// (every read then returns every trial).
+    /// </summary>
+    public static string Columns(bool hasChangeCounter) => """
         number, status, architecture_json, canonical, stable_hash, fidelity, seed, fitness, metrics_json, failure, error,
-               reused_from, stopped_early, tell_seq, asks_at_tell, worker, started_at, ended_at
-        """;
+               reused_from, stopped_early, tell_seq, asks_at_tell, worker, started_at, ended_at,
+        """ + (hasChangeCounter ? " version" : " 0 AS version");
+
+    /// <summary>
+    /// Which trials a changed-since read returns (<c>@e</c>: the experiment, <c>@since</c>: the change number the reader has
+    /// seen), and which trials' intermediate results it reads with them.
+    /// </summary>
+    public static string ChangedSince(bool hasChangeCounter) => hasChangeCounter ? "experiment_id=@e AND version>@since" : "experiment_id=@e";
 
     /// <summary>
     /// The trial of the reader's current row; a row whose values cannot be read (a damaged or hand-edited store)
@@ -46,6 +56,7 @@ internal static class TrialRows
                 Worker = r.IsDBNull(column = 15) ? null : r.GetString(column),
                 StartedAt = Time(r, column = 16),
                 EndedAt = Time(r, column = 17),
+                Version = Convert.ToInt64(r.GetValue(column = 18), CultureInfo.InvariantCulture),
             };
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidCastException or InvalidOperationException or OverflowException)

@@ -35,9 +35,9 @@ public sealed class CrashResumeTests(ITestOutputHelper output)
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE name='trials';";
+        command.CommandText = "SELECT name FROM sqlite_master WHERE name='nasgen_trials';";
         if (command.ExecuteScalar() is null) return new();
-        command.CommandText = "SELECT number, status, canonical, fitness, seed, reused_from, stopped_early, tell_seq FROM trials ORDER BY number;";
+        command.CommandText = "SELECT number, status, canonical, fitness, seed, reused_from, stopped_early, tell_seq FROM nasgen_trials ORDER BY number;";
         using var r = command.ExecuteReader();
         var rows = new List<Row>();
         while (r.Read())

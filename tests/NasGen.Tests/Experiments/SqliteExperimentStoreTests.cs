@@ -37,7 +37,7 @@ public sealed class SqliteExperimentStoreTests
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE metadata SET value='99' WHERE key='schema_version';";
+            command.CommandText = "UPDATE nasgen_metadata SET value='99' WHERE key='schema_version';";
             command.ExecuteNonQuery();
         }
         var e = Assert.Throws<StoreException>(() => SqliteExperimentStore.Open(path));
@@ -101,4 +101,37 @@ public sealed class SqliteExperimentStoreTests
         await store.OpenExperimentAsync(Config(TestSpace.Default));
     }
 
+    [Fact]
+    public async Task A_long_lived_reader_opened_on_a_closed_store_follows_writers_that_come_later()
+    {
+        // The dashboard opens a finished store (no -wal: the read is immutable), then a search resumes on it. The
+        // writer changes the file under the reader; the reader must open it again rather than read a torn file.
+        using var dir = new TempDirectory();
+        string path = dir.File("s.db");
+        var space = TestSpace.Default;
+        var archs = ExperimentTests.All().Take(6).ToArray();
+        NewTrial Trial(TestArch a) => new(space.ToJson(a), space.ToCanonicalString(a), space.StableHash(a), 1, 1);
+        long id;
+        await using (var writer = SqliteExperimentStore.Open(path))
+        {
+            id = (await writer.OpenExperimentAsync(Config(space))).Id;
+            await writer.AddTrialAsync(id, Trial(archs[0]));
+        }
+        Assert.False(File.Exists(path + "-wal"));
+        await using var reader = SqliteExperimentStore.OpenReadOnly(path);
+        long seen = Assert.Single(await reader.GetTrialsAsync(id)).Version;
+        for (int round = 1; round <= 2; round++)
+        {
+            await using (var writer = SqliteExperimentStore.Open(path))
+            {
+                foreach (var a in archs.Skip(round * 2).Take(2)) await writer.AddTrialAsync(id, Trial(a));
+                // While the writer is open (its -wal exists) and after it closed (the -wal checkpointed and removed).
+                Assert.Equal(1 + round * 2, (await reader.GetTrialsAsync(id)).Count);
+            }
+            var changed = await reader.GetTrialsChangedSinceAsync(id, seen);
+            Assert.Equal(2, changed.Count);
+            seen = changed.Max(t => t.Version);
+            Assert.Equal(1 + round * 2, (await reader.GetTrialsAsync(id)).Count);
+        }
+    }
 }

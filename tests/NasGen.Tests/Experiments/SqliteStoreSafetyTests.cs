@@ -75,7 +75,7 @@ public sealed class SqliteStoreSafetyTests
         await SqliteExperimentStore.Open(path).DisposeAsync();
         // What a killed writer leaves: its row (its lock went with its process). The two-process test kills a real one.
         const string Gone = "process 999999 on host elsewhere since 2026-01-01 00:00:00Z";
-        Sql(path, $"INSERT INTO metadata(key, value) VALUES ('writer', '{Gone}');");
+        Sql(path, $"INSERT INTO nasgen_metadata(key, value) VALUES ('writer', '{Gone}');");
         await using var store = SqliteExperimentStore.Open(path);
         Assert.Equal(Gone, store.PreviousWriter);
     }
@@ -148,9 +148,9 @@ public sealed class SqliteStoreSafetyTests
     }
 
     [Theory]
-    [InlineData("trials")]
-    [InlineData("intermediates")]
-    [InlineData("experiments")]
+    [InlineData("nasgen_trials")]
+    [InlineData("nasgen_intermediates")]
+    [InlineData("nasgen_experiments")]
     public async Task A_store_missing_a_table_is_refused_by_name_and_left_unchanged(string table)
     {
         using var dir = new TempDirectory();
@@ -180,7 +180,7 @@ public sealed class SqliteStoreSafetyTests
             await store.AddTrialAsync(id, Trial(1));
             await store.AddTrialAsync(id, Trial(2));
         }
-        Sql(path, "UPDATE trials SET metrics_json='{\"acc\": oops' WHERE number=1;");
+        Sql(path, "UPDATE nasgen_trials SET metrics_json='{\"acc\": oops' WHERE number=1;");
         await using var reader = SqliteExperimentStore.OpenReadOnly(path);
         var e = await Assert.ThrowsAsync<StoreException>(() => reader.GetTrialsAsync(id));
         Assert.Contains(path, e.Message);
