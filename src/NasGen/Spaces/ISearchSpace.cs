@@ -19,7 +19,14 @@ public interface ISearchSpace
     /// Number of architectures in the grid of all dimensions, exact. Constraints are not applied here:
     /// <see cref="SearchSpace{TArchitecture}.CountAllowed"/> counts the architectures they allow.
     /// </summary>
+    /// <exception cref="NotSupportedException">The space is infinite (<see cref="IsFinite"/> is false).</exception>
     BigInteger Cardinality { get; }
+
+    /// <summary>
+    /// False when a dimension is a continuous range (a float or double <c>[Range]</c> without a step): such a space
+    /// has no <see cref="Cardinality"/>, no grid indices and no enumeration, and grid search refuses it.
+    /// </summary>
+    bool IsFinite { get; }
 
     /// <summary>Whether the space has constraints (then some grid points are never proposed).</summary>
     bool HasConstraints { get; }
