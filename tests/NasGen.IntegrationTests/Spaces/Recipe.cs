@@ -1,3 +1,4 @@
+using System;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -85,4 +86,27 @@ public partial class DropoutNet : Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor input) => functional.dropout(_layer.forward(input), Dropout, training);
+}
+
+/// <summary>
+/// Branin (Dixon and Szegő 1978; global minimum 0.397887 at (−π, 12.275), (π, 2.275), (9.42478, 2.475)) with a
+/// categorical choice that shifts it: <c>shift = 0</c> leaves it alone, the others add 1 or 3.
+/// </summary>
+[SearchSpace(Name = "branin-mixed")]
+public partial class BraninMixed
+{
+    [Range(-5, 10)] public partial double X1 { get; }
+
+    [Range(0, 15)] public partial double X2 { get; }
+
+    [Choice(0.0, 1.0, 3.0)] public partial double Shift { get; }
+
+    public const double Minimum = 0.397887;
+
+    public static double Value(Architecture a)
+    {
+        const double b = 5.1 / (4 * Math.PI * Math.PI), c = 5 / Math.PI, t = 1 / (8 * Math.PI);
+        double inner = a.X2 - b * a.X1 * a.X1 + c * a.X1 - 6;
+        return inner * inner + 10 * (1 - t) * Math.Cos(a.X1) + 10 + a.Shift;
+    }
 }
