@@ -23,6 +23,8 @@ public sealed class MixedSpaceStrategyTests(ITestOutputHelper output)
         { "sh", 1.5 },
         { "hyperband", 1.5 },
         { "pareto-evolution", 0.5 },
+        { "tpe", 1.5 },
+        { "tpe-multivariate", 0.5 },
     };
 
     [Theory]

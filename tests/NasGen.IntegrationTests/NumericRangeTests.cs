@@ -28,7 +28,7 @@ public sealed class NumericRangeTests
         Assert.Throws<NotSupportedException>(() => Space.FromIndex(0));
         var grid = Assert.Throws<NotSupportedException>(() => SearchStrategies.Create("grid", Space, 1));
         Assert.Contains("finite", grid.Message);
-        foreach (string strategy in new[] { "tpe", "bo", "reinforce", "ehvi" })
+        foreach (string strategy in new[] { "bo", "reinforce", "ehvi", "parego", "epsilon-constraint" })
             Assert.Contains("continuous ranges", Assert.Throws<NotSupportedException>(() => SearchStrategies.Create(strategy, Space, 1)).Message);
     }
 

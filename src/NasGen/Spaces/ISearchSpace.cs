@@ -53,6 +53,15 @@ public interface ISearchSpace<TArchitecture> : ISearchSpace where TArchitecture 
     /// <summary>The architecture with these candidate indices.</summary>
     TArchitecture Decode(ReadOnlySpan<int> codes);
 
+    /// <summary>
+    /// The architecture with these candidate indices and, at continuous ranges, these values (one slot per dimension;
+    /// other slots are ignored).
+    /// </summary>
+    TArchitecture Decode(ReadOnlySpan<int> codes, ReadOnlySpan<double> numbers);
+
+    /// <summary>Writes each continuous range's value to its slot; other slots are left alone.</summary>
+    void EncodeNumbers(in TArchitecture architecture, Span<double> numbers);
+
     /// <summary>Whether every value is a candidate and every constraint holds.</summary>
     bool IsAllowed(in TArchitecture architecture);
 
