@@ -14,7 +14,7 @@ public sealed class MixedSpaceStrategyTests(ITestOutputHelper output)
 
     // The best regret each strategy must reach in 300 evaluations on each of seeds 1–3. Measured worst of the three:
     // random, sh and hyperband 0.62 (they draw the same samples here: every fidelity gives the same value), evolution
-    // 0.016, local 0.009, pareto-evolution 0.097.
+    // 0.016, local 0.009, pareto-evolution 0.097, tpe 0.021, tpe-multivariate 0.091.
     public static TheoryData<string, double> Cases => new()
     {
         { "random", 1.5 },
@@ -23,8 +23,8 @@ public sealed class MixedSpaceStrategyTests(ITestOutputHelper output)
         { "sh", 1.5 },
         { "hyperband", 1.5 },
         { "pareto-evolution", 0.5 },
-        { "tpe", 1.5 },
-        { "tpe-multivariate", 0.5 },
+        { "tpe", 0.1 },
+        { "tpe-multivariate", 0.2 },
     };
 
     [Theory]

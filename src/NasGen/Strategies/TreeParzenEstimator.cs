@@ -198,7 +198,7 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
         private readonly double[] _logMiss;   // per dimension: log kernel probability of any other candidate
         private readonly double[][] _marginal; // per dimension and candidate: the mixture's marginal probability
         private readonly double _logPrior;    // log of the prior's density over the categorical dimensions, the same everywhere
-        private readonly double _sigma;       // the continuous ranges' kernel width (normalised units)
+        private readonly double[][] _sigma;   // per dimension and member: a continuous range's kernel width (normalised units)
 
         public ParzenEstimator(TreeParzenEstimator<TArchitecture> owner, int[] members)
         {
@@ -213,7 +213,11 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
             _weights[m] = options.PriorWeight;
             double sum = _weights.Sum();
             for (int i = 0; i <= m; i++) _weights[i] /= sum;
-            _sigma = NumericParzen.Bandwidth(m, options.Multivariate ? owner._choices.Length : 1);
+            _sigma = new double[owner._choices.Length][];
+            foreach (int d in owner._continuous)
+                _sigma[d] = options.Multivariate
+                    ? Enumerable.Repeat(NumericParzen.Bandwidth(m, owner._choices.Length), m).ToArray()
+                    : NumericParzen.NeighbourBandwidths(members.Select(i => owner._positions[i][d]).ToArray());
 
             int dimensions = owner._choices.Length;
             double a = options.PriorWeight / (m + 1);
@@ -268,11 +272,11 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
 
         private double SamplePosition(int d, int component, Random random) => component == _members.Length
             ? NumericParzen.Sample(random, NumericParzen.PriorCenter, NumericParzen.PriorSigma)
-            : NumericParzen.Sample(random, _owner._positions[_members[component]][d], _sigma);
+            : NumericParzen.Sample(random, _owner._positions[_members[component]][d], _sigma[d][component]);
 
         private double LogKernel(int component, int d, double position) => component == _members.Length
             ? NumericParzen.LogDensity(position, NumericParzen.PriorCenter, NumericParzen.PriorSigma)
-            : NumericParzen.LogDensity(position, _owner._positions[_members[component]][d], _sigma);
+            : NumericParzen.LogDensity(position, _owner._positions[_members[component]][d], _sigma[d][component]);
 
         // log Σ_i w_i K_i(x) over the components, for one continuous range.
         private double LogMarginal(int d, double position)
