@@ -27,6 +27,27 @@ public sealed class MixedSpaceStrategyTests(ITestOutputHelper output)
         { "tpe-multivariate", 0.2 },
     };
 
+    public static TheoryData<string> AllStrategies => new(SearchStrategies.Names);
+
+    [Theory]
+    [MemberData(nameof(AllStrategies))]
+    public void Every_strategy_searches_a_finite_space_of_stepped_ranges_and_a_choice(string name)
+    {
+        var strategy = SearchStrategies.Create(name, SteppedRecipe.Space, seed: 4);
+        var seen = new HashSet<SteppedRecipe.Architecture>();
+        for (int i = 0; i < 40 && strategy.Ask() is { } suggestion; i++)
+        {
+            var a = suggestion.Architecture;
+            Assert.True(SteppedRecipe.Space.IsAllowed(a));
+            seen.Add(a);
+            // Best at dropout 0.2, width 48, adam.
+            double fitness = -Math.Abs(a.Dropout - 0.2) - Math.Abs(a.Width - 48) / 100.0 - (a.Optimizer == "adam" ? 0 : 0.5);
+            strategy.Tell(suggestion, new TrialOutcome(fitness) { Objectives = [fitness, -a.Width] });
+        }
+        (strategy as IDisposable)?.Dispose();
+        Assert.True(seen.Count >= 10, $"{name} proposed only {seen.Count} distinct architectures");
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Searches_the_continuous_dimensions_and_gets_near_the_optimum(string name, double maxRegret)

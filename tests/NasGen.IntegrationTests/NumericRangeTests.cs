@@ -36,12 +36,12 @@ public sealed class NumericRangeTests
     public void Stepped_ranges_are_finite_value_choices_with_their_values_in_order()
     {
         Assert.True(SteppedRecipe.Space.IsFinite);
-        Assert.Equal(6 * 4, (int)SteppedRecipe.Space.Cardinality);
+        Assert.Equal(6 * 4 * 2, (int)SteppedRecipe.Space.Cardinality);
         Assert.Equal(["0", "0.1", "0.2", "0.3", "0.4", "0.5"], SteppedRecipe.Space.Dimensions[0].Candidates.Select(c => c.Token));
         Assert.Equal([16, 32, 48, 64], SteppedRecipe.Space.Dimensions[1].Candidates.Select(c => (int)c.Value));
         int enumerated = 0;
         foreach (var _ in SteppedRecipe.Space.Enumerate()) enumerated++;
-        Assert.Equal(24, enumerated);
+        Assert.Equal(48, enumerated);
         Assert.Equal(16, Space.Dimensions[2].Count); // 16..256 by 16
         Assert.Equal(1000, Space.Dimensions[4].Count); // an integer range steps by 1, log or not
     }

@@ -35,6 +35,8 @@ public partial class SteppedRecipe
     [Range(0, 0.5, Step = 0.1)] public partial double Dropout { get; }
 
     [Range(16, 64, Step = 16)] public partial int Width { get; }
+
+    [Choice("sgd", "adam")] public partial string Optimizer { get; }
 }
 
 /// <summary>Bounds at the edges of double: for exact round trips of extreme values.</summary>
