@@ -683,7 +683,8 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         {
             shape.Append(d.Label).Append(':').Append(d.Kind).Append('=');
             // A huge input choice is named by its size (as the generator's fingerprint does): listing it would take gigabytes.
-            if (d.Range is not null) shape.Append(d.Range).Append(' ');
+            // A stepped range is named by its values, as the generator's fingerprint names them ([FixedArchitecture] compares the two).
+            if (d.IsContinuous) shape.Append(d.Range).Append(' ');
             if (d.Kind == ChoiceKind.Input && d.Count > Export.InputSubsets.MaxListedInFingerprint)
                 shape.Append(d.Candidates[^1].Token).Append(" of ").Append(d.Count);
             else
