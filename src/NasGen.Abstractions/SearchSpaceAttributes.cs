@@ -40,6 +40,29 @@ public sealed class ChoiceAttribute : ChoiceAttributeBase
 }
 
 /// <summary>
+/// A numeric range: the property (int, long, float or double) takes a value between <paramref name="min"/> and
+/// <paramref name="max"/>, both included. <see cref="Step"/> quantises it (values <c>min + k·step</c>); integer
+/// properties always step, by 1 unless told. <see cref="Log"/> samples and models the value in log space (both
+/// bounds must then be positive). A float or double range without a step is continuous, which makes the space
+/// infinite (docs/guides/numeric-ranges.md).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
+public sealed class RangeAttribute(double min, double max) : ChoiceAttributeBase
+{
+    /// <summary>The smallest value.</summary>
+    public double Min { get; } = min;
+
+    /// <summary>The largest value.</summary>
+    public double Max { get; } = max;
+
+    /// <summary>Sample and model the value in log space, as for a learning rate (both bounds positive).</summary>
+    public bool Log { get; set; }
+
+    /// <summary>The distance between neighbouring values; 0 (the default) is continuous for float and double, 1 for int and long.</summary>
+    public double Step { get; set; }
+}
+
+/// <summary>
 /// A layer choice: the property is one of several candidate operations. Each candidate is the name of a
 /// parameterless instance method of the space (use <c>nameof</c>) that builds the module, or a module type
 /// with a public parameterless constructor. The method or type name is the candidate's stable label.

@@ -160,6 +160,23 @@ internal static class DiagnosticDescriptors
         "Choice name clashes with a member NasGen or a base class defines",
         "Choice '{0}' needs the generated member '{1}', which would clash with {2}; rename the property");
 
+    public static readonly DiagnosticDescriptor InvalidRangeBounds = Make("NASG041",
+        "Invalid range bounds",
+        "Range '{0}' from {1} to {2} is invalid: {3}");
+
+    public static readonly DiagnosticDescriptor LogRangeNotPositive = Make("NASG042",
+        "Log range with a bound that is not positive",
+        "Range '{0}' from {1} to {2} is on a log scale, which needs both bounds above 0; raise Min above 0 or remove 'Log = true'");
+
+    public static readonly DiagnosticDescriptor InvalidRangeStep = Make("NASG043",
+        "Invalid range step",
+        "Range '{0}' has Step = {1}: {2}");
+
+    public static readonly DiagnosticDescriptor StepDoesNotDivideRange = Make("NASG044",
+        "Range step does not divide the range",
+        "Range '{0}' steps by {1} from {2}, which does not reach {3}: its largest value is {4}; set Max to {4} or choose a step that divides the range",
+        DiagnosticSeverity.Warning);
+
     public static readonly DiagnosticDescriptor InternalError = Make("NASG000",
         "NasGen could not process a search space",
         "NasGen could not process search space '{0}': {1}; please report this with the space's source");

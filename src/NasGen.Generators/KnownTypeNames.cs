@@ -10,6 +10,7 @@ internal static class KnownTypeNames
     public const string RepeatAttribute = "NasGen.RepeatAttribute";
     public const string SubSpaceAttribute = "NasGen.SubSpaceAttribute";
     public const string CellAttribute = "NasGen.CellAttribute";
+    public const string RangeAttribute = "NasGen.RangeAttribute";
     public const string Cell = "NasGen.Cell<TOp>";
     public const string CellEdge = "NasGen.CellEdge";
     public const string ConstraintAttribute = "NasGen.ConstraintAttribute";

@@ -49,7 +49,11 @@ internal sealed record ChoiceModel(
     // Cells: how many architectures the cell alone has (for the size check; saturates at long.MaxValue).
     long CellArchitectures = 0,
     // The name the space descriptor's tables for this choice start with ("" = the property name).
-    string DescriptorStem = "")
+    string DescriptorStem = "",
+    // [Range] choices (Kind Value): the NumericRange constructor's arguments as C# ("0.0001, 0.1, 0.0, true"), and
+    // whether the range is continuous (no candidates: the value travels beside the codes).
+    string RangeArguments = "",
+    bool Continuous = false)
 {
     public string Stem => DescriptorStem.Length > 0 ? DescriptorStem : PropertyName;
 }

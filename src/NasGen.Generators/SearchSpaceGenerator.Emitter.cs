@@ -4,7 +4,7 @@ using System.Linq;
 namespace NasGen.Generators;
 
 /// <summary>Writes the generated code of one search space.</summary>
-internal static class Emitter
+internal static partial class Emitter
 {
     public const string GeneratorVersion = "0.1.0";
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"NasGen.Generators\", \"" + GeneratorVersion + "\")]";
@@ -254,7 +254,9 @@ internal static class Emitter
         w.Line("{").Indent();
         w.Line("global::System.ArgumentNullException.ThrowIfNull(context);");
         string with = pinned.Count == 0 ? "" : " with { " + string.Join(", ", pinned.Select(c => $"{Id(c.PropertyName)} = {PinnedName(c)}")) + " }";
-        w.Line($"var architecture = Space.FromIndex(0){with};");
+        // A continuous range has no grid index; every value choice is pinned below anyway.
+        string first = space.Choices.Any(c => c.Continuous) ? "Space.Decode(new int[Space.Dimensions.Count])" : "Space.FromIndex(0)";
+        w.Line($"var architecture = {first}{with};");
         w.Line("using (global::NasGen.OneShot.SupernetBuild.Enter(context))");
         w.Line(space.HasArchitectureConstructor ? $"    return create is null ? new {self}(architecture) : create(architecture);" : "    return create(architecture);");
         w.Outdent().Line("}");
@@ -327,8 +329,12 @@ internal static class Emitter
         {
             switch (choice.Kind)
             {
+                case ChoiceModelKind.Value when choice.Continuous:
+                    WriteRangeField(w, choice);
+                    break;
                 case ChoiceModelKind.Value:
                     w.Line($"private static readonly {choice.ValueType}[] {choice.Stem}Candidates = {{ {string.Join(", ", choice.Candidates.Select(c => c.Expression))} }};");
+                    if (choice.RangeArguments.Length > 0) WriteRangeField(w, choice);
                     break;
                 case ChoiceModelKind.Layer:
                     w.Line($"private static readonly {EnumName(choice)}[] {choice.Stem}Candidates = {{ {string.Join(", ", choice.Candidates.Select(c => EnumName(choice) + "." + Id(c.Name)))} }};");
@@ -404,6 +410,9 @@ internal static class Emitter
                 case ChoiceModelKind.Value when choice.NamedValues:
                     w.Line($"dimensions.Add(global::NasGen.Dimension.OfNamed({label}, global::NasGen.ChoiceKind.Value, {candidates}, {NameArray(choice)}));");
                     break;
+                case ChoiceModelKind.Value when choice.RangeArguments.Length > 0:
+                    w.Line(RangeDimension(choice, label));
+                    break;
                 case ChoiceModelKind.Value:
                     w.Line($"dimensions.Add(global::NasGen.Dimension.Of({label}, {candidates}));");
                     break;
@@ -457,6 +466,9 @@ internal static class Emitter
                 case ChoiceModelKind.Input:
                     w.Line($"codes[{At(choice)}] = {choice.Stem}Candidates.IndexOf({value});");
                     break;
+                case ChoiceModelKind.Value when choice.Continuous:
+                    w.Line($"codes[{At(choice)}] = {choice.Stem}Range.Contains({value}) ? 0 : -1;");
+                    break;
                 default:
                     w.Line($"codes[{At(choice)}] = global::System.Array.IndexOf({choice.Stem}Candidates, {value});");
                     break;
@@ -464,10 +476,16 @@ internal static class Emitter
         }
         w.Close();
         w.Line();
+        WriteEncodeNumbers(w, space);
     }
 
     private static void WriteDecode(SourceWriter w, SpaceModel space)
     {
+        if (CarriesNumbers(space))
+        {
+            WriteDecodeWithNumbers(w, space);
+            return;
+        }
         w.Line("/// <inheritdoc />");
         if (space.Choices.Count == 0)
         {
@@ -476,6 +494,11 @@ internal static class Emitter
             return;
         }
         w.Line("public override Architecture Decode(global::System.ReadOnlySpan<int> codes) => new Architecture(");
+        WriteDecodedValues(w, space, numbers: false);
+    }
+
+    private static void WriteDecodedValues(SourceWriter w, SpaceModel space, bool numbers)
+    {
         w.Indent();
         for (int i = 0; i < space.Choices.Count; i++)
         {
@@ -483,8 +506,11 @@ internal static class Emitter
             string value = choice.Kind switch
             {
                 ChoiceModelKind.Repeat => choice.Min == 0 ? $"codes[{At(choice)}]" : $"{choice.Min} + codes[{At(choice)}]",
+                ChoiceModelKind.SubSpace when numbers =>
+                    $"{choice.SubSpaceType}.Space.Decode(codes.Slice({At(choice)}, {choice.Stem}Length), numbers.Slice({At(choice)}, {choice.Stem}Length))",
                 ChoiceModelKind.SubSpace => $"{choice.SubSpaceType}.Space.Decode(codes.Slice({At(choice)}, {choice.Stem}Length))",
                 ChoiceModelKind.Cell => $"global::NasGen.CellArchitecture<{choice.OpsType}>.FromCodes({choice.Stem}Shape, codes.Slice({At(choice)}, {choice.Stem}Length))",
+                ChoiceModelKind.Value when choice.Continuous => $"({choice.ValueType})numbers[{At(choice)}]",
                 _ => $"{choice.Stem}Candidates[codes[{At(choice)}]]",
             };
             w.Line(value + (i < space.Choices.Count - 1 ? "," : ");"));

@@ -12,7 +12,7 @@ using NasGen.Export;
 namespace NasGen.Generators;
 
 /// <summary>Turns a <c>[SearchSpace]</c> class into a <see cref="SpaceModel"/> and diagnostics.</summary>
-internal sealed class Parser
+internal sealed partial class Parser
 {
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -20,7 +20,7 @@ internal sealed class Parser
     private static readonly string[] ChoiceAttributeNames =
     [
         KnownTypeNames.ChoiceAttribute, KnownTypeNames.LayerChoiceAttribute, KnownTypeNames.InputChoiceAttribute,
-        KnownTypeNames.RepeatAttribute, KnownTypeNames.SubSpaceAttribute, KnownTypeNames.CellAttribute,
+        KnownTypeNames.RepeatAttribute, KnownTypeNames.SubSpaceAttribute, KnownTypeNames.CellAttribute, KnownTypeNames.RangeAttribute,
     ];
 
     private readonly INamedTypeSymbol _space;
@@ -331,6 +331,7 @@ internal sealed class Parser
             KnownTypeNames.InputChoiceAttribute => ParseInputChoice(property, attribute, location, builder),
             KnownTypeNames.RepeatAttribute => ParseRepeat(property, attribute, location, builder),
             KnownTypeNames.CellAttribute => ParseCell(property, attribute, location, builder),
+            KnownTypeNames.RangeAttribute => ParseRange(property, attribute, location, builder),
             _ => ParseSubSpace(property, attribute, location, builder),
         };
     }
@@ -469,13 +470,13 @@ internal sealed class Parser
         }
     }
 
-    private static string FloatLiteral(float f) =>
+    internal static string FloatLiteral(float f) =>
         float.IsNaN(f) ? "float.NaN" :
         float.IsPositiveInfinity(f) ? "float.PositiveInfinity" :
         float.IsNegativeInfinity(f) ? "float.NegativeInfinity" :
         f.ToString("R", CultureInfo.InvariantCulture) + "f";
 
-    private static string DoubleLiteral(double d)
+    internal static string DoubleLiteral(double d)
     {
         if (double.IsNaN(d)) return "double.NaN";
         if (double.IsPositiveInfinity(d)) return "double.PositiveInfinity";

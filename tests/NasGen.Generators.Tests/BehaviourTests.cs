@@ -47,6 +47,29 @@ public sealed class BehaviourTests
     }
 
     [Fact]
+    public void SteppedRangeListsItsValuesAndKeepsTheRange()
+    {
+        string code = Generate(Space("[Range(0, 0.5, Step = 0.1)] public partial double Dropout { get; }"), "T.S.Space.g.cs");
+        Assert.Contains("DropoutCandidates = { 0.0, 0.1, 0.2, 0.3, 0.4, 0.5 };", code);
+        Assert.Contains("DropoutRange = new global::NasGen.NumericRange(0.0, 0.5, 0.1, false);", code);
+        Assert.Contains("global::NasGen.Dimension.Of(\"dropout\", DropoutCandidates).WithRange(DropoutRange)", code);
+        Assert.DoesNotContain("EncodeNumbers", code); // a finite space needs no numbers vector
+    }
+
+    [Fact]
+    public void ContinuousRangeCarriesItsValueBesideTheCodes()
+    {
+        string code = Generate(Space("[Range(1e-4, 0.1, Log = true)] public partial float Rate { get; }\n[Range(1, 8)] public partial long Batch { get; }"),
+            "T.S.Space.g.cs");
+        Assert.Contains("RateRange = new global::NasGen.NumericRange((float)0.0001, (float)0.1, 0.0, true);", code);
+        Assert.Contains("global::NasGen.Dimension.ContinuousSingle(\"rate\", RateRange)", code);
+        Assert.Contains("codes[RateAt] = RateRange.Contains(architecture.Rate) ? 0 : -1;", code);
+        Assert.Contains("numbers[RateAt] = architecture.Rate;", code);
+        Assert.Contains("(float)numbers[RateAt],", code);
+        Assert.Contains("BatchCandidates = { 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L };", code); // an integer range steps by 1
+    }
+
+    [Fact]
     public void EnumChoiceWithoutArgumentsCoversAllMembersInOrder()
     {
         string code = Generate(Space("[Choice] public partial Color Color { get; }"), "T.S.Space.g.cs");

@@ -213,7 +213,25 @@ public sealed class DiagnosticTests
         { "NASG033", Space(CellOf("inputNodes: 2, intermediateNodes: 2, chosen: 3", "nameof(Edge)", marked: true)),
             Space(CellOf("inputNodes: 2, intermediateNodes: 2, chosen: 2", "nameof(Edge)")) },
         { "NASG034", Space("[InputChoice(2, 1, InputReduction.Concat)] public partial InputChoice {|I|} { get; }"), Space(Input("2, 1, InputReduction.Sum")) },
+        { "NASG023", Space("[Range(0, 1)] public partial bool {|A|} { get; }"), Space(LogRate) },
+        { "NASG023", Space("[Range(0, 1)] public partial decimal {|A|} { get; }"), Space(LogRate) },
+        { "NASG041", Space("[Range(1, {|0.5|})] public partial double A { get; }"), Space(LogRate) },
+        { "NASG041", Space("[Range(0.5, {|0.5|})] public partial double A { get; }"), Space(LogRate) },
+        { "NASG041", Space("[Range({|double.NaN|}, 1)] public partial double A { get; }"), Space(LogRate) },
+        { "NASG041", Space("[Range(0, {|double.PositiveInfinity|})] public partial double A { get; }"), Space(LogRate) },
+        { "NASG041", Space("[Range({|0.5|}, 4)] public partial int A { get; }"), Space("[Range(1, 4)] public partial int A { get; }") },
+        { "NASG041", Space("[Range(0, {|1e10|})] public partial int A { get; }"), Space("[Range(0, 1e9, Step = 1e6)] public partial int A { get; }") },
+        { "NASG042", Space("[Range(0, 0.1, Log = {|true|})] public partial double A { get; }"), Space(LogRate) },
+        { "NASG043", Space("[Range(0, 1, Step = {|-0.1|})] public partial double A { get; }"), Space("[Range(0, 1, Step = 0.1)] public partial double A { get; }") },
+        { "NASG043", Space("[Range(0, 10, Step = {|2.5|})] public partial int A { get; }"), Space("[Range(0, 10, Step = 2)] public partial int A { get; }") },
+        { "NASG043", Space("[Range(1e-4, 1, Log = true, Step = {|0.1|})] public partial double A { get; }"), Space(LogRate) },
+        { "NASG043", Space("[Range(0, 1e6, Step = {|1|})] public partial int A { get; }"), Space("[Range(0, 1e6, Step = 1000)] public partial int A { get; }") },
+        { "NASG043", Space("[Range(0, 1, Step = {|2|})] public partial double A { get; }"), Space("[Range(0, 2, Step = 1)] public partial double A { get; }") },
+        { "NASG044", Space("[Range(0, 1, Step = {|0.3|})] public partial double A { get; }"), Space("[Range(0, 0.9, Step = 0.3)] public partial double A { get; }") },
+        { "NASG044", Space("[Range(16, 250, Step = {|16|})] public partial int A { get; }"), Space("[Range(16, 256, Step = 16)] public partial int A { get; }") },
     };
+
+    private const string LogRate = "[Range(1e-4, 1e-1, Log = true)] public partial double A { get; }";
 
     private static string CellOf(string shape, string factory, bool marked = false, bool markFactory = false) =>
         (marked ? "[{|" : "[") + $"Cell({shape}, ops: typeof(Color), " + (markFactory ? "{|" : "") + $"factory: {factory}"

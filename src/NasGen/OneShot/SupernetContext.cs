@@ -179,7 +179,7 @@ public sealed class SupernetContext : IDisposable
         }
 
         var init = new double[names.Length];
-        for (int i = 0; i < init.Length; i++) init[i] = 1e-3 * StandardNormal();
+        for (int i = 0; i < init.Length; i++) init[i] = 1e-3 * NumericMoves.Gaussian(Random);
         Parameter alpha;
         using (no_grad())
         {
@@ -190,13 +190,5 @@ public sealed class SupernetContext : IDisposable
         _byLabel.Add(label, choice);
         _path.Add(0);
         return choice;
-    }
-
-    // Box–Muller on the seeded generator: reproducible and independent of torch's global RNG.
-    private double StandardNormal()
-    {
-        double u1 = 1.0 - Random.NextDouble();
-        double u2 = Random.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
     }
 }

@@ -49,14 +49,25 @@ public sealed class Candidate
 /// </summary>
 public sealed class Dimension
 {
-    private Dimension(string label, ChoiceKind kind, IReadOnlyList<Candidate> candidates, JsonValueForm jsonForm, InputSelections? selections = null)
+    private Dimension(string label, ChoiceKind kind, IReadOnlyList<Candidate> candidates, JsonValueForm jsonForm, InputSelections? selections = null,
+        NumericRange? range = null)
     {
         Label = label;
         Kind = kind;
         Candidates = candidates;
         JsonForm = jsonForm;
         Selections = selections;
+        Range = range;
     }
+
+    /// <summary>
+    /// A <c>[Range]</c> dimension's bounds, step and scale; null for other choices. A stepped range lists its values
+    /// as candidates; a continuous one has none (its values travel beside the codes: docs/guides/numeric-ranges.md).
+    /// </summary>
+    public NumericRange? Range { get; }
+
+    /// <summary>Whether the dimension takes any value between its bounds (a float or double range without a step).</summary>
+    public bool IsContinuous => Range is { IsContinuous: true };
 
     /// <summary>An input choice's selections (the candidates' values, numbered without listing); null for other kinds.</summary>
     internal InputSelections? Selections { get; }
@@ -77,7 +88,49 @@ public sealed class Dimension
     internal JsonValueForm JsonForm { get; }
 
     /// <summary>The same dimension under <c>prefix.label</c>, for a space nested under <paramref name="prefix"/>.</summary>
-    public Dimension WithPrefix(string prefix) => new(prefix + "." + Label, Kind, Candidates, JsonForm, Selections);
+    public Dimension WithPrefix(string prefix) => new(prefix + "." + Label, Kind, Candidates, JsonForm, Selections, Range);
+
+    /// <summary>
+    /// This value choice as a stepped <c>[Range]</c>: its candidates must be the range's values, in order. Strategies
+    /// then treat it as ordered (perturbing mutations, nearby neighbours, a normalised encoding).
+    /// </summary>
+    public Dimension WithRange(NumericRange range)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        if (Kind != ChoiceKind.Value || range.IsContinuous || range.ValueCount != Count)
+            throw new ArgumentException($"'{Label}': a stepped range of {range.ValueCount} values needs a value choice with as many candidates (it has {Count}).", nameof(range));
+        return new Dimension(Label, Kind, Candidates, JsonForm, Selections, range);
+    }
+
+    /// <summary>A continuous double range: any value between the bounds, no candidates.</summary>
+    public static Dimension Continuous(string label, NumericRange range) => ContinuousOf(label, range, JsonValueForm.Double);
+
+    /// <summary>A continuous float range: any float between the bounds, no candidates.</summary>
+    /// <remarks>The bounds become the floats nearest to them, so that a float property can hold both.</remarks>
+    public static Dimension ContinuousSingle(string label, NumericRange range) =>
+        ContinuousOf(label, new NumericRange((float)range.Min, (float)range.Max, range.Step, range.Log), JsonValueForm.Float);
+
+    private static Dimension ContinuousOf(string label, NumericRange range, JsonValueForm form)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        if (!range.IsContinuous) throw new ArgumentException($"'{label}': a continuous dimension needs a range without a step.", nameof(range));
+        return new Dimension(label, ChoiceKind.Value, Array.Empty<Candidate>(), form, range: range);
+    }
+
+    /// <summary>A continuous value's canonical text: the shortest text that reads back to the same bits.</summary>
+    public string FormatNumber(double value) => JsonForm == JsonValueForm.Float
+        ? ((float)value).ToString("R", CultureInfo.InvariantCulture)
+        : value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>A continuous value read from its text, or null when the text is not a number in the range.</summary>
+    public double? ParseNumber(string token) =>
+        Range is not null && double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? ParseNumber(value) : null;
+
+    private double? ParseNumber(double value)
+    {
+        if (JsonForm == JsonValueForm.Float) value = (float)value;
+        return Range!.Contains(value) ? value : null;
+    }
 
     /// <summary>The position of the candidate whose token is <paramref name="token"/>, or -1.</summary>
     public int IndexOfToken(string token)
@@ -90,14 +143,21 @@ public sealed class Dimension
     }
 
     /// <summary>The candidates' tokens, comma-separated (the first 20 of a longer list), for messages.</summary>
-    public string DescribeCandidates() => JsonText.List(Count, i => Candidates[i].Token);
+    public string DescribeCandidates() => IsContinuous ? "any value in " + Range : JsonText.List(Count, i => Candidates[i].Token);
+
+    /// <summary>Why a value is refused, for messages that already named the label and the value.</summary>
+    internal string WhyNotAllowed() =>
+        IsContinuous ? $"which is outside its range {Range}"
+        : Range is not null ? $"which is not a value of its range {Range} ({DescribeCandidates()})"
+        : $"which is not among its candidates {DescribeCandidates()}";
 
     /// <summary>The dimension as the shared architecture-JSON reader sees it.</summary>
-    internal JsonDimension ToJsonDimension() =>
-        new(Label, JsonForm, Count, i => Candidates[i].Token, IndexOfToken, i => Candidates[i].Value as string ?? "");
+    internal JsonDimension ToJsonDimension() => IsContinuous
+        ? new(Label, JsonForm, 1, _ => Range!.ToString(), _ => -1, continuous: value => ParseNumber(value))
+        : new(Label, JsonForm, Count, i => Candidates[i].Token, IndexOfToken, i => Candidates[i].Value as string ?? "");
 
     /// <inheritdoc />
-    public override string ToString() => $"{Label} ∈ {{{DescribeCandidates()}}}";
+    public override string ToString() => IsContinuous ? $"{Label} ∈ {Range}" : $"{Label} ∈ {{{DescribeCandidates()}}}";
 
     // ---- Factories used by generated code --------------------------------------------------------------
 

@@ -19,7 +19,14 @@ public interface ISearchSpace
     /// Number of architectures in the grid of all dimensions, exact. Constraints are not applied here:
     /// <see cref="SearchSpace{TArchitecture}.CountAllowed"/> counts the architectures they allow.
     /// </summary>
+    /// <exception cref="NotSupportedException">The space is infinite (<see cref="IsFinite"/> is false).</exception>
     BigInteger Cardinality { get; }
+
+    /// <summary>
+    /// False when a dimension is a continuous range (a float or double <c>[Range]</c> without a step): such a space
+    /// has no <see cref="Cardinality"/>, no grid indices and no enumeration, and grid search refuses it.
+    /// </summary>
+    bool IsFinite { get; }
 
     /// <summary>Whether the space has constraints (then some grid points are never proposed).</summary>
     bool HasConstraints { get; }
@@ -45,6 +52,15 @@ public interface ISearchSpace<TArchitecture> : ISearchSpace where TArchitecture 
 
     /// <summary>The architecture with these candidate indices.</summary>
     TArchitecture Decode(ReadOnlySpan<int> codes);
+
+    /// <summary>
+    /// The architecture with these candidate indices and, at continuous ranges, these values (one slot per dimension;
+    /// other slots are ignored).
+    /// </summary>
+    TArchitecture Decode(ReadOnlySpan<int> codes, ReadOnlySpan<double> numbers);
+
+    /// <summary>Writes each continuous range's value to its slot; other slots are left alone.</summary>
+    void EncodeNumbers(in TArchitecture architecture, Span<double> numbers);
 
     /// <summary>Whether every value is a candidate and every constraint holds.</summary>
     bool IsAllowed(in TArchitecture architecture);

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 using System.Numerics;
 
@@ -39,6 +40,10 @@ public sealed class GridSearch<TArchitecture> : ISearchStrategy<TArchitecture>
         _space = space;
         _random = new Random(seed);
         _shuffle = (options ?? new GridSearchOptions()).Shuffle;
+        if (!space.IsFinite)
+            throw new NotSupportedException(
+                $"Grid search needs a finite space, and {space.Name} has continuous ranges ({string.Join(", ", space.Dimensions.Where(d => d.IsContinuous).Select(d => d.Label))}); " +
+                "give each a Step to search it on a grid, or use random, evolution, local or tpe.");
         if (_shuffle && space.Cardinality > long.MaxValue)
             throw new NotSupportedException($"{space.Name} has {space.Cardinality} grid points; a shuffled grid search supports at most {long.MaxValue}.");
         _gridSize = space.Cardinality > long.MaxValue ? long.MaxValue : (long)space.Cardinality;

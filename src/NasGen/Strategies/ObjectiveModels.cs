@@ -36,6 +36,7 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
     {
         _options = options ?? throw new ArgumentOutOfRangeException(nameof(options), "Optimization must be set.");
         _options.Validate(nameof(options));
+        CandidateLimits.Check(space, strategy);
         _space = space;
         _strategy = strategy;
         _maxObjectives = maxObjectives;

@@ -44,7 +44,7 @@ internal sealed class ProposalLog<TArchitecture> where TArchitecture : struct, I
                 var candidate = _space.Sample(random);
                 if (!_proposed.Contains(candidate)) return candidate;
             }
-            if (_space.Cardinality > EnumerationLimit) return null;
+            if (!_space.IsFinite || _space.Cardinality > EnumerationLimit) return null;
             _remaining = new List<TArchitecture>();
             foreach (var architecture in _space.Enumerate())
                 if (!_proposed.Contains(architecture)) _remaining.Add(architecture);
@@ -63,7 +63,7 @@ internal sealed class ProposalLog<TArchitecture> where TArchitecture : struct, I
     }
 
     /// <summary>Whether the space is small enough that every allowed architecture can be proposed.</summary>
-    public static bool IsEnumerable(ISearchSpace space) => space.Cardinality <= new BigInteger(EnumerationLimit);
+    public static bool IsEnumerable(ISearchSpace space) => space.IsFinite && space.Cardinality <= new BigInteger(EnumerationLimit);
 }
 
 /// <summary>

@@ -77,8 +77,10 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
     private readonly TreeParzenEstimatorOptions _options;
     private readonly Random _random;
     private readonly ProposalTracker<TArchitecture> _tracker;
-    private readonly int[] _choices; // candidates per dimension
+    private readonly int[] _choices; // candidates per dimension (1 for a continuous range: its code is always 0)
+    private readonly int[] _continuous; // the continuous ranges' dimensions
     private readonly List<int[]> _codes = new();
+    private readonly List<double[]> _positions = new(); // per observation and dimension: a continuous range's normalised position
     private readonly List<double> _fitness = new();
 
     /// <summary>Creates a TPE search over <paramref name="space"/>.</summary>
@@ -87,11 +89,12 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
         ArgumentNullException.ThrowIfNull(space);
         _options = options ?? new TreeParzenEstimatorOptions();
         _options.Validate(nameof(options));
-        CandidateLimits.Check(space, "TPE");
+        CandidateLimits.Check(space, "TPE", allowContinuous: true);
         _space = space;
         _random = new Random(seed);
         _tracker = new ProposalTracker<TArchitecture>(space);
-        _choices = space.Dimensions.Select(d => d.Count).ToArray();
+        _choices = space.Dimensions.Select(d => d.IsContinuous ? 1 : d.Count).ToArray();
+        _continuous = Enumerable.Range(0, _choices.Length).Where(d => space.Dimensions[d].IsContinuous).ToArray();
     }
 
     /// <inheritdoc />
@@ -112,6 +115,13 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
         _tracker.Settle(suggestion);
         if (outcome.Failed) return;
         _codes.Add(_space.EncodeCategorical(suggestion.Architecture));
+        var positions = new double[_choices.Length];
+        if (_continuous.Length > 0)
+        {
+            _space.EncodeNumbers(suggestion.Architecture, positions);
+            foreach (int d in _continuous) positions[d] = _space.Dimensions[d].Range!.Normalise(positions[d]);
+        }
+        _positions.Add(positions);
         _fitness.Add(outcome.Fitness!.Value);
     }
 
@@ -125,14 +135,15 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
 
         int count = _options.Candidates, dimensions = _choices.Length;
         var candidates = new int[count + 1][];
+        var positions = new double[count + 1][];
         var scores = new double[count + 1];
         var order = new int[count + 1];
         for (int batch = 0; batch < CandidateBatches; batch++)
         {
             for (int c = 0; c < count; c++)
             {
-                candidates[c] = good.Sample(_random);
-                scores[c] = good.LogDensity(candidates[c]) - bad.LogDensity(candidates[c]);
+                (candidates[c], positions[c]) = good.Sample(_random);
+                scores[c] = good.LogDensity(candidates[c], positions[c]) - bad.LogDensity(candidates[c], positions[c]);
             }
             int total = count;
             if (!_options.Multivariate)
@@ -140,22 +151,25 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
                 // Optuna's univariate sampler picks each dimension's best drawn candidate on its own; the ratio is a
                 // product over the dimensions, so that combination scores highest of all.
                 var best = new int[dimensions];
+                var bestPositions = new double[dimensions];
                 for (int d = 0; d < dimensions; d++)
                 {
                     int winner = 0;
                     for (int c = 1; c < count; c++)
-                        if (good.LogRatio(d, candidates[c][d], bad) > good.LogRatio(d, candidates[winner][d], bad)) winner = c;
+                        if (good.LogRatio(d, candidates[c][d], positions[c][d], bad) > good.LogRatio(d, candidates[winner][d], positions[winner][d], bad)) winner = c;
                     best[d] = candidates[winner][d];
+                    bestPositions[d] = positions[winner][d];
                 }
                 candidates[count] = best;
-                scores[count] = good.LogDensity(best) - bad.LogDensity(best);
+                positions[count] = bestPositions;
+                scores[count] = good.LogDensity(best, bestPositions) - bad.LogDensity(best, bestPositions);
                 total++;
             }
             for (int c = 0; c < total; c++) order[c] = c;
             Array.Sort(scores, order, 0, total);
             for (int k = total - 1; k >= 0; k--)
             {
-                var architecture = _space.Decode(candidates[order[k]]);
+                var architecture = Decode(candidates[order[k]], positions[order[k]]);
                 if (!_tracker.Proposals.Contains(architecture) && _space.IsAllowed(architecture)) return architecture;
             }
         }
@@ -167,6 +181,14 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
     /// A categorical Parzen estimator over a group of observations: a mixture of one kernel per observation (weights as
     /// <see cref="TreeParzenEstimatorOptions.DecayOldObservations"/> says) and the uniform prior.
     /// </summary>
+    private TArchitecture Decode(int[] codes, double[] positions)
+    {
+        if (_continuous.Length == 0) return _space.Decode(codes);
+        var numbers = new double[codes.Length];
+        foreach (int d in _continuous) numbers[d] = _space.Dimensions[d].Range!.Denormalise(positions[d]);
+        return _space.Decode(codes, numbers);
+    }
+
     private sealed class ParzenEstimator
     {
         private readonly TreeParzenEstimator<TArchitecture> _owner;
@@ -175,7 +197,8 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
         private readonly double[] _logHit;    // per dimension: log kernel probability of the observed candidate
         private readonly double[] _logMiss;   // per dimension: log kernel probability of any other candidate
         private readonly double[][] _marginal; // per dimension and candidate: the mixture's marginal probability
-        private readonly double _logPrior;    // log of the prior's density, the same everywhere
+        private readonly double _logPrior;    // log of the prior's density over the categorical dimensions, the same everywhere
+        private readonly double[][] _sigma;   // per dimension and member: a continuous range's kernel width (normalised units)
 
         public ParzenEstimator(TreeParzenEstimator<TArchitecture> owner, int[] members)
         {
@@ -190,6 +213,11 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
             _weights[m] = options.PriorWeight;
             double sum = _weights.Sum();
             for (int i = 0; i <= m; i++) _weights[i] /= sum;
+            _sigma = new double[owner._choices.Length][];
+            foreach (int d in owner._continuous)
+                _sigma[d] = options.Multivariate
+                    ? Enumerable.Repeat(NumericParzen.Bandwidth(m, owner._choices.Length), m).ToArray()
+                    : NumericParzen.NeighbourBandwidths(members.Select(i => owner._positions[i][d]).ToArray());
 
             int dimensions = owner._choices.Length;
             double a = options.PriorWeight / (m + 1);
@@ -215,16 +243,20 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
         }
 
         /// <summary>Draws an architecture's codes: per dimension from the marginal, or, multivariate, around one member (or the prior) drawn by weight.</summary>
-        public int[] Sample(Random random)
+        public (int[] Codes, double[] Positions) Sample(Random random)
         {
             var choices = _owner._choices;
             var codes = new int[choices.Length];
+            var positions = new double[choices.Length];
             if (!_owner._options.Multivariate)
             {
                 for (int d = 0; d < codes.Length; d++) codes[d] = Draw(_marginal[d], random);
-                return codes;
+                // Each range draws its own mixture component: the univariate estimator is a product of marginals.
+                foreach (int d in _owner._continuous) positions[d] = SamplePosition(d, Draw(_weights, random), random);
+                return (codes, positions);
             }
             int component = Draw(_weights, random);
+            foreach (int d in _owner._continuous) positions[d] = SamplePosition(d, component, random);
             for (int d = 0; d < codes.Length; d++)
             {
                 int k = choices[d];
@@ -235,37 +267,63 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
                 int other = random.Next(k - 1);
                 codes[d] = other >= center ? other + 1 : other;
             }
-            return codes;
+            return (codes, positions);
+        }
+
+        private double SamplePosition(int d, int component, Random random) => component == _members.Length
+            ? NumericParzen.Sample(random, NumericParzen.PriorCenter, NumericParzen.PriorSigma)
+            : NumericParzen.Sample(random, _owner._positions[_members[component]][d], _sigma[d][component]);
+
+        private double LogKernel(int component, int d, double position) => component == _members.Length
+            ? NumericParzen.LogDensity(position, NumericParzen.PriorCenter, NumericParzen.PriorSigma)
+            : NumericParzen.LogDensity(position, _owner._positions[_members[component]][d], _sigma[d][component]);
+
+        // log Σ_i w_i K_i(x) over the components, for one continuous range.
+        private double LogMarginal(int d, double position)
+        {
+            var terms = new double[_members.Length + 1];
+            for (int i = 0; i <= _members.Length; i++) terms[i] = Math.Log(_weights[i]) + LogKernel(i, d, position);
+            return LogSumExp(terms);
         }
 
         /// <summary>log of the estimator's density at <paramref name="codes"/>: the product of the marginals, or, multivariate, the joint mixture.</summary>
-        public double LogDensity(int[] codes)
+        public double LogDensity(int[] codes, double[] positions)
         {
             if (!_owner._options.Multivariate)
             {
                 double sum = 0;
                 for (int d = 0; d < codes.Length; d++) sum += Math.Log(_marginal[d][codes[d]]);
+                foreach (int d in _owner._continuous) sum += LogMarginal(d, positions[d]);
                 return sum;
             }
             // log Σ_i w_i Π_d K_id(x_d), summed relative to the largest term so nothing underflows.
             var terms = new double[_members.Length + 1];
-            double max = terms[^1] = Math.Log(_weights[^1]) + _logPrior;
+            terms[^1] = Math.Log(_weights[^1]) + _logPrior;
+            foreach (int d in _owner._continuous) terms[^1] += LogKernel(_members.Length, d, positions[d]);
             for (int i = 0; i < _members.Length; i++)
             {
                 var center = _owner._codes[_members[i]];
                 double log = Math.Log(_weights[i]);
                 for (int d = 0; d < codes.Length; d++) log += center[d] == codes[d] ? _logHit[d] : _logMiss[d];
+                foreach (int d in _owner._continuous) log += LogKernel(i, d, positions[d]);
                 terms[i] = log;
-                if (log > max) max = log;
             }
+            return LogSumExp(terms);
+        }
+
+        private static double LogSumExp(double[] terms)
+        {
+            double max = terms.Max();
             double total = 0;
             foreach (double t in terms) total += Math.Exp(t - max);
             return max + Math.Log(total);
         }
 
         /// <summary>log l_d(c) − log g_d(c) for one dimension's marginals, this estimator being l.</summary>
-        public double LogRatio(int dimension, int candidate, ParzenEstimator other) =>
-            Math.Log(_marginal[dimension][candidate]) - Math.Log(other._marginal[dimension][candidate]);
+        public double LogRatio(int dimension, int candidate, double position, ParzenEstimator other) =>
+            _owner._space.Dimensions[dimension].IsContinuous
+                ? LogMarginal(dimension, position) - other.LogMarginal(dimension, position)
+                : Math.Log(_marginal[dimension][candidate]) - Math.Log(other._marginal[dimension][candidate]);
 
         private static int Draw(double[] probabilities, Random random)
         {

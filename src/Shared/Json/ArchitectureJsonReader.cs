@@ -29,8 +29,14 @@ internal enum JsonValueForm
 
 /// <summary>One dimension of a space as the JSON reader sees it; each side builds these from its own model.</summary>
 internal sealed class JsonDimension(string label, JsonValueForm form, int count, Func<int, string> token, Func<string, int> indexOfToken,
-    Func<int, string>? raw = null)
+    Func<int, string>? raw = null, Func<double, double?>? continuous = null)
 {
+    /// <summary>
+    /// A continuous range (Float or Double form, one code 0): the value a number reads as, or null when it is
+    /// outside the range; null for a dimension with candidates.
+    /// </summary>
+    public Func<double, double?>? Continuous { get; } = continuous;
+
     public string Label { get; } = label;
 
     public JsonValueForm Form { get; } = form;
@@ -116,7 +122,11 @@ internal static class JsonText
 /// </summary>
 internal static class ArchitectureJsonReader
 {
-    public static int[] Read(string json, string spaceName, string fingerprint, IReadOnlyList<JsonDimension> dimensions)
+    public static int[] Read(string json, string spaceName, string fingerprint, IReadOnlyList<JsonDimension> dimensions) =>
+        Read(json, spaceName, fingerprint, dimensions, new double[dimensions.Count]);
+
+    /// <summary>As <see cref="Read(string, string, string, IReadOnlyList{JsonDimension})"/>, writing continuous dimensions' values to <paramref name="numbers"/>.</summary>
+    public static int[] Read(string json, string spaceName, string fingerprint, IReadOnlyList<JsonDimension> dimensions, double[] numbers)
     {
         JsonNode root;
         try
@@ -135,7 +145,7 @@ internal static class ArchitectureJsonReader
         var byLabel = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < dimensions.Count; i++) byLabel[dimensions[i].Label] = i;
         var codes = Enumerable.Repeat(-1, dimensions.Count).ToArray();
-        ReadObject(root, "", spaceName, dimensions, byLabel, codes);
+        ReadObject(root, "", spaceName, dimensions, byLabel, codes, numbers);
 
         int missing = Array.IndexOf(codes, -1);
         if (missing >= 0)
@@ -173,7 +183,7 @@ internal static class ArchitectureJsonReader
     }
 
     private static void ReadObject(JsonNode node, string prefix, string spaceName, IReadOnlyList<JsonDimension> dimensions,
-        Dictionary<string, int> byLabel, int[] codes)
+        Dictionary<string, int> byLabel, int[] codes, double[] numbers)
     {
         foreach (var property in node.Properties)
         {
@@ -183,7 +193,7 @@ internal static class ArchitectureJsonReader
             {
                 if (property.Value.Kind == JsonKind.Object && dimensions.Any(d => d.Label.StartsWith(label + ".", StringComparison.Ordinal)))
                 {
-                    ReadObject(property.Value, label + ".", spaceName, dimensions, byLabel, codes);
+                    ReadObject(property.Value, label + ".", spaceName, dimensions, byLabel, codes, numbers);
                     continue;
                 }
                 throw new ArchitectureJsonException(ArchitectureJsonProblem.UnknownLabel,
@@ -191,17 +201,20 @@ internal static class ArchitectureJsonReader
                     property.Value.Line, label);
             }
             var dimension = dimensions[index];
-            codes[index] = Match(dimension, property.Value);
+            codes[index] = Match(dimension, property.Value, out numbers[index]);
             if (codes[index] < 0)
                 throw new ArchitectureJsonException(ArchitectureJsonProblem.NotACandidate,
-                    $"'{label}' is {property.Value}, which is not among its candidates {JsonText.List(dimension.Count, dimension.Token)}",
+                    dimension.Continuous is null
+                        ? $"'{label}' is {property.Value}, which is not among its candidates {JsonText.List(dimension.Count, dimension.Token)}"
+                        : $"'{label}' is {property.Value}, which is outside its range {dimension.Token(0)}",
                     property.Value.Line, label);
         }
     }
 
     /// <summary>The code of the candidate <paramref name="value"/> names, or -1.</summary>
-    private static int Match(JsonDimension dimension, JsonNode value)
+    private static int Match(JsonDimension dimension, JsonNode value, out double continuous)
     {
+        continuous = 0;
         switch (dimension.Form)
         {
             case JsonValueForm.Integer:
@@ -210,6 +223,12 @@ internal static class ArchitectureJsonReader
             case JsonValueForm.Double:
                 if (value.Kind != JsonKind.Number || !double.TryParse(value.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
                     return -1;
+                if (dimension.Continuous is not null)
+                {
+                    if (dimension.Continuous(number) is not double inRange) return -1;
+                    continuous = inRange;
+                    return 0;
+                }
                 for (int code = 0; code < dimension.Count; code++)
                 {
                     double candidate = double.Parse(dimension.Token(code), NumberStyles.Float, CultureInfo.InvariantCulture);

@@ -107,10 +107,20 @@ partial class Body
         }
 
         /// <inheritdoc />
-        public override Architecture Decode(global::System.ReadOnlySpan<int> codes) => new Architecture(
+        public override void EncodeNumbers(in Architecture architecture, global::System.Span<double> numbers)
+        {
+            global::Demo.Nested.Head.Space.EncodeNumbers(architecture.Head, numbers.Slice(HeadAt, HeadLength));
+            global::Demo.Nested.Head.Space.EncodeNumbers(architecture.Auxiliary, numbers.Slice(AuxiliaryAt, AuxiliaryLength));
+        }
+
+        /// <inheritdoc />
+        public override Architecture Decode(global::System.ReadOnlySpan<int> codes) => Decode(codes, LowerBounds);
+
+        /// <inheritdoc />
+        public override Architecture Decode(global::System.ReadOnlySpan<int> codes, global::System.ReadOnlySpan<double> numbers) => new Architecture(
             WidthCandidates[codes[WidthAt]],
-            global::Demo.Nested.Head.Space.Decode(codes.Slice(HeadAt, HeadLength)),
-            global::Demo.Nested.Head.Space.Decode(codes.Slice(AuxiliaryAt, AuxiliaryLength)));
+            global::Demo.Nested.Head.Space.Decode(codes.Slice(HeadAt, HeadLength), numbers.Slice(HeadAt, HeadLength)),
+            global::Demo.Nested.Head.Space.Decode(codes.Slice(AuxiliaryAt, AuxiliaryLength), numbers.Slice(AuxiliaryAt, AuxiliaryLength)));
 
         /// <inheritdoc />
         public override string DescribeValue(in Architecture architecture, int dimension)

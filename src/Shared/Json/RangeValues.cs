@@ -1,0 +1,19 @@
+// Shared by NasGen.Generators (a stepped [Range]'s candidates at build time) and NasGen (NumericRange at run time):
+// both sides must list the same values, bit for bit. Keep it netstandard2.0 and dependency-free.
+using System;
+using System.Globalization;
+
+namespace NasGen.Json;
+
+/// <summary>The values of a stepped range: <c>min + k·step</c> for k = 0, 1, … while they stay within <c>max</c>.</summary>
+internal static class RangeValues
+{
+    /// <summary>How many values the range has (double.PositiveInfinity-safe: callers check the size first).</summary>
+    public static double Count(double min, double max, double step) =>
+        // The tolerance keeps a step that divides the range in decimal (0.5 by 0.1) from losing its last value to rounding.
+        Math.Floor((max - min) / step * (1 + 1e-12)) + 1;
+
+    /// <summary>Value number <paramref name="index"/>, rounded to 15 significant digits: 0.3 rather than 0.30000000000000004.</summary>
+    public static double At(double min, double step, int index) =>
+        double.Parse((min + index * step).ToString("G15", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+}
