@@ -104,7 +104,7 @@ dotnet build "$scaffold/TableSearch/TableSearch.Tests/TableSearch.Tests.csproj" 
 dotnet test "$scaffold/TableSearch/TableSearch.Tests/TableSearch.Tests.csproj" -c Release --no-build || fail "the scaffolded project's test failed"
 dotnet build "$scaffold/ImageSearch/ImageSearch/ImageSearch.csproj" -c Release "${restore_props[@]}" || fail "the scaffolded image-folder project did not build"
 
-{ printf 'p%d,' $(seq 0 63); echo label; gzip -dc src/NasGen/Data/Resources/digits.csv.gz | head -n 600; } > "$scaffold/digits.csv"
+{ printf 'p%d,' $(seq 0 63); echo label; gzip -dc src/NasGen/Data/Resources/digits.csv.gz | awk 'NR <= 600'; } > "$scaffold/digits.csv"
 search=(dotnet "$scaffold/TableSearch/TableSearch/bin/Release/net10.0/TableSearch.dll" --data "$scaffold/digits.csv" --label label
         --trials 2 --epochs 2 --final-epochs 2 --out "$scaffold/runs")
 output=$("${search[@]}") || { echo "$output"; fail "the scaffolded search failed"; }
