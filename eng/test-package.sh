@@ -2,7 +2,8 @@
 # Package integration test: packs NasGen (and the nasgen tool, and the NasGen.Spaces hub) into a local folder feed, restores a throwaway
 # consumer project (tests/PackageConsumer) whose NuGet.config takes NasGen from that feed only, builds it (the
 # generator runs from the package, the TorchSharp native fix from its buildTransitive targets) and runs a short
-# search; then installs the nasgen tool from the feed and reads the store the search wrote.
+# search; then installs the nasgen tool from the feed and reads the store the search wrote; then installs the
+# `dotnet new nasgen-search` template from the feed, scaffolds a project, builds it, runs its test and a short search.
 # Prints "package test: passed" as its last line and exits 0 when everything held.
 set -euo pipefail
 
@@ -82,5 +83,38 @@ listed=$("$tools/nasgen" list "$store" --json) || fail "nasgen list failed"
 echo "$listed"
 grep -q '"package-test"' <<<"$listed" || fail "nasgen list does not show the experiment"
 "$tools/nasgen" top "$store" -k 3 || fail "nasgen top failed"
+
+# The project template: installed from the feed into a throwaway template hive (nothing lands in the user's profile),
+# scaffolded outside the repository (no NasGen build settings apply, as for a user), built against the packed
+# NasGen, its test run, and a two-trial search on a CSV made from the embedded digits, resumed, then read by the tool.
+dotnet pack templates/NasGen.Templates/NasGen.Templates.csproj -c Release -o "$feed" -p:VersionSuffix="$suffix" || fail "dotnet pack templates/NasGen.Templates failed"
+[[ -f "$feed/NasGen.Templates.$version.nupkg" ]] || fail "NasGen.Templates.$version.nupkg was not written"
+hive="$work/template-hive"
+dotnet new install "$feed/NasGen.Templates.$version.nupkg" --debug:custom-hive "$hive" || fail "dotnet new install NasGen.Templates failed"
+scaffold=$(mktemp -d)
+trap 'rm -rf "$scaffold"' EXIT
+(cd "$scaffold" && dotnet new nasgen-search -n TableSearch --data csv --debug:custom-hive "$hive" \
+  && dotnet new nasgen-search -n ImageSearch --data images --debug:custom-hive "$hive") || fail "dotnet new nasgen-search failed"
+grep -q "Include=\"NasGen\" Version=\"$version\"" "$scaffold/TableSearch/TableSearch/TableSearch.csproj" \
+  || fail "the scaffolded project does not reference the NasGen $version the template was packed with"
+for project in TableSearch ImageSearch; do
+  sed 's:value="../../artifacts/package-test/feed":value="'"$feed"'":' tests/PackageConsumer/NuGet.config > "$scaffold/$project/NuGet.config"
+done
+dotnet build "$scaffold/TableSearch/TableSearch.Tests/TableSearch.Tests.csproj" -c Release "${restore_props[@]}" || fail "the scaffolded CSV project did not build"
+dotnet test "$scaffold/TableSearch/TableSearch.Tests/TableSearch.Tests.csproj" -c Release --no-build || fail "the scaffolded project's test failed"
+dotnet build "$scaffold/ImageSearch/ImageSearch/ImageSearch.csproj" -c Release "${restore_props[@]}" || fail "the scaffolded image-folder project did not build"
+
+{ printf 'p%d,' $(seq 0 63); echo label; gzip -dc src/NasGen/Data/Resources/digits.csv.gz | awk 'NR <= 600'; } > "$scaffold/digits.csv"
+search=(dotnet "$scaffold/TableSearch/TableSearch/bin/Release/net10.0/TableSearch.dll" --data "$scaffold/digits.csv" --label label
+        --trials 2 --epochs 2 --final-epochs 2 --out "$scaffold/runs")
+output=$("${search[@]}") || { echo "$output"; fail "the scaffolded search failed"; }
+echo "$output"
+grep -q "Test accuracy of the best architecture" <<<"$output" || fail "the scaffolded search reported no test accuracy"
+for file in experiment.db summary.md best.arch.json BestSearchNet.cs BestSearchNet.weights preprocessing.json; do
+  [[ -s "$scaffold/runs/$file" ]] || fail "the scaffolded search did not write $file"
+done
+output=$("${search[@]}") || { echo "$output"; fail "the scaffolded search did not run again"; }
+grep -q "2 finished trials replayed, 0 to run again" <<<"$output" || { echo "$output"; fail "running the scaffolded search again did not resume"; }
+"$tools/nasgen" top "$scaffold/runs/experiment.db" -k 2 || fail "nasgen top failed on the scaffolded search's store"
 
 echo "package test: passed"

@@ -1,6 +1,7 @@
 // The NasGen main job: a real architecture search on real data, resumable, with a report.
 //
-//   dotnet run --project samples/NasGen.DigitsSearch                      # embedded digits, ~3 minutes on 2 cores
+//   dotnet run --project samples/NasGen.DigitsSearch                      # embedded Fashion-MNIST subset, < 3 minutes on 2 cores
+//   dotnet run --project samples/NasGen.DigitsSearch -- --dataset digits   # embedded digits, about a minute
 //   dotnet run --project samples/NasGen.DigitsSearch -- --dataset mnist --data data
 //
 // It searches DigitsNet (DigitsNet.cs) with regularized evolution, training every proposed network, keeps every
@@ -26,15 +27,18 @@ using NasGen.Strategies;
 
 var dataset = new Option<string>("--dataset")
 {
-    Description = "digits (embedded), mnist or fashion-mnist",
-    DefaultValueFactory = _ => "digits",
+    Description = "fashion-small (embedded: 12,000 Fashion-MNIST images at 14x14), digits (embedded), mnist or fashion-mnist (eng/fetch-data.sh)",
+    DefaultValueFactory = _ => "fashion-small",
 };
-dataset.AcceptOnlyFromAmong("digits", "mnist", "fashion-mnist");
+dataset.AcceptOnlyFromAmong("fashion-small", "digits", "mnist", "fashion-mnist");
 var dataDir = new Option<string>("--data") { Description = "Folder of the MNIST / Fashion-MNIST files (eng/fetch-data.sh)", DefaultValueFactory = _ => "data" };
 var trials = new Option<int>("--trials") { Description = "Trials in the search (resumed runs count stored ones)", DefaultValueFactory = _ => 20 };
-var epochs = new Option<int?>("--epochs") { Description = "Training epochs per trial (default: 4 for digits, 2 for MNIST)" };
-var finalEpochs = new Option<int?>("--final-epochs") { Description = "Epochs when retraining the best (default: 20 for digits, 8 for MNIST)" };
-var searchExamples = new Option<int?>("--search-examples") { Description = "Training examples per trial (default: all for digits, 12000 for MNIST)" };
+var epochs = new Option<int?>("--epochs") { Description = "Training epochs per trial (default: " + DatasetRecipe.Describe(r => r.Epochs) + ")" };
+var finalEpochs = new Option<int?>("--final-epochs") { Description = "Epochs when retraining the best (default: " + DatasetRecipe.Describe(r => r.FinalEpochs) + ")" };
+var searchExamples = new Option<int?>("--search-examples")
+{
+    Description = "Training examples per trial (default: " + DatasetRecipe.Describe(r => r.SearchExamples?.ToString(CultureInfo.InvariantCulture) ?? "all") + ")",
+};
 var seed = new Option<int>("--seed") { Description = "Seed of the search and of every trial", DefaultValueFactory = _ => 1 };
 var output = new Option<string?>("--out") { Description = "Output folder (default runs/<dataset>)" };
 var fresh = new Option<bool>("--fresh") { Description = "Delete the stored trials and start over" };
@@ -57,15 +61,20 @@ var keepWeights = new Option<int>("--keep-weights")
     DefaultValueFactory = _ => 0,
 };
 
+var baseline = new Option<bool>("--baseline")
+{
+    Description = "Also retrain the median of the search's random architectures (evolution's initial population, or random's trials) the same way as the winner and report its test accuracy",
+};
+
 var root = new RootCommand("Search DigitsNet's architectures with regularized evolution and real training.")
 {
-    dataset, dataDir, trials, epochs, finalEpochs, searchExamples, seed, output, fresh, strategy, device, fitness, keepWeights,
+    dataset, dataDir, trials, epochs, finalEpochs, searchExamples, seed, output, fresh, strategy, device, fitness, keepWeights, baseline,
 };
 root.SetAction((parse, cancellationToken) => SearchAsync(
     parse.GetValue(dataset)!, parse.GetValue(dataDir)!, parse.GetValue(trials), parse.GetValue(epochs), parse.GetValue(finalEpochs),
     parse.GetValue(searchExamples), parse.GetValue(seed), parse.GetValue(output), parse.GetValue(fresh),
     new SearchChoices(parse.GetValue(strategy)!, parse.GetValue(device), parse.GetValue(fitness) == "last-epoch" ? TrainingFitness.LastEpoch : TrainingFitness.BestEpoch,
-        parse.GetValue(keepWeights)),
+        parse.GetValue(keepWeights), parse.GetValue(baseline)),
     cancellationToken));
 
 // Exit codes (docs/experiments.md has the table): every failure is one line on stderr, never a stack trace.
@@ -97,7 +106,7 @@ catch (Exception e)
 static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTrials, int? epochs, int? finalEpochs,
     int? searchExamples, int seed, string? output, bool fresh, SearchChoices choices, CancellationToken cancellationToken)
 {
-    bool digits = datasetName == "digits";
+    var recipe = DatasetRecipe.For(datasetName);
     string outDir = output ?? Path.Combine("runs", datasetName);
     // Every argument is checked before any data is read or libtorch is loaded.
     if ((ArgumentError(maxTrials, epochs, finalEpochs, searchExamples) ?? OutputFolderError(outDir)) is { } argumentError)
@@ -124,14 +133,14 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     }
     using var _ = split;
 
-    var searchTrain = searchExamples is int n && n < split.Train.Count ? split.Train.Sample(n, seed) : null;
+    var searchTrain = (searchExamples ?? recipe.SearchExamples) is int n && n < split.Train.Count ? split.Train.Sample(n, seed) : null;
     var trainer = new ClassificationTrainer<DigitsNet.Architecture>(
-        architecture => new DigitsNet(architecture, downsample: !digits),
+        architecture => new DigitsNet(architecture, recipe.Downsample),
         searchTrain is null ? split.Train : new ClassificationData(searchTrain.Features, searchTrain.Labels, split.Train.Classes),
         split.Validation,
         new TrainerOptions
         {
-            Epochs = epochs ?? (digits ? 4 : 2), BatchSize = digits ? 32 : 128, LearningRate = 0.05, Device = trainingDevice, Fitness = choices.Fitness,
+            Epochs = epochs ?? recipe.Epochs, BatchSize = recipe.BatchSize, LearningRate = 0.05, Device = trainingDevice, Fitness = choices.Fitness,
             KeepWeights = choices.KeepWeights > 0 ? new KeepBestWeights(Path.Combine(outDir, "weights"), choices.KeepWeights) : null,
         });
 
@@ -147,7 +156,7 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         Seed = seed,
         MaxTrials = maxTrials,
         Objectives = objectives,
-        TrialTimeout = TimeSpan.FromMinutes(digits ? 2 : 15),
+        TrialTimeout = recipe.TrialTimeout,
         // What a trial's accuracy depends on besides the seed: a resume with other values is refused.
         EvaluationSettings = new Dictionary<string, string>
         {
@@ -206,6 +215,8 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         return NoTrialFinished;
     }
     Console.WriteLine($"Best of {result.Trials.Count} trials (validation accuracy {bestTrial.Fitness:P2}): {best}");
+    if (MedianTrial(result.Trials.Where(t => t.Fitness is not null)) is { } median)
+        Console.WriteLine($"Median trial: validation accuracy {median.Fitness:P2} ({(bestTrial.Fitness - median.Fitness) * 100:F2} points below the best).");
 
     // The winner as C# source: a plain TorchSharp class (no NasGen) with the same state_dict keys as DigitsNet.
     string sourcePath = Path.Combine(outDir, "BestDigitsNet.cs");
@@ -213,13 +224,13 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     written = [.. written, sourcePath];
 
     var final = new ClassificationTrainer<DigitsNet.Architecture>(
-        architecture => new DigitsNet(architecture, downsample: !digits), split.Train, split.Validation,
-        trainer.Options with { Epochs = finalEpochs ?? (digits ? 20 : 8) });
+        architecture => new DigitsNet(architecture, recipe.Downsample), split.Train, split.Validation,
+        trainer.Options with { Epochs = finalEpochs ?? recipe.FinalEpochs });
     (FinalRecord Record, bool Reused) outcome;
     try
     {
         outcome = FinalModel.TrainOrReuse(outDir, datasetName, best, bestTrial.Fitness,
-            () => new DigitsNet(best, downsample: !digits), final, split.Test, seed, cancellationToken,
+            () => new DigitsNet(best, recipe.Downsample), final, split.Test, seed, cancellationToken,
             onRetraining: () => Console.WriteLine($"Retraining the best for {final.Options.Epochs} epochs on all {split.Train.Count} training images ..."));
     }
     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -232,10 +243,35 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     var (finalRecord, reused) = outcome;
     if (reused) Console.WriteLine($"Reused the retrained weights in {finalRecord.Weights}: final.json describes this winner, recipe and seed.");
     Console.WriteLine($"Test accuracy of the best architecture: {finalRecord.TestAccuracy:P2} on {split.Test.Count} held-out images.");
+    if (choices.Baseline)
+    {
+        // The median of the architectures the strategy drew at random, retrained exactly as the winner was: what the
+        // search adds over picking an architecture blindly (reported in the README next to the winner).
+        var randomTrials = result.Trials.Where(t => t.Fitness is not null).OrderBy(t => t.Number).Take(choices.RandomTrialCount(evolution));
+        if (MedianTrial(randomTrials) is not { } baselineTrial)
+        {
+            Console.Error.WriteLine("error: --baseline: no random trial finished, so there is no median random architecture.");
+            return NoTrialFinished;
+        }
+        var baselineArchitecture = DigitsNet.Architecture.FromJson(baselineTrial.ArchitectureJson);
+        Console.WriteLine($"Retraining the median random architecture (trial {baselineTrial.Number}, validation accuracy {baselineTrial.Fitness:P2}) the same way: {baselineArchitecture} ...");
+        TorchSharp.torch.random.manual_seed(seed);
+        using var baselineNetwork = new DigitsNet(baselineArchitecture, recipe.Downsample);
+        double baselineAccuracy = final.TrainAndTest(baselineNetwork, split.Test, seed, cancellationToken).TestAccuracy;
+        Console.WriteLine($"Test accuracy of the median random architecture: {baselineAccuracy:P2} " +
+            $"({(finalRecord.TestAccuracy - baselineAccuracy) * 100:F2} points below the best architecture's).");
+    }
     string finalPath = Path.Combine(outDir, "final.json");
     written = [.. written, Path.Combine(outDir, finalRecord.Weights)];
     Console.WriteLine("Wrote " + string.Join(", ", written.Append(finalPath).Select(Path.GetFileName)) + $" to {outDir}.");
     return 0;
+}
+
+// The trial whose fitness is the median (the upper one of an even count), or null when there is none.
+static TrialRecord? MedianTrial(IEnumerable<TrialRecord> trials)
+{
+    var ranked = trials.OrderBy(t => t.Fitness).ThenBy(t => t.Number).ToList();
+    return ranked.Count == 0 ? null : ranked[ranked.Count / 2];
 }
 
 // The first problem with the numeric arguments, or null.
@@ -275,6 +311,14 @@ static DataSplit LoadData(string name, string dataDir, int seed)
     {
         using var digits = Datasets.Digits();
         return digits.Split(trainFraction: 0.7, validationFraction: 0.15, seed: seed);
+    }
+    if (name == "fashion-small")
+    {
+        // 7,799 training and 2,201 validation images from the embedded training part (at least 2,000, so that one
+        // image is worth less than 0.05 points), then the embedded test part's own 2,000 images.
+        using var embedded = Datasets.FashionMnistSmall(DatasetPart.Train);
+        using var embeddedSplit = embedded.Split(trainFraction: 0.78, validationFraction: 0.22, seed: seed);
+        return new DataSplit(Clone(embeddedSplit.Train), Clone(embeddedSplit.Validation), Datasets.FashionMnistSmall(DatasetPart.Test));
     }
     using var train = name == "mnist" ? Datasets.Mnist(dataDir, DatasetPart.Train) : Datasets.FashionMnist(dataDir, DatasetPart.Train);
     // 5,000 of the training images validate the search; the official test set stays untouched until the end.

@@ -11,7 +11,8 @@ namespace NasGen.DigitsSearch;
 /// <param name="DeviceName">cpu, cuda or cuda:N; null for CUDA when available, else the CPU.</param>
 /// <param name="Fitness">Which epoch's validation accuracy ranks the trials.</param>
 /// <param name="KeepWeights">How many of the best trials' trained weights to keep (0: none).</param>
-internal sealed partial record SearchChoices(string Strategy, string? DeviceName, TrainingFitness Fitness, int KeepWeights = 0)
+/// <param name="Baseline">Whether to retrain the median random architecture too (<c>--baseline</c>).</param>
+internal sealed partial record SearchChoices(string Strategy, string? DeviceName, TrainingFitness Fitness, int KeepWeights = 0, bool Baseline = false)
 {
     private const string DefaultStrategy = "evolution";
 
@@ -32,6 +33,17 @@ internal sealed partial record SearchChoices(string Strategy, string? DeviceName
         Strategy == DefaultStrategy
             ? new RegularizedEvolution<DigitsNet.Architecture>(space, evolution, seed)
             : SearchStrategies.Create(Strategy, space, seed);
+
+    /// <summary>
+    /// How many of the first trials the strategy drew at random: regularized evolution's initial population, every
+    /// trial of random search, and for the other strategies only the first (the rest follow what was learnt).
+    /// </summary>
+    public int RandomTrialCount(RegularizedEvolutionOptions evolution) => Strategy switch
+    {
+        DefaultStrategy => evolution.PopulationSize,
+        "random" => int.MaxValue,
+        _ => 1,
+    };
 
     /// <summary>Parses <see cref="DeviceName"/>; a CUDA device is refused, with a message saying why, where this build has none.</summary>
     public bool TryResolveDevice(out TorchSharp.torch.Device? device, [NotNullWhen(false)] out string? error)

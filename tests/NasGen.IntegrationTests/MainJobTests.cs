@@ -167,6 +167,27 @@ public sealed class MainJobTests : IDisposable
     }
 
     [Fact]
+    public void The_default_dataset_is_the_embedded_fashion_subset_and_the_baseline_is_retrained_the_same_way()
+    {
+        var (exit, output) = Run("--dataset fashion-small --trials 3 --epochs 1 --final-epochs 1 --search-examples 300 --baseline");
+        Assert.True(exit == 0, output);
+        // At least 2,000 validation images: the issue's bar for telling architectures apart.
+        Assert.Contains("on fashion-small: 7799 training / 2201 validation / 2000 test images", output);
+        Assert.Matches(@"Median trial: validation accuracy [0-9.]+ %", output);
+        Assert.Matches(@"Retraining the median random architecture \(trial [0-2], validation accuracy", output);
+        Assert.Matches(@"Test accuracy of the median random architecture: [0-9.]+ %", output);
+        using var final = JsonDocument.Parse(File.ReadAllText(Path.Combine(_out, "final.json")));
+        Assert.Equal("fashion-small", final.RootElement.GetProperty("dataset").GetString());
+        Assert.Equal(2000, final.RootElement.GetProperty("testExamples").GetInt64());
+        // Ten classes: even one epoch on 300 images beats guessing (10 %).
+        Assert.True(final.RootElement.GetProperty("testAccuracy").GetDouble() > 0.2, output);
+
+        (exit, output) = Run("--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("[default: fashion-small]", output);
+    }
+
+    [Fact]
     public void Bad_input_gets_a_clear_message()
     {
         var (exit, output) = Run("--dataset cifar100");
@@ -207,7 +228,9 @@ public sealed class MainJobTests : IDisposable
     private ChildProcess Start(string arguments)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "NasGen.DigitsSearch.dll");
-        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" --out \"{_out}\" {arguments}")
+        // The small digits keep these tests fast; the default dataset has its own test.
+        string dataset = arguments.Contains("--dataset") ? "" : "--dataset digits ";
+        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" --out \"{_out}\" {dataset}{arguments}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

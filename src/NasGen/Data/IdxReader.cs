@@ -41,6 +41,13 @@ public static class IdxReader
         }
     }
 
+    /// <summary>Reads a gzip-compressed unsigned-byte IDX stream (an embedded resource); <paramref name="name"/> names it in errors.</summary>
+    internal static (int[] Shape, byte[] Data) ReadUnsignedBytes(Stream gzipStream, string name, int expectedRank)
+    {
+        using var content = new GZipStream(gzipStream, CompressionMode.Decompress);
+        return Read(name, content, expectedRank, isGzip: true);
+    }
+
     // Reads the header first and then exactly the bytes it declares, so a small gzip file that expands to gigabytes
     // (or a header whose dimensions overflow) fails after reading at most one byte more than the header promised.
     private static (int[] Shape, byte[] Data) Read(string path, Stream content, int expectedRank, bool isGzip)

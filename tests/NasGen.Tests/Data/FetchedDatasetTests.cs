@@ -12,7 +12,7 @@ namespace NasGen.Tests.Data;
 /// </summary>
 public class FetchedDatasetTests
 {
-    private static string? DataRoot()
+    internal static string? DataRoot()
     {
         string? directory = AppContext.BaseDirectory;
         while (directory is not null && !File.Exists(Path.Combine(directory, "NasGen.sln")))
