@@ -4,7 +4,7 @@ using System.Linq;
 namespace NasGen.Generators;
 
 /// <summary>Writes the generated code of one search space.</summary>
-internal static class Emitter
+internal static partial class Emitter
 {
     public const string GeneratorVersion = "0.1.0";
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"NasGen.Generators\", \"" + GeneratorVersion + "\")]";
@@ -12,16 +12,18 @@ internal static class Emitter
 
     // Hint names allow no '@' (a namespace part `@event` is displayed escaped).
     public static string HintName(SpaceModel space) =>
-        ((space.Namespace.Length == 0 ? "" : space.Namespace + ".")
-        + string.Concat(space.ContainingTypes.Select(t => t.Split(' ').Last() + ".")) + space.ClassName + ".Space.g.cs").Replace("@", "");
+        HintName(space.Namespace, space.ContainingTypes.Select(t => t.Split(' ').Last()), space.ClassName);
+
+    private static string HintName(string @namespace, IEnumerable<string> containingTypes, string className) =>
+        ((@namespace.Length == 0 ? "" : @namespace + ".") + string.Concat(containingTypes.Select(t => t + ".")) + className + ".Space.g.cs")
+        .Replace("@", "");
 
     // Two spaces whose hint names differ only in case (files on a case-insensitive disk) get a hash of the exact name.
-    public static string UniqueHintName(SpaceModel space, EquatableArray<string> allHintNames)
+    public static string UniqueHintName(string name, string fullyQualifiedName, EquatableArray<string> allHintNames)
     {
-        string name = HintName(space);
         if (allHintNames.Count(other => string.Equals(other, name, System.StringComparison.OrdinalIgnoreCase)) < 2) return name;
         uint hash = 2166136261;
-        foreach (char c in space.FullyQualifiedName) hash = (hash ^ c) * 16777619;
+        foreach (char c in fullyQualifiedName) hash = (hash ^ c) * 16777619;
         return name.Substring(0, name.Length - ".Space.g.cs".Length) + "." + hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".Space.g.cs";
     }
 
@@ -566,7 +568,7 @@ internal static class Emitter
         if (text.Length == 0) yield return "";
     }
 
-    private static string ArchitectureType(SpaceModel space, ChoiceModel choice) => choice.Kind switch
+    public static string ArchitectureType(SpaceModel space, ChoiceModel choice) => choice.Kind switch
     {
         ChoiceModelKind.Value => choice.ValueType,
         ChoiceModelKind.Layer => $"{space.FullyQualifiedName}.{EnumName(choice)}",

@@ -12,7 +12,7 @@ using NasGen.Export;
 namespace NasGen.Generators;
 
 /// <summary>Turns a <c>[SearchSpace]</c> class into a <see cref="SpaceModel"/> and diagnostics.</summary>
-internal sealed class Parser
+internal sealed partial class Parser
 {
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -47,7 +47,8 @@ internal sealed class Parser
         try
         {
             var model = parser.ParseSpace(declaration, context.Attributes.FirstOrDefault());
-            return new SpaceParseResult(parser._hasErrors ? null : model, parser._diagnostics.ToEquatableArray());
+            if (!parser._hasErrors) return new SpaceParseResult(model, parser._diagnostics.ToEquatableArray());
+            return new SpaceParseResult(null, parser._diagnostics.ToEquatableArray(), parser.BuildStub(model));
         }
         catch (OperationCanceledException)
         {
@@ -68,7 +69,7 @@ internal sealed class Parser
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
     }
 
-    private SpaceModel? ParseSpace(TypeDeclarationSyntax declaration, AttributeData? spaceAttribute)
+    private SpaceModel ParseSpace(TypeDeclarationSyntax declaration, AttributeData? spaceAttribute)
     {
         var identifier = declaration.Identifier.GetLocation();
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -289,8 +290,8 @@ internal sealed class Parser
         // An attribute that did not bind (missing arguments, an ambiguous name) is already a compiler error;
         // its arguments are defaults or error values, and reading them would add a second, misleading diagnostic.
         if (attribute.AttributeConstructor is null
-            || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
-            || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
+            || attribute.ConstructorArguments.Any(HasError)
+            || attribute.NamedArguments.Any(a => HasError(a.Value)))
         {
             _hasErrors = true;
             return null;
@@ -914,6 +915,10 @@ internal sealed class Parser
         for (int i = 1; i <= k; i++) result = result * (n - k + i) / i;
         return result;
     }
+
+    // An argument the compiler could not evaluate (not a constant, wrong type), also inside a params array.
+    private static bool HasError(TypedConstant constant) =>
+        constant.Kind == TypedConstantKind.Error || constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(HasError);
 
     private static string DescribeType(ITypeSymbol type) => type.TypeKind == TypeKind.Enum ? $"member of '{type.Name}'" : type.ToDisplayString();
 
