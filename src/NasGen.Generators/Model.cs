@@ -64,17 +64,31 @@ internal sealed record SpaceModel(
     EquatableArray<ChoiceModel> Choices,
     EquatableArray<string> Constraints,
     bool IsModule,
-    // What EmitSource and [FixedArchitecture] need (a serialized NasGen.Export.NetworkTemplate).
-    string ExportTemplate,
     // Why the space has no CreateSupernet ("" when it has one), and whether `new T(architecture)` builds it.
     string SupernetProblem = "",
     bool HasArchitectureConstructor = false);
 
 /// <summary>
-/// What the parser found: a model to emit (null when the space is invalid), the stand-in members of an invalid space
-/// (null when it is valid) and diagnostics.
+/// What EmitSource and [FixedArchitecture] need of a valid space: its members with holes for the choices (a serialized
+/// NasGen.Export.NetworkTemplate). Apart from <see cref="SpaceModel"/> because it holds method bodies: an edit inside
+/// one re-emits this alone.
 /// </summary>
-internal sealed record SpaceParseResult(SpaceModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, SpaceStubModel? Stub = null);
+internal sealed record ExportTemplateModel(
+    string Namespace,
+    EquatableArray<string> ContainingTypes,
+    string ClassName,
+    string FullyQualifiedName,
+    string Template);
+
+/// <summary>
+/// What the parser found: a model to emit and its export template (null when the space is invalid), the stand-in
+/// members of an invalid space (null when it is valid) and diagnostics.
+/// </summary>
+internal sealed record SpaceParseResult(
+    SpaceModel? Model,
+    EquatableArray<DiagnosticInfo> Diagnostics,
+    SpaceStubModel? Stub = null,
+    ExportTemplateModel? Template = null);
 
 /// <summary>
 /// An invalid space's members that the user's code refers to, emitted as stand-ins that throw so that one mistake gives

@@ -47,7 +47,12 @@ internal sealed partial class Parser
         try
         {
             var model = parser.ParseSpace(declaration, context.Attributes.FirstOrDefault());
-            if (!parser._hasErrors) return new SpaceParseResult(model, parser._diagnostics.ToEquatableArray());
+            if (!parser._hasErrors)
+            {
+                var template = new ExportTemplateModel(model.Namespace, model.ContainingTypes, model.ClassName, model.FullyQualifiedName,
+                    TemplateBuilder.Build(space, parser._compilation, parser._semanticModel, model, model.Constraints, cancellationToken));
+                return new SpaceParseResult(model, parser._diagnostics.ToEquatableArray(), Template: template);
+            }
             return new SpaceParseResult(null, parser._diagnostics.ToEquatableArray(), parser.BuildStub(model));
         }
         catch (OperationCanceledException)
@@ -198,11 +203,9 @@ internal sealed partial class Parser
             Choices: choices.ToEquatableArray(),
             Constraints: constraints.ToEquatableArray(),
             IsModule: IsModule(_space),
-            ExportTemplate: "",
             SupernetProblem: supernetProblem,
             HasArchitectureConstructor: hasArchitectureConstructor);
-        if (_hasErrors) return model;
-        return model with { ExportTemplate = TemplateBuilder.Build(_space, _compilation, _semanticModel, model, constraints, _cancellationToken) };
+        return model;
     }
 
     private void CheckReservedNames()

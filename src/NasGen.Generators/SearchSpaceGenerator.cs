@@ -49,6 +49,15 @@ public sealed class SearchSpaceGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(models.Combine(hintNames), static (output, input) =>
             output.AddSource(Emitter.UniqueHintName(Emitter.HintName(input.Left!), input.Left!.FullyQualifiedName, input.Right), Emitter.Emit(input.Left!)));
 
+        // Apart from the models: it holds method bodies, which change far more often than the choices.
+        var exportTemplates = spaces
+            .Select(static (result, _) => result.Template)
+            .Where(static template => template is not null)
+            .WithTrackingName(TrackingNames.ExportTemplates);
+
+        context.RegisterSourceOutput(exportTemplates.Combine(hintNames), static (output, input) =>
+            output.AddSource(Emitter.HintName(input.Left!, input.Right), Emitter.EmitExportTemplate(input.Left!)));
+
         context.RegisterSourceOutput(stubs.Combine(hintNames), static (output, input) =>
             output.AddSource(Emitter.UniqueHintName(Emitter.HintName(input.Left!), input.Left!.FullyQualifiedName, input.Right), Emitter.EmitStub(input.Left!)));
 
@@ -66,8 +75,8 @@ public sealed class SearchSpaceGenerator : IIncrementalGenerator
             .Where(static request => request is not null)
             .WithTrackingName(TrackingNames.FixedArchitectures);
 
-        var templates = models
-            .Select(static (model, _) => (FullName: model!.FullyQualifiedName.Substring("global::".Length), Template: model.ExportTemplate))
+        var templates = exportTemplates
+            .Select(static (export, _) => (FullName: export!.FullyQualifiedName.Substring("global::".Length), export.Template))
             .Collect();
 
         var architectureFiles = context.AdditionalTextsProvider
