@@ -17,7 +17,7 @@ namespace NasGen.Benchmarks.Core;
 public class GeneratorBenchmarks
 {
     public const int SpaceCount = 20;
-    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
+    internal static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
     private CSharpCompilation _compilation = null!;
     private GeneratorDriver _warmDriver = null!;
     private int _edit;
@@ -28,10 +28,7 @@ public class GeneratorBenchmarks
         var trees = Enumerable.Range(0, SpaceCount)
             .Select(i => CSharpSyntaxTree.ParseText(SpaceSource(i), ParseOptions, path: $"Space{i}.cs"))
             .ToList();
-        var references = Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>()
-            .Concat(new[] { typeof(SearchSpaceAttribute), typeof(SearchSpace<>), typeof(TorchSharp.torch) }
-                .Select(t => MetadataReference.CreateFromFile(t.Assembly.Location)));
-        _compilation = CSharpCompilation.Create("GeneratorBench", trees, references,
+        _compilation = CSharpCompilation.Create("GeneratorBench", trees, References(),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
         // Prove the input is right: 20 sources, no diagnostics, and an output that compiles.
@@ -67,7 +64,13 @@ public class GeneratorBenchmarks
     private SyntaxTree UnrelatedTree() => CSharpSyntaxTree.ParseText(
         $"namespace Bench.Other; public sealed class Unrelated{_edit++} {{ public int Value => 42; }}", ParseOptions, path: "Unrelated.cs");
 
-    private static GeneratorDriver CreateDriver(bool trackSteps) => CSharpGeneratorDriver.Create(
+    /// <summary>.NET 10, NasGen's two assemblies and TorchSharp: what a space compiles against.</summary>
+    internal static IEnumerable<MetadataReference> References() =>
+        Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>()
+            .Concat(new[] { typeof(SearchSpaceAttribute), typeof(SearchSpace<>), typeof(TorchSharp.torch) }
+                .Select(t => MetadataReference.CreateFromFile(t.Assembly.Location)));
+
+    internal static GeneratorDriver CreateDriver(bool trackSteps) => CSharpGeneratorDriver.Create(
         new[] { new SearchSpaceGenerator().AsSourceGenerator() },
         parseOptions: ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackSteps));

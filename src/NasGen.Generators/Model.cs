@@ -68,11 +68,57 @@ internal sealed record SpaceModel(
     EquatableArray<ChoiceModel> Choices,
     EquatableArray<string> Constraints,
     bool IsModule,
-    // What EmitSource and [FixedArchitecture] need (a serialized NasGen.Export.NetworkTemplate).
-    string ExportTemplate,
     // Why the space has no CreateSupernet ("" when it has one), and whether `new T(architecture)` builds it.
     string SupernetProblem = "",
     bool HasArchitectureConstructor = false);
 
-/// <summary>What the parser found: a model to emit (null when the space is invalid) and diagnostics.</summary>
-internal sealed record SpaceParseResult(SpaceModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>
+/// What EmitSource and [FixedArchitecture] need of a valid space: its members with holes for the choices (a serialized
+/// NasGen.Export.NetworkTemplate). Apart from <see cref="SpaceModel"/> because it holds method bodies: an edit inside
+/// one re-emits this alone.
+/// </summary>
+internal sealed record ExportTemplateModel(
+    string Namespace,
+    EquatableArray<string> ContainingTypes,
+    string ClassName,
+    string FullyQualifiedName,
+    string Template);
+
+/// <summary>
+/// What the parser found: a model to emit and its export template (null when the space is invalid), the stand-in
+/// members of an invalid space (null when it is valid) and diagnostics.
+/// </summary>
+internal sealed record SpaceParseResult(
+    SpaceModel? Model,
+    EquatableArray<DiagnosticInfo> Diagnostics,
+    SpaceStubModel? Stub = null,
+    ExportTemplateModel? Template = null);
+
+/// <summary>
+/// An invalid space's members that the user's code refers to, emitted as stand-ins that throw so that one mistake gives
+/// one error (the NASG one) rather than an error at every use of <c>Architecture</c>, <c>InitializeChoices</c> or a
+/// choice property.
+/// </summary>
+internal sealed record SpaceStubModel(
+    string Namespace,
+    // The space's own declaration ("partial class S<T>") and its containing types', outermost first.
+    string Declaration,
+    EquatableArray<string> ContainingTypes,
+    string ClassName,
+    string FullyQualifiedName,
+    // Why the members throw: names the errors' ids.
+    string Reason,
+    EquatableArray<StubProperty> Properties,
+    // Layer choices that parsed: their enums (candidate names), as a valid space would have them.
+    EquatableArray<StubEnum> Enums,
+    // Generated names the user's class declares itself, which the stub must not declare again.
+    EquatableArray<string> TakenNames);
+
+/// <summary>
+/// A choice property: the implementation part to write (Accessors empty: the user wrote one, or it cannot be written)
+/// and its member of <c>Architecture</c> (ArchitectureType empty: none).
+/// </summary>
+internal sealed record StubProperty(string Name, string Modifiers, string Type, EquatableArray<string> Accessors, string ArchitectureType);
+
+/// <summary>A layer choice's enum of candidate names.</summary>
+internal sealed record StubEnum(string Name, EquatableArray<string> Members);

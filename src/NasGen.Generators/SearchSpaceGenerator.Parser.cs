@@ -47,7 +47,13 @@ internal sealed partial class Parser
         try
         {
             var model = parser.ParseSpace(declaration, context.Attributes.FirstOrDefault());
-            return new SpaceParseResult(parser._hasErrors ? null : model, parser._diagnostics.ToEquatableArray());
+            if (!parser._hasErrors)
+            {
+                var template = new ExportTemplateModel(model.Namespace, model.ContainingTypes, model.ClassName, model.FullyQualifiedName,
+                    TemplateBuilder.Build(space, parser._compilation, parser._semanticModel, model, model.Constraints, cancellationToken));
+                return new SpaceParseResult(model, parser._diagnostics.ToEquatableArray(), Template: template);
+            }
+            return new SpaceParseResult(null, parser._diagnostics.ToEquatableArray(), parser.BuildStub(model));
         }
         catch (OperationCanceledException)
         {
@@ -68,7 +74,7 @@ internal sealed partial class Parser
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
     }
 
-    private SpaceModel? ParseSpace(TypeDeclarationSyntax declaration, AttributeData? spaceAttribute)
+    private SpaceModel ParseSpace(TypeDeclarationSyntax declaration, AttributeData? spaceAttribute)
     {
         var identifier = declaration.Identifier.GetLocation();
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -197,11 +203,9 @@ internal sealed partial class Parser
             Choices: choices.ToEquatableArray(),
             Constraints: constraints.ToEquatableArray(),
             IsModule: IsModule(_space),
-            ExportTemplate: "",
             SupernetProblem: supernetProblem,
             HasArchitectureConstructor: hasArchitectureConstructor);
-        if (_hasErrors) return model;
-        return model with { ExportTemplate = TemplateBuilder.Build(_space, _compilation, _semanticModel, model, constraints, _cancellationToken) };
+        return model;
     }
 
     private void CheckReservedNames()
@@ -289,8 +293,8 @@ internal sealed partial class Parser
         // An attribute that did not bind (missing arguments, an ambiguous name) is already a compiler error;
         // its arguments are defaults or error values, and reading them would add a second, misleading diagnostic.
         if (attribute.AttributeConstructor is null
-            || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
-            || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
+            || attribute.ConstructorArguments.Any(HasError)
+            || attribute.NamedArguments.Any(a => HasError(a.Value)))
         {
             _hasErrors = true;
             return null;
@@ -915,6 +919,10 @@ internal sealed partial class Parser
         for (int i = 1; i <= k; i++) result = result * (n - k + i) / i;
         return result;
     }
+
+    // An argument the compiler could not evaluate (not a constant, wrong type), also inside a params array.
+    private static bool HasError(TypedConstant constant) =>
+        constant.Kind == TypedConstantKind.Error || constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(HasError);
 
     private static string DescribeType(ITypeSymbol type) => type.TypeKind == TypeKind.Enum ? $"member of '{type.Name}'" : type.ToDisplayString();
 

@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -32,14 +33,33 @@ public sealed class SearchSpaceGenerator : IIncrementalGenerator
 
         // Hint names must differ ignoring case (Größe and größe may share a namespace): all of them, to tell. Only a
         // renamed, added or removed space changes this list.
-        var hintNames = models
-            .Select(static (model, _) => Emitter.HintName(model!))
+        // An invalid space's stand-ins for the members its own code uses, so that its only errors are the diagnostics.
+        var stubs = spaces
+            .Select(static (result, _) => result.Stub)
+            .Where(static stub => stub is not null)
+            .WithTrackingName(TrackingNames.Stubs);
+
+        var hintNames = spaces
+            .Select(static (result, _) => result.Model is { } model ? Emitter.HintName(model) : result.Stub is { } stub ? Emitter.HintName(stub) : null)
+            .Where(static name => name is not null)
             .Collect()
-            .Select(static (names, _) => names.ToEquatableArray())
+            .Select(static (names, _) => names.Select(static name => name!).ToEquatableArray())
             .WithTrackingName(TrackingNames.HintNames);
 
         context.RegisterSourceOutput(models.Combine(hintNames), static (output, input) =>
-            output.AddSource(Emitter.UniqueHintName(input.Left!, input.Right), Emitter.Emit(input.Left!)));
+            output.AddSource(Emitter.UniqueHintName(Emitter.HintName(input.Left!), input.Left!.FullyQualifiedName, input.Right), Emitter.Emit(input.Left!)));
+
+        // Apart from the models: it holds method bodies, which change far more often than the choices.
+        var exportTemplates = spaces
+            .Select(static (result, _) => result.Template)
+            .Where(static template => template is not null)
+            .WithTrackingName(TrackingNames.ExportTemplates);
+
+        context.RegisterSourceOutput(exportTemplates.Combine(hintNames), static (output, input) =>
+            output.AddSource(Emitter.HintName(input.Left!, input.Right), Emitter.EmitExportTemplate(input.Left!)));
+
+        context.RegisterSourceOutput(stubs.Combine(hintNames), static (output, input) =>
+            output.AddSource(Emitter.UniqueHintName(Emitter.HintName(input.Left!), input.Left!.FullyQualifiedName, input.Right), Emitter.EmitStub(input.Left!)));
 
         context.RegisterSourceOutput(diagnostics, static (output, found) =>
         {
@@ -55,8 +75,8 @@ public sealed class SearchSpaceGenerator : IIncrementalGenerator
             .Where(static request => request is not null)
             .WithTrackingName(TrackingNames.FixedArchitectures);
 
-        var templates = models
-            .Select(static (model, _) => (FullName: model!.FullyQualifiedName.Substring("global::".Length), Template: model.ExportTemplate))
+        var templates = exportTemplates
+            .Select(static (export, _) => (FullName: export!.FullyQualifiedName.Substring("global::".Length), export.Template))
             .Collect();
 
         var architectureFiles = context.AdditionalTextsProvider

@@ -6,6 +6,8 @@ public static class TrackingNames
     public const string Spaces = nameof(Spaces);
     public const string Models = nameof(Models);
     public const string Diagnostics = nameof(Diagnostics);
+    public const string Stubs = nameof(Stubs);
+    public const string ExportTemplates = nameof(ExportTemplates);
     public const string HintNames = nameof(HintNames);
     public const string FixedArchitectures = nameof(FixedArchitectures);
 }

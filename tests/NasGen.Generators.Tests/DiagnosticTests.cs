@@ -10,7 +10,7 @@ namespace NasGen.Generators.Tests;
 
 /// <summary>
 /// Every NASG diagnostic fires on a bad form, exactly at the marked span (<c>{|…|}</c>), and not on the corrected
-/// form; a space with a NASG error generates nothing.
+/// form; a space with a NASG error gets only stand-ins for the members its code uses, so the NASG error is its only one.
 /// </summary>
 public sealed class DiagnosticTests
 {
@@ -238,6 +238,15 @@ public sealed class DiagnosticTests
         + (markFactory ? "|}" : "") + ")" + (marked ? "|}]" : "]")
         + " public partial Cell<Color> C { get; }\nprivate Module<Tensor, Tensor> Edge(Color op, CellEdge edge) => ReLU();";
 
+    // Bad forms the compiler rejects on its own account too (NASG id, compiler id).
+    private static readonly HashSet<(string, string)> CompilerReportsItToo =
+    [
+        // Generated members can only join a partial class; the generated part names the missing modifier.
+        ("NASG001", "CS0260"), ("NASG002", "CS0260"),
+        // A record cannot derive from Module (nor take its members as a record's).
+        ("NASG003", "CS8864"), ("NASG003", "CS0115"), ("NASG003", "CS8867"),
+    ];
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void FiresAtTheMarkedSpanAndNotOnTheCorrectedForm(string id, string badMarkup, string good)
@@ -257,10 +266,13 @@ public sealed class DiagnosticTests
         Assert.Equal(DiagnosticDescriptors.ById(id).DefaultSeverity, diagnostic.Severity);
         Assert.Equal($"https://github.com/nasgen/nasgen/blob/main/docs/diagnostics/{id}.md", diagnostic.Descriptor.HelpLinkUri);
 
-        if (diagnostic.Severity == DiagnosticSeverity.Error)
-            Assert.DoesNotContain(badRun.Sources.Keys, k => k.EndsWith(".S.Space.g.cs", StringComparison.Ordinal));
-        else
-            Assert.Contains(badRun.Sources.Keys, k => k.EndsWith(".S.Space.g.cs", StringComparison.Ordinal));
+        // One mistake, one error: the invalid space still gets the members its own code uses, so the compiler adds
+        // nothing (apart from the forms it reports itself: a missing 'partial', a record deriving from a class ...).
+        Assert.Contains(badRun.Sources.Keys, k => k.EndsWith(".S.Space.g.cs", StringComparison.Ordinal));
+        var compilerErrors = badRun.OutputDiagnostics
+            .Where(d => d.Severity == DiagnosticSeverity.Error && !CompilerReportsItToo.Contains((id, d.Id))).ToList();
+        Assert.True(compilerErrors.Count == 0, "Compiler errors besides the NASG one:\n" + string.Join("\n", compilerErrors)
+            + "\n\n" + string.Join("\n\n", badRun.Sources.Values));
 
         var goodRun = GeneratorDriverRunner.Run(good);
         Assert.Empty(goodRun.Diagnostics(id));
@@ -308,8 +320,26 @@ public sealed class DiagnosticTests
         var run = GeneratorDriverRunner.Run(Space(Input("3, 2, Reduction.Mean")));
         Assert.Null(run.Result.Exception);
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id.StartsWith("NASG", StringComparison.Ordinal));
-        Assert.Contains(run.InputCompilation.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
-        Assert.DoesNotContain(SpaceHint, run.Sources.Keys);
+        // The compiler's error is the only one: no cascade from the members the space's code uses.
+        Assert.Equal(["CS1503"], ErrorIds(run));
+        Assert.Contains(SpaceHint, run.Sources.Keys);
+    }
+
+    private static string[] ErrorIds(GeneratorRun run) =>
+        run.OutputDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).ToArray();
+
+    [Theory]
+    [InlineData("[Choice(1, Two)] public partial int A { get; }")]
+    [InlineData("[Choice(1, 2, Label = Name)] public partial int A { get; }")]
+    [InlineData("[LayerChoice(nameof(Conv3), Name)] public partial Module<Tensor, Tensor> Op { get; }")]
+    [InlineData("[InputChoice(Two, 1)] public partial InputChoice I { get; }")]
+    public void ANonConstantArgumentIsLeftToTheCompiler(string choice)
+    {
+        // Not "Candidate null of choice 'A'": the argument has no value because it is not a constant, as CS0182 says.
+        var run = GeneratorDriverRunner.Run(Space("private static int Two = 2;\nprivate static string Name = \"n\";\n" + choice));
+        Assert.Null(run.Result.Exception);
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id.StartsWith("NASG", StringComparison.Ordinal));
+        Assert.Equal(["CS0182"], ErrorIds(run));
     }
 
     [Fact]
@@ -317,8 +347,7 @@ public sealed class DiagnosticTests
     {
         var run = GeneratorDriverRunner.Run(Space(RepeatOf("1, 2")));
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id.StartsWith("NASG", StringComparison.Ordinal));
-        Assert.Contains(run.InputCompilation.GetDiagnostics(), d => d.Id == "CS7036");
-        Assert.DoesNotContain(SpaceHint, run.Sources.Keys);
+        Assert.Equal(["CS7036"], ErrorIds(run));
     }
 
     [Fact]
@@ -326,7 +355,10 @@ public sealed class DiagnosticTests
     {
         var run = GeneratorDriverRunner.Run(Space("[Choice(1, 1)] public partial int A { get; }"));
         Assert.Single(run.Diagnostics("NASG007"));
-        Assert.Equal(["T.Leaf.Space.g.cs", "T.LeafNoCtor.Space.g.cs"], run.Sources.Keys.Order().ToArray());
+        Assert.Equal(["T.Leaf.Export.g.cs", "T.Leaf.Space.g.cs", "T.LeafNoCtor.Export.g.cs", "T.LeafNoCtor.Space.g.cs", SpaceHint],
+            run.Sources.Keys.Order().ToArray());
+        Assert.Contains("NotSupportedException", run.Source(SpaceHint));
+        Assert.DoesNotContain("NotSupportedException", run.Source("T.Leaf.Space.g.cs"));
     }
 
     [Fact]

@@ -84,7 +84,30 @@ public sealed class IncrementalityTests
 
         Assert.Contains(IncrementalStepRunReason.Modified, StepAssertions.Reasons(second.Result, TrackingNames.Diagnostics));
         Assert.Single(second.Diagnostics("NASG007"));
-        Assert.Empty(second.Sources);
+        // Only the stand-ins for the members the space's own code uses remain.
+        Assert.Equal(["Demo.Hyper.Space.g.cs"], second.Sources.Keys.ToArray());
+        Assert.Contains("which has errors:", second.Source("Demo.Hyper.Space.g.cs"));
+    }
+
+    [Fact]
+    public void EditingAMethodBodyOfTheSpaceReEmitsOnlyItsExportTemplate()
+    {
+        var (first, trees) = RunFirst(Sources.Modules);
+        string text = trees.Space.GetText().ToString();
+        var edited = trees.Space.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(
+            text.Replace("return Skip.Select(input, Shortcut.call(a), b);", "return Skip.Select(input, Shortcut.call(a), b * 2);")));
+        var second = GeneratorDriverRunner.Run(first.InputCompilation.ReplaceSyntaxTree(trees.Space, edited), first.Driver).AssertClean();
+
+        // The transform re-runs on the edited file, but every model equals the last one: nothing downstream re-runs
+        // except the export template, which holds the new body.
+        foreach (string step in new[] { TrackingNames.Models, TrackingNames.Diagnostics, TrackingNames.HintNames })
+            Assert.All(StepAssertions.Reasons(second.Result, step),
+                reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {reason}"));
+        Assert.Contains(IncrementalStepRunReason.Modified, StepAssertions.Reasons(second.Result, TrackingNames.ExportTemplates));
+        Assert.Equal(first.Sources.Where(s => s.Key.EndsWith(".Space.g.cs", System.StringComparison.Ordinal)),
+            second.Sources.Where(s => s.Key.EndsWith(".Space.g.cs", System.StringComparison.Ordinal)));
+        Assert.Contains("b * 2", second.Source("Demo.Nets.Cell.Export.g.cs"));
+        Assert.DoesNotContain("b * 2", first.Source("Demo.Nets.Cell.Export.g.cs"));
     }
 
     [Theory]

@@ -8,7 +8,10 @@ using NasGen.Generators.Tests.Infrastructure;
 
 namespace NasGen.Generators.Tests;
 
-/// <summary>Mangled spaces never crash the generator, and an invalid space never generates code.</summary>
+/// <summary>
+/// Mangled spaces never crash the generator, and an invalid space generates only stand-ins; random valid spaces compile
+/// clean; random valid spaces with one mistake give exactly that mistake's error.
+/// </summary>
 public sealed class RobustnessTests
 {
     private const int Variants = 200;
@@ -76,7 +79,8 @@ public sealed class RobustnessTests
                     && d.Id.StartsWith("NASG", StringComparison.Ordinal)
                     && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains($"'{space}'", StringComparison.Ordinal)
                     && IsInside(run, d, space));
-                bool emitted = run.Sources.ContainsKey($"Fuzz.{space}.Space.g.cs");
+                // An invalid space gets only the stand-ins for the members its own code uses.
+                bool emitted = run.Sources.TryGetValue($"Fuzz.{space}.Space.g.cs", out string? code) && !IsStub(code);
                 if (hasError) withErrors++;
                 if (emitted) generated++;
                 if (hasError && emitted) failures.Add($"#{i}: '{space}' has a NASG error but was generated\n{mutated}");
@@ -143,6 +147,54 @@ public sealed class RobustnessTests
         Assert.Equal(RandomSpaceCount / ExportEvery, exported);
     }
 
+    private const int MutatedRounds = 13;
+
+    [Fact]
+    public void RandomSpacesWithOneMistakeGetExactlyThatError()
+    {
+        int seed = FuzzSeed();
+        var writer = new RandomSpaceWriter(new Random(seed));
+        var mutator = new SpaceMutator(new Random(seed + 1));
+        var failures = new List<string>();
+        var made = new HashSet<string>();
+        int count = 0;
+        // One compilation per round: a mistake of every kind, each in its own file and namespace.
+        for (int round = 0; round < MutatedRounds && failures.Count == 0; round++)
+        {
+            var mutated = new List<MutatedSpace>();
+            for (int kind = 0; kind < SpaceMutator.Kinds.Count; kind++)
+            {
+                var space = writer.Write(round * SpaceMutator.Kinds.Count + kind);
+                var mutation = mutator.Mutate(space, kind);
+                if (mutation is null) continue;
+                mutated.Add(mutation);
+                made.Add(mutation.Mistake.Split(" in ")[0]);
+            }
+            count += mutated.Count;
+            var trees = mutated.Select(m => TestCompilation.Parse(m.Source, $"Space{m.Space.Index}.cs"))
+                .Prepend(TestCompilation.Parse(TestCompilation.Usings + RandomSpaceWriter.OpsSource, "Ops.cs")).ToArray();
+            var run = GeneratorDriverRunner.Run(TestCompilation.Create(trees));
+            if (run.Result.Exception is not null) failures.Add($"generator threw {run.Result.Exception}");
+            var errors = run.GeneratorDiagnostics.Concat(run.OutputDiagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            foreach (var error in errors.Where(e => !(e.Location.GetLineSpan().Path ?? "").StartsWith("/src/Space", StringComparison.Ordinal)).Take(3))
+                failures.Add($"an error outside the user's spaces: {error}\n{SourceOf(mutated.Select(m => m.Space).ToList(), error)}");
+            foreach (var mutation in mutated)
+            {
+                var own = errors.Where(e => e.Location.GetLineSpan().Path == $"/src/Space{mutation.Space.Index}.cs").ToList();
+                // A class without 'partial' cannot take generated members: the compiler says so too, at the same declaration.
+                string[] expected = mutation.ExpectedId is "NASG001" or "NASG002" ? [mutation.ExpectedId, "CS0260"] : [mutation.ExpectedId];
+                if (!own.Select(e => e.Id).Order().SequenceEqual(expected.Order()))
+                    failures.Add($"space #{mutation.Space.Index}, {mutation.Mistake}: expected {string.Join(" + ", expected)}, got\n"
+                        + string.Join("\n", own) + "\n" + mutation.Source);
+            }
+        }
+        Assert.True(failures.Count == 0, $"NASGEN_FUZZ_SEED={seed}, {failures.Count} failures:\n"
+            + string.Join("\n", failures.Select(f => f.Split('\n')[0])) + "\n\n" + string.Join("\n\n", failures.Take(3)));
+        Assert.True(count >= 300, $"only {count} mutated spaces");
+        // Every kind of mistake must have found a place in some space, or the test proves less than it says.
+        Assert.Equal(SpaceMutator.Kinds.Select(k => k.Name).Order(), made.Order());
+    }
+
     private static string SourceOf(List<RandomSpace> spaces, Diagnostic diagnostic)
     {
         string path = diagnostic.Location.GetLineSpan().Path ?? "";
@@ -172,6 +224,8 @@ public sealed class RobustnessTests
         var errors = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
         return errors.Count == 0 ? null : "the exported source does not compile:\n" + string.Join("\n", errors) + "\n" + source;
     }
+
+    private static bool IsStub(string generated) => generated.Contains("which has errors:", StringComparison.Ordinal);
 
     // Whether a diagnostic lies inside the declaration of the named class.
     private static bool IsInside(GeneratorRun run, Diagnostic diagnostic, string className)

@@ -11,7 +11,8 @@ namespace NasGen.Generators.Tests.Infrastructure;
 /// <summary>Assertions on the tracked incremental steps of a generator run.</summary>
 internal static class StepAssertions
 {
-    public static readonly string[] TrackedNames = [TrackingNames.Spaces, TrackingNames.Models, TrackingNames.Diagnostics];
+    public static readonly string[] TrackedNames =
+        [TrackingNames.Spaces, TrackingNames.Models, TrackingNames.Diagnostics, TrackingNames.ExportTemplates, TrackingNames.HintNames];
 
     /// <summary>Every output of every tracked step, and every source output, is Cached or Unchanged.</summary>
     public static void AssertAllCachedOrUnchanged(GeneratorRunResult result)

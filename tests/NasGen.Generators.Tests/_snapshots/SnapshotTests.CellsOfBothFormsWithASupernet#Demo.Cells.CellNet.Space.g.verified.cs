@@ -125,7 +125,7 @@ partial class CellNet
 
     /// <summary>The cells search space.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NasGen.Generators", "{version}")]
-    public sealed class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
+    public sealed partial class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
     {
         private static readonly int[] WidthCandidates = { 8, 16 };
         internal static readonly global::NasGen.CellShape NormalShape = global::NasGen.CellShape.EveryEdge(4);
@@ -182,23 +182,5 @@ partial class CellNet
                 return Dimensions[dimension].Candidates[architecture.Reduce.ToCodes()[dimension - ReduceAt]].Token;
             throw new global::System.ArgumentOutOfRangeException(nameof(dimension));
         }
-
-        /// <inheritdoc />
-        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate).
-        public override string ExportTemplate =>
-            "5:cells7:CellNet18:Demo.Cells.CellNet13:public sealed25: : Module<Tensor, Tensor>0:10:Demo.Cells3;25" +
-            ":using TorchSharp.Modules;30:using static TorchSharp.torch;33:using static TorchSharp.torch.nn;3;0;5" +
-            ":Width5:width5:width6:public3:int3:int2;1:81:80:0:2:162:160:0:0:0;0;0;0;0:0:0;0;0;0:5;6:Normal6:norm" +
-            "al6:normal6:public8:Cell<Op>0:3;4:None7:Op.None0:0:4:Skip7:Op.Skip0:0:7:Conv3x310:Op.Conv3x30:0:6:Ma" +
-            "keOp0;0;0;0;0:0:1;1;3;2:Op5;6:Reduce6:reduce9:reduction6:public8:Cell<Op>0:3;4:None7:Op.None0:0:4:Sk" +
-            "ip7:Op.Skip0:0:7:Conv3x310:Op.Conv3x30:0:6:MakeOp0;0;0;2;0:0:0;2;3;2:Op4;7:normal20;1;4;0;1;0;38:   " +
-            " private readonly Cell<Op> normal2;0;0;0;0;0;5:.ctor0;1;4;1;7:normal27;0;11:    public 0;0;0;0;0;1;0" +
-            ":0;0;0;0;0;0;17:() : base(nameof(0;0;0;0;0;1;0:0;0;0;0;0;0;17:))\n    {\n        0;0;0;0;0;2;0:0;0;8;0" +
-            ";0;0;76:\n        normal2 = NewNormal(\"normal2\");\n        RegisterComponents();\n    }0;0;0;0;0;6:Make" +
-            "Op1;1;4;1;5:Width1;0;203:    private Module<Tensor, Tensor> MakeOp(Op op, CellEdge edge) => op switc" +
-            "h\n    {\n        Op.None => new ZeroOp(),\n        Op.Skip => Identity(),\n        _ => Conv2d(Width, W" +
-            "idth, 3, padding: 1),\n    };0;0;0;0;0;7:forward0;1;4;3;7:normal26:Normal6:Reduce1;0;151:    public o" +
-            "verride Tensor forward(Tensor input)\n    {\n        var x = normal2.call(Normal.call(input));\n       " +
-            " return Reduce.Forward(x, input);\n    }0;0;0;0;0;0;";
     }
 }

@@ -156,7 +156,7 @@ partial class Cell
 
     /// <summary>The cell search space.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NasGen.Generators", "{version}")]
-    public sealed class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
+    public sealed partial class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
     {
         private static readonly int[] WidthCandidates = { 8, 16 };
         private static readonly OpChoice[] OpCandidates = { OpChoice.Conv3x3, OpChoice.Conv5x5 };
@@ -214,25 +214,5 @@ partial class Cell
             if (dimension == BlocksAt) return Format(architecture.Blocks);
             throw new global::System.ArgumentOutOfRangeException(nameof(dimension));
         }
-
-        /// <inheritdoc />
-        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate).
-        public override string ExportTemplate =>
-            "4:cell4:Cell14:Demo.Nets.Cell13:public sealed25: : Module<Tensor, Tensor>0:0:3;25:using TorchSharp.M" +
-            "odules;30:using static TorchSharp.torch;33:using static TorchSharp.torch.nn;5;0;5:Width5:width5:widt" +
-            "h6:public3:int3:int2;1:81:80:0:2:162:160:0:0:0;0;0;0;0:0:0;0;0;0:1;2:Op2:op2:op6:public22:Module<Ten" +
-            "sor, Tensor>0:2;7:Conv3x39:Conv3x3()0:7:Conv3x37:Conv5x59:Conv5x5()0:7:Conv5x50:0;0;0;0;0:0:0;0;0;0:" +
-            "1;8:Shortcut8:shortcut8:shortcut6:public22:Module<Tensor, Tensor>0:2;8:Identity32:new global::Demo.N" +
-            "ets.Identity()0:0:4:Zero28:new global::Demo.Nets.Zero()0:0:0:0;0;0;0;0:0:0;0;0;0:2;4:Skip4:skip4:ski" +
-            "p6:public11:InputChoice0:0;0:0;0;3;2;4:Mean0:0;0;0;0:3;6:Blocks6:blocks5:depth6:public10:Sequential0" +
-            ":0;9:MakeBlock1;3;0;0;0:0:0;0;0;0:5;5:.ctor0;1;4;0;7;0;11:    public 0;0;0;0;0;1;0:0;0;0;0;0;0;17:()" +
-            " : base(nameof(0;0;0;0;0;1;0:0;0;0;0;0;0;17:))\n    {\n        0;0;0;0;0;2;0:0;0;8;0;0;0;36:\n        R" +
-            "egisterComponents();\n    }0;0;0;0;0;7:Conv3x31;1;4;1;5:Width1;0;84:    private Module<Tensor, Tensor" +
-            "> Conv3x3() => Conv2d(Width, Width, 3, padding: 1);0;0;0;0;0;7:Conv5x51;1;4;1;5:Width1;0;84:    priv" +
-            "ate Module<Tensor, Tensor> Conv5x5() => Conv2d(Width, Width, 5, padding: 2);0;0;0;0;0;9:MakeBlock1;1" +
-            ";4;0;1;0;66:    private Module<Tensor, Tensor> MakeBlock(int index) => ReLU();0;0;0;0;0;7:forward0;1" +
-            ";4;4;2:Op6:Blocks4:Skip8:Shortcut3;0;134:    public override Tensor forward(Tensor input)\n    {\n    " +
-            "    var a = Op.call(input);\n        var b = Blocks.call(a);\n        return 0;0;0;0;0;4;0:3;0;0;0;3;0" +
-            ";1;0;5:input0;0;0;0;0;0;1;0;16:Shortcut.call(a)0;0;0;0;0;0;1;0;1:b0;0;0;0;0;0;7:;\n    }0;0;0;0;0;0;";
     }
 }

@@ -71,7 +71,7 @@ partial class Body
 
     /// <summary>The Body search space.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NasGen.Generators", "{version}")]
-    public sealed class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
+    public sealed partial class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
     {
         private static readonly int[] WidthCandidates = { 4, 8 };
 
@@ -142,19 +142,5 @@ partial class Body
         /// <inheritdoc />
         public override global::System.Collections.Generic.IReadOnlyList<global::NasGen.ISearchSpace> NestedSpaces =>
             new global::NasGen.ISearchSpace[] { global::Demo.Nested.Head.Space };
-
-        /// <inheritdoc />
-        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate).
-        public override string ExportTemplate =>
-            "4:Body4:Body16:Demo.Nested.Body13:public sealed25: : Module<Tensor, Tensor>0:11:Demo.Nested3;25:usin" +
-            "g TorchSharp.Modules;30:using static TorchSharp.torch;33:using static TorchSharp.torch.nn;3;0;5:Widt" +
-            "h5:width5:width6:public3:int3:int2;1:41:40:0:1:81:80:0:0:0;0;0;0;0:0:0;0;0;0:4;4:Head4:head4:head6:p" +
-            "ublic4:Head0:0;0:0;0;0;0;0:16:Demo.Nested.Head0;0;0;0:4;9:Auxiliary9:auxiliary3:aux6:public4:Head0:0" +
-            ";8:MakeHead0;0;0;0;0:16:Demo.Nested.Head0;0;0;0:3;5:.ctor0;1;4;0;7;0;11:    public 0;0;0;0;0;1;0:0;0" +
-            ";0;0;0;0;17:() : base(nameof(0;0;0;0;0;1;0:0;0;0;0;0;0;17:))\n    {\n        0;0;0;0;0;2;0:0;0;8;0;0;0" +
-            ";36:\n        RegisterComponents();\n    }0;0;0;0;0;8:MakeHead1;1;4;0;6;0;12:    private 0;0;0;0;0;3;1" +
-            "6:Demo.Nested.Head0;0;0;0;0;0;9: MakeHead0;0;0;0;0;0;9:() => new0;0;0;0;0;0;1:(0;0;0;0;0;0;2:);0;0;0" +
-            ";0;0;7:forward0;1;4;2;9:Auxiliary4:Head1;0;85:    public override Tensor forward(Tensor input) => Au" +
-            "xiliary.call(Head.call(input));0;0;0;0;0;0;";
     }
 }

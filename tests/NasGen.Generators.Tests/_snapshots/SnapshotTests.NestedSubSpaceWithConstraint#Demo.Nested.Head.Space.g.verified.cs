@@ -97,7 +97,7 @@ partial class Head
 
     /// <summary>The Head search space.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NasGen.Generators", "{version}")]
-    public sealed class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
+    public sealed partial class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
     {
         private static readonly int[] HiddenCandidates = { 16, 32 };
 
@@ -132,17 +132,5 @@ partial class Head
             if (dimension == HiddenAt) return Format(architecture.Hidden);
             throw new global::System.ArgumentOutOfRangeException(nameof(dimension));
         }
-
-        /// <inheritdoc />
-        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate).
-        public override string ExportTemplate =>
-            "4:Head4:Head16:Demo.Nested.Head13:public sealed25: : Module<Tensor, Tensor>0:0:3;25:using TorchSharp" +
-            ".Modules;30:using static TorchSharp.torch;33:using static TorchSharp.torch.nn;1;0;6:Hidden6:hidden6:" +
-            "hidden6:public3:int3:int2;2:162:160:0:2:322:320:0:0:0;0;0;0;0:0:0;0;0;0:3;5:layer0;1;4;0;1;0;50:    " +
-            "private readonly Module<Tensor, Tensor> layer;0;0;0;0;0;5:.ctor0;1;4;2;5:layer6:Hidden7;0;11:    pub" +
-            "lic 0;0;0;0;0;1;0:0;0;0;0;0;0;17:() : base(nameof(0;0;0;0;0;1;0:0;0;0;0;0;0;17:))\n    {\n        0;0;" +
-            "0;0;0;2;0:0;0;8;0;0;0;71:\n        layer = Linear(8, Hidden);\n        RegisterComponents();\n    }0;0;" +
-            "0;0;0;7:forward0;1;4;1;5:layer1;0;70:    public override Tensor forward(Tensor input) => layer.call(" +
-            "input);0;0;0;0;0;0;";
     }
 }

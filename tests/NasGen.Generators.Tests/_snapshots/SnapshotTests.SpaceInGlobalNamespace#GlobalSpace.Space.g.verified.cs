@@ -57,7 +57,7 @@ partial class GlobalSpace
 
     /// <summary>The GlobalSpace search space.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NasGen.Generators", "{version}")]
-    public sealed class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
+    public sealed partial class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
     {
         private static readonly int[] CountCandidates = { 1, 2 };
 
@@ -92,12 +92,5 @@ partial class GlobalSpace
             if (dimension == CountAt) return Format(architecture.Count);
             throw new global::System.ArgumentOutOfRangeException(nameof(dimension));
         }
-
-        /// <inheritdoc />
-        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate).
-        public override string ExportTemplate =>
-            "11:GlobalSpace11:GlobalSpace11:GlobalSpace6:public0:0:0:3;25:using TorchSharp.Modules;30:using stati" +
-            "c TorchSharp.torch;33:using static TorchSharp.torch.nn;1;0;5:Count5:count5:count6:public3:int3:int2;" +
-            "1:11:10:0:1:21:20:0:0:0;0;0;0;0:0:0;0;0;0:0;0;";
     }
 }

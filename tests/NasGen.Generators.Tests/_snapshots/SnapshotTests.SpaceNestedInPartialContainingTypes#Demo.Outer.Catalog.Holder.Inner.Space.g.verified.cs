@@ -63,7 +63,7 @@ partial class Catalog
 
             /// <summary>The Inner search space.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("NasGen.Generators", "{version}")]
-            public sealed class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
+            public sealed partial class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
             {
                 private static readonly bool[] FlagCandidates = { true, false };
 
@@ -98,13 +98,6 @@ partial class Catalog
                     if (dimension == FlagAt) return Format(architecture.Flag);
                     throw new global::System.ArgumentOutOfRangeException(nameof(dimension));
                 }
-
-                /// <inheritdoc />
-                // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate).
-                public override string ExportTemplate =>
-                    "5:Inner5:Inner31:Demo.Outer.Catalog.Holder.Inner8:internal0:0:0:3;25:using TorchSharp.Modules;30:usi" +
-                    "ng static TorchSharp.torch;33:using static TorchSharp.torch.nn;1;0;4:Flag4:flag4:flag8:internal4:boo" +
-                    "l4:bool2;4:true4:true0:0:5:false5:false0:0:0:0;0;0;0;0:0:0;0;0;0:0;0;";
             }
         }
     }

@@ -77,7 +77,7 @@ partial class Hyper
 
     /// <summary>The Hyper search space.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NasGen.Generators", "{version}")]
-    public sealed class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
+    public sealed partial class SpaceDescriptor : global::NasGen.SearchSpace<Architecture>
     {
         private static readonly int[] WidthCandidates = { 16, 32, 64 };
         private static readonly long[] GroupsCandidates = { 2L, 4L };
@@ -148,20 +148,5 @@ partial class Hyper
             if (dimension == OptimizerAt) return Format(architecture.Optimizer);
             throw new global::System.ArgumentOutOfRangeException(nameof(dimension));
         }
-
-        /// <inheritdoc />
-        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate).
-        public override string ExportTemplate =>
-            "5:Hyper5:Hyper10:Demo.Hyper6:public0:0:0:3;25:using TorchSharp.Modules;30:using static TorchSharp.to" +
-            "rch;33:using static TorchSharp.torch.nn;7;0;5:Width5:width5:width6:public3:int3:int3;2:162:160:0:2:3" +
-            "22:320:0:2:642:640:0:0:0;0;0;0;0:0:0;0;0;0:0;6:Groups6:groups6:groups6:public4:long4:long2;1:22:2L0:" +
-            "0:1:42:4L0:0:0:0;0;0;0;0:0:0;0;0;0:0;12:LearningRate12:learningRate12:learningRate6:public5:float5:f" +
-            "loat2;3:0.14:0.1f0:0:4:0.015:0.01f0:0:0:0;0;0;0;0:0:0;0;0;0:0;7:Dropout7:dropout7:dropout6:public6:d" +
-            "ouble6:double2;1:03:0.00:0:3:0.53:0.50:0:0:0;0;0;0;0:0:0;0;0;0:0;7:UseBias7:useBias7:useBias6:public" +
-            "4:bool4:bool2;5:false5:false0:0:4:true4:true0:0:0:0;0;0;0;0:0:0;0;0;0:0;7:Pooling7:pooling4:pool6:pu" +
-            "blic6:string6:string2;5:\"max\"5:\"max\"3:max0:5:\"avg\"5:\"avg\"3:avg0:0:0;0;0;0;0:0:0;0;0;0:0;9:Optimizer9" +
-            ":optimizer9:optimizer6:public22:global::Demo.Optimizer4:enum3;3:Sgd26:global::Demo.Optimizer.Sgd0:0:" +
-            "4:Adam27:global::Demo.Optimizer.Adam0:0:5:AdamW28:global::Demo.Optimizer.AdamW0:0:0:0;0;0;0;0:0:0;0;" +
-            "0;0:0;0;";
     }
 }
