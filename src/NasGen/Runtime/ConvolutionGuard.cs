@@ -10,9 +10,11 @@ using static TorchSharp.torch;
 namespace NasGen;
 
 /// <summary>
-/// Keeps oneDNN's fast convolution kernels where they are right and computes the other convolutions without oneDNN:
-/// the output as <c>W · im2col(x)</c>, the input gradient as <c>col2im(Wᵀ · grad_output)</c>, the weight gradient as
-/// <c>grad_output · im2col(x)ᵀ</c>, each a matrix product plus <c>unfold</c>/<c>fold</c>.
+/// Keeps oneDNN's fast convolution kernels on the channel counts they get right: a convolution with channels off 8 runs
+/// on oneDNN with zero channels padded in (<see cref="ConvolutionPath.PaddedOneDnn"/>); grouped ones, and every one at
+/// AVX-512, without oneDNN as matrix products (<see cref="ConvolutionPath.Columns"/>): the output as
+/// <c>W · im2col(x)</c>, the input gradient as <c>col2im(Wᵀ · grad_output)</c>, the weight gradient as
+/// <c>grad_output · im2col(x)ᵀ</c>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -20,10 +22,10 @@ namespace NasGen;
 /// left in freed memory (docs/guides/troubleshooting.md): with the GEMM convolution (AVX) and the AVX2 kernels the
 /// forward output is wrong or NaN for input channel counts from 9 up that are not a multiple of 8; with the AVX2
 /// kernels the input gradient is wrong whenever the output channel count is not a multiple of 8; with the AVX-512
-/// kernels both happen for counts that are multiples of 8 too (24 channels forward; 48 → 16 channels, 3×3, stride 2,
-/// backward), with no rule to route around. <see cref="NativeWorkarounds"/> therefore caps oneDNN at AVX2 unless the
-/// user chose an ISA, and this guard takes every convolution whose channel counts are not both multiples of 8 (at
-/// AVX-512 every convolution).
+/// kernels both happen for counts that are multiples of 8 and 16 too (24 → 48 channels forward; 48 → 64, stride 2,
+/// backward), with no rule to route around. With both channel counts padded to multiples of 8 the AVX2 kernels are
+/// right for every pair up to 64 (bench/NasGen.PeerBench's <c>sweep</c>). <see cref="NativeWorkarounds"/> therefore
+/// caps oneDNN at AVX2 unless the user chose an ISA.
 /// </para>
 /// <para>
 /// It applies to <see cref="Conv2d"/> modules with zero padding, inside networks that NasGen trains and validates
