@@ -9,11 +9,19 @@ using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 // The C# side of the peer benchmark (bench/peer/compare.py runs it alternately with peer_bench.py).
-// Usage: NasGen.PeerBench <mnist|awkward> <train|infer> <batch> <steps> [--threads N] [--no-guard]
+// Usage: NasGen.PeerBench <mnist|awkward> <train|infer> <batch> <steps> [--threads N] [--no-guard] [--channels-last]
 // Prints one line: samples per second, and the oneDNN kernels and guarded convolutions.
+//        NasGen.PeerBench gemm <size> <repeats> [--threads N]
+// Prints the float32 GFLOP/s of size × size matrix products: the peak the training step is compared with.
+//        NasGen.PeerBench sweep [--no-guard] [--max C] [--step S]
+// Checks every convolution from S, 2S .. C input to output channels (kernel 1/3/5, stride 1/2) against float64.
+// NasGen's oneDNN settings must be in place before the first TorchSharp call.
+System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(NativeWorkarounds).Module.ModuleHandle);
+if (args.Length >= 1 && args[0] == "sweep") return GradientSweep.Run(args);
+if (args.Length >= 3 && args[0] == "gemm") return GemmPeak(args);
 if (args.Length < 4)
 {
-    Console.Error.WriteLine("usage: NasGen.PeerBench <mnist|awkward> <train|infer> <batch> <steps> [--threads N] [--no-guard]");
+    Console.Error.WriteLine("usage: NasGen.PeerBench <mnist|awkward> <train|infer> <batch> <steps> [--threads N] [--no-guard] [--channels-last] | gemm <size> <repeats> | sweep");
     return 2;
 }
 
@@ -22,6 +30,7 @@ int batch = int.Parse(args[2], CultureInfo.InvariantCulture), steps = int.Parse(
 int threadsAt = Array.IndexOf(args, "--threads");
 if (threadsAt >= 0) torch.set_num_threads(int.Parse(args[threadsAt + 1], CultureInfo.InvariantCulture));
 bool guarded = !args.Contains("--no-guard");
+bool channelsLast = args.Contains("--channels-last");
 
 manual_seed(1);
 Module<Tensor, Tensor> model = network switch
@@ -34,6 +43,8 @@ using IDisposable? guard = guarded ? ConvolutionGuard.Attach(model) : null;
 int covered = model.modules().OfType<TorchSharp.Modules.Conv2d>().Count(ConvolutionGuard.Covers);
 
 Tensor images = randn(batch, 1, 28, 28), labels = randint(0, 10, new long[] { batch });
+// Channels-last strides without contiguous(memory_format): NHWC in memory, NCHW to the caller, as PyTorch makes it.
+if (channelsLast) images = images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 using var optimizer = optim.SGD(model.parameters(), 0.05, momentum: 0.9);
 
 void Step()
@@ -61,6 +72,19 @@ double seconds = stopwatch.Elapsed.TotalSeconds;
 Console.WriteLine(FormattableString.Invariant(
     $"samples_per_s={batch * steps / seconds:F1} kernels={ConvolutionGuard.Kernels} guarded={(guarded ? covered : 0)} threads={torch.get_num_threads()}"));
 return 0;
+
+static int GemmPeak(string[] args)
+{
+    long size = long.Parse(args[1], CultureInfo.InvariantCulture);
+    int repeats = int.Parse(args[2], CultureInfo.InvariantCulture), threadsAt = Array.IndexOf(args, "--threads");
+    if (threadsAt >= 0) torch.set_num_threads(int.Parse(args[threadsAt + 1], CultureInfo.InvariantCulture));
+    using Tensor a = randn(size, size), b = randn(size, size);
+    a.mm(b).Dispose();
+    var stopwatch = Stopwatch.StartNew();
+    for (int i = 0; i < repeats; i++) a.mm(b).Dispose();
+    Console.WriteLine(FormattableString.Invariant($"gflops={2.0 * size * size * size * repeats / stopwatch.Elapsed.TotalSeconds / 1e9:F1}"));
+    return 0;
+}
 
 // Channel counts off oneDNN's blocks (12 and 24), the shape of network a search proposes.
 static Module<Tensor, Tensor> AwkwardNet() => Sequential(

@@ -3,10 +3,11 @@ measurement, and prints a markdown table of median samples/s over the cycles and
 
 Usage (from the repository root, after `dotnet build bench/NasGen.PeerBench -c Release`):
     /usr/bin/python3 bench/peer/compare.py [--cycles 5] [--threads 2] [--scale 1] [--only mnist-train-64,...] [--extra]
-Sides: "NasGen" (the default: oneDNN capped at AVX2 on AVX-512 CPUs, ConvolutionGuard attached), "AVX" (the former
-default, DNNL_MAX_CPU_ISA=AVX; its outputs are wrong for some channel counts, so it is a speed reference only),
-"PyTorch" (/usr/bin/python3, Debian's python3-torch). --extra adds PyTorch with channels-last input and NasGen with 1 thread
-(TorchSharp 0.107 has no contiguous(memory_format), so the C# side has no channels-last variant).
+Sides: "NasGen" (the default: oneDNN capped at AVX2 on AVX-512 CPUs, ConvolutionGuard attached), "unguarded" (the same
+without the guard: its results are wrong for channels off 8, so it is a speed bound only), "PyTorch" (/usr/bin/python3,
+Debian's python3-torch). --extra adds both sides with channels-last input and with 1 intra-op thread.
+Each cycle also times a 2048² float32 matrix product in TorchSharp (the GEMM peak) and reports the training step's
+GFLOP/s (convolutions and the linear layer, forward and both gradients, counted below) as a share of it.
 """
 import argparse
 import os
@@ -29,12 +30,26 @@ WORKLOADS = [
 ]
 
 
-def run(command, env_extra):
+def conv_flops(c_in, c_out, kernel, size):
+    """Multiply-adds of a same-padded stride-1 convolution on one size×size image, as FLOPs (2 per multiply-add)."""
+    return 2 * kernel * kernel * c_in * c_out * size * size
+
+
+# Forward FLOPs per sample; a training step is 3× (output, input gradient, weight gradient) less the first layer's
+# input gradient, which nobody needs. Batch norm, ReLU and pooling are memory-bound and left out.
+FORWARD = {
+    "mnist": [conv_flops(1, 16, 3, 28), conv_flops(16, 16, 3, 14), conv_flops(16, 16, 3, 14), 2 * 256 * 10],
+    "awkward": [conv_flops(1, 12, 3, 28), conv_flops(12, 12, 3, 28), conv_flops(12, 24, 3, 14), conv_flops(24, 24, 3, 14), 2 * 384 * 10],
+}
+TRAIN_FLOPS = {name: 3 * sum(layers) - layers[0] for name, layers in FORWARD.items()}
+
+
+def run(command, env_extra, key="samples_per_s"):
     env = dict(os.environ)
     env.pop("DNNL_MAX_CPU_ISA", None)
     env.update(env_extra)
     output = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
-    match = re.search(r"samples_per_s=([0-9.]+)", output.stdout)
+    match = re.search(key + r"=([0-9.]+)", output.stdout)
     if not match:
         sys.exit(f"no result from {' '.join(command)}:\n{output.stdout}\n{output.stderr[-2000:]}")
     return float(match.group(1))
@@ -51,17 +66,23 @@ def main():
     threads = ["--threads", str(options.threads)]
     sides = [
         ("NasGen", lambda w: ["dotnet", CSHARP, *w, *threads], {}),
-        ("AVX", lambda w: ["dotnet", CSHARP, *w, *threads], {"DNNL_MAX_CPU_ISA": "AVX"}),
+        ("unguarded", lambda w: ["dotnet", CSHARP, *w, *threads, "--no-guard"], {}),
         ("PyTorch", lambda w: ["/usr/bin/python3", PYTHON, *w, *threads], {}),
     ]
     if options.extra:
         sides += [
+            ("NasGen channels-last", lambda w: ["dotnet", CSHARP, *w, *threads, "--channels-last"], {}),
             ("PyTorch channels-last", lambda w: ["/usr/bin/python3", PYTHON, *w, *threads, "--channels-last"], {}),
             ("NasGen 1 thread", lambda w: ["dotnet", CSHARP, *w, "--threads", "1"], {}),
+            ("PyTorch 1 thread", lambda w: ["/usr/bin/python3", PYTHON, *w, "--threads", "1"], {}),
         ]
     workloads = [w for w in WORKLOADS if not options.only or w[0] in options.only.split(",")]
     results = {(w[0], s[0]): [] for w in workloads for s in sides}
+    peaks, loads = [], []
     for cycle in range(options.cycles):
+        loads.append(os.getloadavg()[0])
+        peaks.append(run(["dotnet", CSHARP, "gemm", "2048", str(5 * options.scale), *threads], {}, key="gflops"))
+        print(f"cycle {cycle + 1} GEMM peak: {peaks[-1]:.1f} GFLOP/s, load average {loads[-1]:.1f}", file=sys.stderr, flush=True)
         for name, network, mode, batch, steps in workloads:
             arguments = [network, mode, str(batch), str(steps * options.scale)]
             for side, command, env in sides:
@@ -70,14 +91,21 @@ def main():
                 print(f"cycle {cycle + 1} {name} {side}: {value:.0f}", file=sys.stderr, flush=True)
 
     names = [s[0] for s in sides]
-    print("| workload | " + " | ".join(f"{n} (samples/s)" for n in names) + " | NasGen ÷ PyTorch | NasGen ÷ AVX |")
-    print("|---|" + "--:|" * (len(names) + 2))
-    for name, *_ in workloads:
+    peak = statistics.median(peaks)
+    print(f"GEMM peak (TorchSharp, 2048², {options.threads} threads): median {peak:.1f} GFLOP/s; "
+          f"load average (1 min) at the cycles' starts: {', '.join(f'{l:.1f}' for l in loads)}\n")
+    print("| workload | " + " | ".join(f"{n} (samples/s)" for n in names) + " | NasGen ÷ PyTorch | NasGen ÷ unguarded | NasGen GFLOP/s (% of GEMM peak) |")
+    print("|---|" + "--:|" * (len(names) + 3))
+    for name, network, mode, *_ in workloads:
         medians = [statistics.median(results[(name, n)]) for n in names]
         def ratio(a, b):
             return statistics.median(x / y for x, y in zip(results[(name, a)], results[(name, b)]))
         cells = " | ".join(f"{m:,.0f}" for m in medians)
-        print(f"| {name} | {cells} | {ratio('NasGen', 'PyTorch'):.2f}× | {ratio('NasGen', 'AVX'):.2f}× |")
+        # Training only: GFLOP/s of each cycle against that cycle's peak, so that both saw the same load.
+        share = "" if mode != "train" else (
+            f"{medians[0] * TRAIN_FLOPS[network] / 1e9:.1f} "
+            f"({statistics.median(x * TRAIN_FLOPS[network] / 1e9 / p for x, p in zip(results[(name, 'NasGen')], peaks)):.1%})")
+        print(f"| {name} | {cells} | {ratio('NasGen', 'PyTorch'):.2f}× | {ratio('NasGen', 'unguarded'):.2f}× | {share} |")
 
 
 if __name__ == "__main__":

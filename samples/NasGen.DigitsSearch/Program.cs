@@ -60,6 +60,10 @@ var keepWeights = new Option<int>("--keep-weights")
     Description = "Keep the trained weights of the k best trials in <out>/weights (trial-N.weights; nasgen export --trial N names the architecture)",
     DefaultValueFactory = _ => 0,
 };
+var concurrency = new Option<int?>("--concurrency")
+{
+    Description = "Trials trained at the same time, the CPU cores split between them (default: 2 on a CPU with 2 or more cores, else 1)",
+};
 
 var baseline = new Option<bool>("--baseline")
 {
@@ -68,13 +72,13 @@ var baseline = new Option<bool>("--baseline")
 
 var root = new RootCommand("Search DigitsNet's architectures with regularized evolution and real training.")
 {
-    dataset, dataDir, trials, epochs, finalEpochs, searchExamples, seed, output, fresh, strategy, device, fitness, keepWeights, baseline,
+    dataset, dataDir, trials, epochs, finalEpochs, searchExamples, seed, output, fresh, strategy, device, fitness, keepWeights, baseline, concurrency,
 };
 root.SetAction((parse, cancellationToken) => SearchAsync(
     parse.GetValue(dataset)!, parse.GetValue(dataDir)!, parse.GetValue(trials), parse.GetValue(epochs), parse.GetValue(finalEpochs),
     parse.GetValue(searchExamples), parse.GetValue(seed), parse.GetValue(output), parse.GetValue(fresh),
     new SearchChoices(parse.GetValue(strategy)!, parse.GetValue(device), parse.GetValue(fitness) == "last-epoch" ? TrainingFitness.LastEpoch : TrainingFitness.BestEpoch,
-        parse.GetValue(keepWeights), parse.GetValue(baseline)),
+        parse.GetValue(keepWeights), parse.GetValue(baseline), parse.GetValue(concurrency)),
     cancellationToken));
 
 // Exit codes (docs/experiments.md has the table): every failure is one line on stderr, never a stack trace.
@@ -109,7 +113,7 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     var recipe = DatasetRecipe.For(datasetName);
     string outDir = output ?? Path.Combine("runs", datasetName);
     // Every argument is checked before any data is read or libtorch is loaded.
-    if ((ArgumentError(maxTrials, epochs, finalEpochs, searchExamples) ?? OutputFolderError(outDir)) is { } argumentError)
+    if ((ArgumentError(maxTrials, epochs, finalEpochs, searchExamples, choices.Concurrency) ?? OutputFolderError(outDir)) is { } argumentError)
     {
         Console.Error.WriteLine($"error: {argumentError}");
         return BadInput;
@@ -134,6 +138,7 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     using var _ = split;
 
     var searchTrain = (searchExamples ?? recipe.SearchExamples) is int n && n < split.Train.Count ? split.Train.Sample(n, seed) : null;
+    var (concurrentTrials, threadsPerTrial) = choices.Parallelism(trainingDevice ?? (TorchSharp.torch.cuda.is_available() ? TorchSharp.torch.CUDA : TorchSharp.torch.CPU));
     var trainer = new ClassificationTrainer<DigitsNet.Architecture>(
         architecture => new DigitsNet(architecture, recipe.Downsample),
         searchTrain is null ? split.Train : new ClassificationData(searchTrain.Features, searchTrain.Labels, split.Train.Classes),
@@ -141,13 +146,15 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         new TrainerOptions
         {
             Epochs = epochs ?? recipe.Epochs, BatchSize = recipe.BatchSize, LearningRate = 0.05, Device = trainingDevice, Fitness = choices.Fitness,
+            CpuThreads = threadsPerTrial,
             KeepWeights = choices.KeepWeights > 0 ? new KeepBestWeights(Path.Combine(outDir, "weights"), choices.KeepWeights) : null,
         });
 
     var space = DigitsNet.Space;
     Console.WriteLine($"Searching {space.Name} ({space.CountAllowed()} architectures) on {datasetName}: " +
         $"{split.Train.Count} training / {split.Validation.Count} validation / {split.Test.Count} test images, " +
-        $"{maxTrials} trials of {trainer.Options.Epochs} epochs, strategy {choices.Strategy}, fitness {choices.Fitness}, on {trainer.Options.ResolveDevice()}. Store: {storePath}");
+        $"{maxTrials} trials of {trainer.Options.Epochs} epochs ({concurrentTrials} at a time{(threadsPerTrial is int t ? $", {t} thread(s) each" : "")}), " +
+        $"strategy {choices.Strategy}, fitness {choices.Fitness}, on {trainer.Options.ResolveDevice()}. Store: {storePath}");
 
     var objectives = new[] { new Objective(Objective.Fitness, ObjectiveDirection.Maximize), new Objective("params", ObjectiveDirection.Minimize) };
     var options = new ExperimentOptions<DigitsNet.Architecture>
@@ -155,6 +162,7 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         Name = choices.ExperimentName(datasetName),
         Seed = seed,
         MaxTrials = maxTrials,
+        Concurrency = concurrentTrials,
         Objectives = objectives,
         TrialTimeout = recipe.TrialTimeout,
         // What a trial's accuracy depends on besides the seed: a resume with other values is refused.
@@ -225,7 +233,8 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
 
     var final = new ClassificationTrainer<DigitsNet.Architecture>(
         architecture => new DigitsNet(architecture, recipe.Downsample), split.Train, split.Validation,
-        trainer.Options with { Epochs = finalEpochs ?? recipe.FinalEpochs });
+        // One network alone: every core (thread counts stick to the OS threads that trials ran on).
+        trainer.Options with { Epochs = finalEpochs ?? recipe.FinalEpochs, CpuThreads = threadsPerTrial is null ? null : Environment.ProcessorCount });
     (FinalRecord Record, bool Reused) outcome;
     try
     {
@@ -275,8 +284,9 @@ static TrialRecord? MedianTrial(IEnumerable<TrialRecord> trials)
 }
 
 // The first problem with the numeric arguments, or null.
-static string? ArgumentError(int maxTrials, int? epochs, int? finalEpochs, int? searchExamples) =>
+static string? ArgumentError(int maxTrials, int? epochs, int? finalEpochs, int? searchExamples, int? concurrency) =>
     maxTrials < 1 ? $"--trials must be at least 1, not {maxTrials}."
+    : concurrency < 1 ? $"--concurrency must be at least 1, not {concurrency}."
     : epochs < 1 ? $"--epochs must be at least 1, not {epochs}."
     : finalEpochs < 1 ? $"--final-epochs must be at least 1, not {finalEpochs}."
     : searchExamples < 1 ? $"--search-examples must be at least 1, not {searchExamples}."

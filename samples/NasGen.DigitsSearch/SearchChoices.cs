@@ -6,14 +6,27 @@ using static TorchSharp.torch;
 
 namespace NasGen.DigitsSearch;
 
-/// <summary>The main job's <c>--strategy</c>, <c>--device</c>, <c>--fitness</c> and <c>--keep-weights</c>.</summary>
+/// <summary>The main job's <c>--strategy</c>, <c>--device</c>, <c>--fitness</c>, <c>--keep-weights</c> and <c>--concurrency</c>.</summary>
 /// <param name="Strategy">A name <see cref="SearchStrategies.Create{TArchitecture}"/> accepts.</param>
 /// <param name="DeviceName">cpu, cuda or cuda:N; null for CUDA when available, else the CPU.</param>
 /// <param name="Fitness">Which epoch's validation accuracy ranks the trials.</param>
 /// <param name="KeepWeights">How many of the best trials' trained weights to keep (0: none).</param>
 /// <param name="Baseline">Whether to retrain the median random architecture too (<c>--baseline</c>).</param>
-internal sealed partial record SearchChoices(string Strategy, string? DeviceName, TrainingFitness Fitness, int KeepWeights = 0, bool Baseline = false)
+/// <param name="Concurrency">Trials trained at the same time; null chooses from the device and the core count.</param>
+internal sealed partial record SearchChoices(string Strategy, string? DeviceName, TrainingFitness Fitness, int KeepWeights = 0, bool Baseline = false, int? Concurrency = null)
 {
+    /// <summary>
+    /// Trials at once and intra-op threads per trial (null: libtorch's default). On a CPU with 2 or more cores the
+    /// default is 2 trials with the cores split between them: small networks use one core each far better than two
+    /// (docs/performance.md, "Trials in parallel"); on a GPU one trial at a time.
+    /// </summary>
+    public (int Trials, int? CpuThreads) Parallelism(Device device)
+    {
+        bool cpu = device.type == TorchSharp.DeviceType.CPU;
+        int trials = Concurrency ?? (cpu && System.Environment.ProcessorCount >= 2 ? 2 : 1);
+        return (trials, cpu && trials > 1 ? System.Math.Max(1, System.Environment.ProcessorCount / trials) : null);
+    }
+
     private const string DefaultStrategy = "evolution";
 
     /// <summary>

@@ -144,7 +144,10 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
         model.to(device);
         // oneDNN's wrong input gradients (ConvolutionGuard): CPU only, where oneDNN runs.
         using IDisposable? guard = device.type == DeviceType.CPU ? ConvolutionGuard.Attach(model) : null;
-        torch.random.manual_seed(seed);
+        lock (TrialRandomness.GlobalGenerator) torch.random.manual_seed(seed);
+        // Dropout masks from the trial's own generator: the global one is shared by trials trained at the same time.
+        using var dropoutGenerator = new Generator(unchecked((ulong)seed), device);
+        using IDisposable ownDropout = TrialRandomness.OwnDropout(model, dropoutGenerator);
         int epochs = Math.Max(1, (int)Math.Round(Options.Epochs * fidelity));
         long stepsPerEpoch = (_train.Count + Options.BatchSize - 1) / Options.BatchSize;
         long totalSteps = epochs * stepsPerEpoch;
@@ -249,9 +252,15 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
         CancellationToken cancellationToken,
         Action<nn.Module<Tensor, Tensor>, TrainingReport> afterTraining)
     {
-        // Seed before construction so weight initialisation is reproducible too.
-        torch.random.manual_seed(seed);
-        using nn.Module<Tensor, Tensor> model = _modelFactory(architecture)
+        // Seed before construction so weight initialisation is reproducible too; one trial at a time, since trials
+        // running at once (ExperimentOptions.Concurrency) share libtorch's global generator.
+        nn.Module<Tensor, Tensor>? built;
+        lock (TrialRandomness.GlobalGenerator)
+        {
+            torch.random.manual_seed(seed);
+            built = _modelFactory(architecture);
+        }
+        using nn.Module<Tensor, Tensor> model = built
             ?? throw new InvalidOperationException($"The model factory returned null for architecture {architecture}.");
         TrainingReport report = Train(model, seed, fidelity, reportIntermediate, cancellationToken);
         afterTraining(model, report);

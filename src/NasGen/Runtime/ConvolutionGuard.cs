@@ -10,9 +10,11 @@ using static TorchSharp.torch;
 namespace NasGen;
 
 /// <summary>
-/// Keeps oneDNN's fast convolution kernels where they are right and computes the other convolutions without oneDNN:
-/// the output as <c>W · im2col(x)</c>, the input gradient as <c>col2im(Wᵀ · grad_output)</c>, the weight gradient as
-/// <c>grad_output · im2col(x)ᵀ</c>, each a matrix product plus <c>unfold</c>/<c>fold</c>.
+/// Keeps oneDNN's fast convolution kernels on the channel counts they get right: a convolution with channels off 8 runs
+/// on oneDNN with zero channels padded in (<see cref="ConvolutionPath.PaddedOneDnn"/>); grouped ones, and every one at
+/// AVX-512, without oneDNN as matrix products (<see cref="ConvolutionPath.Columns"/>): the output as
+/// <c>W · im2col(x)</c>, the input gradient as <c>col2im(Wᵀ · grad_output)</c>, the weight gradient as
+/// <c>grad_output · im2col(x)ᵀ</c>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -20,10 +22,10 @@ namespace NasGen;
 /// left in freed memory (docs/guides/troubleshooting.md): with the GEMM convolution (AVX) and the AVX2 kernels the
 /// forward output is wrong or NaN for input channel counts from 9 up that are not a multiple of 8; with the AVX2
 /// kernels the input gradient is wrong whenever the output channel count is not a multiple of 8; with the AVX-512
-/// kernels both happen for counts that are multiples of 8 too (24 channels forward; 48 → 16 channels, 3×3, stride 2,
-/// backward), with no rule to route around. <see cref="NativeWorkarounds"/> therefore caps oneDNN at AVX2 unless the
-/// user chose an ISA, and this guard takes every convolution whose channel counts are not both multiples of 8 (at
-/// AVX-512 every convolution).
+/// kernels both happen for counts that are multiples of 8 and 16 too (24 → 48 channels forward; 48 → 64, stride 2,
+/// backward), with no rule to route around. With both channel counts padded to multiples of 8 the AVX2 kernels are
+/// right for every pair up to 64 (bench/NasGen.PeerBench's <c>sweep</c>). <see cref="NativeWorkarounds"/> therefore
+/// caps oneDNN at AVX2 unless the user chose an ISA.
 /// </para>
 /// <para>
 /// It applies to <see cref="Conv2d"/> modules with zero padding, inside networks that NasGen trains and validates
@@ -57,16 +59,38 @@ public static class ConvolutionGuard
     }
 
     /// <summary>
-    /// Whether <paramref name="convolution"/> runs through the guard: every convolution when oneDNN may use its AVX-512
-    /// kernels (the user chose them); otherwise grouped ones and those with input or output channels that are not a
-    /// multiple of 8.
+    /// Whether <paramref name="convolution"/> runs through the guard (<see cref="PathOf"/> is not
+    /// <see cref="ConvolutionPath.OneDnn"/>).
     /// </summary>
-    public static bool Covers(Conv2d convolution)
+    public static bool Covers(Conv2d convolution) => PathOf(convolution) != ConvolutionPath.OneDnn;
+
+    /// <summary>
+    /// How <paramref name="convolution"/> is computed under the guard: unchanged when its channel counts are multiples
+    /// of 8 (or it is one the guard cannot take); through oneDNN with its channels padded to multiples of 8 when they
+    /// are not; as matrix products when it is grouped, or when oneDNN may use its AVX-512 kernels (the user chose them).
+    /// </summary>
+    public static ConvolutionPath PathOf(Conv2d convolution)
     {
         ArgumentNullException.ThrowIfNull(convolution);
-        bool offBlock = convolution.groups != 1 || convolution.in_channels % 8 != 0 || convolution.out_channels % 8 != 0;
-        return (Kernels == OneDnnConvolutionKernels.Avx512OrNewer || offBlock) && Supported(convolution);
+        if (!Supported(convolution)) return ConvolutionPath.OneDnn;
+        if (convolution.groups != 1 || Kernels == OneDnnConvolutionKernels.Avx512OrNewer) return ConvolutionPath.Columns;
+        bool offBlock = PaddedChannels(convolution.in_channels, input: true) != convolution.in_channels
+            || PaddedChannels(convolution.out_channels, input: false) != convolution.out_channels;
+        return offBlock ? ConvolutionPath.PaddedOneDnn : ConvolutionPath.OneDnn;
     }
+
+    /// <summary>
+    /// The channel count the guard gives oneDNN for <paramref name="channels"/>: the next multiple of 8 (oneDNN's
+    /// AVX2 block), except for up to 8 input channels, which oneDNN's kernels for a network's first layer take as they
+    /// are (bench/NasGen.PeerBench's <c>sweep</c> checks both on the machine it runs on).
+    /// </summary>
+    /// <param name="channels">Input or output channels of a convolution.</param>
+    /// <param name="input">Whether they are the input channels.</param>
+    public static long PaddedChannels(long channels, bool input) =>
+        input && channels <= Block ? channels : (channels + Block - 1) / Block * Block;
+
+    // oneDNN's AVX2 kernels work on blocks of 8 channels (8 floats in a 256-bit register).
+    private const long Block = 8;
 
     /// <summary>
     /// Guards every <see cref="Conv2d"/> in <paramref name="model"/> (itself included) that <see cref="Covers"/>;
@@ -117,7 +141,8 @@ public static class ConvolutionGuard
             pendingInput = input;
             return input.narrow(0, 0, 0);
         });
-        // ...and the real output comes from the guard's function, whose forward and backward do not use oneDNN.
+        // ...and the real output comes from the guard: oneDNN on channels padded with zeros, or matrix products.
+        bool columns = PathOf(convolution) == ConvolutionPath.Columns;
         var afterHook = convolution.register_forward_hook((_, _, emptyOutput) =>
         {
             if (pendingInput is not Tensor input) return emptyOutput;
@@ -126,7 +151,7 @@ public static class ConvolutionGuard
             Tensor weight = convolution.weight!;
             var shape = new ConvolutionShape(new[] { weight.shape[2], weight.shape[3] }, Pair(convolution.stride), Padding(convolution)!,
                 Pair(convolution.dilation), convolution.groups, input.requires_grad, convolution.bias is not null);
-            return GuardedConvolution.apply(input, weight, convolution.bias, shape);
+            return columns ? GuardedConvolution.apply(input, weight, convolution.bias, shape) : PaddedOutput(input, weight, convolution.bias, shape);
         });
         return () =>
         {
@@ -187,6 +212,21 @@ public static class ConvolutionGuard
         return input.MoveToOuterDisposeScope();
     }
 
+    // oneDNN on zero channels appended to the input and the weight (and the bias), the extra outputs cut off; autograd
+    // carries the gradients back through the padding, so the zeros never reach the parameters.
+    private static Tensor PaddedOutput(Tensor input, Tensor weight, Tensor? bias, ConvolutionShape shape)
+    {
+        using var scope = NewDisposeScope();
+        long inChannels = weight.shape[1], outChannels = weight.shape[0];
+        long extraIn = PaddedChannels(inChannels, input: true) - inChannels, extraOut = PaddedChannels(outChannels, input: false) - outChannels;
+        // pad's sizes run from the last dimension: width, height, then channels (and, for the weight, output channels).
+        Tensor paddedInput = extraIn == 0 ? input : nn.functional.pad(input, new[] { 0L, 0, 0, 0, 0, extraIn });
+        Tensor paddedWeight = nn.functional.pad(weight, new[] { 0L, 0, 0, 0, 0, extraIn, 0, extraOut });
+        Tensor? paddedBias = bias is null ? null : nn.functional.pad(bias, new[] { 0L, extraOut });
+        Tensor output = nn.functional.conv2d(paddedInput, paddedWeight, paddedBias, shape.Stride, shape.Padding, shape.Dilation);
+        return (extraOut == 0 ? output : output.narrow(1, 0, outChannels)).MoveToOuterDisposeScope();
+    }
+
     // [groups, C_out / groups, C_in / groups · kH · kW]
     private static Tensor WeightByGroup(Tensor weight, long groups) => weight.reshape(groups, weight.shape[0] / groups, -1);
 
@@ -244,6 +284,19 @@ public static class ConvolutionGuard
             attached.Clear();
         }
     }
+}
+
+/// <summary>How <see cref="ConvolutionGuard"/> computes a convolution.</summary>
+public enum ConvolutionPath
+{
+    /// <summary>Unchanged: oneDNN, whose kernels are right for these channel counts.</summary>
+    OneDnn,
+
+    /// <summary>oneDNN on channels padded with zeros to multiples of 8, where its kernels are right; the extra outputs cut off.</summary>
+    PaddedOneDnn,
+
+    /// <summary>Matrix products (im2col) for the output and both gradients, without oneDNN.</summary>
+    Columns,
 }
 
 /// <summary>Which family of oneDNN convolution kernels a process can run.</summary>

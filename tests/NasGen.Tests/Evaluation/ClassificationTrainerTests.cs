@@ -53,6 +53,28 @@ public sealed class ClassificationTrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task Trials_trained_at_the_same_time_match_the_same_trials_trained_alone()
+    {
+        // Dropout and weight initialisation draw random numbers: trials at once (ExperimentOptions.Concurrency) share
+        // libtorch's global generator, so without their own each would get the other's draws.
+        var trainer = new ClassificationTrainer<WidthArchitecture>(
+            architecture => nn.Sequential(nn.Flatten(), nn.Linear(64, architecture.Width), nn.ReLU(), nn.Dropout(0.5), nn.Linear(architecture.Width, 10)),
+            _split.Train, _split.Validation, FastOptions with { CpuThreads = 1 });
+        var architectures = new[] { new WidthArchitecture(24), new WidthArchitecture(32) };
+        Task<EvaluationResult> Evaluate(int i) => trainer.EvaluateAsync(architectures[i], new EvaluationContext { Seed = 30 + i }, CancellationToken.None);
+
+        var alone = new List<EvaluationResult>();
+        for (int i = 0; i < architectures.Length; i++) alone.Add(await Evaluate(i));
+        EvaluationResult[] together = await Task.WhenAll(Enumerable.Range(0, architectures.Length).Select(i => Task.Run(() => Evaluate(i))));
+
+        for (int i = 0; i < architectures.Length; i++)
+        {
+            Assert.Equal(alone[i].Metrics["train_loss"], together[i].Metrics["train_loss"]);
+            Assert.Equal(alone[i].Fitness, together[i].Fitness);
+        }
+    }
+
+    [Fact]
     public async Task A_trial_leaves_no_live_tensor_behind()
     {
         static long Live() => TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;

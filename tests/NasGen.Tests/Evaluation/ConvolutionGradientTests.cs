@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,62 +24,63 @@ public sealed class ConvolutionGradientTests
         var failures = new List<string>();
         int guarded = 0;
         manual_seed(24);
-        for (int channels = 1; channels <= 64; channels++)
+        // Every square count 1–64, and networks' mixed ones (a first layer, widening, narrowing: padding both sides).
+        var channelPairs = Enumerable.Range(1, 64).Select(c => (In: c, Out: c))
+            .Concat(new[] { (1, 12), (3, 16), (12, 24), (24, 12), (16, 3), (20, 40), (9, 7) });
+        foreach (var (inChannels, outChannels) in channelPairs)
         foreach (int kernel in new[] { 1, 3, 5 })
         foreach (int stride in new[] { 1, 2 })
         {
-            using var scope = NewDisposeScope();
-            using Conv2d convolution = nn.Conv2d(channels, channels, kernel, stride: stride, padding: kernel / 2);
-            if (ConvolutionGuard.Covers(convolution)) guarded++;
-            using IDisposable guard = ConvolutionGuard.Attach(convolution);
-            PoisonFreedMemory();
-
-            // A ReLU before the convolution: its input gradient must flow on to earlier layers, as in a network.
-            Tensor input = randn(2, channels, 7, 7).requires_grad_();
-            Tensor output = convolution.call(nn.functional.relu(input));
-            Tensor outputGradient = randn_like(output);
-            (output * outputGradient).sum().backward();
-
-            Tensor input64 = input.detach().to_type(ScalarType.Float64).requires_grad_();
-            Tensor weight64 = convolution.weight!.detach().to_type(ScalarType.Float64).requires_grad_();
-            Tensor bias64 = convolution.bias!.detach().to_type(ScalarType.Float64).requires_grad_();
-            Tensor output64 = nn.functional.conv2d(nn.functional.relu(input64), weight64, bias64,
-                strides: new long[] { stride, stride }, padding: new long[] { kernel / 2, kernel / 2 });
-            (output64 * outputGradient.to_type(ScalarType.Float64)).sum().backward();
-
-            double outputError = Error(output, output64);
-            double inputError = Error(input.grad!, input64.grad!);
-            double weightError = Error(convolution.weight!.grad!, weight64.grad!);
-            double biasError = Error(convolution.bias!.grad!, bias64.grad!);
-            // float32 sums of up to 64·25 unit-scale products: errors near 1e-5; the bug gives 1–30 or NaN.
-            if (!(outputError < 1e-3 && inputError < 1e-3 && weightError < 1e-2 && biasError < 1e-2))
-            {
-                failures.Add($"{channels} channels, {kernel}x{kernel}, stride {stride}: output {outputError:G3}, input gradient {inputError:G3}, weight {weightError:G3}, bias {biasError:G3}");
-            }
+            var check = ConvolutionCheck.Run(inChannels, outChannels, kernel, stride);
+            if (check.Path != ConvolutionPath.OneDnn) guarded++;
+            if (!check.IsRight) failures.Add(check.ToString());
         }
 
         Assert.True(failures.Count == 0,
             $"oneDNN kernels: {ConvolutionGuard.Kernels} (DNNL_MAX_CPU_ISA={Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA")}), " +
-            $"{guarded} of 384 convolutions guarded; {failures.Count} wrong (NaN: a read of memory the kernel never wrote):\n" + string.Join("\n", failures));
+            $"{guarded} of 426 convolutions guarded; {failures.Count} wrong (NaN: a read of memory the kernel never wrote):\n" + string.Join("\n", failures));
     }
 
     [Fact]
-    public void The_guard_covers_exactly_the_convolutions_its_kernels_get_wrong()
+    public void The_guard_pads_channels_off_8_and_leaves_the_rest_to_onednn()
     {
         using Conv2d twelveOut = nn.Conv2d(16, 12, 3, padding: 1);
         using Conv2d twelveIn = nn.Conv2d(12, 16, 3, padding: 1);
         using Conv2d sixteen = nn.Conv2d(16, 16, 3, padding: 1);
+        using Conv2d firstLayer = nn.Conv2d(1, 16, 3, padding: 1);
         using Conv2d depthwise = nn.Conv2d(16, 16, 3, padding: 1, groups: 16);
-        Conv2d[] all = { twelveOut, twelveIn, sixteen, depthwise };
+        Conv2d[] all = { twelveOut, twelveIn, sixteen, firstLayer, depthwise };
         if (ConvolutionGuard.Kernels == OneDnnConvolutionKernels.Avx512OrNewer)
         {
-            Assert.All(all, convolution => Assert.True(ConvolutionGuard.Covers(convolution)));
+            // The AVX-512 kernels are wrong for multiples of 8 and 16 too (bench/NasGen.PeerBench sweep): no padding helps.
+            Assert.All(all, convolution => Assert.Equal(ConvolutionPath.Columns, ConvolutionGuard.PathOf(convolution)));
             return;
         }
 
-        // The GEMM convolution (AVX) gets the forward wrong for input channels off 8, the AVX2 kernels also the input gradient.
-        Assert.True(ConvolutionGuard.Covers(twelveOut) && ConvolutionGuard.Covers(twelveIn) && ConvolutionGuard.Covers(depthwise));
-        Assert.False(ConvolutionGuard.Covers(sixteen));
+        Assert.Equal(ConvolutionPath.PaddedOneDnn, ConvolutionGuard.PathOf(twelveOut));
+        Assert.Equal(ConvolutionPath.PaddedOneDnn, ConvolutionGuard.PathOf(twelveIn));
+        Assert.Equal(ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(sixteen));
+        Assert.Equal(ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(firstLayer));
+        Assert.Equal(ConvolutionPath.Columns, ConvolutionGuard.PathOf(depthwise));
+        Assert.Equal(16, ConvolutionGuard.PaddedChannels(12, input: false));
+        Assert.Equal(24, ConvolutionGuard.PaddedChannels(17, input: true));
+        Assert.Equal(3, ConvolutionGuard.PaddedChannels(3, input: true));
+        Assert.Equal(8, ConvolutionGuard.PaddedChannels(3, input: false));
+    }
+
+    [Fact]
+    public void A_padded_convolution_trains_its_real_weights_only()
+    {
+        // The zero channels live only inside the forward: the module keeps its own shapes and its gradients match them.
+        manual_seed(3);
+        using var scope = NewDisposeScope();
+        using Conv2d convolution = nn.Conv2d(12, 20, 3, padding: 1);
+        using IDisposable guard = ConvolutionGuard.Attach(convolution);
+        Tensor output = convolution.call(randn(4, 12, 9, 9));
+        output.sum().backward();
+        Assert.Equal(new long[] { 4, 20, 9, 9 }, output.shape);
+        Assert.Equal(convolution.weight!.shape, convolution.weight.grad!.shape);
+        Assert.Equal(new long[] { 20 }, convolution.bias!.grad!.shape);
     }
 
     [Fact]
@@ -123,12 +125,6 @@ public sealed class ConvolutionGradientTests
         Assert.True(ConvolutionGuard.KernelsFor("ALL") >= ConvolutionGuard.KernelsFor("AVX2"));
         // NasGen caps only where nobody chose: a value set before the process started stays.
         if (NativeWorkarounds.OneDnnMaxIsa is string capped) Assert.Equal("AVX2", capped);
-    }
-
-    private static void PoisonFreedMemory()
-    {
-        // Freed blocks full of NaN: a kernel that reads memory it never wrote gives NaN instead of a plausible number.
-        for (long size = 256; size <= 65536; size *= 2) full(new[] { size }, float.NaN).Dispose();
     }
 
     private static double Error(Tensor actual, Tensor expected) =>

@@ -1,0 +1,43 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using NasGen;
+using static TorchSharp.torch;
+
+/// <summary>
+/// Every convolution from S, 2S .. C input to output channels (--step S, --max C), kernel 1/3/5, stride 1/2, checked
+/// with <see cref="ConvolutionCheck"/> at the ISA this process runs with: through <see cref="ConvolutionGuard"/>, or
+/// (--no-guard) through oneDNN alone, to see which shapes its kernels get wrong. The tests check the square ones in CI.
+/// </summary>
+internal static class GradientSweep
+{
+    public static int Run(string[] args)
+    {
+        bool guarded = !args.Contains("--no-guard");
+        int max = Option(args, "--max", 64), step = Option(args, "--step", 1);
+        var wrong = new List<ConvolutionCheck>();
+        var paths = new Dictionary<ConvolutionPath, int>();
+        manual_seed(24);
+        for (int inChannels = step; inChannels <= max; inChannels += step)
+        for (int outChannels = step; outChannels <= max; outChannels += step)
+        foreach (int kernel in new[] { 1, 3, 5 })
+        foreach (int stride in new[] { 1, 2 })
+        {
+            var check = ConvolutionCheck.Run(inChannels, outChannels, kernel, stride, guarded);
+            paths[check.Path] = paths.GetValueOrDefault(check.Path) + 1;
+            if (!check.IsRight) wrong.Add(check);
+        }
+
+        foreach (var check in wrong.Take(40)) Console.WriteLine(check);
+        Console.WriteLine(FormattableString.Invariant(
+            $"sweep kernels={ConvolutionGuard.Kernels} guard={guarded} cases={paths.Values.Sum()} wrong={wrong.Count} paths={string.Join(",", paths.Select(p => $"{p.Key}:{p.Value}"))}"));
+        return wrong.Count == 0 ? 0 : 1;
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}
