@@ -140,7 +140,7 @@ internal static class Emitter
         w.Open("private void InitializeChoices(Architecture architecture)");
         if (supernet)
         {
-            w.Line("_supernet = global::NasGen.OneShot.SupernetBuild.Current;");
+            w.Line("_supernet = global::NasGen.CodeGeneration.SupernetBuild.Current;");
             w.Line("if (_supernet is not null)");
             w.Line("{").Indent();
             w.Line("_architecture = architecture; // value choices and depths are pinned; the rest is mixed");
@@ -168,7 +168,7 @@ internal static class Emitter
                     w.Line($"{field} = new global::NasGen.InputChoice({value}, global::NasGen.InputReduction.{choice.Reduction});");
                     break;
                 case ChoiceModelKind.Repeat:
-                    w.Line($"{field} = global::NasGen.RepeatBlocks.Build({value}, {Factory(choice)});");
+                    w.Line($"{field} = global::NasGen.CodeGeneration.RepeatBlocks.Build({value}, {Factory(choice)});");
                     break;
                 case ChoiceModelKind.SubSpace:
                     w.Line(choice.Factory is null
@@ -202,7 +202,7 @@ internal static class Emitter
                     w.Line($"{field} = new global::NasGen.OneShot.MixedInput(_supernet.RegisterInputs({label}, {choice.InputCandidates}, {choice.InputChosen}), global::NasGen.InputReduction.{choice.Reduction});");
                     break;
                 case ChoiceModelKind.Repeat:
-                    w.Line($"{field} = global::NasGen.RepeatBlocks.Build(architecture.{Id(choice.PropertyName)}, {Factory(choice)});");
+                    w.Line($"{field} = global::NasGen.CodeGeneration.RepeatBlocks.Build(architecture.{Id(choice.PropertyName)}, {Factory(choice)});");
                     break;
                 case ChoiceModelKind.Cell:
                     w.Line($"{field} = global::NasGen.Cell<{choice.OpsType}>.Supernet(SpaceDescriptor.{choice.Stem}Shape, _supernet, {label}, {Factory(choice)}, name: {Quote(StateKey(choice))});");
@@ -255,7 +255,7 @@ internal static class Emitter
         w.Line("global::System.ArgumentNullException.ThrowIfNull(context);");
         string with = pinned.Count == 0 ? "" : " with { " + string.Join(", ", pinned.Select(c => $"{Id(c.PropertyName)} = {PinnedName(c)}")) + " }";
         w.Line($"var architecture = Space.FromIndex(0){with};");
-        w.Line("using (global::NasGen.OneShot.SupernetBuild.Enter(context))");
+        w.Line("using (global::NasGen.CodeGeneration.SupernetBuild.Enter(context))");
         w.Line(space.HasArchitectureConstructor ? $"    return create is null ? new {self}(architecture) : create(architecture);" : "    return create(architecture);");
         w.Outdent().Line("}");
         w.Line();
