@@ -154,7 +154,7 @@ internal static partial class Emitter
         w.Open("private void InitializeChoices(Architecture architecture)");
         if (supernet)
         {
-            w.Line("_supernet = global::NasGen.OneShot.SupernetBuild.Current;");
+            w.Line("_supernet = global::NasGen.CodeGeneration.SupernetBuild.Current;");
             w.Line("if (_supernet is not null)");
             w.Line("{").Indent();
             w.Line("_architecture = architecture; // value choices and depths are pinned; the rest is mixed");
@@ -182,7 +182,7 @@ internal static partial class Emitter
                     w.Line($"{field} = new global::NasGen.InputChoice({value}, global::NasGen.InputReduction.{choice.Reduction});");
                     break;
                 case ChoiceModelKind.Repeat:
-                    w.Line($"{field} = global::NasGen.RepeatBlocks.Build({value}, {Factory(choice)});");
+                    w.Line($"{field} = global::NasGen.CodeGeneration.RepeatBlocks.Build({value}, {Factory(choice)});");
                     break;
                 case ChoiceModelKind.SubSpace:
                     w.Line(choice.Factory is null
@@ -216,7 +216,7 @@ internal static partial class Emitter
                     w.Line($"{field} = new global::NasGen.OneShot.MixedInput(_supernet.RegisterInputs({label}, {choice.InputCandidates}, {choice.InputChosen}), global::NasGen.InputReduction.{choice.Reduction});");
                     break;
                 case ChoiceModelKind.Repeat:
-                    w.Line($"{field} = global::NasGen.RepeatBlocks.Build(architecture.{Id(choice.PropertyName)}, {Factory(choice)});");
+                    w.Line($"{field} = global::NasGen.CodeGeneration.RepeatBlocks.Build(architecture.{Id(choice.PropertyName)}, {Factory(choice)});");
                     break;
                 case ChoiceModelKind.Cell:
                     w.Line($"{field} = global::NasGen.Cell<{choice.OpsType}>.Supernet(SpaceDescriptor.{choice.Stem}Shape, _supernet, {label}, {Factory(choice)}, name: {Quote(StateKey(choice))});");
@@ -271,7 +271,7 @@ internal static partial class Emitter
         // A continuous range has no grid index; every value choice is pinned below anyway.
         string first = space.Choices.Any(c => c.Continuous) ? "Space.Decode(new int[Space.Dimensions.Count])" : "Space.FromIndex(0)";
         w.Line($"var architecture = {first}{with};");
-        w.Line("using (global::NasGen.OneShot.SupernetBuild.Enter(context))");
+        w.Line("using (global::NasGen.CodeGeneration.SupernetBuild.Enter(context))");
         w.Line(space.HasArchitectureConstructor ? $"    return create is null ? new {self}(architecture) : create(architecture);" : "    return create(architecture);");
         w.Outdent().Line("}");
         w.Line();

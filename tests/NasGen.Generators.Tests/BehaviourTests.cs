@@ -191,7 +191,7 @@ public sealed class BehaviourTests
         Assert.Contains("public partial global::TorchSharp.Modules.Sequential Blocks => blocks;", code);
         Assert.Contains("OpChoice.Conv3x3 => Conv3x3(),", code);
         Assert.Contains("ShortcutChoice.Identity => new global::Demo.Nets.Identity(),", code);
-        Assert.Contains("blocks = global::NasGen.RepeatBlocks.Build(architecture.Blocks, MakeBlock);", code);
+        Assert.Contains("blocks = global::NasGen.CodeGeneration.RepeatBlocks.Build(architecture.Blocks, MakeBlock);", code);
         Assert.Contains("dimensions.Add(global::NasGen.Dimension.Depth(\"depth\", 1, 3));", code);
         Assert.Contains("skip = new global::NasGen.InputChoice(architecture.Skip, global::NasGen.InputReduction.Mean);", code);
     }

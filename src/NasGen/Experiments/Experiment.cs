@@ -47,7 +47,7 @@ public sealed class Experiment<TArchitecture> where TArchitecture : struct, IEqu
     /// The seed of trial <paramref name="trialNumber"/>: a SplitMix64 mix of the experiment seed and the number, so
     /// a resumed or repeated run gives every trial the same seed.
     /// </summary>
-    public static int TrialSeed(int experimentSeed, int trialNumber)
+    internal static int TrialSeed(int experimentSeed, int trialNumber)
     {
         ulong z = ((ulong)(uint)experimentSeed << 32 | (uint)trialNumber) + 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace NasGen.OneShot;
 
 /// <summary>The second-order DARTS architecture gradient (Liu et al., 2019, §2.3, eq. 6–8).</summary>
-public static class DartsGradients
+internal static class DartsGradients
 {
     /// <summary>
     /// The gradient of the unrolled validation loss <c>L_val(w − ξ ∇_w L_train(w, α), α)</c> with respect to every

@@ -37,7 +37,7 @@ public readonly struct SupernetPath : IEquatable<SupernetPath>
 /// The paths of a supernet as a search space (one dimension per registered choice), so the multi-trial strategies —
 /// regularized evolution for SPOS, the REINFORCE controller for ENAS — can search them.
 /// </summary>
-public sealed class PathSpace : SearchSpace<SupernetPath>
+internal sealed class PathSpace : SearchSpace<SupernetPath>
 {
     private readonly SupernetContext _context;
 

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Numerics;
+using static NasGen.Strategies.DenseLinearAlgebra;
 
 namespace NasGen.Strategies;
 
@@ -17,29 +17,16 @@ namespace NasGen.Strategies;
 /// the noise maximise the log marginal likelihood: a grid over one shared length-scale and the noise, then gradient
 /// ascent (iRprop−) over every weight and the noise from the best grid point.
 /// </summary>
-public sealed class CategoricalGaussianProcess
+public sealed partial class CategoricalGaussianProcess
 {
-    private static readonly double[] LengthScaleGrid = [0.25, 0.5, 1, 2, 4, 8];
-    private static readonly double[] NoiseGrid = [1e-6, 1e-4, 1e-2, 1e-1];
-    private const int MaxAscentPoints = 256;
-
     private readonly int _dimensions;
-    private readonly int[] _candidates;       // candidates per dimension
-    private readonly int[] _group;            // candidate-weight group of each dimension
-    private readonly int[] _groupOffset;      // first candidate weight of each group in _candidateWeight
-    private readonly int[] _tableOffset;      // first entry of each dimension's candidates × candidates table
-    private readonly double[] _relevance;     // w_d per dimension
+    private readonly CategoricalKernel _kernel;
     private readonly bool _fitCandidateWeights;
-    private readonly double[] _candidateWeight; // v_c per group and candidate, geometric mean 1 in each group; all 1 unless fitted
-    private readonly double[] _correlation;   // per dimension: exp(−(u_a + u_b) / 2) for a ≠ b, 1 on the diagonal
-    private double _uniformCorrelation = double.NaN; // exp(−u) when every column has the same relevance u, else NaN
     private int[] _codes = [];          // n × dimensions, row-major
-    private int[] _tableRows = [];      // n × dimensions: where each training point's candidate row starts in _correlation
+    private int[] _tableRows = [];      // n × dimensions: where each training point's candidate row starts in the kernel's tables
     private byte[]? _differences;       // how many dimensions differ in each pair (j < i, entry i·n + j); null until a fit needs them
-    private double[] _kernel = [];      // lower triangle of R (without noise) of the last factorization, row-major n × n
-    private double[] _spare = [];       // n × n buffers a fit reuses across its factorizations and gradient steps
-    private double[] _inverse = [];
-    private double[] _inverseFactor = [];
+    private double[] _gram = [];        // lower triangle of R (without noise) of the last factorization, row-major n × n
+    private double[] _spare = [];       // n × n buffer a fit reuses across its factorizations
     private double[] _cholesky = [];    // lower triangle of R + gI, row-major n × n
     private double[] _alpha = [];       // (R + gI)⁻¹ y, y standardised
     private double _targetMean;
@@ -59,33 +46,8 @@ public sealed class CategoricalGaussianProcess
         if (sharedCandidates is not null && sharedCandidates.Count != candidates.Count)
             throw new ArgumentException("One group per dimension is required.", nameof(sharedCandidates));
         _dimensions = candidates.Count;
-        _candidates = candidates.ToArray();
         _fitCandidateWeights = candidateWeights;
-        var groupOf = new Dictionary<int, int>();
-        var groupSizes = new List<int>();
-        _group = new int[_dimensions];
-        for (int d = 0; d < _dimensions; d++)
-        {
-            int key = sharedCandidates?[d] ?? d;
-            if (!groupOf.TryGetValue(key, out int g))
-            {
-                groupOf[key] = g = groupSizes.Count;
-                groupSizes.Add(_candidates[d]);
-            }
-            else if (groupSizes[g] != _candidates[d])
-            {
-                throw new ArgumentException($"Dimension {d} shares candidate weights with a dimension of {groupSizes[g]} candidates but has {_candidates[d]}.", nameof(sharedCandidates));
-            }
-            _group[d] = g;
-        }
-        _groupOffset = new int[groupSizes.Count + 1];
-        for (int g = 0; g < groupSizes.Count; g++) _groupOffset[g + 1] = _groupOffset[g] + groupSizes[g];
-        _tableOffset = new int[_dimensions + 1];
-        for (int d = 0; d < _dimensions; d++) _tableOffset[d + 1] = _tableOffset[d] + _candidates[d] * _candidates[d];
-        _relevance = Enumerable.Repeat(1.0, _dimensions).ToArray();
-        _candidateWeight = Enumerable.Repeat(1.0, _groupOffset[^1]).ToArray();
-        _correlation = new double[_tableOffset[^1]];
-        UpdateCorrelations();
+        _kernel = new CategoricalKernel(candidates.ToArray(), sharedCandidates);
     }
 
     /// <summary>
@@ -112,12 +74,10 @@ public sealed class CategoricalGaussianProcess
     /// The length-scale of each dimension, in units of one-hot Euclidean distance, for a candidate of average weight: a
     /// long one means the dimension hardly matters.
     /// </summary>
-    public IReadOnlyList<double> LengthScales => _relevance.Select(w => 1 / Math.Sqrt(w)).ToArray();
+    public IReadOnlyList<double> LengthScales => _kernel.Relevance.Select(w => 1 / Math.Sqrt(w)).ToArray();
 
     /// <summary>The length-scale of the one-hot column of <paramref name="candidate"/> in <paramref name="dimension"/>: a short one means choosing or leaving that candidate changes the target a lot.</summary>
-    public double CandidateLengthScale(int dimension, int candidate) => 1 / Math.Sqrt(ColumnRelevance(dimension, candidate));
-
-    private double ColumnRelevance(int d, int c) => _relevance[d] * _candidateWeight[_groupOffset[_group[d]] + c];
+    public double CandidateLengthScale(int dimension, int candidate) => 1 / Math.Sqrt(_kernel.ColumnRelevance(dimension, candidate));
 
     /// <summary>The noise variance relative to the signal variance.</summary>
     public double NoiseRatio { get; private set; } = 1e-6;
@@ -133,223 +93,6 @@ public sealed class CategoricalGaussianProcess
 
     /// <summary>The largest standardised target: the incumbent for expected improvement.</summary>
     public double BestStandardizedTarget { get; private set; }
-
-    /// <summary>
-    /// Fits the process, choosing the weights and the noise by the log marginal likelihood: the best point of a grid
-    /// over one shared length-scale (every candidate weight 1) and the noise, refined by gradient ascent over every
-    /// weight and the noise.
-    /// </summary>
-    public void Fit(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets)
-    {
-        var y = Load(codes, targets);
-        double bestLikelihood = double.NegativeInfinity;
-        (double LengthScale, double Noise) best = (1, NoiseRatio);
-        Array.Fill(_candidateWeight, 1.0);
-        foreach (double lengthScale in LengthScaleGrid)
-        {
-            foreach (double noise in NoiseGrid)
-            {
-                Array.Fill(_relevance, 1 / (lengthScale * lengthScale));
-                double likelihood = Factorize(y, noise);
-                if (likelihood > bestLikelihood)
-                {
-                    bestLikelihood = likelihood;
-                    best = (lengthScale, noise);
-                }
-            }
-        }
-        Array.Fill(_relevance, 1 / (best.LengthScale * best.LengthScale));
-        Factorize(y, best.Noise);
-        if (Count <= MaxAscentPoints)
-        {
-            if (Count > 1) AscendLikelihood(y);
-            return;
-        }
-        // Each gradient step costs O(n³): above MaxAscentPoints the weights are fitted on evenly spaced observations
-        // (old and new alike) and the whole set is factorized once with them.
-        var subset = new CategoricalGaussianProcess(_candidates, _fitCandidateWeights, _group);
-        var picked = Enumerable.Range(0, MaxAscentPoints).Select(i => (int)((long)i * Count / MaxAscentPoints)).ToArray();
-        var subsetY = subset.Load(picked.Select(i => codes[i]).ToList(), picked.Select(i => targets[i]).ToList());
-        _relevance.CopyTo(subset._relevance, 0);
-        subset.Factorize(subsetY, best.Noise);
-        subset.AscendLikelihood(subsetY);
-        subset._relevance.CopyTo(_relevance, 0);
-        subset._candidateWeight.CopyTo(_candidateWeight, 0);
-        Factorize(y, subset.NoiseRatio);
-    }
-
-    /// <summary>Fits the process with one given length-scale for every one-hot column and a given relative noise.</summary>
-    public void Fit(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets, double lengthScale, double noiseRatio)
-    {
-        if (!(lengthScale > 0)) throw new ArgumentOutOfRangeException(nameof(lengthScale));
-        if (!(noiseRatio >= 0)) throw new ArgumentOutOfRangeException(nameof(noiseRatio));
-        var y = Load(codes, targets);
-        Array.Fill(_relevance, 1 / (lengthScale * lengthScale));
-        Array.Fill(_candidateWeight, 1.0);
-        Factorize(y, noiseRatio);
-    }
-
-    /// <summary>
-    /// iRprop− (Igel and Hüsken 2000) on the log weights and the log noise: a step per parameter that grows while its
-    /// gradient keeps its sign and halves when it flips. Keeps the most likely parameters seen.
-    /// </summary>
-    private void AscendLikelihood(double[] y)
-    {
-        const int Iterations = 30;
-        const double MinRelevance = 1e-4, MaxRelevance = 64, MaxCandidateWeight = 16, MinNoise = 1e-6, MaxNoise = 1;
-        int weights = _fitCandidateWeights ? _candidateWeight.Length : 0;
-        int p = _dimensions + weights + 1; // log relevances, log candidate weights (when fitted), log noise
-        var parameters = new double[p];
-        for (int d = 0; d < _dimensions; d++) parameters[d] = Math.Log(_relevance[d]);
-        for (int c = 0; c < weights; c++) parameters[_dimensions + c] = Math.Log(_candidateWeight[c]);
-        parameters[^1] = Math.Log(NoiseRatio);
-        var best = (double[])parameters.Clone();
-        double bestLikelihood = LogMarginalLikelihood;
-        var steps = Enumerable.Repeat(0.5, p).ToArray();
-        var previous = new double[p];
-        var gradient = new double[p];
-        for (int iteration = 0; iteration < Iterations; iteration++)
-        {
-            LikelihoodGradient(gradient);
-            for (int i = 0; i < p; i++)
-            {
-                double sign = previous[i] * gradient[i];
-                if (sign > 0) steps[i] = Math.Min(steps[i] * 1.2, 2);
-                else if (sign < 0) { steps[i] = Math.Max(steps[i] * 0.5, 1e-3); gradient[i] = 0; }
-                parameters[i] += Math.Sign(gradient[i]) * steps[i];
-                previous[i] = gradient[i];
-            }
-            CenterCandidateWeights(parameters);
-            for (int d = 0; d < _dimensions; d++)
-                parameters[d] = Math.Clamp(parameters[d], Math.Log(MinRelevance), Math.Log(MaxRelevance));
-            for (int c = 0; c < weights; c++)
-                parameters[_dimensions + c] = Math.Clamp(parameters[_dimensions + c], -Math.Log(MaxCandidateWeight), Math.Log(MaxCandidateWeight));
-            parameters[^1] = Math.Clamp(parameters[^1], Math.Log(MinNoise), Math.Log(MaxNoise));
-
-            SetParameters(parameters);
-            double likelihood = Factorize(y, Math.Exp(parameters[^1]));
-            if (likelihood > bestLikelihood)
-            {
-                bestLikelihood = likelihood;
-                parameters.CopyTo(best, 0);
-            }
-        }
-        SetParameters(best);
-        Factorize(y, Math.Exp(best[^1]));
-    }
-
-    private void SetParameters(double[] parameters)
-    {
-        for (int d = 0; d < _dimensions; d++) _relevance[d] = Math.Exp(parameters[d]);
-        if (_fitCandidateWeights)
-            for (int c = 0; c < _candidateWeight.Length; c++) _candidateWeight[c] = Math.Exp(parameters[_dimensions + c]);
-    }
-
-    /// <summary>
-    /// Only the products w_d · v_c matter: moving a group's mean log candidate weight into the relevances of its
-    /// dimensions changes no correlation and keeps the candidate weights centred on 1 (their geometric mean).
-    /// </summary>
-    private void CenterCandidateWeights(double[] parameters)
-    {
-        if (!_fitCandidateWeights) return;
-        for (int g = 0; g < _groupOffset.Length - 1; g++)
-        {
-            var logWeights = parameters.AsSpan(_dimensions + _groupOffset[g], _groupOffset[g + 1] - _groupOffset[g]);
-            double mean = 0;
-            foreach (double value in logWeights) mean += value;
-            mean /= logWeights.Length;
-            for (int c = 0; c < logWeights.Length; c++) logWeights[c] -= mean;
-            for (int d = 0; d < _dimensions; d++)
-                if (_group[d] == g) parameters[d] += mean;
-        }
-    }
-
-    /// <summary>
-    /// The gradient of the profile log marginal likelihood at the current factorization with respect to each log
-    /// relevance, log candidate weight and the log noise: ½ (αᵀ ∂C α / σ² − tr(C⁻¹ ∂C)) with C = R + gI, α = C⁻¹y and
-    /// σ² = yᵀα / n.
-    /// </summary>
-    private void LikelihoodGradient(double[] gradient)
-    {
-        int n = Count;
-        if (_inverse.Length != n * n) (_inverse, _inverseFactor) = (new double[n * n], new double[n * n]);
-        var inverse = _inverse;
-        InverseFromCholesky(_cholesky, n, _inverseFactor, inverse);
-        Array.Clear(gradient);
-        double signal = SignalVariance;
-        // ∂k/∂log u_dc = −k u_dc / 2 for each end of a pair that has candidate c in a dimension d where the pair
-        // differs: sum the pair weights times k per column first, O(n² d), then scale by u_dc / 2.
-        var columnSums = new double[_tableOffset[_dimensions]]; // indexed by dimension offset + candidate (first row of the table)
-        for (int i = 0; i < n; i++)
-        {
-            var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
-            var inverseRow = inverse.AsSpan(i * n, i);
-            for (int j = 0; j < i; j++)
-            {
-                // Off-diagonal pairs count twice (C is symmetric).
-                double weight = 2 * (_alpha[i] * _alpha[j] / signal - inverseRow[j]);
-                double term = weight * _kernel[i * n + j];
-                if (term == 0) continue;
-                var rowJ = _codes.AsSpan(j * _dimensions, _dimensions);
-                for (int d = 0; d < _dimensions; d++)
-                {
-                    if (rowI[d] == rowJ[d]) continue;
-                    columnSums[_tableOffset[d] + rowI[d]] += term;
-                    columnSums[_tableOffset[d] + rowJ[d]] += term;
-                }
-            }
-        }
-        for (int d = 0; d < _dimensions; d++)
-        {
-            for (int c = 0; c < _candidates[d]; c++)
-            {
-                double column = -0.5 * ColumnRelevance(d, c) * columnSums[_tableOffset[d] + c];
-                gradient[d] += column;
-                if (_fitCandidateWeights) gradient[_dimensions + _groupOffset[_group[d]] + c] += column;
-            }
-        }
-        double noise = NoiseRatio;
-        double noiseTerm = 0;
-        for (int i = 0; i < n; i++) noiseTerm += _alpha[i] * _alpha[i] / signal - inverse[i * n + i];
-        gradient[^1] = noiseTerm * noise;
-        for (int k = 0; k < gradient.Length; k++) gradient[k] *= 0.5;
-    }
-
-    /// <summary>Recomputes the per-dimension correlation tables from the weights.</summary>
-    private void UpdateCorrelations()
-    {
-        double first = ColumnRelevance(0, 0);
-        bool uniform = true;
-        for (int d = 0; d < _dimensions && uniform; d++)
-            for (int c = 0; c < _candidates[d]; c++)
-                if (ColumnRelevance(d, c) != first) { uniform = false; break; }
-        _uniformCorrelation = uniform ? Math.Exp(-first) : double.NaN;
-        for (int d = 0; d < _dimensions; d++)
-        {
-            int count = _candidates[d];
-            var table = _correlation.AsSpan(_tableOffset[d], count * count);
-            for (int a = 0; a < count; a++)
-                for (int b = 0; b < count; b++)
-                    table[a * count + b] = a == b ? 1 : Math.Exp(-0.5 * (ColumnRelevance(d, a) + ColumnRelevance(d, b)));
-        }
-    }
-
-    /// <summary>
-    /// The kernel's correlation of an architecture, given by where its candidates' rows start in the tables, and one
-    /// given by its codes: the product of one table entry per dimension.
-    /// </summary>
-    private double Correlation(ReadOnlySpan<int> tableRows, ReadOnlySpan<int> codes)
-    {
-        double correlation = 1;
-        for (int d = 0; d < codes.Length; d++) correlation *= _correlation[tableRows[d] + codes[d]];
-        return correlation;
-    }
-
-    /// <summary>Where the table row of each candidate in <paramref name="codes"/> starts.</summary>
-    private void TableRows(ReadOnlySpan<int> codes, Span<int> rows)
-    {
-        for (int d = 0; d < _dimensions; d++) rows[d] = _tableOffset[d] + codes[d] * _candidates[d];
-    }
 
     /// <summary>
     /// How many dimensions differ between each pair of training points (entry i·n + j for j &lt; i). With equal
@@ -409,16 +152,16 @@ public sealed class CategoricalGaussianProcess
     public double PredictMeanStandardized(ReadOnlySpan<int> codes, Span<double> scratch, out double varianceBound)
     {
         if (codes.Length != _dimensions) throw new ArgumentException($"Expected {_dimensions} codes.", nameof(codes));
-        CheckCodes(codes, nameof(codes));
+        _kernel.CheckCodes(codes, nameof(codes));
         // The table row of this architecture's candidate in each dimension: a training point's correlation is then the
         // product of one entry per dimension.
         Span<int> rows = _dimensions <= 256 ? stackalloc int[_dimensions] : new int[_dimensions];
-        TableRows(codes, rows);
+        _kernel.TableRows(codes, rows);
         double mean = 0;
         double nearest = 0;
         for (int i = 0; i < Count; i++)
         {
-            double correlation = Correlation(rows, _codes.AsSpan(i * _dimensions, _dimensions));
+            double correlation = _kernel.Correlation(rows, _codes.AsSpan(i * _dimensions, _dimensions));
             scratch[i] = correlation;
             mean += correlation * _alpha[i];
             nearest = Math.Max(nearest, correlation);
@@ -436,13 +179,6 @@ public sealed class CategoricalGaussianProcess
         return Math.Max(SignalVariance * (1 - Dot(k, k)), 1e-12);
     }
 
-    private void CheckCodes(ReadOnlySpan<int> codes, string parameterName)
-    {
-        for (int d = 0; d < codes.Length; d++)
-            if ((uint)codes[d] >= (uint)_candidates[d])
-                throw new ArgumentException($"Code {codes[d]} of dimension {d} is outside its {_candidates[d]} candidates.", parameterName);
-    }
-
     private double[] Load(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets)
     {
         ArgumentNullException.ThrowIfNull(codes);
@@ -455,9 +191,9 @@ public sealed class CategoricalGaussianProcess
         for (int i = 0; i < n; i++)
         {
             if (codes[i].Length != _dimensions) throw new ArgumentException($"Architecture {i} has {codes[i].Length} codes, expected {_dimensions}.", nameof(codes));
-            CheckCodes(codes[i], nameof(codes));
+            _kernel.CheckCodes(codes[i], nameof(codes));
             codes[i].CopyTo(_codes, i * _dimensions);
-            TableRows(codes[i], _tableRows.AsSpan(i * _dimensions, _dimensions));
+            _kernel.TableRows(codes[i], _tableRows.AsSpan(i * _dimensions, _dimensions));
         }
 
         double mean = 0;
@@ -485,24 +221,24 @@ public sealed class CategoricalGaussianProcess
     private double Factorize(double[] y, double noise)
     {
         int n = y.Length;
-        UpdateCorrelations(); // the weights may have changed
-        if (_kernel.Length != n * n) _kernel = new double[n * n];
-        if (!double.IsNaN(_uniformCorrelation) && _dimensions <= byte.MaxValue)
+        _kernel.UpdateCorrelations(); // the weights may have changed
+        if (_gram.Length != n * n) _gram = new double[n * n];
+        if (!double.IsNaN(_kernel.UniformCorrelation) && _dimensions <= byte.MaxValue)
         {
             // Equal relevances (the grid): the correlation is a power of one value by the number of differing dimensions.
             var differences = Differences();
             Span<double> powers = stackalloc double[byte.MaxValue + 1];
             powers[0] = 1;
-            for (int k = 1; k < powers.Length; k++) powers[k] = powers[k - 1] * _uniformCorrelation;
+            for (int k = 1; k < powers.Length; k++) powers[k] = powers[k - 1] * _kernel.UniformCorrelation;
             for (int i = 0; i < n; i++)
-                for (int j = 0; j < i; j++) _kernel[i * n + j] = powers[differences[i * n + j]];
+                for (int j = 0; j < i; j++) _gram[i * n + j] = powers[differences[i * n + j]];
         }
         else
         {
             for (int i = 0; i < n; i++)
             {
                 var rows = _tableRows.AsSpan(i * _dimensions, _dimensions);
-                for (int j = 0; j < i; j++) _kernel[i * n + j] = Correlation(rows, _codes.AsSpan(j * _dimensions, _dimensions));
+                for (int j = 0; j < i; j++) _gram[i * n + j] = _kernel.Correlation(rows, _codes.AsSpan(j * _dimensions, _dimensions));
             }
         }
         // The previous factor's buffer is reused when its size fits (a fit factorizes the same points many times).
@@ -514,7 +250,7 @@ public sealed class CategoricalGaussianProcess
         {
             for (int i = 0; i < n; i++)
             {
-                Array.Copy(_kernel, i * n, matrix, i * n, i);
+                Array.Copy(_gram, i * n, matrix, i * n, i);
                 matrix[i * n + i] = 1 + noise + jitter;
             }
             if (Cholesky(matrix, n)) break;
@@ -548,7 +284,7 @@ public sealed class CategoricalGaussianProcess
         {
             var row = factor.AsSpan(i * n, i);
             var rows = _tableRows.AsSpan(i * _dimensions, _dimensions);
-            for (int j = 0; j < i; j++) row[j] = Correlation(rows, _codes.AsSpan(j * _dimensions, _dimensions));
+            for (int j = 0; j < i; j++) row[j] = _kernel.Correlation(rows, _codes.AsSpan(j * _dimensions, _dimensions));
             ForwardSubstitute(factor, n, row);
             double diagonal = 1 + NoiseRatio - Dot(row, row);
             if (!(diagonal > 1e-10))
@@ -578,88 +314,4 @@ public sealed class CategoricalGaussianProcess
         return LogMarginalLikelihood;
     }
 
-    /// <summary>In-place Cholesky of the lower triangle (row-major n × n); false when not positive definite (the matrix is then partly overwritten).</summary>
-    private static bool Cholesky(double[] a, int n)
-    {
-        for (int i = 0; i < n; i++)
-        {
-            var rowI = a.AsSpan(i * n, n);
-            for (int j = 0; j <= i; j++)
-            {
-                double s = rowI[j] - Dot(rowI[..j], a.AsSpan(j * n, j));
-                if (i == j)
-                {
-                    if (!(s > 0)) return false;
-                    rowI[i] = Math.Sqrt(s);
-                }
-                else
-                {
-                    rowI[j] = s / a[j * n + j];
-                }
-            }
-        }
-        return true;
-    }
-
-    /// <summary>
-    /// The lower triangle (diagonal included) of (L Lᵀ)⁻¹ from the lower-triangular Cholesky factor L (row-major
-    /// n × n), in <paramref name="inverse"/>; <paramref name="u"/> (n × n) is scratch.
-    /// </summary>
-    private static void InverseFromCholesky(double[] l, int n, double[] u, double[] inverse)
-    {
-        // Row j of u, from index j on, is column j of L⁻¹ (which is zero above j): L x = e_j by forward substitution
-        // from row j. Then (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ has entry (i, j) = u_i · u_j, a contiguous dot product over the indices
-        // both rows hold; the entries before a row's own index are never written or read (stale in a reused buffer).
-        for (int j = 0; j < n; j++)
-        {
-            var column = u.AsSpan(j * n, n);
-            column[j] = 1 / l[j * n + j];
-            for (int i = j + 1; i < n; i++)
-                column[i] = -Dot(l.AsSpan(i * n + j, i - j), column[j..i]) / l[i * n + i];
-        }
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j <= i; j++)
-            {
-                int from = Math.Max(i, j); // column j of L⁻¹ is zero before j, column i before i
-                inverse[i * n + j] = Dot(u.AsSpan(i * n + from, n - from), u.AsSpan(j * n + from, n - from));
-            }
-        }
-    }
-
-    /// <summary>Solves L x = b in place for the leading b.Length rows of L (row-major, <paramref name="stride"/> per row).</summary>
-    private static void ForwardSubstitute(double[] l, int stride, Span<double> b)
-    {
-        for (int i = 0; i < b.Length; i++)
-            b[i] = (b[i] - Dot(l.AsSpan(i * stride, i), b[..i])) / l[i * stride + i];
-    }
-
-    /// <summary>Solves Lᵀ x = b in place.</summary>
-    private static void BackSubstitute(double[] l, int n, Span<double> b)
-    {
-        // Column by column from the last: once x_i is known, it is removed from the equations above it, which reads
-        // row i of L (contiguous) instead of column i.
-        for (int i = n - 1; i >= 0; i--)
-        {
-            double x = b[i] / l[i * n + i];
-            b[i] = x;
-            var row = l.AsSpan(i * n, i);
-            for (int k = 0; k < i; k++) b[k] -= row[k] * x;
-        }
-    }
-
-    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        double sum = 0;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && a.Length >= Vector<double>.Count)
-        {
-            var accumulator = Vector<double>.Zero;
-            for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
-                accumulator += new Vector<double>(a[i..]) * new Vector<double>(b[i..]);
-            sum = Vector.Sum(accumulator);
-        }
-        for (; i < a.Length; i++) sum += a[i] * b[i];
-        return sum;
-    }
 }

@@ -10,7 +10,7 @@ namespace NasGen.Strategies;
 /// process fitted to the scores is not dominated by a long tail: in architecture search, the few networks that fail
 /// to learn (10 % accuracy next to 85 %) would otherwise set the scale and the length-scales for all the others.
 /// </summary>
-public static class GaussianCopula
+internal static class GaussianCopula
 {
     /// <summary>The normal scores of <paramref name="values"/>, in their order.</summary>
     public static double[] Scores(IReadOnlyList<double> values)

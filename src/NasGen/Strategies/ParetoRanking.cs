@@ -10,7 +10,7 @@ namespace NasGen.Strategies;
 /// Multiobjective Genetic Algorithm: NSGA-II", IEEE TEVC 2002) and exact two-objective hypervolume contributions
 /// (Beume, Naujoks and Emmerich, "SMS-EMOA: Multiobjective selection based on dominated hypervolume", EJOR 2007).
 /// </summary>
-public static class ParetoRanking
+internal static class ParetoRanking
 {
     /// <summary>Whether <paramref name="a"/> dominates <paramref name="b"/>: no worse in every objective, better in one (all maximised).</summary>
     public static bool Dominates(IReadOnlyList<double> a, IReadOnlyList<double> b)

@@ -54,7 +54,7 @@ partial class CellNet
     /// </summary>
     private void InitializeChoices(Architecture architecture)
     {
-        _supernet = global::NasGen.OneShot.SupernetBuild.Current;
+        _supernet = global::NasGen.CodeGeneration.SupernetBuild.Current;
         if (_supernet is not null)
         {
             _architecture = architecture; // value choices and depths are pinned; the rest is mixed
@@ -92,7 +92,7 @@ partial class CellNet
     {
         global::System.ArgumentNullException.ThrowIfNull(context);
         var architecture = Space.FromIndex(0) with { Width = width };
-        using (global::NasGen.OneShot.SupernetBuild.Enter(context))
+        using (global::NasGen.CodeGeneration.SupernetBuild.Enter(context))
             return create is null ? new CellNet(architecture) : create(architecture);
     }
 

@@ -78,7 +78,7 @@ partial class Cell
     /// </summary>
     private void InitializeChoices(Architecture architecture)
     {
-        _supernet = global::NasGen.OneShot.SupernetBuild.Current;
+        _supernet = global::NasGen.CodeGeneration.SupernetBuild.Current;
         if (_supernet is not null)
         {
             _architecture = architecture; // value choices and depths are pinned; the rest is mixed
@@ -87,7 +87,7 @@ partial class Cell
             shortcut = new global::NasGen.OneShot.MixedOperation("shortcut", _supernet.Register("shortcut", new[] { "Identity", "Zero" }),
                 new global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>[] { new global::Demo.Nets.Identity(), new global::Demo.Nets.Zero() });
             skip = new global::NasGen.OneShot.MixedInput(_supernet.RegisterInputs("skip", 3, 2), global::NasGen.InputReduction.Mean);
-            blocks = global::NasGen.RepeatBlocks.Build(architecture.Blocks, MakeBlock);
+            blocks = global::NasGen.CodeGeneration.RepeatBlocks.Build(architecture.Blocks, MakeBlock);
             return;
         }
         Space.Validate(architecture);
@@ -105,7 +105,7 @@ partial class Cell
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(architecture)),
         };
         skip = new global::NasGen.InputChoice(architecture.Skip, global::NasGen.InputReduction.Mean);
-        blocks = global::NasGen.RepeatBlocks.Build(architecture.Blocks, MakeBlock);
+        blocks = global::NasGen.CodeGeneration.RepeatBlocks.Build(architecture.Blocks, MakeBlock);
     }
 
     private global::NasGen.OneShot.SupernetContext? _supernet;
@@ -122,7 +122,7 @@ partial class Cell
     {
         global::System.ArgumentNullException.ThrowIfNull(context);
         var architecture = Space.FromIndex(0) with { Width = width, Blocks = blocks };
-        using (global::NasGen.OneShot.SupernetBuild.Enter(context))
+        using (global::NasGen.CodeGeneration.SupernetBuild.Enter(context))
             return create is null ? new Cell(architecture) : create(architecture);
     }
 

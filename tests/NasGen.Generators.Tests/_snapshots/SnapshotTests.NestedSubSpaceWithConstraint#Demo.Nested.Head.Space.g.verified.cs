@@ -44,7 +44,7 @@ partial class Head
     /// </summary>
     private void InitializeChoices(Architecture architecture)
     {
-        _supernet = global::NasGen.OneShot.SupernetBuild.Current;
+        _supernet = global::NasGen.CodeGeneration.SupernetBuild.Current;
         if (_supernet is not null)
         {
             _architecture = architecture; // value choices and depths are pinned; the rest is mixed
@@ -68,7 +68,7 @@ partial class Head
     {
         global::System.ArgumentNullException.ThrowIfNull(context);
         var architecture = Space.FromIndex(0) with { Hidden = hidden };
-        using (global::NasGen.OneShot.SupernetBuild.Enter(context))
+        using (global::NasGen.CodeGeneration.SupernetBuild.Enter(context))
             return create is null ? new Head(architecture) : create(architecture);
     }
 

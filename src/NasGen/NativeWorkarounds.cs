@@ -9,7 +9,7 @@ namespace NasGen;
 /// Work-arounds for native libraries that NasGen applies once, when its assembly loads, before any
 /// TorchSharp operation runs.
 /// </summary>
-public static class NativeWorkarounds
+internal static class NativeWorkarounds
 {
     /// <summary>The instruction set NasGen limited oneDNN to in this process (<c>"AVX2"</c>), or null when it left it alone.</summary>
     public static string? OneDnnMaxIsa { get; private set; }

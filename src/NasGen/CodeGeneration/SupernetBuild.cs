@@ -1,12 +1,15 @@
 using System;
+using System.ComponentModel;
+using NasGen.OneShot;
 
-namespace NasGen.OneShot;
+namespace NasGen.CodeGeneration;
 
 /// <summary>
 /// The supernet being built on this thread. A generated <c>CreateSupernet</c> enters a scope and calls the space's
 /// own constructor; the generated <c>InitializeChoices</c> sees <see cref="Current"/> and builds mixed operations
-/// instead of the chosen ones. User code does not need it.
+/// instead of the chosen ones. Public for generated code only, hidden from IntelliSense.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class SupernetBuild
 {
     [ThreadStatic] private static SupernetContext? _current;

@@ -1,12 +1,14 @@
 using System;
+using System.ComponentModel;
 using System.Globalization;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace NasGen;
+namespace NasGen.CodeGeneration;
 
-/// <summary>Builds the <c>Sequential</c> of a <c>[Repeat]</c> choice.</summary>
+/// <summary>Builds the <c>Sequential</c> of a <c>[Repeat]</c> choice. Public for generated code only, hidden from IntelliSense.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class RepeatBlocks
 {
     /// <summary>
