@@ -16,7 +16,7 @@ using static TorchSharp.torch.nn;
 //        NasGen.PeerBench sweep [--no-guard] [--max C] [--step S]
 // Checks every convolution from S, 2S .. C input to output channels (kernel 1/3/5, stride 1/2) against float64.
 // NasGen's oneDNN settings must be in place before the first TorchSharp call.
-System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(NativeWorkarounds).Module.ModuleHandle);
+System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(ConvolutionGuard).Module.ModuleHandle);
 if (args.Length >= 1 && args[0] == "sweep") return GradientSweep.Run(args);
 if (args.Length >= 3 && args[0] == "gemm") return GemmPeak(args);
 if (args.Length < 4)
