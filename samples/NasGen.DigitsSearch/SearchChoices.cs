@@ -16,14 +16,15 @@ namespace NasGen.DigitsSearch;
 internal sealed partial record SearchChoices(string Strategy, string? DeviceName, TrainingFitness Fitness, int KeepWeights = 0, bool Baseline = false, int? Concurrency = null)
 {
     /// <summary>
-    /// Trials at once and intra-op threads per trial (null: libtorch's default). On a CPU with 2 or more cores the
-    /// default is 2 trials with the cores split between them: small networks use one core each far better than two
-    /// (docs/performance.md, "Trials in parallel"); on a GPU one trial at a time.
+    /// Trials at once and intra-op threads per trial (null: libtorch's default). The default is one trial at a time:
+    /// with several at once the strategy is asked before the running trials finish, so which architectures a seeded
+    /// search tries depends on timing, and the same command would not give the same result
+    /// (docs/performance.md, "Trials in parallel"). <c>--concurrency N</c> splits the cores between N trials.
     /// </summary>
     public (int Trials, int? CpuThreads) Parallelism(Device device)
     {
         bool cpu = device.type == TorchSharp.DeviceType.CPU;
-        int trials = Concurrency ?? (cpu && System.Environment.ProcessorCount >= 2 ? 2 : 1);
+        int trials = Concurrency ?? 1;
         return (trials, cpu && trials > 1 ? System.Math.Max(1, System.Environment.ProcessorCount / trials) : null);
     }
 
