@@ -16,6 +16,8 @@ public class LargeSpaceGeneratorBenchmarks
 {
     public const int ChoiceCount = 200;
     private CSharpCompilation _compilation = null!;
+
+    internal CSharpCompilation Compilation => _compilation;
     private SyntaxTree _space = null!;
     private GeneratorDriver _warmDriver = null!;
     private int _edit;
@@ -54,7 +56,7 @@ public class LargeSpaceGeneratorBenchmarks
     [Benchmark]
     public GeneratorDriver AfterBodyEdit() => _warmDriver.RunGenerators(BodyEdited());
 
-    private Compilation BodyEdited()
+    internal Compilation BodyEdited()
     {
         string marker = "input * 1.0";
         int at = _space.GetText().ToString().IndexOf(marker, StringComparison.Ordinal);

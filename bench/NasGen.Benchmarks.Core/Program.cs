@@ -13,6 +13,11 @@ public static class Program
             PairedTraining.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);
             return;
         }
+        if (args.Length > 0 && args[0] == "generator-cpu")
+        {
+            GeneratorCpuTime.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchConfig.Create());
     }
 }

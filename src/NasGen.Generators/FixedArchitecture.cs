@@ -44,7 +44,7 @@ internal static class FixedArchitecture
         var space = attribute?.ConstructorArguments.Length == 2 ? attribute.ConstructorArguments[0].Value as INamedTypeSymbol : null;
         string path = attribute?.ConstructorArguments.Length == 2 ? attribute.ConstructorArguments[1].Value as string ?? "" : "";
         if (space is null || path.Length == 0) problem = "give the search space type and the architecture file: [FixedArchitecture(typeof(MySpace), \"best.arch.json\")]";
-        else if (!space.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownTypeNames.SearchSpaceAttribute))
+        else if (!space.GetAttributes().Any(a => KnownTypeNames.Is(a.AttributeClass, KnownTypeNames.SearchSpaceAttribute)))
             problem = $"'{space.ToDisplayString()}' is not a [SearchSpace] class";
         else if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             problem = $"declare '{type.Name}' partial so the generator can write its body";

@@ -114,7 +114,7 @@ internal sealed partial class Parser
             _cancellationToken.ThrowIfCancellationRequested();
             if (member is not IPropertySymbol property) continue;
             var choiceAttributes = property.GetAttributes()
-                .Where(a => a.AttributeClass is not null && ChoiceAttributeNames.Contains(a.AttributeClass.ToDisplayString()))
+                .Where(a => KnownTypeNames.Which(a.AttributeClass, ChoiceAttributeNames) is not null)
                 .ToList();
             if (choiceAttributes.Count == 0) continue;
             var location = PropertyLocation(property);
@@ -141,7 +141,7 @@ internal sealed partial class Parser
         var constraints = new List<string>();
         foreach (var method in _space.GetMembers().OfType<IMethodSymbol>())
         {
-            if (!method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownTypeNames.ConstraintAttribute)) continue;
+            if (!method.GetAttributes().Any(a => KnownTypeNames.Is(a.AttributeClass, KnownTypeNames.ConstraintAttribute))) continue;
             string? problem =
                 !method.IsStatic ? "it is not static" :
                 method.ReturnType.SpecialType != SpecialType.System_Boolean ? "it does not return bool" :
@@ -325,8 +325,8 @@ internal sealed partial class Parser
             }
         }
 
-        string attributeName = attribute.AttributeClass!.ToDisplayString();
-        var builder = new ChoiceModel(ChoiceModelKind.Value, property.Name, Accessibility(property), property.Type.ToDisplayString(TypeFormat),
+        string? attributeName = KnownTypeNames.Which(attribute.AttributeClass, ChoiceAttributeNames);
+        var builder = new ChoiceModel(ChoiceModelKind.Value, property.Name, Accessibility(property), TypeName(property.Type),
             label, "", false, EquatableArray<CandidateModel>.Empty, 0, 0, "", 0, 0, null, "");
         return attributeName switch
         {
@@ -346,7 +346,7 @@ internal sealed partial class Parser
     {
         var type = property.Type;
         bool isEnum = type.TypeKind == TypeKind.Enum;
-        string typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        string typeName = QualifiedName(type);
         if (!isEnum && type.SpecialType is not (SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Single
             or SpecialType.System_Double or SpecialType.System_Boolean or SpecialType.System_String))
         {
@@ -408,7 +408,7 @@ internal sealed partial class Parser
         for (int i = 0; i < values.Length; i++)
         {
             var argumentLocation = ArgumentLocation(attribute, i) ?? location;
-            var candidate = ToCandidate(values[i], type);
+            var candidate = ToCandidate(values[i], type, typeName);
             if (candidate is null)
             {
                 Report(DiagnosticDescriptors.CandidateTypeMismatch, argumentLocation, property.Name, DescribeConstant(values[i]), DescribeType(type));
@@ -427,14 +427,14 @@ internal sealed partial class Parser
         return builder with
         {
             Kind = ChoiceModelKind.Value,
-            ValueType = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            ValueType = QualifiedName(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)),
             NamedValues = isEnum,
             Candidates = candidates.ToEquatableArray(),
         };
     }
 
     // The C# expression for a constant converted to the property type, and its canonical name; null when it does not fit.
-    private static CandidateModel? ToCandidate(TypedConstant constant, ITypeSymbol type)
+    private static CandidateModel? ToCandidate(TypedConstant constant, ITypeSymbol type, string typeName)
     {
         if (constant.IsNull || constant.Kind == TypedConstantKind.Array || constant.Kind == TypedConstantKind.Type) return null;
         object? value = constant.Value;
@@ -443,7 +443,7 @@ internal sealed partial class Parser
             if (constant.Kind != TypedConstantKind.Enum || !SymbolEqualityComparer.Default.Equals(constant.Type, type)) return null;
             var member = type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value));
             if (member is null) return null; // a cast number that names no member
-            return new CandidateModel($"{type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}.{CSharpIdentifiers.Escape(member.Name)}", member.Name);
+            return new CandidateModel($"{typeName}.{CSharpIdentifiers.Escape(member.Name)}", member.Name);
         }
         if (constant.Kind != TypedConstantKind.Primitive) return null;
         switch (type.SpecialType)
@@ -819,7 +819,7 @@ internal sealed partial class Parser
         if (path.Count > 32) return null;
         foreach (var nested in type.GetMembers().OfType<IPropertySymbol>())
         {
-            if (!nested.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownTypeNames.SubSpaceAttribute)) continue;
+            if (!nested.GetAttributes().Any(a => KnownTypeNames.Is(a.AttributeClass, KnownTypeNames.SubSpaceAttribute))) continue;
             if (nested.Type is not INamedTypeSymbol next || path.Contains(next.Name) && !SymbolEqualityComparer.Default.Equals(next, _space)) continue;
             var cycle = FindCycle(next, [.. path, type.Name]);
             if (cycle is not null) return cycle;
@@ -857,12 +857,12 @@ internal sealed partial class Parser
             : parameter.Type.ToDisplayString();
 
     private static bool IsSearchSpace(INamedTypeSymbol type) =>
-        type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownTypeNames.SearchSpaceAttribute);
+        type.GetAttributes().Any(a => KnownTypeNames.Is(a.AttributeClass, KnownTypeNames.SearchSpaceAttribute));
 
     private static bool IsModule(ITypeSymbol type)
     {
         for (var t = type as INamedTypeSymbol; t is not null; t = t.BaseType)
-            if (t.OriginalDefinition.ToDisplayString().StartsWith("TorchSharp.torch.nn.Module", StringComparison.Ordinal)) return true;
+            if (KnownTypeNames.Is(t.OriginalDefinition, "TorchSharp.torch.nn.Module")) return true;
         return false;
     }
 
@@ -877,6 +877,20 @@ internal sealed partial class Parser
             _tensorModuleResolved = true;
         }
         return _tensorModule;
+    }
+
+    // Most choices of a large space share a handful of types; formatting a type's name each time was a measurable cost.
+    private readonly Dictionary<ITypeSymbol, string> _typeNames = new(SymbolEqualityComparer.IncludeNullability);
+    private readonly Dictionary<ITypeSymbol, string> _qualifiedNames = new(SymbolEqualityComparer.IncludeNullability);
+
+    private string TypeName(ITypeSymbol type) => FormatOnce(_typeNames, type, TypeFormat);
+
+    private string QualifiedName(ITypeSymbol type) => FormatOnce(_qualifiedNames, type, SymbolDisplayFormat.FullyQualifiedFormat);
+
+    private static string FormatOnce(Dictionary<ITypeSymbol, string> names, ITypeSymbol type, SymbolDisplayFormat format)
+    {
+        if (!names.TryGetValue(type, out var name)) names.Add(type, name = type.ToDisplayString(format));
+        return name;
     }
 
     private bool IsAssignable(ITypeSymbol from, ITypeSymbol to) =>

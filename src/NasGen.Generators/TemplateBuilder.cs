@@ -44,11 +44,30 @@ internal sealed class TemplateBuilder
         _namespaceTypeNames = new HashSet<string>(space.ContainingNamespace.GetTypeMembers().Select(t => t.Name), StringComparer.Ordinal);
         _subSpaceNames = new HashSet<string>(choices.Where(c => c.Kind == ChoiceModelKind.SubSpace)
             .Select(c => c.SubSpaceType.Substring(c.SubSpaceType.LastIndexOf('.') + 1)), StringComparer.Ordinal);
+        _outerNames = OuterNames(space);
+    }
+
+    // Names a simple name in the space's members could also mean besides its own members and the types beside it:
+    // inherited members, the containing types' members (and theirs), primary-constructor parameters.
+    private static HashSet<string> OuterNames(INamedTypeSymbol space)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var type = space.BaseType; type is not null; type = type.BaseType) names.UnionWith(type.MemberNames);
+        for (var outer = space.ContainingType; outer is not null; outer = outer.ContainingType)
+            for (var type = outer; type is not null; type = type.BaseType) names.UnionWith(type.MemberNames);
+        foreach (var reference in space.DeclaringSyntaxReferences)
+            if (reference.GetSyntax() is TypeDeclarationSyntax { ParameterList: { } parameters })
+                names.UnionWith(parameters.Parameters.Select(p => p.Identifier.ValueText));
+        return names;
     }
 
     private readonly HashSet<string> _memberNames;
     private readonly HashSet<string> _namespaceTypeNames;
     private readonly HashSet<string> _subSpaceNames;
+    private readonly HashSet<string> _outerNames;
+    // The current member's locals, parameters, range variables ... (any name it declares), and its Architecture parameters.
+    private HashSet<string> _declaredNames = new(StringComparer.Ordinal);
+    private HashSet<string> _architectureParameters = new(StringComparer.Ordinal);
 
     public static string Build(INamedTypeSymbol space, Compilation compilation, SemanticModel? semanticModel, SpaceModel model,
         IReadOnlyList<string> constraints, CancellationToken cancellationToken)
@@ -90,7 +109,11 @@ internal sealed class TemplateBuilder
             }
         }
 
-        foreach (var choice in _choices) _template.Choices.Add(ToChoice(choice, declarations));
+        // First declaration wins, as a lookup by name over the members in order would.
+        var properties = new Dictionary<string, PropertyDeclarationSyntax>(StringComparer.Ordinal);
+        foreach (var property in declarations.SelectMany(d => d.Members).OfType<PropertyDeclarationSyntax>())
+            if (!properties.ContainsKey(property.Identifier.ValueText)) properties.Add(property.Identifier.ValueText, property);
+        foreach (var choice in _choices) _template.Choices.Add(ToChoice(choice, properties.TryGetValue(choice.PropertyName, out var declared) ? declared : null));
 
         foreach (var declaration in declarations)
         {
@@ -137,10 +160,8 @@ internal sealed class TemplateBuilder
         return string.Join("\n", lines);
     }
 
-    private ChoiceTemplate ToChoice(ChoiceModel choice, List<TypeDeclarationSyntax> declarations)
+    private ChoiceTemplate ToChoice(ChoiceModel choice, PropertyDeclarationSyntax? property)
     {
-        var property = declarations.SelectMany(d => d.Members).OfType<PropertyDeclarationSyntax>()
-            .FirstOrDefault(p => p.Identifier.ValueText == choice.PropertyName);
         var template = new ChoiceTemplate
         {
             Kind = choice.Kind switch
@@ -255,6 +276,7 @@ internal sealed class TemplateBuilder
     private MemberTemplate BuildMember(MemberDeclarationSyntax member)
     {
         _member = MemberName(member);
+        (_declaredNames, _architectureParameters) = DeclaredNames(member);
         // The member's text starts at its doc comment (or its first token) and includes that line's indentation.
         int start = member.SpanStart;
         bool blankLineBefore = false;
@@ -281,7 +303,7 @@ internal sealed class TemplateBuilder
         {
             // Binding is the expensive part: only names that can be a member of the space or a type beside it.
             if (!_memberNames.Contains(identifier.Identifier.ValueText) && !_namespaceTypeNames.Contains(identifier.Identifier.ValueText)) continue;
-            var symbol = _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;
+            var symbol = Resolve(identifier);
             if (symbol is not null && SymbolEqualityComparer.Default.Equals(symbol.ContainingType, _space) && !template.References.Contains(symbol.Name))
                 template.References.Add(symbol.Name);
             if (symbol is INamedTypeSymbol type && UsesOwnNamespace(type))
@@ -426,7 +448,7 @@ internal sealed class TemplateBuilder
         // Only these names can need a hole; binding every identifier would double the generator's cost.
         if (!_choiceIndex.ContainsKey(name) && name != _space.Name && !_subSpaceNames.Contains(name)
             && name != "Architecture" && Array.IndexOf(GeneratedOnly, name) < 0) return null;
-        var symbol = _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;
+        var symbol = Resolve(identifier);
         if (symbol is IPropertySymbol property && SymbolEqualityComparer.Default.Equals(property.ContainingType, _space)
             && _choiceIndex.TryGetValue(property.Name, out int index) && !IsInNameof(identifier))
         {
@@ -464,8 +486,7 @@ internal sealed class TemplateBuilder
             _ => null,
         };
         if (name is null || !_choiceIndex.TryGetValue(name.Identifier.ValueText, out int index) || _choices[index].Kind != ChoiceModelKind.Input) return null;
-        var symbol = _model.GetSymbolInfo(name, _cancellationToken).Symbol;
-        return symbol is IPropertySymbol p && SymbolEqualityComparer.Default.Equals(p.ContainingType, _space) ? index : null;
+        return Resolve(name) is IPropertySymbol p && SymbolEqualityComparer.Default.Equals(p.ContainingType, _space) ? index : null;
     }
 
     private (TextSpan, Part)? ReplaceSelect(InvocationExpressionSyntax invocation, int input)
@@ -601,8 +622,7 @@ internal sealed class TemplateBuilder
             _ => null,
         };
         if (name is null || !_choiceIndex.TryGetValue(name.Identifier.ValueText, out int index) || _choices[index].Kind != ChoiceModelKind.Value) return null;
-        var symbol = _model.GetSymbolInfo(name, _cancellationToken).Symbol;
-        return symbol is IPropertySymbol p && SymbolEqualityComparer.Default.Equals(p.ContainingType, _space) ? index : null;
+        return Resolve(name) is IPropertySymbol p && SymbolEqualityComparer.Default.Equals(p.ContainingType, _space) ? index : null;
     }
 
     // The candidates of value choice `choice` for which `candidate <op> constant` holds; null when not decidable.
@@ -689,6 +709,7 @@ internal sealed class TemplateBuilder
 
     private bool IsArchitectureArgument(ArgumentSyntax argument) =>
         argument.Expression is IdentifierNameSyntax id
+        && _architectureParameters.Contains(id.Identifier.ValueText)
         && _model.GetSymbolInfo(id, _cancellationToken).Symbol is IParameterSymbol parameter
         && parameter.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<ParameterSyntax>().Any(IsArchitectureParameter);
 
@@ -704,6 +725,89 @@ internal sealed class TemplateBuilder
         or ArrowExpressionClauseSyntax or ReturnStatementSyntax or ParenthesizedExpressionSyntax or InitializerExpressionSyntax
         or ExpressionElementSyntax or SwitchExpressionArmSyntax or ExpressionStatementSyntax)
         && !(node.Parent is AssignmentExpressionSyntax assignment && assignment.Right == node);
+
+    // ---- Name resolution ---------------------------------------------------------------------------------------------
+
+    // Binding method bodies was most of the template's cost (a 200-choice space's forward: every call bound). A simple
+    // name is resolved from syntax where syntax decides it: in an expression, no local or parameter of that name in the
+    // member, not after a '.', and it names either a member of the space or a type beside it (and nothing inherited or
+    // outer). Everything else is bound as before.
+    private ISymbol? Resolve(SimpleNameSyntax identifier)
+    {
+        string name = identifier.Identifier.ValueText;
+        if (identifier is IdentifierNameSyntax plain && !_declaredNames.Contains(name) && !_outerNames.Contains(name) && IsPlainName(plain))
+        {
+            bool member = _memberNames.Contains(name);
+            bool besideType = _namespaceTypeNames.Contains(name);
+            if (member && !besideType && !SyntaxFacts.IsInNamespaceOrTypeContext(identifier))
+            {
+                var own = _space.GetMembers(name);
+                // `Act.Relu` where a property Act has type Act may mean the type (the "Color Color" rule): bind that.
+                bool colorColor = identifier.Parent is MemberAccessExpressionSyntax access && access.Expression == identifier
+                    && own.Any(m => m is IPropertySymbol { Type.Name: var t } && t == name || m is IFieldSymbol { Type.Name: var f } && f == name);
+                if (own.Length > 0 && !colorColor) return own[0];
+            }
+            else if (besideType && !member)
+            {
+                var types = _space.ContainingNamespace.GetTypeMembers(name);
+                if (types.Length == 1 && types[0].Arity == 0) return types[0];
+            }
+        }
+        return _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;
+    }
+
+    // Not a member name after '.', '?.' or '::', an argument or initializer name, or inside nameof or an attribute.
+    private static bool IsPlainName(IdentifierNameSyntax identifier)
+    {
+        switch (identifier.Parent)
+        {
+            case MemberAccessExpressionSyntax access when access.Name == identifier:
+            case MemberBindingExpressionSyntax:
+            case QualifiedNameSyntax qualified when qualified.Right == identifier:
+            case AliasQualifiedNameSyntax:
+            case NameColonSyntax or NameEqualsSyntax or NameMemberCrefSyntax:
+            case AssignmentExpressionSyntax { Parent: InitializerExpressionSyntax } assignment when assignment.Left == identifier:
+                return false;
+        }
+        foreach (var ancestor in identifier.Ancestors())
+        {
+            if (ancestor is AttributeSyntax or MemberDeclarationSyntax) return ancestor is not AttributeSyntax;
+            if (ancestor is InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } }) return false;
+        }
+        return true;
+    }
+
+    // Every name a member declares (parameters, locals, pattern and out variables, loop and catch variables, local
+    // functions, type and range variables), and the names of its parameters of an Architecture type.
+    private (HashSet<string> Declared, HashSet<string> Architecture) DeclaredNames(SyntaxNode member)
+    {
+        var declared = new HashSet<string>(StringComparer.Ordinal);
+        var architecture = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in member.DescendantNodesAndSelf())
+        {
+            var token = node switch
+            {
+                ParameterSyntax p => p.Identifier,
+                VariableDeclaratorSyntax v => v.Identifier,
+                SingleVariableDesignationSyntax d => d.Identifier,
+                ForEachStatementSyntax f => f.Identifier,
+                CatchDeclarationSyntax c => c.Identifier,
+                LocalFunctionStatementSyntax l => l.Identifier,
+                TypeParameterSyntax t => t.Identifier,
+                FromClauseSyntax q => q.Identifier,
+                LetClauseSyntax q => q.Identifier,
+                JoinClauseSyntax q => q.Identifier,
+                JoinIntoClauseSyntax q => q.Identifier,
+                QueryContinuationSyntax q => q.Identifier,
+                LabeledStatementSyntax l => l.Identifier,
+                _ => default,
+            };
+            if (token.RawKind == 0) continue;
+            declared.Add(token.ValueText);
+            if (node is ParameterSyntax parameter && IsArchitectureParameter(parameter)) architecture.Add(token.ValueText);
+        }
+        return (declared, architecture);
+    }
 
     private int Column(int position) => position - _text.Lines.GetLineFromPosition(position).Start;
 

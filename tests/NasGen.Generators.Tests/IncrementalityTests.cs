@@ -110,6 +110,32 @@ public sealed class IncrementalityTests
         Assert.DoesNotContain("b * 2", first.Source("Demo.Nets.Cell.Export.g.cs"));
     }
 
+    [Fact]
+    public void EditingAMethodBodyOfTheSpaceLeavesEveryOtherStepCachedOrUnchanged()
+    {
+        var (first, trees) = RunFirst(Sources.Modules);
+        string text = trees.Space.GetText().ToString();
+        var edited = trees.Space.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(
+            text.Replace("return Skip.Select(input, Shortcut.call(a), b);", "return Skip.Select(input, Shortcut.call(a), b * 3);")));
+        var second = GeneratorDriverRunner.Run(first.InputCompilation.ReplaceSyntaxTree(trees.Space, edited), first.Driver).AssertClean();
+
+        // Every tracked step, not only the models: the parse re-runs (its result holds the new template) and the
+        // template step carries the change; nothing else may re-run, and exactly one source changes.
+        // (Roslyn's own steps, such as "Compilation", change with every edit and are not ours to cache.)
+        string[] ours = [TrackingNames.Models, TrackingNames.Diagnostics, TrackingNames.Stubs, TrackingNames.HintNames, TrackingNames.FixedArchitectures];
+        var tracked = second.Result.TrackedSteps.Keys.Intersect(ours).ToList();
+        Assert.Contains(TrackingNames.Models, tracked);
+        Assert.Contains(TrackingNames.HintNames, tracked);
+        foreach (string step in tracked)
+            Assert.All(StepAssertions.Reasons(second.Result, step),
+                reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {reason}"));
+        var changedOutputs = second.Result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs)
+            .Count(o => o.Reason is not (IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+        Assert.Equal(1, changedOutputs);
+        Assert.Equal(first.Sources.Keys.Where(k => !k.EndsWith(".Export.g.cs", System.StringComparison.Ordinal)).Select(k => first.Sources[k]),
+            second.Sources.Keys.Where(k => !k.EndsWith(".Export.g.cs", System.StringComparison.Ordinal)).Select(k => second.Sources[k]));
+    }
+
     [Theory]
     [InlineData(Sources.ValueOnly)]
     [InlineData(Sources.Modules)]
