@@ -1,18 +1,11 @@
+// A choice's kind is the exporter's (shared with the runtime): one enum, not a copy kept in step by hand.
+global using ChoiceModelKind = NasGen.Export.TemplateChoiceKind;
+
 using System;
 
 namespace NasGen.Generators;
 
 // The pipeline's models: plain, equatable data (no symbols, no syntax), so the generator caches well.
-
-internal enum ChoiceModelKind
-{
-    Value,
-    Layer,
-    Input,
-    Repeat,
-    SubSpace,
-    Cell,
-}
 
 /// <summary>One candidate: the C# expression that builds or denotes it, and its stable name.</summary>
 internal sealed record CandidateModel(string Expression, string Name);

@@ -164,15 +164,7 @@ internal sealed class TemplateBuilder
     {
         var template = new ChoiceTemplate
         {
-            Kind = choice.Kind switch
-            {
-                ChoiceModelKind.Value => TemplateChoiceKind.Value,
-                ChoiceModelKind.Layer => TemplateChoiceKind.Layer,
-                ChoiceModelKind.Input => TemplateChoiceKind.Input,
-                ChoiceModelKind.Repeat => TemplateChoiceKind.Repeat,
-                ChoiceModelKind.Cell => TemplateChoiceKind.Cell,
-                _ => TemplateChoiceKind.SubSpace,
-            },
+            Kind = choice.Kind,
             Property = choice.PropertyName,
             Field = Parser.FieldName(choice.PropertyName),
             Label = choice.Label,

@@ -479,11 +479,8 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         EncodeNumbers(architecture, numbers);
         var text = new StringBuilder();
         for (int i = 0; i < codes.Length; i++)
-        {
-            if (i > 0) text.Append(';');
-            text.Append(Dimensions[i].Label).Append('=')
-                .Append(_continuous[i] ? Dimensions[i].FormatNumber(numbers[i]) : Dimensions[i].Candidates[codes[i]].Token);
-        }
+            Export.SpaceText.AppendAssignment(text, Dimensions[i].Label,
+                _continuous[i] ? Dimensions[i].FormatNumber(numbers[i]) : Dimensions[i].Candidates[codes[i]].Token);
         return text.ToString();
     }
 
@@ -676,35 +673,18 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     private InvalidOperationException TooConstrained(string what) =>
         new($"{Name}: could not {what} an architecture that satisfies the constraints in {MaxRejections} attempts; the constraints allow (almost) nothing.");
 
+    // The exporter computes the same fingerprint from a template ([FixedArchitecture] and EmitSource compare the two).
+    // A stepped range is named by its values; a continuous one by its range, before its (empty) token list.
     private static string ComputeFingerprint(IReadOnlyList<Dimension> dimensions)
     {
-        var shape = new StringBuilder();
+        var fingerprint = new Export.FingerprintWriter();
         foreach (var d in dimensions)
-        {
-            shape.Append(d.Label).Append(':').Append(d.Kind).Append('=');
-            // A huge input choice is named by its size (as the generator's fingerprint does): listing it would take gigabytes.
-            // A stepped range is named by its values, as the generator's fingerprint names them ([FixedArchitecture] compares the two).
-            if (d.IsContinuous) shape.Append(d.Range).Append(' ');
-            if (d.Kind == ChoiceKind.Input && d.Count > Export.InputSubsets.MaxListedInFingerprint)
-                shape.Append(d.Candidates[^1].Token).Append(" of ").Append(d.Count);
-            else
-                shape.Append(string.Join("|", d.Candidates.Select(c => c.Token)));
-            shape.Append('\n');
-        }
-        return Fnv1a(shape.ToString()).ToString("x16", CultureInfo.InvariantCulture);
+            fingerprint.Add(d.Label, d.Kind.ToString(), d.Count, i => d.Candidates[i].Token, d.IsContinuous ? d.Range!.ToString() : null);
+        return fingerprint.ToString();
     }
 
     /// <summary>64-bit FNV-1a over the UTF-8 bytes of <paramref name="text"/>.</summary>
-    public static ulong Fnv1a(string text)
-    {
-        ulong hash = 14695981039346656037UL;
-        foreach (byte b in Encoding.UTF8.GetBytes(text))
-        {
-            hash ^= b;
-            hash *= 1099511628211UL;
-        }
-        return hash;
-    }
+    public static ulong Fnv1a(string text) => Export.SpaceText.Fnv1a(text);
 }
 
 /// <summary>A space that carries an export template (every generated space).</summary>

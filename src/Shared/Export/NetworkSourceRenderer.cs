@@ -568,31 +568,18 @@ internal sealed class NetworkSourceRenderer
     /// <summary>The canonical architecture string (<c>label=token;...</c>), as NasGen's runtime writes it.</summary>
     public string CanonicalString(NetworkTemplate template, IReadOnlyList<int> codes)
     {
+        var text = new StringBuilder();
         var dimensions = Dimensions(template, "");
-        return string.Join(";", dimensions.Select((d, i) => d.Label + "=" + d.Choice.Token(codes[i])));
+        for (int i = 0; i < dimensions.Count; i++) SpaceText.AppendAssignment(text, dimensions[i].Label, dimensions[i].Choice.Token(codes[i]));
+        return text.ToString();
     }
 
     /// <summary>The space fingerprint, as NasGen's runtime computes it: FNV-1a over every dimension's label, kind and tokens.</summary>
     public string Fingerprint(NetworkTemplate template)
     {
-        var shape = new StringBuilder();
-        foreach (var (label, choice) in Dimensions(template, ""))
-        {
-            shape.Append(label).Append(':').Append(choice.KindName).Append('=');
-            // A huge input choice is named by its size (as SearchSpace's fingerprint does): listing it would take gigabytes.
-            if (choice.Kind == TemplateChoiceKind.Input && choice.CandidateCount > InputSubsets.MaxListedInFingerprint)
-                shape.Append(choice.Token(choice.CandidateCount - 1)).Append(" of ").Append(choice.CandidateCount.ToString(CultureInfo.InvariantCulture));
-            else
-                shape.Append(string.Join("|", Enumerable.Range(0, choice.CandidateCount).Select(choice.Token)));
-            shape.Append('\n');
-        }
-        ulong hash = 14695981039346656037UL;
-        foreach (byte b in Encoding.UTF8.GetBytes(shape.ToString()))
-        {
-            hash ^= b;
-            hash *= 1099511628211UL;
-        }
-        return hash.ToString("x16", CultureInfo.InvariantCulture);
+        var fingerprint = new FingerprintWriter();
+        foreach (var (label, choice) in Dimensions(template, "")) fingerprint.Add(label, choice.KindName, choice.CandidateCount, choice.Token);
+        return fingerprint.ToString();
     }
 
     /// <summary>Every dimension of a space, nested spaces flattened with dotted labels, in code order.</summary>

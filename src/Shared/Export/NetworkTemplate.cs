@@ -7,7 +7,7 @@ using System.Text;
 
 namespace NasGen.Export;
 
-/// <summary>The kind of a choice, as the exporter sees it.</summary>
+/// <summary>The kind of a choice, for the exporter and in the generator's model (its ChoiceModelKind).</summary>
 internal enum TemplateChoiceKind
 {
     Value,
