@@ -116,6 +116,12 @@ internal static class DiagnosticDescriptors
         "Invalid sub-space factory",
         "Sub-space '{0}' {1}");
 
+    // Only the export is affected (the space searches and trains), so a warning; the exporter refuses it at run time.
+    public static readonly DiagnosticDescriptor SharedSubSpaceFactory = Make("NASG039",
+        "Nested space type shared with a factory cannot be exported",
+        "Sub-space '{0}' nests '{1}' as '{2}' does, through the factory '{3}'; EmitSource writes one class per nested architecture and cannot export this space when the two architectures differ; build '{0}' with the constructor (remove Factory)",
+        DiagnosticSeverity.Warning);
+
     public static readonly DiagnosticDescriptor ArchitectureFileNotFound = Make("NASG026",
         "Architecture file not found",
         "[FixedArchitecture] on '{0}': '{1}' is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"{1}\" /> to the project file");

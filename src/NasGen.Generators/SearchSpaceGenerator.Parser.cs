@@ -109,6 +109,7 @@ internal sealed partial class Parser
 
         var choices = new List<ChoiceModel>();
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var subSpaceOwners = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var member in _space.GetMembers())
         {
             _cancellationToken.ThrowIfCancellationRequested();
@@ -133,6 +134,7 @@ internal sealed partial class Parser
             }
             labels.Add(choice.Label, property.Name);
             choices.Add(choice);
+            if (choice.Kind == ChoiceModelKind.SubSpace) CheckSharedSubSpace(choice, choiceAttributes[0], location, subSpaceOwners);
         }
 
         CheckGeneratedMemberNames(choices);
@@ -249,6 +251,21 @@ internal sealed partial class Parser
                         $"the inherited '{inherited.ContainingType.Name}.{inherited.Name}'");
             }
         }
+    }
+
+    // The exporter writes one nested class per architecture of a nested space type, named after the type for the first
+    // property that nests it; a later property built through a factory cannot get a class of its own (the factory returns
+    // the shared type), so EmitSource refuses such a space whenever the two architectures differ. Known here, so said here.
+    private void CheckSharedSubSpace(ChoiceModel choice, AttributeData attribute, Location? location, Dictionary<string, string> owners)
+    {
+        if (!owners.TryGetValue(choice.SubSpaceType, out var first))
+        {
+            owners.Add(choice.SubSpaceType, choice.PropertyName);
+            return;
+        }
+        if (choice.Factory is null) return;
+        string type = choice.SubSpaceType.Substring(choice.SubSpaceType.LastIndexOf('.') + 1);
+        Report(DiagnosticDescriptors.SharedSubSpaceFactory, LabelLocation(attribute, "Factory") ?? location, choice.PropertyName, type, first, choice.Factory);
     }
 
     // The members of the generated Architecture record struct (its own and those every struct has).

@@ -67,8 +67,9 @@ public sealed partial class DiagnosticDocsTests
         Assert.Null(bad.Result.Exception);
         var reported = bad.Diagnostics(id);
         Assert.True(reported.Count > 0, $"{id} example reports:\n{string.Join("\n", bad.GeneratorDiagnostics)}");
-        // The other NASG diagnostics an example reports should only be ones it means to (none, so far).
-        Assert.All(bad.GeneratorDiagnostics, d => Assert.Equal(id, d.Id));
+        // The other NASG diagnostics an example reports should only be ones it means to: none but NASG034, the info that
+        // every space with a nested space gets (NASG039's example needs two).
+        Assert.All(bad.GeneratorDiagnostics.Where(d => d.Id != "NASG034"), d => Assert.Equal(id, d.Id));
         string shownMessage = TextBlock().Matches(page)[1].Groups[1].Value;
         Assert.Contains(shownMessage, reported.Select(d => d.GetMessage(CultureInfo.InvariantCulture)));
 

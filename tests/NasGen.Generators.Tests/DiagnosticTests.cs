@@ -202,6 +202,8 @@ public sealed class DiagnosticTests
             Space("[SubSpace(Factory = nameof(Make))] public partial Leaf Sub { get; }\nprivate Leaf Make(Leaf.Architecture architecture) => new(architecture);") },
         { "NASG025", Space("[SubSpace(Factory = {|nameof(Make)|})] public partial Leaf Sub { get; }\nprivate OpA Make(Leaf.Architecture architecture) => new();"),
             Space("[SubSpace(Factory = nameof(Make))] public partial Leaf Sub { get; }\nprivate Leaf Make(Leaf.Architecture architecture) => new(architecture);") },
+        { "NASG039", Space("[SubSpace] public partial Leaf A { get; }\n[SubSpace(Factory = {|nameof(Make)|})] public partial Leaf B { get; }\nprivate Leaf Make(Leaf.Architecture architecture) => new(architecture);"),
+            Space("[SubSpace] public partial Leaf A { get; }\n[SubSpace] public partial Leaf B { get; }") },
         { "NASG025", Space("[SubSpace] public partial LeafNoCtor {|Sub|} { get; }"),
             Space("[SubSpace(Factory = nameof(Make))] public partial LeafNoCtor Sub { get; }\nprivate LeafNoCtor Make(LeafNoCtor.Architecture architecture) => new();") },
         { "NASG040", Space("[LayerChoice(nameof(Conv3), nameof(Conv5))] public partial Module<Tensor, Tensor> {|Training|} { get; }"),
