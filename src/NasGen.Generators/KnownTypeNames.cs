@@ -31,9 +31,10 @@ internal static class KnownTypeNames
     {
         if (type is null) return false;
         int end = fullName.Length;
-        for (ISymbol symbol = type; symbol is not INamespaceSymbol { IsGlobalNamespace: true }; symbol = symbol.ContainingSymbol)
+        // An error type may have no containing symbol at all.
+        for (ISymbol? symbol = type; symbol is not INamespaceSymbol { IsGlobalNamespace: true }; symbol = symbol.ContainingSymbol)
         {
-            if (end < 0) return false;
+            if (symbol is null || end < 0) return false;
             int dot = fullName.LastIndexOf('.', end - 1);
             string name = symbol.Name;
             if (end - dot - 1 != name.Length || string.CompareOrdinal(fullName, dot + 1, name, 0, name.Length) != 0) return false;
