@@ -116,11 +116,12 @@ internal static class DiagnosticDescriptors
         "Invalid sub-space factory",
         "Sub-space '{0}' {1}");
 
-    // Only the export is affected (the space searches and trains), so a warning; the exporter refuses it at run time.
+    // Only the export is affected, and only for architectures whose two nested parts differ; the space searches and
+    // trains, and NasGen's own examples nest a type twice this way, so an info rather than a build break.
     public static readonly DiagnosticDescriptor SharedSubSpaceFactory = Make("NASG039",
         "Nested space type shared with a factory cannot be exported",
         "Sub-space '{0}' nests '{1}' as '{2}' does, through the factory '{3}'; EmitSource writes one class per nested architecture and cannot export this space when the two architectures differ; build '{0}' with the constructor (remove Factory)",
-        DiagnosticSeverity.Warning);
+        DiagnosticSeverity.Info);
 
     public static readonly DiagnosticDescriptor ArchitectureFileNotFound = Make("NASG026",
         "Architecture file not found",
