@@ -126,6 +126,9 @@ internal sealed class RandomSpaceWriter(Random random)
             string name = attempt < 40 ? Draw() : "Name" + attempt.ToString(CultureInfo.InvariantCulture);
             if (!SyntaxFacts.IsValidIdentifier(name) || scope.Names.Contains(name) || name == className || Generated.Contains(name)
                 || UsedTypes.Contains(name) || ModuleMembers.Contains(name)) continue;
+            // C# reserves get_X and set_X for a property X (CS0102 on a member named set_X beside X, in either order):
+            // each name taken reserves both below, and a name whose accessors are taken members is refused.
+            if (scope.Names.Contains("get_" + name) || scope.Names.Contains("set_" + name)) continue;
             if (moduleField)
             {
                 string field = Camel(name);
@@ -137,6 +140,8 @@ internal sealed class RandomSpaceWriter(Random random)
                 if (kind == Kind.Cell) scope.Names.Add("New" + name);
             }
             scope.Names.Add(name);
+            scope.Names.Add("get_" + name);
+            scope.Names.Add("set_" + name);
             return name;
         }
     }
