@@ -66,6 +66,10 @@ public sealed class RangeAttribute(double min, double max) : ChoiceAttributeBase
 /// A layer choice: the property is one of several candidate operations. Each candidate is the name of a
 /// parameterless instance method of the space (use <c>nameof</c>) that builds the module, or a module type
 /// with a public parameterless constructor. The method or type name is the candidate's stable label.
+/// With <see cref="Count"/> set, the choice is indexed: the property is a
+/// <c>ModuleList&lt;Module&lt;Tensor, Tensor&gt;&gt;</c> of <see cref="Count"/> positions, each choosing among the
+/// same candidates on its own (labels <c>{label}.0</c>, <c>{label}.1</c>, ...), and every candidate is a method that
+/// takes the position: <c>Module&lt;Tensor, Tensor&gt; Shuffle3x3(int block)</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
 public sealed class LayerChoiceAttribute : ChoiceAttributeBase
@@ -78,6 +82,12 @@ public sealed class LayerChoiceAttribute : ChoiceAttributeBase
 
     /// <summary>The candidates: method names or types.</summary>
     public object[] Candidates { get; }
+
+    /// <summary>
+    /// The number of positions of an indexed layer choice (0, the default: a single choice). Each position is its own
+    /// dimension and, in a supernet, its own mixed operation; the architecture holds a <c>NasGen.LayerChoices&lt;T&gt;</c>.
+    /// </summary>
+    public int Count { get; set; }
 }
 
 /// <summary>How an input choice combines the tensors it selected.</summary>

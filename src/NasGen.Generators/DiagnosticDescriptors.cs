@@ -184,6 +184,10 @@ internal static class DiagnosticDescriptors
         "Range '{0}' steps by {1} from {2}, which does not reach {3}: its largest value is {4}; set Max to {4} or choose a step that divides the range",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor InvalidLayerCount = Make("NASG045",
+        "Invalid layer count",
+        "Indexed layer choice '{0}' has Count = {1}; it needs between 1 and {2} positions");
+
     public static readonly DiagnosticDescriptor InternalError = Make("NASG000",
         "NasGen could not process a search space",
         "NasGen could not process search space '{0}': {1}; please report this with the space's source");

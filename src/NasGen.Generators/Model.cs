@@ -46,7 +46,9 @@ internal sealed record ChoiceModel(
     // [Range] choices (Kind Value): the NumericRange constructor's arguments as C# ("0.0001, 0.1, 0.0, true"), and
     // whether the range is continuous (no candidates: the value travels beside the codes).
     string RangeArguments = "",
-    bool Continuous = false)
+    bool Continuous = false,
+    // Indexed layer choices (Kind LayerList): the number of positions.
+    int LayerCount = 0)
 {
     public string Stem => DescriptorStem.Length > 0 ? DescriptorStem : PropertyName;
 }

@@ -65,12 +65,17 @@ internal static partial class Emitter
 
     private static void WriteLayerEnums(SourceWriter w, SpaceModel space)
     {
-        foreach (var choice in space.Choices.Where(c => c.Kind == ChoiceModelKind.Layer))
+        foreach (var choice in space.Choices.Where(c => c.Kind is ChoiceModelKind.Layer or ChoiceModelKind.LayerList))
         {
             w.Line($"/// <summary>The candidate operations of <see cref=\"{Id(choice.PropertyName)}\"/>.</summary>");
             w.Line(GeneratedCode);
             w.Open($"public enum {EnumName(choice)}");
-            foreach (var candidate in choice.Candidates) w.Line($"{Id(candidate.Name)},");
+            foreach (var candidate in choice.Candidates)
+            {
+                // Documented, so a library that reports missing XML comments (CS1591) can expose the enum.
+                w.Line($"/// <summary>The candidate <c>{XmlText(candidate.Name)}</c>.</summary>");
+                w.Line($"{Id(candidate.Name)},");
+            }
             w.Close();
             w.Line();
         }
@@ -171,12 +176,11 @@ internal static partial class Emitter
             switch (choice.Kind)
             {
                 case ChoiceModelKind.Layer:
-                    w.Line($"{field} = {value} switch");
-                    w.Line("{").Indent();
-                    foreach (var candidate in choice.Candidates)
-                        w.Line($"{EnumName(choice)}.{Id(candidate.Name)} => {candidate.Expression},");
-                    w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(architecture)),");
-                    w.Outdent().Line("};");
+                    WriteCandidateSwitch(w, choice, $"{field} = {value} switch", "", "};");
+                    break;
+                case ChoiceModelKind.LayerList:
+                    WriteCandidateSwitch(w, choice, $"{field} = global::NasGen.CodeGeneration.LayerLists.Fixed({value}, (candidate, position) => candidate switch",
+                        "(position)", "});");
                     break;
                 case ChoiceModelKind.Input:
                     w.Line($"{field} = new global::NasGen.InputChoice({value}, global::NasGen.InputReduction.{choice.Reduction});");
@@ -199,6 +203,17 @@ internal static partial class Emitter
         foreach (var cell in space.Choices.Where(c => c.Kind == ChoiceModelKind.Cell)) WriteNewCell(w, space, cell);
     }
 
+    // A switch from the choice's enum to the expression that builds the candidate (with `call` appended: a factory's arguments).
+    private static void WriteCandidateSwitch(SourceWriter w, ChoiceModel choice, string head, string call, string end)
+    {
+        w.Line(head);
+        w.Line("{").Indent();
+        foreach (var candidate in choice.Candidates)
+            w.Line($"{EnumName(choice)}.{Id(candidate.Name)} => {candidate.Expression}{call},");
+        w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(architecture)),");
+        w.Outdent().Line(end);
+    }
+
     // The supernet half of InitializeChoices: every candidate built once and mixed; labels are the space's labels.
     private static void WriteMixedChoices(SourceWriter w, SpaceModel space)
     {
@@ -211,6 +226,10 @@ internal static partial class Emitter
                 case ChoiceModelKind.Layer:
                     w.Line($"{field} = new global::NasGen.OneShot.MixedOperation({Quote(StateKey(choice))}, _supernet.Register({label}, {NameArray(choice)}),");
                     w.Line($"    new {Module}[] {{ {string.Join(", ", choice.Candidates.Select(c => c.Expression))} }});");
+                    break;
+                case ChoiceModelKind.LayerList:
+                    w.Line($"{field} = global::NasGen.CodeGeneration.LayerLists.Supernet(_supernet, {label}, {NameArray(choice)}, {choice.LayerCount},");
+                    w.Line($"    position => new {Module}[] {{ {string.Join(", ", choice.Candidates.Select(c => c.Expression + "(position)"))} }});");
                     break;
                 case ChoiceModelKind.Input:
                     w.Line($"{field} = new global::NasGen.OneShot.MixedInput(_supernet.RegisterInputs({label}, {choice.InputCandidates}, {choice.InputChosen}), global::NasGen.InputReduction.{choice.Reduction});");
@@ -278,7 +297,7 @@ internal static partial class Emitter
         w.Line("/// <summary>The architecture of <paramref name=\"path\"/> (a path of <see cref=\"Supernet\"/>), with this supernet's pinned values.</summary>");
         w.Line("public Architecture ArchitectureOnPath(global::System.Collections.Generic.IReadOnlyList<int> path)");
         w.Line("{").Indent();
-        var mixed = space.Choices.Where(c => c.Kind is ChoiceModelKind.Layer or ChoiceModelKind.Input or ChoiceModelKind.Cell).ToList();
+        var mixed = space.Choices.Where(c => c.Kind is ChoiceModelKind.Layer or ChoiceModelKind.LayerList or ChoiceModelKind.Input or ChoiceModelKind.Cell).ToList();
         // Layer and input choices read their codes through the context; cells read the path themselves.
         w.Line(mixed.Any(c => c.Kind != ChoiceModelKind.Cell) ? "var context = RequireSupernet();" : "RequireSupernet();");
         if (mixed.Count == 0)
@@ -296,6 +315,7 @@ internal static partial class Emitter
                 {
                     ChoiceModelKind.Layer => $"({EnumName(choice)}){code}",
                     ChoiceModelKind.Input => $"context[{Quote(choice.Label)}].InputSets[{code}]",
+                    ChoiceModelKind.LayerList => $"global::NasGen.CodeGeneration.LayerLists.OnPath(context, {Quote(choice.Label)}, SpaceDescriptor.{choice.Stem}Candidates, {choice.LayerCount}, path)",
                     _ => $"{Field(choice)}.ArchitectureOnPath(path)",
                 };
                 w.Line($"{Id(choice.PropertyName)} = {value},");
@@ -350,6 +370,9 @@ internal static partial class Emitter
                     w.Line($"private static readonly {choice.ValueType}[] {choice.Stem}Candidates = {{ {string.Join(", ", choice.Candidates.Select(c => c.Expression))} }};");
                     if (choice.RangeArguments.Length > 0) WriteRangeField(w, choice);
                     break;
+                case ChoiceModelKind.LayerList:
+                    w.Line($"internal static readonly {EnumName(choice)}[] {choice.Stem}Candidates = {{ {string.Join(", ", choice.Candidates.Select(c => EnumName(choice) + "." + Id(c.Name)))} }};");
+                    break;
                 case ChoiceModelKind.Layer:
                     w.Line($"private static readonly {EnumName(choice)}[] {choice.Stem}Candidates = {{ {string.Join(", ", choice.Candidates.Select(c => EnumName(choice) + "." + Id(c.Name)))} }};");
                     break;
@@ -384,6 +407,10 @@ internal static partial class Emitter
                     : $"private static readonly int {choice.Stem}Length = global::NasGen.CellArchitecture<{choice.OpsType}>.CodeCount({choice.Stem}Shape);");
                 lastSubSpace = choice.Stem;
                 offset = 0;
+            }
+            else if (choice.Kind == ChoiceModelKind.LayerList)
+            {
+                offset += choice.LayerCount;
             }
             else
             {
@@ -433,6 +460,9 @@ internal static partial class Emitter
                 case ChoiceModelKind.Layer:
                     w.Line($"dimensions.Add(global::NasGen.Dimension.OfNamed({label}, global::NasGen.ChoiceKind.Layer, {candidates}, {NameArray(choice)}));");
                     break;
+                case ChoiceModelKind.LayerList:
+                    w.Line($"dimensions.AddRange(global::NasGen.CodeGeneration.LayerLists.Dimensions({label}, {choice.LayerCount}, {candidates}, {NameArray(choice)}));");
+                    break;
                 case ChoiceModelKind.Input:
                     w.Line($"dimensions.Add(global::NasGen.Dimension.Inputs({label}, {candidates}));");
                     break;
@@ -476,6 +506,9 @@ internal static partial class Emitter
                     w.Line($"    new global::System.ReadOnlySpan<int>({cell}.ToCodes()).CopyTo(codes.Slice({At(choice)}, {choice.Stem}Length));");
                     w.Line("else");
                     w.Line($"    codes.Slice({At(choice)}, {choice.Stem}Length).Fill(-1);");
+                    break;
+                case ChoiceModelKind.LayerList:
+                    w.Line($"global::NasGen.CodeGeneration.LayerLists.Encode({value}, {choice.Stem}Candidates, codes.Slice({At(choice)}, {choice.LayerCount}));");
                     break;
                 case ChoiceModelKind.Input:
                     w.Line($"codes[{At(choice)}] = {choice.Stem}Candidates.IndexOf({value});");
@@ -524,6 +557,7 @@ internal static partial class Emitter
                     $"{choice.SubSpaceType}.Space.Decode(codes.Slice({At(choice)}, {choice.Stem}Length), numbers.Slice({At(choice)}, {choice.Stem}Length))",
                 ChoiceModelKind.SubSpace => $"{choice.SubSpaceType}.Space.Decode(codes.Slice({At(choice)}, {choice.Stem}Length))",
                 ChoiceModelKind.Cell => $"global::NasGen.CellArchitecture<{choice.OpsType}>.FromCodes({choice.Stem}Shape, codes.Slice({At(choice)}, {choice.Stem}Length))",
+                ChoiceModelKind.LayerList => $"global::NasGen.CodeGeneration.LayerLists.Decode({choice.Stem}Candidates, codes.Slice({At(choice)}, {choice.LayerCount}))",
                 ChoiceModelKind.Value when choice.Continuous => $"({choice.ValueType})numbers[{At(choice)}]",
                 _ => $"{choice.Stem}Candidates[codes[{At(choice)}]]",
             };
@@ -548,6 +582,11 @@ internal static partial class Emitter
             {
                 w.Line($"if (dimension >= {At(choice)} && dimension < {At(choice)} + {choice.Stem}Length)");
                 w.Line($"    return Dimensions[dimension].Candidates[architecture.{Id(choice.PropertyName)}.ToCodes()[dimension - {At(choice)}]].Token;");
+            }
+            else if (choice.Kind == ChoiceModelKind.LayerList)
+            {
+                w.Line($"if (dimension >= {At(choice)} && dimension < {At(choice)} + {choice.LayerCount})");
+                w.Line($"    return global::NasGen.CodeGeneration.LayerLists.Describe(architecture.{Id(choice.PropertyName)}, dimension - {At(choice)}, {choice.LayerCount});");
             }
             else
             {
@@ -623,6 +662,7 @@ internal static partial class Emitter
         ChoiceModelKind.Input => "global::NasGen.ChosenInputs",
         ChoiceModelKind.Repeat => "int",
         ChoiceModelKind.Cell => $"global::NasGen.CellArchitecture<{choice.OpsType}>",
+        ChoiceModelKind.LayerList => $"global::NasGen.LayerChoices<{space.FullyQualifiedName}.{EnumName(choice)}>",
         _ => choice.SubSpaceType + ".Architecture",
     };
 

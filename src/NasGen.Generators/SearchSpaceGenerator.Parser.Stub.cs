@@ -40,7 +40,7 @@ internal sealed partial class Parser
                 StubAccessors(property), architectureType));
         }
 
-        var enums = valid.Choices.Where(c => c.Kind == ChoiceModelKind.Layer)
+        var enums = valid.Choices.Where(c => c.Kind is ChoiceModelKind.Layer or ChoiceModelKind.LayerList)
             .Select(c => new StubEnum(c.PropertyName + "Choice", c.Candidates.Select(candidate => candidate.Name).ToEquatableArray()))
             .ToList();
         var taken = StubMemberNames.Concat(enums.Select(e => e.Name)).Where(name => !_space.GetMembers(name).IsEmpty).ToList();

@@ -171,6 +171,7 @@ internal sealed partial class Parser
                 ChoiceModelKind.Repeat => choice.Max - choice.Min + 1,
                 ChoiceModelKind.SubSpace => BigInteger.One,
                 ChoiceModelKind.Cell => choice.CellArchitectures,
+                ChoiceModelKind.LayerList => BigInteger.Pow(choice.Candidates.Count, choice.LayerCount),
                 _ => choice.Candidates.Count,
             };
         }
@@ -238,7 +239,7 @@ internal sealed partial class Parser
             }
             var names = new List<string>();
             if (choice.Kind != ChoiceModelKind.Value) names.Add(FieldName(choice.PropertyName));
-            if (choice.Kind == ChoiceModelKind.Layer) names.Add(choice.PropertyName + "Choice");
+            if (choice.Kind is ChoiceModelKind.Layer or ChoiceModelKind.LayerList) names.Add(choice.PropertyName + "Choice");
             if (choice.Kind == ChoiceModelKind.Cell) names.Add("New" + choice.PropertyName);
             foreach (string name in names)
             {
@@ -508,9 +509,26 @@ internal sealed partial class Parser
 
     // ---- [LayerChoice] ----------------------------------------------------------------------------------------
 
+    // An indexed layer choice (Count = n) holds n positions, each its own dimension; more would only make a space
+    // nobody can train, and bounds the size arithmetic.
+    private const int MaxLayerCount = 4096;
+
     private ChoiceModel? ParseLayerChoice(IPropertySymbol property, AttributeData attribute, Location? location, ChoiceModel builder)
     {
-        if (!IsModule(property.Type))
+        int? count = attribute.NamedArguments.Where(a => a.Key == "Count").Select(a => a.Value.Value as int?).FirstOrDefault();
+        if (count is not null && (count <= 0 || count > MaxLayerCount))
+        {
+            Report(DiagnosticDescriptors.InvalidLayerCount, LabelLocation(attribute, "Count") ?? location, property.Name,
+                count.Value.ToString(CultureInfo.InvariantCulture), MaxLayerCount.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
+        if (count is not null && !IsModuleListOfTensorModules(property.Type))
+        {
+            Report(DiagnosticDescriptors.WrongPropertyType, location, property.Name, property.Type.ToDisplayString(),
+                "an indexed [LayerChoice] (Count = n) must be a ModuleList<Module<Tensor, Tensor>>, one module per position");
+            return null;
+        }
+        if (count is null && !IsModule(property.Type))
         {
             Report(DiagnosticDescriptors.WrongPropertyType, location, property.Name, property.Type.ToDisplayString(),
                 "a [LayerChoice] property must be a TorchSharp module type such as Module<Tensor, Tensor>");
@@ -533,8 +551,10 @@ internal sealed partial class Parser
         for (int i = 0; i < values.Length; i++)
         {
             var argumentLocation = ArgumentLocation(attribute, i) ?? location;
-            CandidateModel? candidate = values[i].Kind == TypedConstantKind.Type
-                ? LayerTypeCandidate(property, values[i].Value as ITypeSymbol, argumentLocation)
+            CandidateModel? candidate =
+                count is not null && values[i].Kind == TypedConstantKind.Type ? IndexedLayerTypeCandidate(property, values[i].Value as ITypeSymbol, argumentLocation)
+                : count is not null ? IndexedLayerFactoryCandidate(property, values[i].Value as string, argumentLocation)
+                : values[i].Kind == TypedConstantKind.Type ? LayerTypeCandidate(property, values[i].Value as ITypeSymbol, argumentLocation)
                 : LayerFactoryCandidate(property, values[i].Value as string, argumentLocation);
             if (candidate is null) return null;
             if (!seen.Add(candidate.Name))
@@ -547,7 +567,48 @@ internal sealed partial class Parser
         if (candidates.Count == 1)
             Report(DiagnosticDescriptors.SingleCandidate, AttributeLocation(attribute) ?? location, property.Name);
 
-        return builder with { Kind = ChoiceModelKind.Layer, Candidates = candidates.ToEquatableArray() };
+        return count is null
+            ? builder with { Kind = ChoiceModelKind.Layer, Candidates = candidates.ToEquatableArray() }
+            : builder with { Kind = ChoiceModelKind.LayerList, Candidates = candidates.ToEquatableArray(), LayerCount = count.Value };
+    }
+
+    private bool IsModuleListOfTensorModules(ITypeSymbol type) =>
+        type is INamedTypeSymbol { Name: "ModuleList", TypeArguments.Length: 1 } list
+        && list.ContainingNamespace.ToDisplayString() == "TorchSharp.Modules"
+        && TensorModuleType() is { } module && SymbolEqualityComparer.Default.Equals(list.TypeArguments[0], module);
+
+    // An indexed candidate is a method taking the position: Module<Tensor, Tensor> Shuffle3x3(int block). Its
+    // expression is the method's name; the emitters add the argument.
+    private CandidateModel? IndexedLayerFactoryCandidate(IPropertySymbol property, string? name, Location? location)
+    {
+        if (string.IsNullOrEmpty(name) || !SyntaxFacts.IsValidIdentifier(name))
+        {
+            Report(DiagnosticDescriptors.InvalidLayerFactory, location, property.Name, name ?? "null", "is not a method name; use nameof(Method)");
+            return null;
+        }
+        var methods = _space.GetMembers(name!).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
+        var moduleType = TensorModuleType();
+        var method = methods.FirstOrDefault(m => !m.IsGenericMethod && !m.IsStatic && m.Parameters.Length >= 1
+            && m.Parameters[0].Type.SpecialType == SpecialType.System_Int32 && m.Parameters[0].RefKind == RefKind.None
+            && m.Parameters.Skip(1).All(p => p.IsOptional || p.IsParams));
+        string? problem =
+            methods.Count == 0 ? $"names no method of '{_space.Name}'; declare 'Module<Tensor, Tensor> {name}(int block)'" :
+            method is null ? $"does not take the position as its one int parameter; declare 'Module<Tensor, Tensor> {name}(int block)'" :
+            moduleType is not null && !IsAssignable(method.ReturnType, moduleType) ? $"returns '{method.ReturnType.ToDisplayString()}', which is not a Module<Tensor, Tensor>" :
+            null;
+        if (problem is not null)
+        {
+            Report(DiagnosticDescriptors.InvalidLayerFactory, location, property.Name, name!, problem);
+            return null;
+        }
+        return new CandidateModel(CSharpIdentifiers.Escape(name!), name!);
+    }
+
+    private CandidateModel? IndexedLayerTypeCandidate(IPropertySymbol property, ITypeSymbol? type, Location? location)
+    {
+        Report(DiagnosticDescriptors.InvalidLayerType, location, property.Name, type?.ToDisplayString() ?? "null",
+            "cannot be told its position; an indexed layer choice (Count = n) takes factory methods such as 'Module<Tensor, Tensor> Make(int block)'");
+        return null;
     }
 
     private CandidateModel? LayerFactoryCandidate(IPropertySymbol property, string? name, Location? location)

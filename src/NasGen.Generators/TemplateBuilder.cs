@@ -174,7 +174,7 @@ internal sealed class TemplateBuilder
             ValueCategory = ValueCategory(choice),
             Factory = choice.Factory ?? "",
             Min = choice.Min,
-            Max = choice.Max,
+            Max = choice.Kind == ChoiceModelKind.LayerList ? choice.LayerCount : choice.Max,
             Inputs = choice.InputCandidates,
             Chosen = choice.InputChosen,
             Reduction = choice.Reduction,
@@ -187,7 +187,8 @@ internal sealed class TemplateBuilder
         }
         foreach (var candidate in choice.Candidates)
         {
-            bool factory = choice.Kind == ChoiceModelKind.Layer && !candidate.Expression.StartsWith("new ", StringComparison.Ordinal);
+            bool factory = choice.Kind == ChoiceModelKind.LayerList
+                || (choice.Kind == ChoiceModelKind.Layer && !candidate.Expression.StartsWith("new ", StringComparison.Ordinal));
             bool isString = template.ValueCategory == "string";
             string raw = isString ? candidate.Name.Substring(2) : "";
             template.Candidates.Add(new CandidateTemplate

@@ -91,6 +91,9 @@ public sealed class DiagnosticTests
     private static readonly string TwoOps = Layer("nameof(Conv3), nameof(Conv5)");
     private static readonly string TwoTypes = Layer("typeof(OpA), typeof(OpB)");
     private static readonly string ValidRepeat = RepeatOf("0, 2, nameof(Block)");
+    private static string Blocks(string arguments, string type = "ModuleList<Module<Tensor, Tensor>>") =>
+        $"[LayerChoice({arguments})] public partial {type} L {{ get; }}\nprivate Module<Tensor, Tensor> Wide(int block) => Tanh();";
+    private static readonly string ValidBlocks = Blocks("nameof(Block), nameof(Wide), Count = 3");
     private const string ValidConstraint = "\n[Constraint] private static bool Check(Architecture architecture) => true;";
 
     public static TheoryData<string, string, string> Cases => new()
@@ -134,6 +137,17 @@ public sealed class DiagnosticTests
         { "NASG010", Space(Layer("nameof(Conv3), {|nameof(Block)|}")), Space(TwoOps) },
         { "NASG010", Space("[LayerChoice(nameof(Conv3), {|nameof(Count)|})] public partial Module<Tensor, Tensor> Op { get; }\nprivate int Count() => 0;"),
             Space(TwoOps + "\nprivate int Count() => 0;") },
+        { "NASG045", Space(Blocks("nameof(Block), nameof(Wide), Count = {|0|}")), Space(ValidBlocks) },
+        { "NASG045", Space(Blocks("nameof(Block), nameof(Wide), Count = {|-3|}")), Space(ValidBlocks) },
+        { "NASG045", Space(Blocks("nameof(Block), nameof(Wide), Count = {|5000|}")), Space(ValidBlocks) },
+        { "NASG010", Space(Blocks("nameof(Block), {|nameof(Conv3)|}, Count = 3")), Space(ValidBlocks) },
+        { "NASG010", Space(Blocks("nameof(Block), {|nameof(Pick)|}, Count = 3") + "\nprivate Module<Tensor, Tensor> Pick(string name) => ReLU();"),
+            Space(ValidBlocks) },
+        { "NASG010", Space(Blocks("nameof(Block), {|nameof(Number)|}, Count = 3") + "\nprivate int Number(int block) => block;"), Space(ValidBlocks) },
+        { "NASG011", Space(Blocks("{|typeof(OpA)|}, typeof(OpB), Count = 3")), Space(ValidBlocks) },
+        { "NASG023", Space("[LayerChoice(nameof(Block), nameof(Wide), Count = 3)] public partial Module<Tensor, Tensor> {|L|} { get; }\nprivate Module<Tensor, Tensor> Wide(int block) => Tanh();"),
+            Space(ValidBlocks) },
+        { "NASG023", Space(Blocks("nameof(Block), nameof(Wide), Count = 3", "ModuleList<Linear>").Replace(" L ", " {|L|} ")), Space(ValidBlocks) },
         { "NASG011", Space(Layer("{|typeof(string)|}, typeof(OpA)")),
             Space(TwoTypes) },
         { "NASG011", Space(Layer("typeof(OpA), {|typeof(AbstractOp)|}")),

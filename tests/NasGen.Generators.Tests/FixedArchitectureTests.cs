@@ -112,6 +112,31 @@ public sealed class FixedArchitectureTests
     }
 
     [Fact]
+    public void An_indexed_layer_choice_builds_the_chosen_module_at_each_position()
+    {
+        static GeneratorRun RunStack(string json)
+        {
+            var tree = TestCompilation.Parse(TestCompilation.Usings + Sources.IndexedLayers
+                + "\n\n[FixedArchitecture(typeof(Stack), \"best.arch.json\")]\npublic partial class BestStack\n{\n}\n");
+            return GeneratorDriverRunner.Run(TestCompilation.Create(tree),
+                GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", json)]));
+        }
+
+        var run = RunStack("""{ "$space": "stack", "width": 8, "blocks": { "0": "Wide", "1": "Skip", "2": "Wide" } }""").AssertClean();
+        string source = run.Source("Demo.Stacks.BestStack.Fixed.g.cs");
+        Assert.Contains("// Architecture: width=8;blocks.0=Wide;blocks.1=Skip;blocks.2=Wide", source);
+        Assert.Contains("blocks = new ModuleList<Module<Tensor, Tensor>>(Wide(0), Skip(1), Wide(2));", source);
+        Assert.DoesNotContain("Narrow", source);
+
+        var wrong = RunStack("""{ "$space": "stack", "width": 8, "blocks": { "0": "Wide", "1": "Huge", "2": "Wide" } }""");
+        var diagnostic = Assert.Single(Errors(wrong));
+        Assert.Equal("NASG029", diagnostic.Id);
+        Assert.Contains("'blocks.1' is", diagnostic.GetMessage());
+        Assert.Contains("Huge", diagnostic.GetMessage());
+        Assert.Contains("Narrow, Wide, Skip", diagnostic.GetMessage());
+    }
+
+    [Fact]
     public void A_path_that_matches_the_end_of_an_additional_file_is_found()
     {
         Run(Valid, path: "/elsewhere/models/best.arch.json").AssertClean();

@@ -22,6 +22,9 @@ public sealed class SnapshotTests
     public void CellsOfBothFormsWithASupernet() => VerifySpace(Sources.Cells);
 
     [Fact]
+    public void IndexedLayerChoiceWithASupernet() => VerifySpace(Sources.IndexedLayers);
+
+    [Fact]
     public void NestedSubSpaceWithConstraint() => VerifySpace(Sources.Nested);
 
     [Fact]

@@ -111,6 +111,37 @@ internal static class Sources
         }
         """;
 
+    public const string IndexedLayers = """
+        namespace Demo.Stacks;
+
+        [SearchSpace(Name = "stack")]
+        public sealed partial class Stack : Module<Tensor, Tensor>
+        {
+            [Choice(8, 16)] public partial int Width { get; }
+
+            [LayerChoice(nameof(Narrow), nameof(Wide), nameof(Skip), Count = 3)]
+            public partial ModuleList<Module<Tensor, Tensor>> Blocks { get; }
+
+            public Stack(Architecture architecture) : base(nameof(Stack))
+            {
+                InitializeChoices(architecture);
+                RegisterComponents();
+            }
+
+            private Module<Tensor, Tensor> Narrow(int block) => Conv2d(Width, Width, 3, padding: 1);
+
+            private Module<Tensor, Tensor> Wide(int block) => Conv2d(Width, Width, 3 + 2 * block, padding: 1 + block);
+
+            private Module<Tensor, Tensor> Skip(int block) => Identity();
+
+            public override Tensor forward(Tensor input)
+            {
+                foreach (var block in Blocks) input = block.call(input);
+                return input;
+            }
+        }
+        """;
+
     public const string Nested = """
         namespace Demo.Nested;
 

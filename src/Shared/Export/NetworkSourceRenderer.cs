@@ -84,6 +84,7 @@ internal sealed class NetworkSourceRenderer
         var choiceCodes = new int[template.Choices.Count];
         var subCodes = new Dictionary<int, int[]>();
         var cellCodes = new Dictionary<int, int[]>();
+        var positionCodes = new Dictionary<int, int[]>();
         int at = 0;
         for (int i = 0; i < template.Choices.Count; i++)
         {
@@ -94,13 +95,13 @@ internal sealed class NetworkSourceRenderer
                 subCodes[i] = codes.Skip(at).Take(length).ToArray();
                 at += length;
             }
-            else if (choice.Kind == TemplateChoiceKind.Cell)
+            else if (choice.Kind is TemplateChoiceKind.Cell or TemplateChoiceKind.LayerList)
             {
-                var dimensions = choice.CellDimensions();
+                var dimensions = choice.Kind == TemplateChoiceKind.Cell ? choice.CellDimensions() : choice.PositionDimensions();
                 for (int d = 0; d < dimensions.Count; d++)
                     if (codes[at + d] < 0 || codes[at + d] >= dimensions[d].Choice.CandidateCount)
                         throw new ArgumentOutOfRangeException(nameof(codes), $"{dimensions[d].Label}: code {codes[at + d]} is not a candidate.");
-                cellCodes[i] = codes.Skip(at).Take(dimensions.Count).ToArray();
+                (choice.Kind == TemplateChoiceKind.Cell ? cellCodes : positionCodes)[i] = codes.Skip(at).Take(dimensions.Count).ToArray();
                 at += dimensions.Count;
             }
             else
@@ -111,7 +112,7 @@ internal sealed class NetworkSourceRenderer
             }
         }
         var subClassNames = NameSubSpaceClasses(template, subCodes);
-        var context = new RenderContext(template, choiceCodes, subClassNames, template.Usings.Contains(StaticNn)) { ClassName = className, CellCodes = cellCodes };
+        var context = new RenderContext(template, choiceCodes, subClassNames, template.Usings.Contains(StaticNn)) { ClassName = className, CellCodes = cellCodes, PositionCodes = positionCodes };
 
         var body = new List<string>();
         void Block(IEnumerable<string> lines)
@@ -123,14 +124,15 @@ internal sealed class NetworkSourceRenderer
         }
 
         var moduleChoices = Enumerable.Range(0, template.Choices.Count)
-            .Where(i => template.Choices[i].Kind is TemplateChoiceKind.Layer or TemplateChoiceKind.Repeat or TemplateChoiceKind.SubSpace or TemplateChoiceKind.Cell).ToList();
+            .Where(i => template.Choices[i].Kind is TemplateChoiceKind.Layer or TemplateChoiceKind.LayerList or TemplateChoiceKind.Repeat
+                or TemplateChoiceKind.SubSpace or TemplateChoiceKind.Cell).ToList();
         if (moduleChoices.Count > 0)
         {
             Block(new[] { "// The chosen operations; their names are the searched network's state_dict keys, so its weights load here." }
                 .Concat(moduleChoices.Select(i => $"private readonly {FieldType(i, template, subClassNames)} {CSharpIdentifiers.Escape(template.Choices[i].Field)};")));
         }
 
-        var kept = ReachableMembers(template, choiceCodes);
+        var kept = ReachableMembers(template, choiceCodes, positionCodes);
         var members = new List<string>();
         foreach (var member in template.Members)
         {
@@ -275,7 +277,7 @@ internal sealed class NetworkSourceRenderer
         return names;
     }
 
-    private static HashSet<string> ReachableMembers(NetworkTemplate template, int[] choiceCodes)
+    private static HashSet<string> ReachableMembers(NetworkTemplate template, int[] choiceCodes, Dictionary<int, int[]> positionCodes)
     {
         var roots = new List<string>();
         foreach (var member in template.Members.Where(m => !m.Droppable)) roots.Add(member.Name);
@@ -285,6 +287,8 @@ internal sealed class NetworkSourceRenderer
             if (choice.Kind == TemplateChoiceKind.Layer && choice.Candidates[choiceCodes[i]].Requires.Length > 0)
                 roots.Add(choice.Candidates[choiceCodes[i]].Requires);
             if (choice.Kind == TemplateChoiceKind.Repeat && choice.Min + choiceCodes[i] > 0) roots.Add(choice.Factory);
+            if (choice.Kind == TemplateChoiceKind.LayerList)
+                roots.AddRange(positionCodes[i].Select(code => choice.Candidates[code].Requires));
             if (choice.Kind is TemplateChoiceKind.SubSpace or TemplateChoiceKind.Cell && choice.Factory.Length > 0) roots.Add(choice.Factory);
         }
         var kept = new HashSet<string>(StringComparer.Ordinal);
@@ -385,6 +389,12 @@ internal sealed class NetworkSourceRenderer
                     break;
                 case TemplateChoiceKind.Cell:
                     statements.Add($"{field} = New{choice.Property}(\"{choice.Field}\");");
+                    break;
+                case TemplateChoiceKind.LayerList:
+                    // One chosen module per position, each told its position as the searched network's factory was.
+                    var modules = context.PositionCodes[i].Select((chosen, position) =>
+                        $"{choice.Candidates[chosen].Expression}({position.ToString(CultureInfo.InvariantCulture)})");
+                    statements.Add($"{field} = new {choice.TypeText}({string.Join(", ", modules)});");
                     break;
             }
         }
@@ -592,6 +602,8 @@ internal sealed class NetworkSourceRenderer
                 dimensions.AddRange(Dimensions(Resolve(choice.SubSpace), prefix + choice.Label + "."));
             else if (choice.Kind == TemplateChoiceKind.Cell)
                 dimensions.AddRange(choice.CellDimensions().Select(d => (prefix + d.Label, d.Choice)));
+            else if (choice.Kind == TemplateChoiceKind.LayerList)
+                dimensions.AddRange(choice.PositionDimensions().Select(d => (prefix + d.Label, d.Choice)));
             else
                 dimensions.Add((prefix + choice.Label, choice));
         }
@@ -657,6 +669,9 @@ internal sealed class NetworkSourceRenderer
         public bool HasStaticNn { get; }
         public string ClassName { get; set; } = "";
         public Dictionary<int, int[]> CellCodes { get; set; } = new();
+
+        // Indexed layer choices: the code of each position.
+        public Dictionary<int, int[]> PositionCodes { get; set; } = new();
     }
 }
 

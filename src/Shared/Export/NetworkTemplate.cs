@@ -16,6 +16,8 @@ internal enum TemplateChoiceKind
     Repeat,
     SubSpace,
     Cell,
+    // An indexed layer choice: Max positions of the same candidates (factory method names, called with the position).
+    LayerList,
 }
 
 /// <summary>
@@ -158,6 +160,15 @@ internal sealed class ChoiceTemplate
             dimensions.Add((node + ".inputs", new ChoiceTemplate { Kind = TemplateChoiceKind.Input, Inputs = InputNodes + m, Chosen = Chosen }));
             for (int t = 0; t < Chosen; t++) dimensions.Add((node + ".op" + Number(t), Ops()));
         }
+        return dimensions;
+    }
+
+    /// <summary>An indexed layer choice's dimensions: one layer choice per position, <c>{label}.{i}</c>.</summary>
+    public List<(string Label, ChoiceTemplate Choice)> PositionDimensions()
+    {
+        var dimensions = new List<(string, ChoiceTemplate)>();
+        for (int position = 0; position < Max; position++)
+            dimensions.Add((Label + "." + Number(position), new ChoiceTemplate { Kind = TemplateChoiceKind.Layer, Candidates = Candidates }));
         return dimensions;
     }
 

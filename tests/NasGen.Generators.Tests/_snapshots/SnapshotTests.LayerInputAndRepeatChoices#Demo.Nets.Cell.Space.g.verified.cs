@@ -10,7 +10,9 @@ partial class Cell
     [global::System.CodeDom.Compiler.GeneratedCode("NasGen.Generators", "{version}")]
     public enum OpChoice
     {
+        /// <summary>The candidate <c>Conv3x3</c>.</summary>
         Conv3x3,
+        /// <summary>The candidate <c>Conv5x5</c>.</summary>
         Conv5x5,
     }
 
@@ -18,7 +20,9 @@ partial class Cell
     [global::System.CodeDom.Compiler.GeneratedCode("NasGen.Generators", "{version}")]
     public enum ShortcutChoice
     {
+        /// <summary>The candidate <c>Identity</c>.</summary>
         Identity,
+        /// <summary>The candidate <c>Zero</c>.</summary>
         Zero,
     }
 
