@@ -89,7 +89,7 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
         ArgumentNullException.ThrowIfNull(space);
         _options = options ?? new TreeParzenEstimatorOptions();
         _options.Validate(nameof(options));
-        CandidateLimits.Check(space, "TPE", allowContinuous: true);
+        CandidateLimits.Check(space, "TPE");
         _space = space;
         _random = new Random(seed);
         _tracker = new ProposalTracker<TArchitecture>(space);
