@@ -11,6 +11,11 @@ public static class Program
     /// <summary>Entry point.</summary>
     public static void Main(string[] args)
     {
+        if (args is ["--cpu-ask", ..])
+        {
+            MixedStrategyAskBenchmarks.MeasureCpuTime(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 16);
+            return;
+        }
         // In process: one build serves every case, and the TorchSharp native fix applied to this output is used.
         // Few invocations per iteration because an iteration must not add many outcomes to the state measured.
         var job = Job.Default

@@ -290,7 +290,10 @@ internal static partial class Emitter
         // A continuous range has no grid index; every value choice is pinned below anyway.
         string first = space.Choices.Any(c => c.Continuous) ? "Space.Decode(new int[Space.Dimensions.Count])" : "Space.FromIndex(0)";
         w.Line($"var architecture = {first}{with};");
-        w.Line("using (global::NasGen.CodeGeneration.SupernetBuild.Enter(context))");
+        // Ranges are pinned like value choices; the context records them so that asking it to search one says so.
+        w.Line(space.Choices.Any(c => c.RangeArguments.Length > 0)
+            ? "using (global::NasGen.CodeGeneration.SupernetBuild.Enter(context, Space, architecture))"
+            : "using (global::NasGen.CodeGeneration.SupernetBuild.Enter(context))");
         w.Line(space.HasArchitectureConstructor ? $"    return create is null ? new {self}(architecture) : create(architecture);" : "    return create(architecture);");
         w.Outdent().Line("}");
         w.Line();

@@ -26,6 +26,25 @@ public static class SupernetBuild
         return new Scope(previous);
     }
 
+    /// <summary>
+    /// Makes <paramref name="context"/> current as <see cref="Enter(SupernetContext)"/> does, and records in it the value
+    /// at which <paramref name="architecture"/> pins each numeric range of <paramref name="space"/>, so that asking the
+    /// context for a range by label says it is pinned.
+    /// </summary>
+    public static Scope Enter<TArchitecture>(SupernetContext context, SearchSpace<TArchitecture> space, in TArchitecture architecture)
+        where TArchitecture : struct, IEquatable<TArchitecture>
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(space);
+        for (int d = 0; d < space.Dimensions.Count; d++)
+        {
+            var dimension = space.Dimensions[d];
+            if (dimension.Range is { } range)
+                context.PinRange(dimension.Label, $"{dimension.Label} = {space.DescribeValue(architecture, d)} in {range}");
+        }
+        return Enter(context);
+    }
+
     /// <summary>Restores the previous context when disposed.</summary>
     public readonly struct Scope : IDisposable
     {

@@ -23,6 +23,8 @@ public sealed class SupernetContext : IDisposable
     private readonly List<MixedChoice> _choices = [];
     private readonly Dictionary<string, MixedChoice> _byLabel = new(StringComparer.Ordinal);
     private readonly List<int> _path = [];
+    private readonly Dictionary<string, string> _pinnedRanges = new(StringComparer.Ordinal); // label → "label = value, range [a, b]"
+
     private readonly ScalarType _dtype;
     private readonly Device _device;
     private SupernetMode _mode;
@@ -96,9 +98,21 @@ public sealed class SupernetContext : IDisposable
         return Add(label, MixedChoiceKind.Input, names, chosen);
     }
 
-    /// <summary>The choice registered under <paramref name="label"/>.</summary>
+    /// <summary>The choice registered under <paramref name="label"/>; a numeric range pinned by <c>CreateSupernet</c> is refused with a message that says so.</summary>
     public MixedChoice this[string label] => _byLabel.TryGetValue(label, out var c) ? c
+        : _pinnedRanges.ContainsKey(label) ? throw PinnedRangeError(label)
         : throw new KeyNotFoundException($"No choice '{label}' is registered; registered: {string.Join(", ", _byLabel.Keys)}.");
+
+    /// <summary>The numeric ranges <c>CreateSupernet</c> pinned, as <c>label = value in range</c>, in dimension order.</summary>
+    internal IReadOnlyCollection<string> PinnedRanges => _pinnedRanges.Values;
+
+    /// <summary>Records that the supernet being built holds range <paramref name="label"/> at one value (<paramref name="description"/>).</summary>
+    internal void PinRange(string label, string description) => _pinnedRanges[label] = description;
+
+    private NotSupportedException PinnedRangeError(string label) => new(
+        $"'{label}' is a numeric range, pinned when the supernet was built ({_pinnedRanges[label]}): one-shot methods mix layer, " +
+        "input and cell choices, and a range has no candidates to mix. Search the ranges with a multi-trial strategy (tpe, bo, random, " +
+        $"evolution …) around the one-shot result, or build one supernet per value to compare. Pinned ranges: {string.Join("; ", _pinnedRanges.Values)}.");
 
     /// <summary>Draws a path uniformly (each choice's code independently uniform, as SPOS does), makes it current and returns it.</summary>
     public int[] SamplePath()

@@ -57,7 +57,8 @@ public sealed record BayesianOptimizationOptions
 /// Bayesian optimization with a Gaussian process on one-hot encoded architectures (a Matérn-5/2 kernel, see
 /// <see cref="CategoricalGaussianProcess"/>) and expected improvement (Jones, Schonlau and Welch 1998), maximised by
 /// hill climbing over neighbours from the best observed and from random architectures. Never proposes an
-/// architecture twice.
+/// architecture twice. Continuous ranges are modelled by their normalised positions with their own length-scales, and
+/// the acquisition is refined over them by a compass search (see <see cref="AcquisitionClimb"/>).
 /// </summary>
 /// <remarks>
 /// Suggestions in flight are excluded from the candidates, so parallel asks propose different architectures
@@ -72,8 +73,10 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
     private readonly Random _random;
     private readonly ProposalTracker<TArchitecture> _tracker;
     private readonly CategoricalGaussianProcess _model;
+    private readonly RangePositions _ranges;
     private readonly List<TArchitecture> _observed = new();
     private readonly List<int[]> _observedCodes = new();
+    private readonly List<double[]> _observedPositions = new(); // normalised positions of the continuous ranges (empty arrays without)
     private readonly List<double> _observedFitness = new();
     private bool _modelStale;
     private int _lastHyperparameterFit;
@@ -88,6 +91,7 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
         _random = new Random(seed);
         _tracker = new ProposalTracker<TArchitecture>(space);
         _model = CategoricalGaussianProcess.For(space, candidateWeights: _options.CopulaTransform);
+        _ranges = RangePositions.Of(space);
     }
 
     /// <inheritdoc />
@@ -113,6 +117,7 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
 
         _observed.Add(suggestion.Architecture);
         _observedCodes.Add(_space.EncodeCategorical(suggestion.Architecture));
+        _observedPositions.Add(_ranges.Read(_space, suggestion.Architecture));
         _observedFitness.Add(outcome.Fitness!.Value);
         _modelStale = true;
     }
@@ -141,12 +146,12 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
         IReadOnlyList<double> targets = _options.CopulaTransform ? GaussianCopula.Scores(_observedFitness) : _observedFitness;
         if (_options.RefitDue(n, _lastHyperparameterFit))
         {
-            _model.Fit(_observedCodes, targets);
+            _model.Fit(_observedCodes, _observedPositions, targets);
             _lastHyperparameterFit = n;
         }
         else
         {
-            _model.Extend(_observedCodes, targets);
+            _model.Extend(_observedCodes, _observedPositions, targets);
         }
         _modelStale = false;
     }
@@ -157,11 +162,14 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
         var model = _model;
         double incumbent = model.BestStandardizedTarget + _options.ExplorationMargin;
         var codes = new int[_space.Dimensions.Count];
+        var numbers = new double[_space.Dimensions.Count];
+        var positions = new double[_ranges.Count];
         var scratch = new double[model.Count];
         return AcquisitionClimb.Maximize(_space, _tracker.Proposals, _random, _options, _observed, _observedFitness, (architecture, threshold) =>
         {
             _space.Encode(architecture, codes);
-            double mean = model.PredictMeanStandardized(codes, scratch, out double varianceBound);
+            _ranges.Write(_space, architecture, numbers, positions);
+            double mean = model.PredictMeanStandardized(codes, positions, scratch, out double varianceBound);
             // EI grows with the deviation, and the variance given the nearest observation bounds the posterior
             // variance: this O(n) bound spares the O(n²) variance for most candidates once a good one is known.
             double bound = ExpectedImprovement(mean, Math.Sqrt(varianceBound), incumbent);

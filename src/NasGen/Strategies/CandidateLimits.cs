@@ -13,16 +13,11 @@ internal static class CandidateLimits
     public const int MaxPerDimension = 1 << 16;
 
     /// <summary>
-    /// Refuses a space with a dimension over <see cref="MaxPerDimension"/> candidates, or with a continuous range
-    /// (no candidates to keep a number for) unless the strategy models ranges itself, naming it.
+    /// Refuses a space with a dimension over <see cref="MaxPerDimension"/> candidates, naming it. A continuous range has
+    /// no candidates: these strategies model it by its normalised position instead.
     /// </summary>
-    public static void Check(ISearchSpace space, string strategy, bool allowContinuous = false)
+    public static void Check(ISearchSpace space, string strategy)
     {
-        var continuous = space.Dimensions.Where(d => d.IsContinuous).Select(d => d.Label).ToList();
-        if (continuous.Count > 0 && !allowContinuous)
-            throw new NotSupportedException(
-                $"{strategy} models candidates and does not search continuous ranges yet ({string.Join(", ", continuous)}); give each range a Step, " +
-                "or search this space with random, evolution, local, sh, hyperband or pareto-evolution, which sample, mutate and perturb them.");
         var huge = space.Dimensions.FirstOrDefault(d => d.Count > MaxPerDimension);
         if (huge is not null)
             throw new NotSupportedException(

@@ -20,9 +20,12 @@ public sealed partial class CategoricalGaussianProcess
     /// over one shared length-scale (every candidate weight 1) and the noise, refined by gradient ascent over every
     /// weight and the noise.
     /// </summary>
-    public void Fit(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets)
+    public void Fit(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets) => Fit(codes, null, targets);
+
+    /// <summary>As <see cref="Fit(IReadOnlyList{int[]}, IReadOnlyList{double})"/>, with each architecture's normalised positions of its continuous ranges.</summary>
+    internal void Fit(IReadOnlyList<int[]> codes, IReadOnlyList<double[]>? positions, IReadOnlyList<double> targets)
     {
-        var y = Load(codes, targets);
+        var y = Load(codes, positions, targets);
         double bestLikelihood = double.NegativeInfinity;
         (double LengthScale, double Noise) best = (1, NoiseRatio);
         Array.Fill(_kernel.CandidateWeight, 1.0);
@@ -48,9 +51,10 @@ public sealed partial class CategoricalGaussianProcess
         }
         // Each gradient step costs O(n³): above MaxAscentPoints the weights are fitted on evenly spaced observations
         // (old and new alike) and the whole set is factorized once with them.
-        var subset = new CategoricalGaussianProcess(_kernel.Candidates, _fitCandidateWeights, _kernel.Group);
+        var subset = new CategoricalGaussianProcess(_kernel.Candidates, _fitCandidateWeights, _kernel.Group, _numeric);
         var picked = Enumerable.Range(0, MaxAscentPoints).Select(i => (int)((long)i * Count / MaxAscentPoints)).ToArray();
-        var subsetY = subset.Load(picked.Select(i => codes[i]).ToList(), picked.Select(i => targets[i]).ToList());
+        var subsetY = subset.Load(picked.Select(i => codes[i]).ToList(), positions is null ? null : picked.Select(i => positions[i]).ToList(),
+            picked.Select(i => targets[i]).ToList());
         _kernel.Relevance.CopyTo(subset._kernel.Relevance, 0);
         subset.Factorize(subsetY, best.Noise);
         subset.AscendLikelihood(subsetY);
@@ -64,7 +68,7 @@ public sealed partial class CategoricalGaussianProcess
     {
         if (!(lengthScale > 0)) throw new ArgumentOutOfRangeException(nameof(lengthScale));
         if (!(noiseRatio >= 0)) throw new ArgumentOutOfRangeException(nameof(noiseRatio));
-        var y = Load(codes, targets);
+        var y = Load(codes, null, targets);
         Array.Fill(_kernel.Relevance, 1 / (lengthScale * lengthScale));
         Array.Fill(_kernel.CandidateWeight, 1.0);
         Factorize(y, noiseRatio);
@@ -77,10 +81,13 @@ public sealed partial class CategoricalGaussianProcess
     private void AscendLikelihood(double[] y)
     {
         const int Iterations = 30;
-        const double MinRelevance = 1e-4, MaxRelevance = 64, MaxCandidateWeight = 16, MinNoise = 1e-6, MaxNoise = 1;
+        const double MinRelevance = 1e-4, MaxRelevance = 64, MaxNumericRelevance = 400, MaxCandidateWeight = 16, MinNoise = 1e-6, MaxNoise = 1;
         int weights = _fitCandidateWeights ? _kernel.CandidateWeight.Length : 0;
         int p = _dimensions + weights + 1; // log relevances, log candidate weights (when fitted), log noise
         var parameters = new double[p];
+        // A range's position may vary on a shorter scale than a categorical switch: down to 1/20 of the range.
+        var maxLogRelevance = Enumerable.Repeat(Math.Log(MaxRelevance), _dimensions).ToArray();
+        foreach (int d in _numeric) maxLogRelevance[d] = Math.Log(MaxNumericRelevance);
         for (int d = 0; d < _dimensions; d++) parameters[d] = Math.Log(_kernel.Relevance[d]);
         for (int c = 0; c < weights; c++) parameters[_dimensions + c] = Math.Log(_kernel.CandidateWeight[c]);
         parameters[^1] = Math.Log(NoiseRatio);
@@ -102,7 +109,7 @@ public sealed partial class CategoricalGaussianProcess
             }
             CenterCandidateWeights(parameters);
             for (int d = 0; d < _dimensions; d++)
-                parameters[d] = Math.Clamp(parameters[d], Math.Log(MinRelevance), Math.Log(MaxRelevance));
+                parameters[d] = Math.Clamp(parameters[d], Math.Log(MinRelevance), maxLogRelevance[d]);
             for (int c = 0; c < weights; c++)
                 parameters[_dimensions + c] = Math.Clamp(parameters[_dimensions + c], -Math.Log(MaxCandidateWeight), Math.Log(MaxCandidateWeight));
             parameters[^1] = Math.Clamp(parameters[^1], Math.Log(MinNoise), Math.Log(MaxNoise));
@@ -161,6 +168,7 @@ public sealed partial class CategoricalGaussianProcess
         // ∂k/∂log u_dc = −k u_dc / 2 for each end of a pair that has candidate c in a dimension d where the pair
         // differs: sum the pair weights times k per column first, O(n² d), then scale by u_dc / 2.
         var columnSums = new double[_kernel.Columns]; // indexed by dimension offset + candidate (first row of the table)
+        var numericSums = new double[_numeric.Length];
         for (int i = 0; i < n; i++)
         {
             var rowI = _codes.AsSpan(i * _dimensions, _dimensions);
@@ -178,8 +186,15 @@ public sealed partial class CategoricalGaussianProcess
                     columnSums[_kernel.TableOffset(d) + rowI[d]] += term;
                     columnSums[_kernel.TableOffset(d) + rowJ[d]] += term;
                 }
+                // ∂k/∂log w_r = −k w_r (Δu_r)² / 2 for a continuous range: sum term · (Δu_r)² first, as above.
+                for (int r = 0; r < _numeric.Length; r++)
+                {
+                    double delta = _positions[i * _numeric.Length + r] - _positions[j * _numeric.Length + r];
+                    numericSums[r] += term * delta * delta;
+                }
             }
         }
+        for (int r = 0; r < _numeric.Length; r++) gradient[_numeric[r]] += -0.5 * _kernel.Relevance[_numeric[r]] * numericSums[r];
         for (int d = 0; d < _dimensions; d++)
         {
             for (int c = 0; c < _kernel.Candidates[d]; c++)

@@ -16,10 +16,22 @@ namespace NasGen.Strategies;
 /// differ. Targets are standardised; the signal variance has its closed-form maximum-likelihood value; the weights and
 /// the noise maximise the log marginal likelihood: a grid over one shared length-scale and the noise, then gradient
 /// ascent (iRprop−) over every weight and the noise from the best grid point.
+/// <para>
+/// A continuous range is one more coordinate of the same squared exponential: its position in [0, 1] (log-transformed
+/// where the range is <c>Log</c>) with its own relevance w_r, correlating two architectures by exp(−w_r (Δu)² / 2).
+/// The kernel is thus the product of the categorical kernel and an ARD squared exponential over the positions — the
+/// one-hot-plus-continuous encoding of Garrido-Merchán and Hernández-Lobato (2020), "Dealing with categorical and
+/// integer-valued variables in Bayesian optimization with Gaussian processes" — and the same grid and gradient ascent
+/// fit its relevances next to the categorical ones. A product, not a sum: a good learning rate with a bad operation is
+/// not half good, and the product keeps one shared signal variance and a positive-definite kernel.
+/// </para>
 /// </summary>
 public sealed partial class CategoricalGaussianProcess
 {
     private readonly int _dimensions;
+    private readonly int[] _numeric;    // the dimensions that are continuous ranges (one candidate each in the kernel)
+    private double[] _positions = [];   // n × numeric dimensions: each training point's normalised positions
+    private double[]? _squaredDistances; // Σ (Δu)² over the numeric dimensions for each pair (entry i·n + j, j < i); for the grid
     private readonly CategoricalKernel _kernel;
     private readonly bool _fitCandidateWeights;
     private int[] _codes = [];          // n × dimensions, row-major
@@ -39,6 +51,15 @@ public sealed partial class CategoricalGaussianProcess
     /// dimension has its own.
     /// </summary>
     public CategoricalGaussianProcess(IReadOnlyList<int> candidates, bool candidateWeights = false, IReadOnlyList<int>? sharedCandidates = null)
+        : this(candidates, candidateWeights, sharedCandidates, numericDimensions: [])
+    {
+    }
+
+    /// <summary>
+    /// A process as the public constructor makes it, in which the dimensions <paramref name="numericDimensions"/> (one
+    /// candidate each) are continuous ranges modelled by their normalised positions.
+    /// </summary>
+    internal CategoricalGaussianProcess(IReadOnlyList<int> candidates, bool candidateWeights, IReadOnlyList<int>? sharedCandidates, int[] numericDimensions)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         if (candidates.Count < 1) throw new ArgumentOutOfRangeException(nameof(candidates), "At least one dimension is required.");
@@ -48,12 +69,16 @@ public sealed partial class CategoricalGaussianProcess
         _dimensions = candidates.Count;
         _fitCandidateWeights = candidateWeights;
         _kernel = new CategoricalKernel(candidates.ToArray(), sharedCandidates);
+        if (numericDimensions.Any(d => (uint)d >= (uint)_dimensions || candidates[d] != 1))
+            throw new ArgumentException("A numeric dimension must exist and have one candidate.", nameof(numericDimensions));
+        _numeric = numericDimensions;
     }
 
     /// <summary>
     /// A process for the architectures of <paramref name="space"/>: one dimension per choice; with
     /// <paramref name="candidateWeights"/>, choices with the same candidates (the same tokens in the same order) share
-    /// their candidate weights.
+    /// their candidate weights. A continuous range is modelled by its normalised position (see the class remarks):
+    /// training and prediction then take the positions <see cref="RangePositions"/> writes.
     /// </summary>
     public static CategoricalGaussianProcess For(ISearchSpace space, bool candidateWeights)
     {
@@ -61,10 +86,33 @@ public sealed partial class CategoricalGaussianProcess
         CandidateLimits.Check(space, "The Gaussian-process model");
         var groups = new Dictionary<string, int>();
         var shared = space.Dimensions
-            .Select(d => string.Join("\u001f", d.Candidates.Select(c => c.Token)))
+            .Select(d => d.IsContinuous ? "\u001e" + d.Label : string.Join("\u001f", d.Candidates.Select(c => c.Token)))
             .Select(key => groups.TryGetValue(key, out int g) ? g : groups[key] = groups.Count)
             .ToArray();
-        return new CategoricalGaussianProcess(space.Dimensions.Select(d => d.Count).ToArray(), candidateWeights, shared);
+        return new CategoricalGaussianProcess(space.Dimensions.Select(d => d.IsContinuous ? 1 : d.Count).ToArray(), candidateWeights, shared,
+            RangePositions.Of(space).Dimensions);
+    }
+
+    /// <summary>The correlation of two points' positions: exp(−Σ w_r (Δu_r)² / 2); 1 without continuous ranges.</summary>
+    private double NumericCorrelation(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        if (_numeric.Length == 0) return 1;
+        double exponent = 0;
+        for (int r = 0; r < _numeric.Length; r++)
+        {
+            double delta = a[r] - b[r];
+            exponent += _kernel.Relevance[_numeric[r]] * delta * delta;
+        }
+        return Math.Exp(-0.5 * exponent);
+    }
+
+    private ReadOnlySpan<double> TrainingPositions(int i) => _positions.AsSpan(i * _numeric.Length, _numeric.Length);
+
+    /// <summary>The kernel between training points <paramref name="i"/> and <paramref name="j"/> at the current weights.</summary>
+    private double TrainingCorrelation(int i, int j)
+    {
+        double correlation = _kernel.Correlation(_tableRows.AsSpan(i * _dimensions, _dimensions), _codes.AsSpan(j * _dimensions, _dimensions));
+        return _numeric.Length == 0 ? correlation : correlation * NumericCorrelation(TrainingPositions(i), TrainingPositions(j));
     }
 
     /// <summary>Number of training points.</summary>
@@ -119,6 +167,26 @@ public sealed partial class CategoricalGaussianProcess
         return _differences = differences;
     }
 
+    /// <summary>Σ (Δu)² over the continuous ranges for each pair of training points (entry i·n + j for j &lt; i); for the grid, as <see cref="Differences"/>.</summary>
+    private double[] SquaredDistances()
+    {
+        if (_squaredDistances is not null) return _squaredDistances;
+        int n = Count;
+        var distances = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            var a = TrainingPositions(i);
+            for (int j = 0; j < i; j++)
+            {
+                var b = TrainingPositions(j);
+                double sum = 0;
+                for (int r = 0; r < a.Length; r++) sum += (a[r] - b[r]) * (a[r] - b[r]);
+                distances[i * n + j] = sum;
+            }
+        }
+        return _squaredDistances = distances;
+    }
+
     /// <summary>The posterior mean and variance (in target units) at an architecture given by its categorical codes.</summary>
     public (double Mean, double Variance) Predict(ReadOnlySpan<int> codes)
     {
@@ -149,9 +217,18 @@ public sealed partial class CategoricalGaussianProcess
     /// posterior variance: the variance given the nearest training point alone (conditioning on more points only
     /// lowers it).
     /// </summary>
-    public double PredictMeanStandardized(ReadOnlySpan<int> codes, Span<double> scratch, out double varianceBound)
+    public double PredictMeanStandardized(ReadOnlySpan<int> codes, Span<double> scratch, out double varianceBound) =>
+        PredictMeanStandardized(codes, ReadOnlySpan<double>.Empty, scratch, out varianceBound);
+
+    /// <summary>
+    /// The posterior mean in standardised units at an architecture given by its categorical codes and the normalised
+    /// positions of its continuous ranges (<see cref="RangePositions"/>), with the variance bound of the
+    /// three-argument overload.
+    /// </summary>
+    internal double PredictMeanStandardized(ReadOnlySpan<int> codes, ReadOnlySpan<double> positions, Span<double> scratch, out double varianceBound)
     {
         if (codes.Length != _dimensions) throw new ArgumentException($"Expected {_dimensions} codes.", nameof(codes));
+        if (positions.Length != _numeric.Length) throw new ArgumentException($"Expected {_numeric.Length} positions of continuous ranges.", nameof(positions));
         _kernel.CheckCodes(codes, nameof(codes));
         // The table row of this architecture's candidate in each dimension: a training point's correlation is then the
         // product of one entry per dimension.
@@ -162,6 +239,7 @@ public sealed partial class CategoricalGaussianProcess
         for (int i = 0; i < Count; i++)
         {
             double correlation = _kernel.Correlation(rows, _codes.AsSpan(i * _dimensions, _dimensions));
+            if (_numeric.Length > 0) correlation *= NumericCorrelation(positions, TrainingPositions(i));
             scratch[i] = correlation;
             mean += correlation * _alpha[i];
             nearest = Math.Max(nearest, correlation);
@@ -179,15 +257,21 @@ public sealed partial class CategoricalGaussianProcess
         return Math.Max(SignalVariance * (1 - Dot(k, k)), 1e-12);
     }
 
-    private double[] Load(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets)
+    private double[] Load(IReadOnlyList<int[]> codes, IReadOnlyList<double[]>? positions, IReadOnlyList<double> targets)
     {
         ArgumentNullException.ThrowIfNull(codes);
         ArgumentNullException.ThrowIfNull(targets);
         if (codes.Count != targets.Count) throw new ArgumentException("One target per architecture is required.", nameof(targets));
         int n = codes.Count;
+        int c = _numeric.Length;
+        if (c > 0 && (positions is null || positions.Count != n || positions.Any(p => p.Length != c)))
+            throw new ArgumentException($"The model has {c} continuous ranges: one array of {c} positions per architecture is required.", nameof(positions));
         _codes = new int[n * _dimensions];
         _tableRows = new int[n * _dimensions];
         _differences = null;
+        _squaredDistances = null;
+        _positions = new double[n * c];
+        for (int i = 0; i < n && c > 0; i++) positions![i].CopyTo(_positions, i * c);
         for (int i = 0; i < n; i++)
         {
             if (codes[i].Length != _dimensions) throw new ArgumentException($"Architecture {i} has {codes[i].Length} codes, expected {_dimensions}.", nameof(codes));
@@ -232,14 +316,19 @@ public sealed partial class CategoricalGaussianProcess
             for (int k = 1; k < powers.Length; k++) powers[k] = powers[k - 1] * _kernel.UniformCorrelation;
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < i; j++) _gram[i * n + j] = powers[differences[i * n + j]];
+            if (_numeric.Length > 0)
+            {
+                // And each range contributes exp(−w (Δu)² / 2) with the same relevance w.
+                var distances = SquaredDistances();
+                double relevance = _kernel.ColumnRelevance(0, 0);
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < i; j++) _gram[i * n + j] *= Math.Exp(-0.5 * relevance * distances[i * n + j]);
+            }
         }
         else
         {
             for (int i = 0; i < n; i++)
-            {
-                var rows = _tableRows.AsSpan(i * _dimensions, _dimensions);
-                for (int j = 0; j < i; j++) _gram[i * n + j] = _kernel.Correlation(rows, _codes.AsSpan(j * _dimensions, _dimensions));
-            }
+                for (int j = 0; j < i; j++) _gram[i * n + j] = TrainingCorrelation(i, j);
         }
         // The previous factor's buffer is reused when its size fits (a fit factorizes the same points many times).
         var matrix = _spare.Length == n * n ? _spare : new double[n * n];
@@ -267,11 +356,14 @@ public sealed partial class CategoricalGaussianProcess
     /// observations; the first <see cref="Count"/> must be those of the last fit. Falls back to a full
     /// factorization when a new point makes the matrix numerically singular.
     /// </summary>
-    public void Extend(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets)
+    public void Extend(IReadOnlyList<int[]> codes, IReadOnlyList<double> targets) => Extend(codes, null, targets);
+
+    /// <summary>As <see cref="Extend(IReadOnlyList{int[]}, IReadOnlyList{double})"/>, with each architecture's normalised positions of its continuous ranges.</summary>
+    internal void Extend(IReadOnlyList<int[]> codes, IReadOnlyList<double[]>? positions, IReadOnlyList<double> targets)
     {
         int previous = Count;
         var previousFactor = _cholesky;
-        var y = Load(codes, targets);
+        var y = Load(codes, positions, targets);
         int n = Count;
         if (previous == 0 || n < previous)
         {
@@ -283,8 +375,7 @@ public sealed partial class CategoricalGaussianProcess
         for (int i = previous; i < n; i++)
         {
             var row = factor.AsSpan(i * n, i);
-            var rows = _tableRows.AsSpan(i * _dimensions, _dimensions);
-            for (int j = 0; j < i; j++) row[j] = _kernel.Correlation(rows, _codes.AsSpan(j * _dimensions, _dimensions));
+            for (int j = 0; j < i; j++) row[j] = TrainingCorrelation(i, j);
             ForwardSubstitute(factor, n, row);
             double diagonal = 1 + NoiseRatio - Dot(row, row);
             if (!(diagonal > 1e-10))

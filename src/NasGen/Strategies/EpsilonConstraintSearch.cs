@@ -110,14 +110,13 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
         double target = Standardize(models[0], incumbent) + _options.Optimization.ExplorationMargin;
         var standardizedBounds = Enumerable.Range(1, m - 1).Select(j => Standardize(models[j], bounds[j - 1])).ToArray();
 
-        var codes = new int[_space.Dimensions.Count];
+        var buffers = new PredictionBuffers(_space, _models.Ranges);
         var scratch = Enumerable.Range(0, m).Select(_ => new double[points.Count]).ToArray();
         var mean = new double[m];
         var varianceBound = new double[m];
         return AcquisitionClimb.Maximize(_space, _models.Proposals, _random, _options.Optimization, _models.Observed, score, (architecture, threshold) =>
         {
-            _space.Encode(architecture, codes);
-            for (int j = 0; j < m; j++) mean[j] = models[j].PredictMeanStandardized(codes, scratch[j], out varianceBound[j]);
+            _models.PredictMeans(architecture, models, buffers, scratch, mean, varianceBound);
             // Expected improvement grows with the deviation; the probability of meeting a bound the mean meets is at
             // most 1 and otherwise grows with the deviation. With the O(n) variance bounds this bounds the value, so
             // the O(n²) variances are only computed for candidates that might beat the threshold.

@@ -75,19 +75,19 @@ public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObject
         var improvement = new HypervolumeImprovement(front, ParetoRanking.ObservedReference(points, _options.ReferenceMargin));
 
         int m = models.Count;
-        var codes = new int[_space.Dimensions.Count];
+        var buffers = new PredictionBuffers(_space, _models.Ranges);
         var scratch = Enumerable.Range(0, m).Select(_ => new double[points.Count]).ToArray();
         var mean = new double[m];
         var deviation = new double[m];
         var score = ranks.Select(r => -(double)r).ToList(); // hill climbs start from the front
         return AcquisitionClimb.Maximize(_space, _models.Proposals, _random, _options.Optimization, _models.Observed, score, (architecture, threshold) =>
         {
-            _space.Encode(architecture, codes);
+            _models.PredictMeans(architecture, models, buffers, scratch, mean, deviation);
             for (int j = 0; j < m; j++)
             {
                 var (shift, scale) = models[j].Standardization;
-                mean[j] = shift + scale * models[j].PredictMeanStandardized(codes, scratch[j], out double varianceBound);
-                deviation[j] = scale * Math.Sqrt(varianceBound);
+                mean[j] = shift + scale * mean[j];
+                deviation[j] = scale * Math.Sqrt(deviation[j]); // from the variance bound
             }
             // The variance given the nearest observation bounds the posterior variance, and the bound below grows with
             // the deviations: the O(n²) variances are only computed for candidates that might beat the threshold.

@@ -23,6 +23,7 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
     private readonly ObjectiveArchive<TArchitecture> _archive = new();
     private readonly List<TArchitecture> _observed = new();
     private readonly List<int[]> _codes = new();
+    private readonly List<double[]> _positions = new();
     private CategoricalGaussianProcess[] _models = [];
     private bool _stale;
     private int _lastHyperparameterFit;
@@ -37,11 +38,27 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
         _options = options ?? throw new ArgumentOutOfRangeException(nameof(options), "Optimization must be set.");
         _options.Validate(nameof(options));
         CandidateLimits.Check(space, strategy);
+        Ranges = RangePositions.Of(space);
         _space = space;
         _strategy = strategy;
         _maxObjectives = maxObjectives;
         _copulaFirst = copulaFirst && _options.CopulaTransform;
         _tracker = new ProposalTracker<TArchitecture>(space);
+    }
+
+    /// <summary>The space's continuous ranges, whose positions the models' predictions take.</summary>
+    public RangePositions Ranges { get; }
+
+    /// <summary>
+    /// The posterior means (standardised) of every model at <paramref name="architecture"/>, with the variance bounds
+    /// of <see cref="CategoricalGaussianProcess.PredictMeanStandardized(ReadOnlySpan{int}, Span{double}, out double)"/>;
+    /// <paramref name="scratch"/>[j] holds each model's correlations afterwards (for its complete variance).
+    /// </summary>
+    public void PredictMeans(TArchitecture architecture, IReadOnlyList<CategoricalGaussianProcess> models, PredictionBuffers buffers, double[][] scratch, Span<double> means, Span<double> varianceBounds)
+    {
+        _space.Encode(architecture, buffers.Codes);
+        Ranges.Write(_space, architecture, buffers.Numbers, buffers.Positions);
+        for (int j = 0; j < models.Count; j++) means[j] = models[j].PredictMeanStandardized(buffers.Codes, buffers.Positions, scratch[j], out varianceBounds[j]);
     }
 
     /// <summary>Every architecture proposed or told so far.</summary>
@@ -71,6 +88,7 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
         if (_archive.Add(suggestion.Architecture, outcome) is null) return;
         _observed.Add(suggestion.Architecture);
         _codes.Add(_space.EncodeCategorical(suggestion.Architecture));
+        _positions.Add(Ranges.Read(_space, suggestion.Architecture));
         _stale = true;
     }
 
@@ -93,11 +111,21 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
         for (int j = 0; j < m; j++)
         {
             var targets = points.Select(p => p[j]).ToList();
-            if (refit) _models[j].Fit(_codes, targets);
-            else _models[j].Extend(_codes, targets);
+            if (refit) _models[j].Fit(_codes, _positions, targets);
+            else _models[j].Extend(_codes, _positions, targets);
         }
         if (refit) _lastHyperparameterFit = n;
         _stale = false;
         return (points, _models);
     }
+}
+
+/// <summary>Scratch for encoding one architecture for the models: codes, raw numbers and range positions.</summary>
+internal sealed class PredictionBuffers(ISearchSpace space, RangePositions ranges)
+{
+    public int[] Codes { get; } = new int[space.Dimensions.Count];
+
+    public double[] Numbers { get; } = new double[space.Dimensions.Count];
+
+    public double[] Positions { get; } = new double[ranges.Count];
 }

@@ -36,7 +36,8 @@ public sealed record ReinforceOptions
 /// policy over the choices — one vector of logits per dimension, or an LSTM controller
 /// (<see cref="ReinforceOptions.Controller"/>) — trained with Adam to maximise the expected fitness, with a
 /// moving-average baseline and an entropy bonus. Each successful outcome is one policy-gradient step; failed
-/// outcomes are skipped.
+/// outcomes are skipped. A continuous range is drawn from a truncated normal over its normalised position with a
+/// learned mean and log deviation (<see cref="RangePolicy"/>), independent of the categorical policy.
 /// </summary>
 /// <remarks>
 /// Architectures are drawn from the policy's probabilities with a seeded <see cref="Random"/>; the factorised logits
@@ -54,6 +55,8 @@ public sealed class Reinforce<TArchitecture> : ISearchStrategy<TArchitecture>, I
     private readonly Random _random;
     private readonly int[] _counts;
     private readonly IReinforcePolicy _policy;
+    private readonly RangePositions _rangePositions;
+    private readonly RangePolicy _ranges;
     private readonly optim.Optimizer _optimizer;
     private double _baseline;
     private double _advantageVariance;
@@ -70,14 +73,17 @@ public sealed class Reinforce<TArchitecture> : ISearchStrategy<TArchitecture>, I
         CandidateLimits.Check(space, "REINFORCE");
         _space = space;
         _random = new Random(seed);
-        _counts = space.Dimensions.Select(d => d.Count).ToArray();
+        // A continuous range is one candidate to the categorical policy (always code 0); RangePolicy draws its value.
+        _counts = space.Dimensions.Select(d => d.IsContinuous ? 1 : d.Count).ToArray();
+        _rangePositions = RangePositions.Of(space);
+        _ranges = new RangePolicy(_rangePositions.Count);
         _policy = _options.Controller switch
         {
             ReinforceController.Factorized => new FactorizedPolicy(_counts),
             ReinforceController.Lstm when _options.HiddenSize > 0 => new LstmPolicy(_counts, _options.HiddenSize, _random),
             _ => throw new ArgumentOutOfRangeException(nameof(options), "Unknown controller, or a hidden size below 1."),
         };
-        _optimizer = optim.Adam(_policy.Parameters(), lr: _options.LearningRate);
+        _optimizer = optim.Adam(_rangePositions.Count == 0 ? _policy.Parameters() : _policy.Parameters().Concat(_ranges.Parameters()), lr: _options.LearningRate);
     }
 
     /// <inheritdoc />
@@ -102,15 +108,34 @@ public sealed class Reinforce<TArchitecture> : ISearchStrategy<TArchitecture>, I
         return result;
     }
 
+    /// <summary>
+    /// The policy's truncated normal for each continuous range, in dimension order: mean and deviation in normalised
+    /// position (0 at the lower bound, 1 at the upper, log-transformed where <c>Log</c>). Empty without ranges.
+    /// </summary>
+    internal (double[] Means, double[] Deviations) RangeDistributions()
+    {
+        var (means, deviations) = _ranges.Distribution();
+        return ((double[])means.Clone(), (double[])deviations.Clone());
+    }
+
     /// <inheritdoc />
     public Suggestion<TArchitecture>? Ask()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Span<int> codes = stackalloc int[_counts.Length];
+        Span<double> numbers = stackalloc double[_counts.Length];
+        Span<double> positions = stackalloc double[_ranges.Count];
         for (int attempt = 0; attempt < ConstraintAttempts; attempt++)
         {
             _policy.Sample(codes, Draw);
             var architecture = _space.Decode(codes);
+            if (_ranges.Count > 0)
+            {
+                _ranges.Sample(positions, _random);
+                for (int r = 0; r < positions.Length; r++)
+                    numbers[_rangePositions.Dimensions[r]] = _space.Dimensions[_rangePositions.Dimensions[r]].Range!.Denormalise(positions[r]);
+                architecture = _space.Decode(codes, numbers);
+            }
             if (!_space.HasConstraints || _space.IsAllowed(architecture)) return new Suggestion<TArchitecture>(architecture);
         }
         // The policy concentrates on ruled-out architectures: fall back to a uniform allowed one.
@@ -138,11 +163,18 @@ public sealed class Reinforce<TArchitecture> : ISearchStrategy<TArchitecture>, I
         {
             _optimizer.zero_grad();
             var (logProbability, entropy) = _policy.Score(codes);
+            if (_ranges.Count > 0)
+            {
+                var (rangeLogProbability, rangeEntropy) = _ranges.Score(_rangePositions.Read(_space, suggestion.Architecture));
+                logProbability = logProbability + rangeLogProbability;
+                entropy = entropy + rangeEntropy;
+            }
             var loss = -advantage * logProbability - _options.EntropyWeight * entropy;
             loss.backward();
             _optimizer.step();
         }
         _policy.Invalidate();
+        _ranges.Invalidate();
     }
 
     /// <summary>Frees the policy's tensors.</summary>
@@ -152,6 +184,7 @@ public sealed class Reinforce<TArchitecture> : ISearchStrategy<TArchitecture>, I
         _disposed = true;
         _optimizer.Dispose();
         _policy.Dispose();
+        _ranges.Dispose();
     }
 
     private int Draw(ReadOnlySpan<double> probabilities)

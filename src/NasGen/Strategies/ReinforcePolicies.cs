@@ -174,3 +174,98 @@ internal sealed class LstmPolicy : nn.Module, IReinforcePolicy
         // Nothing is cached: every sample runs the LSTM.
     }
 }
+
+/// <summary>
+/// REINFORCE's policy over the continuous ranges: per range, a normal distribution over its normalised position
+/// (log-transformed where <c>Log</c>) with a learned mean and log standard deviation, truncated to [0, 1] — the
+/// Gaussian policy of Williams (1992, section 6) on a bounded interval. It starts at mean 0.5 and deviation 0.5, nearly
+/// flat over the range; the log-likelihood includes the truncation's normaliser, so the gradient stays unbiased near
+/// a bound. The entropy bonus is the untruncated normal's, Σ log σ (plus a constant): it keeps σ from collapsing early.
+/// </summary>
+internal sealed class RangePolicy : IDisposable
+{
+    private const double MinLogDeviation = -5, MaxLogDeviation = 0; // σ from 0.7 % of the range to the whole range
+    private const int TruncationAttempts = 1_000;
+
+    private readonly Parameter _mean;
+    private readonly Parameter _logDeviation;
+    private double[]? _means;
+    private double[]? _deviations;
+
+    public RangePolicy(int ranges)
+    {
+        Count = ranges;
+        _mean = new Parameter(full(ranges, 0.5, ScalarType.Float64), requires_grad: true);
+        _logDeviation = new Parameter(full(ranges, Math.Log(0.5), ScalarType.Float64), requires_grad: true);
+    }
+
+    /// <summary>How many ranges the policy draws.</summary>
+    public int Count { get; }
+
+    public IEnumerable<Parameter> Parameters() => [_mean, _logDeviation];
+
+    /// <summary>Each range's current mean and deviation in normalised position.</summary>
+    public (double[] Means, double[] Deviations) Distribution()
+    {
+        if (_means is null || _deviations is null)
+        {
+            using var _ = no_grad();
+            _means = _mean.data<double>().ToArray();
+            _deviations = _logDeviation.data<double>().ToArray().Select(Math.Exp).ToArray();
+        }
+        return (_means, _deviations);
+    }
+
+    /// <summary>Draws each range's position from its truncated normal (Box–Muller on <paramref name="random"/>, rejection outside [0, 1]).</summary>
+    public void Sample(Span<double> positions, Random random)
+    {
+        var (means, deviations) = Distribution();
+        for (int r = 0; r < Count; r++)
+        {
+            double position = random.NextDouble(); // uniform when the normal's mass has left [0, 1] (the mean is kept inside, so hardly ever)
+            for (int attempt = 0; attempt < TruncationAttempts; attempt++)
+            {
+                double normal = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+                double candidate = means[r] + deviations[r] * normal;
+                if (candidate is >= 0 and <= 1)
+                {
+                    position = candidate;
+                    break;
+                }
+            }
+            positions[r] = position;
+        }
+    }
+
+    /// <summary>Σ log p(position) under the truncated normals and Σ log σ, differentiable, in the caller's dispose scope.</summary>
+    public (Tensor LogProbability, Tensor Entropy) Score(double[] positions)
+    {
+        var x = tensor(positions, ScalarType.Float64);
+        var deviation = _logDeviation.exp();
+        var z = (x - _mean) / deviation;
+        var upper = StandardNormalCdf((1 - _mean) / deviation);
+        var lower = StandardNormalCdf(-_mean / deviation);
+        var logDensity = -0.5 * z * z - _logDeviation - 0.5 * Math.Log(2 * Math.PI) - (upper - lower).clamp_min(1e-12).log();
+        return (logDensity.sum().to_type(ScalarType.Float32), _logDeviation.sum().to_type(ScalarType.Float32));
+    }
+
+    /// <summary>After a step: keeps each mean inside [0, 1] and each deviation within its bounds.</summary>
+    public void Invalidate()
+    {
+        using (no_grad())
+        {
+            _mean.clamp_(0, 1);
+            _logDeviation.clamp_(MinLogDeviation, MaxLogDeviation);
+        }
+        _means = null;
+        _deviations = null;
+    }
+
+    public void Dispose()
+    {
+        _mean.Dispose();
+        _logDeviation.Dispose();
+    }
+
+    private static Tensor StandardNormalCdf(Tensor z) => 0.5 * (1 + (z / Math.Sqrt(2)).erf());
+}

@@ -89,7 +89,7 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
         ArgumentNullException.ThrowIfNull(space);
         _options = options ?? new TreeParzenEstimatorOptions();
         _options.Validate(nameof(options));
-        CandidateLimits.Check(space, "TPE", allowContinuous: true);
+        CandidateLimits.Check(space, "TPE");
         _space = space;
         _random = new Random(seed);
         _tracker = new ProposalTracker<TArchitecture>(space);
@@ -199,6 +199,12 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
         private readonly double[][] _marginal; // per dimension and candidate: the mixture's marginal probability
         private readonly double _logPrior;    // log of the prior's density over the categorical dimensions, the same everywhere
         private readonly double[][] _sigma;   // per dimension and member: a continuous range's kernel width (normalised units)
+        private readonly double[][] _logNormaliser; // per dimension and component (the prior last): NumericParzen.LogNormaliser
+        private readonly double[] _logWeights;      // log of each component's weight
+        private readonly double[] _terms;           // scratch of LogMarginal
+        // An ask scores each drawn position several times (its density, then its ratio per dimension): each range's
+        // log marginal is computed once per position.
+        private readonly Dictionary<(int Dimension, double Position), double> _logMarginals = new();
 
         public ParzenEstimator(TreeParzenEstimator<TArchitecture> owner, int[] members)
         {
@@ -218,6 +224,15 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
                 _sigma[d] = options.Multivariate
                     ? Enumerable.Repeat(NumericParzen.Bandwidth(m, owner._choices.Length), m).ToArray()
                     : NumericParzen.NeighbourBandwidths(members.Select(i => owner._positions[i][d]).ToArray());
+            _logWeights = _weights.Select(w => Math.Log(w)).ToArray();
+            _terms = new double[m + 1];
+            _logNormaliser = new double[owner._choices.Length][];
+            foreach (int d in owner._continuous)
+            {
+                var normaliser = _logNormaliser[d] = new double[m + 1];
+                for (int i = 0; i < m; i++) normaliser[i] = NumericParzen.LogNormaliser(owner._positions[members[i]][d], _sigma[d][i]);
+                normaliser[m] = NumericParzen.LogNormaliser(NumericParzen.PriorCenter, NumericParzen.PriorSigma);
+            }
 
             int dimensions = owner._choices.Length;
             double a = options.PriorWeight / (m + 1);
@@ -274,16 +289,21 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
             ? NumericParzen.Sample(random, NumericParzen.PriorCenter, NumericParzen.PriorSigma)
             : NumericParzen.Sample(random, _owner._positions[_members[component]][d], _sigma[d][component]);
 
-        private double LogKernel(int component, int d, double position) => component == _members.Length
-            ? NumericParzen.LogDensity(position, NumericParzen.PriorCenter, NumericParzen.PriorSigma)
-            : NumericParzen.LogDensity(position, _owner._positions[_members[component]][d], _sigma[d][component]);
+        // NumericParzen.LogDensity with the kernel's normaliser computed once.
+        private double LogKernel(int component, int d, double position)
+        {
+            double z = component == _members.Length
+                ? (position - NumericParzen.PriorCenter) / NumericParzen.PriorSigma
+                : (position - _owner._positions[_members[component]][d]) / _sigma[d][component];
+            return -0.5 * z * z - _logNormaliser[d][component];
+        }
 
         // log Σ_i w_i K_i(x) over the components, for one continuous range.
         private double LogMarginal(int d, double position)
         {
-            var terms = new double[_members.Length + 1];
-            for (int i = 0; i <= _members.Length; i++) terms[i] = Math.Log(_weights[i]) + LogKernel(i, d, position);
-            return LogSumExp(terms);
+            if (_logMarginals.TryGetValue((d, position), out double known)) return known;
+            for (int i = 0; i <= _members.Length; i++) _terms[i] = _logWeights[i] + LogKernel(i, d, position);
+            return _logMarginals[(d, position)] = LogSumExp(_terms);
         }
 
         /// <summary>log of the estimator's density at <paramref name="codes"/>: the product of the marginals, or, multivariate, the joint mixture.</summary>
@@ -298,12 +318,12 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
             }
             // log Σ_i w_i Π_d K_id(x_d), summed relative to the largest term so nothing underflows.
             var terms = new double[_members.Length + 1];
-            terms[^1] = Math.Log(_weights[^1]) + _logPrior;
+            terms[^1] = _logWeights[^1] + _logPrior;
             foreach (int d in _owner._continuous) terms[^1] += LogKernel(_members.Length, d, positions[d]);
             for (int i = 0; i < _members.Length; i++)
             {
                 var center = _owner._codes[_members[i]];
-                double log = Math.Log(_weights[i]);
+                double log = _logWeights[i];
                 for (int d = 0; d < codes.Length; d++) log += center[d] == codes[d] ? _logHit[d] : _logMiss[d];
                 foreach (int d in _owner._continuous) log += LogKernel(i, d, positions[d]);
                 terms[i] = log;

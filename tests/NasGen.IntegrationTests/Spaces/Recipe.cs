@@ -112,3 +112,23 @@ public partial class BraninMixed
         return inner * inner + 10 * (1 - t) * Math.Cos(a.X1) + 10 + a.Shift;
     }
 }
+
+/// <summary>
+/// <see cref="BraninMixed"/> with a constraint on its ranges, x1 + x2 ≤ 10: it cuts off the minimum at (9.42478, 2.475)
+/// and keeps those at (−π, 12.275) and (π, 2.275).
+/// </summary>
+[SearchSpace(Name = "branin-constrained")]
+public partial class BraninConstrained
+{
+    [Range(-5, 10)] public partial double X1 { get; }
+
+    [Range(0, 15)] public partial double X2 { get; }
+
+    [Choice(0.0, 1.0, 3.0)] public partial double Shift { get; }
+
+    [Constraint]
+    private static bool BelowTheDiagonal(Architecture architecture) => architecture.X1 + architecture.X2 <= 10;
+
+    public static double Value(Architecture a) =>
+        BraninMixed.Value(new BraninMixed.Architecture { X1 = a.X1, X2 = a.X2, Shift = a.Shift });
+}
