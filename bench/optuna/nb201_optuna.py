@@ -7,7 +7,12 @@ fitness the sampler maximises is --fitness (default cifar10_valid_acc_12ep); the
 fittest queried (the first queried among equals) and the reported value is its --report column (default
 cifar10_test_acc), as in the C# harness. Prints a markdown table of mean +- sample standard deviation.
 
+With --objectives A,B the multi-objective mode runs instead, as the C# harness's: for each column, maximise the
+fitness and minimise the column with NSGA-II and MOTPE (--mo-queries trials, default 200), and report the hypervolume
+of every queried point against the true front's nadir, divided by the true front's hypervolume.
+
     /usr/bin/python3 bench/optuna/nb201_optuna.py [--data CSV] [--seeds 100] [--queries 100]
+    /usr/bin/python3 bench/optuna/nb201_optuna.py --objectives flops_m,latency_pixel3_ms [--mo-queries 200]
 """
 import argparse
 import csv
@@ -47,6 +52,66 @@ SAMPLERS = {
 }
 
 
+MO_SAMPLERS = {
+    "optuna-nsga2": lambda seed: optuna.samplers.NSGAIISampler(seed=seed),
+    "optuna-motpe": lambda seed: optuna.samplers.TPESampler(seed=seed),  # TPE is MOTPE on a multi-objective study
+}
+
+
+def front(points):
+    """The non-dominated (fitness up, cost down) points, by cost ascending."""
+    result = []
+    for fitness, cost in sorted(set(points), key=lambda p: (p[1], -p[0])):
+        if not result or fitness > result[-1][0]:
+            result.append((fitness, cost))
+    return result
+
+
+def hypervolume(points, reference):
+    f = front(points)
+    area = 0.0
+    for i, (fitness, cost) in enumerate(f):
+        next_cost = min(f[i + 1][1], reference[1]) if i + 1 < len(f) else reference[1]
+        width, height = next_cost - cost, fitness - reference[0]
+        if width > 0 and height > 0:
+            area += width * height
+    return area
+
+
+def search_multi(table, make_sampler, seed, queries):
+    queried = []
+
+    def objective(trial):
+        params = {e: trial.suggest_categorical(e, OPS) for e in EDGES}
+        point = table[arch_string(params)]
+        queried.append(point)
+        return point
+
+    study = optuna.create_study(directions=["maximize", "minimize"], sampler=make_sampler(seed))
+    study.optimize(objective, n_trials=queries)
+    return queried
+
+
+def run_multi(args):
+    for column in args.objectives.split(","):
+        table = load(args.data, args.fitness, column)  # arch -> (fitness, objective column)
+        true_front = front(table.values())
+        reference = (min(p[0] for p in true_front), max(p[1] for p in true_front))
+        true_hv = hypervolume(true_front, reference)
+        print(f"{args.fitness} up against {column} down, {args.seeds} seeds x {args.mo_queries} queries; "
+              f"reference {reference}, true front hypervolume {true_hv:.5g}")
+        print(f"| sampler | hypervolume / true ({args.fitness} ↑, {column} ↓), mean ± std | time (s) |")
+        print("|---|---|---|")
+        for name in MO_SAMPLERS:
+            start = time.time()
+            ratios = []
+            for seed in range(args.seeds):
+                ratios.append(hypervolume(search_multi(table, MO_SAMPLERS[name], seed, args.mo_queries), reference) / true_hv)
+                print(f"{column} {name} seed {seed}: {ratios[-1]!r}", file=sys.stderr, flush=True)
+            mean, std = mean_std(ratios)
+            print(f"| {name} | {mean:.4f} ± {std:.4f} | {time.time() - start:.0f} |", flush=True)
+
+
 def search(table, make_sampler, seed, queries):
     chosen = None  # (fitness, report) of the fittest queried so far
 
@@ -77,12 +142,17 @@ def main():
     parser.add_argument("--seeds", type=int, default=100)
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--samplers", default=",".join(SAMPLERS))
+    parser.add_argument("--objectives", default=None)
+    parser.add_argument("--mo-queries", type=int, default=200)
     args = parser.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     # multivariate=True is experimental in Optuna 3.1 and says so once per study.
     import warnings
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
+    if args.objectives:
+        run_multi(args)
+        return
     table = load(args.data, args.fitness, args.report)
     print(f"Optuna {optuna.__version__}, {args.seeds} seeds x {args.queries} queries, fitness {args.fitness}, report {args.report}")
     print(f"| sampler | {args.report} (mean ± std) | {args.fitness} (mean ± std) | time (s) |")

@@ -82,6 +82,31 @@ public sealed class SimpleStrategyTests
         Assert.Null(strategy.Ask()); // waits for the neighbourhood before moving
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Local_search_moves_at_the_first_better_neighbour_or_after_the_whole_neighbourhood(bool firstImprovement)
+    {
+        var strategy = new LocalSearch<PlantedArchitecture>(Space, new LocalSearchOptions { InitialSamples = 1, FirstImprovement = firstImprovement }, seed: 3);
+        var start = strategy.Ask()!;
+        strategy.Tell(start, new TrialOutcome(0));
+        var better = strategy.Ask()!;
+        Assert.Equal(1, Differences(start.Architecture, better.Architecture));
+        strategy.Tell(better, new TrialOutcome(1));
+        var next = Enumerable.Range(0, 6).Select(_ => strategy.Ask()!).ToList();
+        foreach (var s in next) strategy.Tell(s, new TrialOutcome(-1));
+        if (firstImprovement)
+        {
+            // Climbing from the better neighbour: two choices away from the start, except along the changed one.
+            Assert.All(next, s => Assert.Equal(1, Differences(better.Architecture, s.Architecture)));
+            Assert.Contains(next, s => Differences(start.Architecture, s.Architecture) == 2);
+        }
+        else
+        {
+            Assert.All(next, s => Assert.Equal(1, Differences(start.Architecture, s.Architecture)));
+        }
+    }
+
     [Fact]
     public void Local_search_restarts_at_a_local_optimum_and_never_repeats()
     {
