@@ -7,6 +7,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using NasGen.Experiments;
 using Npgsql;
 
 namespace NasGen.Storage;
@@ -205,6 +206,17 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
     public Task<IReadOnlyList<TrialRecord>> GetTrialsChangedSinceAsync(long experimentId, long sinceVersion, CancellationToken cancellationToken = default) =>
         RunAsync<IReadOnlyList<TrialRecord>>(async (c, tx) => await ReadTrials(c, tx, $"{TrialRows.ChangedSince(_hasChangeCounter)} ORDER BY number", cancellationToken,
             ("e", experimentId), ("since", sinceVersion)).ConfigureAwait(false), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TrialStatistics> GetTrialStatisticsAsync(long experimentId, ObjectiveDirection direction, CancellationToken cancellationToken = default) =>
+        RunAsync((_, tx) => TrialQueries.StatisticsAsync(tx, StoreSchema.Prefix, _hasChangeCounter, Location, experimentId, direction, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TrialPage> GetTrialPageAsync(long experimentId, TrialPageQuery query, CancellationToken cancellationToken = default)
+    {
+        TrialQueries.Check(query);
+        return RunAsync((_, tx) => TrialQueries.PageAsync(tx, StoreSchema.Prefix, _hasChangeCounter, Location, experimentId, query, cancellationToken), cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<TrialRecord> AddTrialAsync(long experimentId, NewTrial trial, CancellationToken cancellationToken = default)

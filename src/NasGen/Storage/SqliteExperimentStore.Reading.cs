@@ -5,6 +5,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
+using NasGen.Experiments;
 
 namespace NasGen.Storage;
 
@@ -63,6 +64,32 @@ public sealed partial class SqliteExperimentStore
             using var command = Command(_connection, $"{SelectExperiment} WHERE name=$name;", null, ("$name", name));
             using var reader = command.ExecuteReader();
             return reader.Read() ? ReadExperiment(reader) : null;
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <inheritdoc />
+    public Task<TrialStatistics> GetTrialStatisticsAsync(long experimentId, ObjectiveDirection direction, CancellationToken cancellationToken = default) =>
+        ReadAsync(tx => TrialQueries.StatisticsAsync(tx, _prefix, _hasChangeCounter, Location, experimentId, direction, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TrialPage> GetTrialPageAsync(long experimentId, TrialPageQuery query, CancellationToken cancellationToken = default)
+    {
+        TrialQueries.Check(query);
+        return ReadAsync(tx => TrialQueries.PageAsync(tx, _prefix, _hasChangeCounter, Location, experimentId, query, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="read"/> in one read transaction (one snapshot) on the store's connection.</summary>
+    private async Task<T> ReadAsync<T>(Func<SqliteTransaction, Task<T>> read, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ReopenIfWritten();
+            using var tx = _connection.BeginTransaction();
+            var result = await read(tx).ConfigureAwait(false);
+            tx.Commit();
+            return result;
         }
         finally { _gate.Release(); }
     }

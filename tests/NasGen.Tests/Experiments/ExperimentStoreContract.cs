@@ -19,7 +19,7 @@ namespace NasGen.Tests.Experiments;
 /// PostgreSQL server (under CI=true a missing server fails these tests). Store-specific behaviour (single writer,
 /// leases, contention) has its own tests.
 /// </summary>
-public abstract class ExperimentStoreContract(ITestOutputHelper output)
+public abstract partial class ExperimentStoreContract(ITestOutputHelper output)
 {
     protected ITestOutputHelper Output { get; } = output;
 
