@@ -16,6 +16,7 @@ internal sealed class DashboardData(IReadOnlyExperimentStore store, TimeSpan ref
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<long, ExperimentState> _states = new();
+    private readonly Dictionary<long, (DateTimeOffset At, TrialStatistics Statistics)> _statistics = new();
     private IReadOnlyList<StoredExperiment> _experiments = Array.Empty<StoredExperiment>();
     private DateTimeOffset? _listedAt;
 
@@ -60,10 +61,19 @@ internal sealed class DashboardData(IReadOnlyExperimentStore store, TimeSpan ref
 
     private async Task<ExperimentSummary> SummarizeAsync(StoredExperiment experiment, CancellationToken cancellationToken)
     {
-        var statistics = await store.GetTrialStatisticsAsync(experiment.Id, FitnessDirection.Of(experiment.Config), cancellationToken).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        (DateTimeOffset At, TrialStatistics Statistics) cached;
+        lock (_statistics) _statistics.TryGetValue(experiment.Id, out cached);
+        var statistics = cached.Statistics;
+        // Read at most once per refresh interval, like the trials: the list and the experiment's first screen ask one after the other.
+        if (statistics is null || now - cached.At >= refreshInterval)
+        {
+            statistics = await store.GetTrialStatisticsAsync(experiment.Id, FitnessDirection.Of(experiment.Config), cancellationToken).ConfigureAwait(false);
+            lock (_statistics) _statistics[experiment.Id] = (now, statistics);
+        }
         long version;
         lock (_states) version = _states.TryGetValue(experiment.Id, out var state) ? state.Version : 0;
-        return ExperimentState.Summarize(experiment, statistics, clock.GetUtcNow(), version);
+        return ExperimentState.Summarize(experiment, statistics, now, version);
     }
 
     private async Task<IReadOnlyList<StoredExperiment>> ExperimentsAsync(CancellationToken cancellationToken)

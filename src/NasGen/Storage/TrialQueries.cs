@@ -113,7 +113,7 @@ internal static class TrialQueries
         var failures = new SortedDictionary<FailureReason, int>();
         DateTimeOffset? first = null, last = null;
         long latest = 0;
-        await using (var command = Command(tx, $"""
+        await using (var command = StoreReads.Command(tx, $"""
             SELECT status, failure, COUNT(*), MIN(started_at), MAX(ended_at), MAX({(hasChangeCounter ? "version" : "0")})
             FROM {prefix}trials WHERE experiment_id=@e GROUP BY status, failure;
             """, ("@e", experimentId)))
@@ -137,7 +137,7 @@ internal static class TrialQueries
 
         // The bounds leave out infinities, and NaN too (PostgreSQL orders NaN above every number; SQLite stores it as NULL).
         TrialRecord? best = null;
-        await using (var command = Command(tx, $"""
+        await using (var command = StoreReads.Command(tx, $"""
             SELECT {TrialRows.Columns(hasChangeCounter)} FROM {prefix}trials
             WHERE experiment_id=@e AND status=@completed AND reused_from IS NULL AND fitness BETWEEN @lowest AND @highest
             ORDER BY fitness {(direction == ObjectiveDirection.Minimize ? "ASC" : "DESC")}, number ASC LIMIT 1;
@@ -191,7 +191,7 @@ internal static class TrialQueries
         }
 
         int matching;
-        await using (var command = Command(tx, $"SELECT COUNT(*) FROM {prefix}trials WHERE {where};", parameters.ToArray()))
+        await using (var command = StoreReads.Command(tx, $"SELECT COUNT(*) FROM {prefix}trials WHERE {where};", parameters.ToArray()))
             matching = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
         string direction = query.Descending ? "DESC" : "ASC";
@@ -199,7 +199,7 @@ internal static class TrialQueries
         parameters.Add(("@limit", query.Limit));
         parameters.Add(("@offset", query.Offset));
         var trials = new List<TrialRecord>();
-        await using (var command = Command(tx, $"""
+        await using (var command = StoreReads.Command(tx, $"""
             SELECT {TrialRows.Columns(hasChangeCounter)} FROM {prefix}trials WHERE {where}
             ORDER BY {order} LIMIT @limit OFFSET @offset;
             """, parameters.ToArray()))
@@ -232,19 +232,4 @@ internal static class TrialQueries
 
     private static string EscapeLike(string text) => text.Replace(@"\", @"\\", StringComparison.Ordinal)
         .Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
-
-    private static DbCommand Command(DbTransaction tx, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = tx.Connection!.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = tx;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
-        return command;
-    }
 }
