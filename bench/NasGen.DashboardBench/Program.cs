@@ -14,7 +14,7 @@ using NasGen.Storage;
 
 // Usage: NasGen.DashboardBench [trials=10000] [folder=/tmp/nasgen-dashboard-bench]
 // Writes a store of that many finished trials (4 intermediate results each) once, then times over fresh servers:
-// the first page (every request the page makes on load, one after another) and the live update a polling page gets
+// the first data (the requests of the first screen: overview and first table page), the whole page (every request the page makes on load, one after another) and the live update a polling page gets
 // after one more trial is written, with the server-side parts of that update timed in-process.
 int count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
 string folder = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "nasgen-dashboard-bench");
@@ -47,9 +47,16 @@ static async Task AddTrial(IExperimentStore store, long id, int i)
         new Dictionary<string, double> { ["params"] = random.Next(1000, 100000), ["latency_ms"] = random.NextDouble() * 10 }, FailureReason.None, null, null, false, i + 1));
 }
 
-string[] pageRequests = { "/", "/app.js", "/app.css", "/api/info", "/api/experiments", "/api/experiments/1/trials?since=0", "/api/experiments/1/importance", "/api/experiments/1/pareto?x=fitness:max&y=params:min" };
+// The first screen (overview and the first table page, from the store's aggregates and one page query), then what the
+// page loads after it for the charts (the whole trial list, importance, Pareto).
+string[] firstScreen = { "/", "/app.js", "/app.css", "/api/info", "/api/experiments", "/api/experiments/1/summary", "/api/experiments/1/table?sort=fitness&desc=true&limit=100" };
+string[] lazyRequests = { "/api/experiments/1/trials?since=0", "/api/experiments/1/importance", "/api/experiments/1/pareto?x=fitness:max&y=params:min" };
+string[] pageRequests = firstScreen.Concat(lazyRequests).ToArray();
 var firstPage = new List<double>();
+var wholePage = new List<double>();
 var firstPageByRequest = pageRequests.ToDictionary(r => r, _ => new List<double>());
+var process = System.Diagnostics.Process.GetCurrentProcess();
+var firstPageCpu = new List<double>();
 var liveHttp = new List<double>();
 long deltaBytes = 0, fullBytes = 0;
 for (int run = 0; run < Runs; run++)
@@ -58,6 +65,8 @@ for (int run = 0; run < Runs; run++)
     var options = new DashboardOptions { Port = 0 };
     await using var server = await Dashboard.StartAsync(path, options);
     using var http = new HttpClient { BaseAddress = server.Url };
+    process.Refresh();
+    var cpuBefore = process.TotalProcessorTime;
     var total = Stopwatch.StartNew();
     foreach (string request in pageRequests)
     {
@@ -65,8 +74,14 @@ for (int run = 0; run < Runs; run++)
         byte[] body = await http.GetByteArrayAsync(request);
         firstPageByRequest[request].Add(one.Elapsed.TotalMilliseconds);
         if (request.EndsWith("since=0", StringComparison.Ordinal)) fullBytes = body.Length;
+        if (request == firstScreen[^1])
+        {
+            firstPage.Add(total.Elapsed.TotalMilliseconds);
+            process.Refresh();
+            firstPageCpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds); // client and server share this process
+        }
     }
-    firstPage.Add(total.Elapsed.TotalMilliseconds);
+    wholePage.Add(total.Elapsed.TotalMilliseconds);
 
     await Task.Delay(options.RefreshInterval + TimeSpan.FromMilliseconds(100));
     long version = JsonDocument.Parse(await http.GetByteArrayAsync("/api/experiments/1/trials?since=0")).RootElement.GetProperty("version").GetInt64();
@@ -96,9 +111,17 @@ var changedReads = new Dictionary<int, List<double>> { [1] = new(), [100] = new(
 var diffs = new Dictionary<int, List<double>> { [1] = new(), [100] = new() };
 var writes = new Dictionary<int, List<double>> { [1] = new(), [100] = new() };
 var bytes = new Dictionary<int, long>();
+var statisticsReads = new List<double>();
+var pageReads = new List<double>();
 for (int run = 0; run < Runs; run++)
 {
     var watch = Stopwatch.StartNew();
+    await reader.GetTrialStatisticsAsync(experimentRecord.Id, NasGen.Experiments.ObjectiveDirection.Maximize);
+    statisticsReads.Add(watch.Elapsed.TotalMilliseconds);
+    watch.Restart();
+    await reader.GetTrialPageAsync(experimentRecord.Id, new TrialPageQuery(TrialSortKey.Fitness, Descending: true));
+    pageReads.Add(watch.Elapsed.TotalMilliseconds);
+    watch.Restart();
     var trials = await reader.GetTrialsAsync(experimentRecord.Id);
     reads.Add(watch.Elapsed.TotalMilliseconds);
     watch.Restart();
@@ -130,9 +153,11 @@ for (int run = 0; run < Runs; run++)
 
 static string Median(List<double> values) => values.Order().ElementAt(values.Count / 2).ToString("F1", CultureInfo.InvariantCulture);
 Console.WriteLine($"store: {path}, {count} trials; medians of {Runs} runs (ms); load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
-Console.WriteLine($"first page, all {pageRequests.Length} requests in sequence: {Median(firstPage)} ms (min {firstPage.Min():F1}, max {firstPage.Max():F1})");
+Console.WriteLine($"first data (overview + first table page), {firstScreen.Length} requests in sequence: {Median(firstPage)} ms (min {firstPage.Min():F1}, max {firstPage.Max():F1}); CPU time of the process {Median(firstPageCpu)} ms");
+Console.WriteLine($"whole page (then the trial list, importance and Pareto for the charts), {pageRequests.Length} requests: {Median(wholePage)} ms");
 foreach (var (request, times) in firstPageByRequest) Console.WriteLine($"  {request}: {Median(times)} ms");
 Console.WriteLine($"  whole-experiment response: {fullBytes / 1024.0:F0} KiB");
+Console.WriteLine($"  store, in process: statistics (aggregates) {Median(statisticsReads)} ms, first table page by fitness {Median(pageReads)} ms");
 Console.WriteLine($"live update after one new trial, over HTTP: {Median(liveHttp)} ms ({deltaBytes} bytes)");
 Console.WriteLine($"  store read of the whole experiment (first load): {Median(reads)} ms, taken in (views serialized, importance summed): {Median(firstApply)} ms");
 foreach (int changed in new[] { 1, 100 })

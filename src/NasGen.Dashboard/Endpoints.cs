@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using NasGen.Experiments;
+using NasGen.Storage;
 
 namespace NasGen.Dashboard;
 
@@ -31,6 +32,8 @@ internal sealed class Endpoints(DashboardData data, DashboardOptions options)
         app.MapGet("/{file}", (HttpContext c, string file) => Serve(c, file));
         app.MapGet("/api/info", Info);
         app.MapGet("/api/experiments", ListExperiments);
+        app.MapGet("/api/experiments/{id:long}/summary", Summary);
+        app.MapGet("/api/experiments/{id:long}/table", Table);
         app.MapGet("/api/experiments/{id:long}/trials", Trials);
         app.MapGet("/api/experiments/{id:long}/trials/{number:int}", Trial);
         app.MapGet("/api/experiments/{id:long}/importance", Importance);
@@ -64,8 +67,45 @@ internal sealed class Endpoints(DashboardData data, DashboardOptions options)
 
     private async Task<IResult> ListExperiments(CancellationToken cancellationToken)
     {
-        var states = await data.ListAsync(cancellationToken).ConfigureAwait(false);
-        return Results.Json(states.Select(s => s.Summary).ToArray(), ExperimentState.Json);
+        var summaries = await data.SummariesAsync(cancellationToken).ConfigureAwait(false);
+        return Results.Json(summaries, ExperimentState.Json);
+    }
+
+    /// <summary>The experiment's overview from the store's aggregate queries: the first screen without reading every trial.</summary>
+    private async Task<IResult> Summary(long id, CancellationToken cancellationToken) =>
+        await data.SummaryAsync(id, cancellationToken).ConfigureAwait(false) is { } summary ? Results.Json(summary, ExperimentState.Json) : Results.NotFound();
+
+    /// <summary>
+    /// One page of the trial table, filtered, sorted and windowed by the store:
+    /// <c>?sort=number|status|fitness|canonical|duration|worker&amp;desc=true&amp;offset=0&amp;limit=100&amp;status=Completed&amp;q=text</c>.
+    /// </summary>
+    private async Task Table(HttpContext context, long id, string? sort, bool? desc, int? offset, int? limit, string? status, string? q)
+    {
+        var (query, error) = ParseTableQuery(sort, desc, offset, limit, status, q);
+        if (query is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsJsonAsync(new { error }, ExperimentState.Json, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+        var page = await data.PageAsync(id, query, context.RequestAborted).ConfigureAwait(false);
+        if (page is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+        context.Response.ContentType = "application/json; charset=utf-8";
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("matching", page.Matching);
+            writer.WriteNumber("offset", query.Offset);
+            writer.WriteStartArray("trials");
+            foreach (var trial in page.Trials) writer.WriteRawValue(ExperimentState.View(trial), skipInputValidation: true);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -83,6 +123,24 @@ internal sealed class Endpoints(DashboardData data, DashboardOptions options)
         context.Response.ContentType = "application/json; charset=utf-8";
         WriteDelta(context.Response.BodyWriter, state, since ?? 0);
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The table query of a request, or the reason it is refused (names by name only: a number is not a column).</summary>
+    internal static (TrialPageQuery? Query, string? Error) ParseTableQuery(string? sort, bool? desc, int? offset, int? limit, string? status, string? text)
+    {
+        var key = TrialSortKey.Number;
+        if (sort is not null && (int.TryParse(sort, out _) || !Enum.TryParse(sort, ignoreCase: true, out key)))
+            return (null, $"unknown sort column '{sort}': use number, status, fitness, canonical, duration or worker.");
+        TrialStatus? state = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (int.TryParse(status, out _) || !Enum.TryParse(status, ignoreCase: true, out TrialStatus parsed))
+                return (null, $"unknown state '{status}': use Pending, Running, Completed or Failed.");
+            state = parsed;
+        }
+        if (limit is < 1 or > TrialPageQuery.MaxLimit) return (null, $"limit is 1 to {TrialPageQuery.MaxLimit}.");
+        if (offset < 0) return (null, "offset is 0 or more.");
+        return (new TrialPageQuery(key, desc ?? false, offset ?? 0, limit ?? 100, state, text), null);
     }
 
     /// <summary>One trial with every detail (its architecture's JSON too), for the trial page.</summary>

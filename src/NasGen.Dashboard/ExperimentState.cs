@@ -161,6 +161,9 @@ internal sealed class ExperimentState(StoredExperiment experiment)
     /// <summary>The trial numbered <paramref name="number"/>, or null.</summary>
     public Entry? Find(int number) => _indexByNumber.TryGetValue(number, out int index) ? _entries[index] : null;
 
+    /// <summary>A trial's view as the trial list sends it, for a trial read outside the snapshot (a page of the trial table).</summary>
+    internal static byte[] View(TrialRecord trial) => Serialize(trial, Choices(trial.ArchitectureJson), withArchitecture: false);
+
     /// <summary>The trials changed after <paramref name="version"/> (every trial for 0).</summary>
     public IEnumerable<Entry> ChangedSince(long version) => _entries.Where(e => e.ChangedAt > version);
 
@@ -208,41 +211,50 @@ internal sealed class ExperimentState(StoredExperiment experiment)
         }
     }
 
-    private ExperimentSummary Summarize(DateTimeOffset now)
+    private ExperimentSummary Summarize(DateTimeOffset now) => Summarize(Experiment, Statistics(), now, Version);
+
+    /// <summary>The same numbers as the store's aggregate queries give (<see cref="IReadOnlyExperimentStore.GetTrialStatisticsAsync"/>), from the trials kept here.</summary>
+    private TrialStatistics Statistics()
     {
-        int completed = 0, failed = 0, running = 0, pending = 0;
+        int[] byStatus = new int[4];
         TrialRecord? best = null;
         var direction = FitnessDirection.Of(Experiment.Config);
         DateTimeOffset? first = null, last = null;
-        var failures = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var failures = new Dictionary<FailureReason, int>();
         foreach (var entry in _entries)
         {
             var t = entry.Record;
-            switch (t.Status)
-            {
-                case TrialStatus.Completed: completed++; break;
-                case TrialStatus.Failed:
-                    failed++;
-                    string reason = t.Failure.ToString();
-                    failures[reason] = failures.GetValueOrDefault(reason) + 1;
-                    break;
-                case TrialStatus.Running: running++; break;
-                default: pending++; break;
-            }
+            byStatus[(int)t.Status]++;
+            if (t.Status == TrialStatus.Failed) failures[t.Failure] = failures.GetValueOrDefault(t.Failure) + 1;
             if (t.Status == TrialStatus.Completed && t.ReusedFrom is null && t.Fitness is { } f && double.IsFinite(f) && (best?.Fitness is not { } b || direction.IsBetter(f, b)))
                 best = t;
             if (t.StartedAt is { } s && (first is null || s < first)) first = s;
             if (t.EndedAt is { } e && (last is null || e > last)) last = e;
         }
-        var config = Experiment.Config;
+        return new TrialStatistics
+        {
+            Pending = byStatus[0], Running = byStatus[1], Completed = byStatus[2], Failed = byStatus[3], // TrialStatus order
+            FailuresByReason = failures, Best = best, FirstStartedAt = first, LastEndedAt = last, LatestVersion = StoreVersion,
+        };
+    }
+
+    /// <summary>
+    /// An experiment's summary from its trials' statistics: computed here from the kept trials, or by the store's aggregate
+    /// queries for a page that has not read the trials (the experiments list, the first screen).
+    /// </summary>
+    internal static ExperimentSummary Summarize(StoredExperiment experiment, TrialStatistics statistics, DateTimeOffset now, long version)
+    {
+        var config = experiment.Config;
         var (maxTrials, objectives) = ReadOptions(config.OptionsJson);
-        bool live = running + pending > 0;
-        double? elapsed = first is { } start ? ((live ? now : last ?? now) - start).TotalSeconds : null;
-        int finished = completed + failed;
+        bool live = statistics.Running + statistics.Pending > 0;
+        double? elapsed = statistics.FirstStartedAt is { } start ? ((live ? now : statistics.LastEndedAt ?? now) - start).TotalSeconds : null;
+        int finished = statistics.Completed + statistics.Failed;
         double? eta = elapsed is { } el && maxTrials is { } max && finished > 0 && max > finished ? el / finished * (max - finished) : null;
-        return new ExperimentSummary(Experiment.Id, config.Name, config.SpaceName, config.StrategyName, config.Seed, config.OptionsJson,
-            Experiment.CreatedAt, _entries.Count, completed, failed, running, pending, maxTrials,
-            best is null ? null : new BestTrial(best.Number, best.Fitness!.Value, best.Canonical), failures, elapsed, eta, objectives, direction == ObjectiveDirection.Minimize, Version);
+        var failures = new SortedDictionary<string, int>(statistics.FailuresByReason.ToDictionary(f => f.Key.ToString(), f => f.Value), StringComparer.Ordinal);
+        var best = statistics.Best is { Fitness: { } fitness } b ? new BestTrial(b.Number, fitness, b.Canonical) : null;
+        return new ExperimentSummary(experiment.Id, config.Name, config.SpaceName, config.StrategyName, config.Seed, config.OptionsJson,
+            experiment.CreatedAt, statistics.Total, statistics.Completed, statistics.Failed, statistics.Running, statistics.Pending, maxTrials,
+            best, failures, elapsed, eta, objectives, FitnessDirection.Of(config) == ObjectiveDirection.Minimize, version);
     }
 
     /// <summary>The trial budget and objectives ("Maximize fitness") from the stored options; missing or unreadable options give none.</summary>

@@ -163,6 +163,49 @@ public sealed class DashboardServerTests
     }
 
     [Fact]
+    public async Task The_first_screen_from_store_aggregates_equals_the_summary_of_every_trial()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("first.db");
+        await using (var store = SqliteExperimentStore.Open(path))
+            await TestStores.RunHillClimb(store, TestStores.Table(dir), "climb", trials: 40);
+        var (experiment, trials) = await TestStores.Read(path, "climb");
+        Assert.Contains(trials, t => t.ReusedFrom is not null); // reused results must not count as the best
+        await using var server = await Dashboard.StartAsync(path, new DashboardOptions { Port = 0 });
+        using var http = new HttpClient { BaseAddress = server.Url };
+        async Task<JsonElement> Get(string url) => JsonDocument.Parse(await http.GetStringAsync(url)).RootElement.Clone();
+
+        // Asked before the trials are read (a fresh server), from aggregates; then the same numbers from every trial.
+        var listed = (await Get("/api/experiments")).EnumerateArray().Single();
+        var summary = await Get($"/api/experiments/{experiment.Id}/summary");
+        var fromTrials = (await Get($"/api/experiments/{experiment.Id}/trials?since=0")).GetProperty("summary");
+        foreach (string field in new[] { "trials", "completed", "failed", "running", "pending", "best", "failuresByReason", "elapsedSeconds", "objectives", "minimize" })
+        {
+            Assert.Equal(fromTrials.GetProperty(field).GetRawText(), summary.GetProperty(field).GetRawText());
+            Assert.Equal(fromTrials.GetProperty(field).GetRawText(), listed.GetProperty(field).GetRawText());
+        }
+        Assert.Equal(trials.Count, summary.GetProperty("trials").GetInt32());
+
+        // The table: sorted and windowed by the store, the count of matches for the pager.
+        var best = trials.Where(t => t.Fitness is not null).OrderByDescending(t => t.Fitness).ThenBy(t => t.Number).Select(t => t.Number).ToArray();
+        var page = await Get($"/api/experiments/{experiment.Id}/table?sort=fitness&desc=true&offset=2&limit=3");
+        Assert.Equal(trials.Count, page.GetProperty("matching").GetInt32());
+        Assert.Equal(best.Skip(2).Take(3), page.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("number").GetInt32()));
+        var reused = await Get($"/api/experiments/{experiment.Id}/table?status=completed&q={Uri.EscapeDataString(trials[0].Canonical)}");
+        Assert.Equal(trials.Count(t => t.Status == TrialStatus.Completed && t.Canonical.Contains(trials[0].Canonical, StringComparison.OrdinalIgnoreCase)),
+            reused.GetProperty("matching").GetInt32());
+
+        foreach (string bad in new[] { "sort=params", "sort=2", "status=Done", "limit=0", "limit=5000", "offset=-1" })
+        {
+            var refused = await http.GetAsync($"/api/experiments/{experiment.Id}/table?{bad}");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.False(string.IsNullOrEmpty(JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()), bad);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/experiments/999/summary")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/experiments/999/table")).StatusCode);
+    }
+
+    [Fact]
     public async Task Loopback_serving_refuses_other_host_names_and_every_write_method()
     {
         using var dir = new TempDirectory();

@@ -186,9 +186,11 @@ async function listPage() {
 
 // ---- Experiment page -----------------------------------------------------------------------------------------
 
-const table = { sort: "number", desc: false, filter: "", status: "", page: 0, selected: new Set() };
+const table = { id: null, sort: "number", desc: false, filter: "", status: "", page: 0, selected: new Set(), request: 0 };
 let paretoAxes = null;
 
+// The first screen comes from the store's aggregates and one page of the table (cheap for any size of experiment); the
+// whole trial list, which the charts need, is loaded after it and kept up to date by polling.
 async function experimentPage(id) {
   const sections = {
     overview: el("section", { id: "overview" }),
@@ -201,6 +203,12 @@ async function experimentPage(id) {
   };
   const title = el("h1", { id: "experiment-name" });
   fill(main(), title, ...Object.values(sections));
+  const summary = await getJson(`/api/experiments/${id}/summary`);
+  if (location.hash.replace(/^#\/?/, "") !== `e/${id}`) return; // navigated away meanwhile
+  title.textContent = summary.name;
+  renderOverview(sections.overview, summary);
+  table.id = id;
+  await renderTrialTable(sections.trials, id);
   let bestOverTime = false;
   let analysisVersion = -1;
   await startWatching(id, async (w, changed) => {
@@ -210,7 +218,7 @@ async function experimentPage(id) {
     const trials = sortedTrials(w);
     const toggle = v => { bestOverTime = v; renderBest(sections.best, sortedTrials(w), v, toggle, w.summary.minimize); };
     renderBest(sections.best, trials, bestOverTime, toggle, w.summary.minimize);
-    renderTrialTable(sections.trials, w, trials);
+    renderTrialTable(sections.trials, id);
     renderCurves(sections.curves, w, trials);
     renderParallel(sections.parallel, trials);
     if (analysisVersion !== w.version) {
@@ -267,6 +275,7 @@ function renderBest(section, trials, overTime, toggle, minimize) {
   section.appendChild(p.root);
 }
 
+// The sortable columns are the ones the store sorts (TrialSortKey); metric columns are shown, not sorted.
 const columns = [
   { key: "number", label: "#", num: true, value: t => t.number },
   { key: "status", label: "state", value: t => t.status },
@@ -276,51 +285,48 @@ const columns = [
   { key: "worker", label: "worker", value: t => t.worker },
 ];
 
-function renderTrialTable(section, w, trials) {
-  const metricNames = [...new Set(trials.flatMap(t => Object.keys(t.metrics)))].sort().slice(0, 6);
-  const all = columns.concat(metricNames.map(m => ({ key: "m:" + m, label: m, num: true, value: t => t.metrics[m] })));
-  const column = all.find(c => c.key === table.sort) || all[0];
-  const needle = table.filter.toLowerCase();
-  const rows = trials.filter(t => (!table.status || t.status === table.status)
-    && (!needle || t.canonical.toLowerCase().includes(needle) || String(t.number) === needle || (t.error || "").toLowerCase().includes(needle) || (t.worker || "").toLowerCase().includes(needle)));
-  rows.sort((a, b) => {
-    const x = column.value(a), y = column.value(b);
-    const missing = (x === null || x === undefined) - (y === null || y === undefined);
-    if (missing) return missing; // missing values last either way
-    const c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
-    return (table.desc ? -c : c) || a.number - b.number;
-  });
-  const pages = Math.max(1, Math.ceil(rows.length / PAGE));
-  table.page = Math.min(table.page, pages - 1);
-  const shown = rows.slice(table.page * PAGE, (table.page + 1) * PAGE);
-  const rerender = () => renderTrialTable(section, w, sortedTrials(w));
+// One page of the trial table, filtered and sorted by the server; a newer request wins over one still under way.
+async function renderTrialTable(section, id) {
+  const request = table.request = (table.request || 0) + 1;
+  const query = new URLSearchParams({ sort: table.sort, desc: table.desc, offset: table.page * PAGE, limit: PAGE });
+  if (table.status) query.set("status", table.status);
+  if (table.filter) query.set("q", table.filter);
+  const page = await getJson(`/api/experiments/${id}/table?${query}`);
+  if (request !== table.request || table.id !== id || !section.isConnected) return;
+  const pages = Math.max(1, Math.ceil(page.matching / PAGE));
+  if (table.page > pages - 1) { table.page = pages - 1; return renderTrialTable(section, id); }
+  const metricNames = [...new Set(page.trials.flatMap(t => Object.keys(t.metrics)))].sort().slice(0, 6);
+  const all = columns.concat(metricNames.map(m => ({ key: "m:" + m, label: m, num: true, shown: true, value: t => t.metrics[m] })));
+  const rerender = () => renderTrialTable(section, id);
+  const focused = document.activeElement && document.activeElement.id === "trial-filter";
   const filter = el("input", { id: "trial-filter", type: "search", placeholder: "filter: architecture, #, worker, error", value: table.filter });
-  filter.addEventListener("input", () => { table.filter = filter.value; table.page = 0; rerender(); document.getElementById("trial-filter").focus(); });
+  filter.addEventListener("input", () => { table.filter = filter.value; table.page = 0; rerender(); });
   const status = el("select", { id: "status-filter", onchange: e => { table.status = e.target.value; table.page = 0; rerender(); } },
     ["", "Completed", "Failed", "Running", "Pending"].map(s => el("option", { value: s, selected: s === table.status }, s || "any state")));
-  const head = el("tr", {}, el("th", {}, "curve"), all.map(c => el("th", {
+  const head = el("tr", {}, el("th", {}, "curve"), all.map(c => c.shown ? el("th", { class: "num" }, c.label) : el("th", {
     class: "sortable" + (c.num ? " num" : "") + (c.key === table.sort ? (table.desc ? " sorted-desc" : " sorted-asc") : ""),
     "data-key": c.key,
-    onclick: () => { if (table.sort === c.key) table.desc = !table.desc; else { table.sort = c.key; table.desc = c.key === "fitness"; } rerender(); },
+    onclick: () => { if (table.sort === c.key) table.desc = !table.desc; else { table.sort = c.key; table.desc = c.key === "fitness"; } table.page = 0; rerender(); },
   }, c.label)));
-  const body = el("tbody", {}, shown.map(t => el("tr", { "data-number": t.number },
+  const body = el("tbody", {}, page.trials.map(t => el("tr", { "data-number": t.number },
     el("td", {}, el("input", { type: "checkbox", checked: table.selected.has(t.number), onchange: e => {
       if (e.target.checked) table.selected.add(t.number); else table.selected.delete(t.number);
-      renderCurves(document.getElementById("curves"), w, sortedTrials(w));
+      if (watch && watch.id === id) renderCurves(document.getElementById("curves"), watch, sortedTrials(watch));
     } })),
     all.map(c => {
       const v = c.value(t);
-      if (c.key === "canonical") return el("td", { class: "arch" }, el("a", { href: `#/e/${w.id}/t/${t.number}` }, v));
+      if (c.key === "canonical") return el("td", { class: "arch" }, el("a", { href: `#/e/${id}/t/${t.number}` }, v));
       if (c.key === "status") return el("td", { class: v }, v + (t.failure ? ` (${t.failure})` : ""));
       if (c.key === "duration") return el("td", { class: "num" }, duration(v));
       return el("td", { class: c.num ? "num" : "" }, c.num && c.key !== "number" ? num(v) : (v ?? "–"));
     }))));
   fill(section, el("h2", {}, "Trials"),
     el("div", { class: "controls" }, filter, status,
-      el("span", { id: "trial-rows", class: "muted" }, `${rows.length} of ${trials.length} trials`),
+      el("span", { id: "trial-rows", class: "muted" }, `${page.matching} trials`),
       pages > 1 ? [el("button", { onclick: () => { table.page = Math.max(0, table.page - 1); rerender(); } }, "‹"),
         `page ${table.page + 1} of ${pages}`, el("button", { onclick: () => { table.page = Math.min(pages - 1, table.page + 1); rerender(); } }, "›")] : null),
     el("table", { id: "trial-table" }, el("thead", {}, head), body));
+  if (focused) { filter.focus(); filter.setSelectionRange(filter.value.length, filter.value.length); }
 }
 
 // Learning curves: the selected trials, or else the five best with intermediate results.

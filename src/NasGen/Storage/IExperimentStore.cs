@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using NasGen.Experiments;
 
 namespace NasGen.Storage;
 
@@ -229,4 +230,18 @@ public interface IReadOnlyExperimentStore : IAsyncDisposable
     /// read-only (never migrated), returns every trial with version 0.
     /// </summary>
     Task<IReadOnlyList<TrialRecord>> GetTrialsChangedSinceAsync(long experimentId, long sinceVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The experiment's trials in numbers (counts by state, failures by reason, the best trial under
+    /// <paramref name="direction"/>, the first start and last end, the latest change number), computed by the store
+    /// without reading every trial: an overview of a large experiment costs a few aggregate queries.
+    /// </summary>
+    Task<TrialStatistics> GetTrialStatisticsAsync(long experimentId, ObjectiveDirection direction, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One page of the experiment's trials, filtered, sorted and windowed by the store (<see cref="TrialPageQuery"/>), and
+    /// how many trials match in all. The trials come without their intermediate results. A limit outside 1 to
+    /// <see cref="TrialPageQuery.MaxLimit"/> or a negative offset raises <see cref="ArgumentOutOfRangeException"/>.
+    /// </summary>
+    Task<TrialPage> GetTrialPageAsync(long experimentId, TrialPageQuery query, CancellationToken cancellationToken = default);
 }

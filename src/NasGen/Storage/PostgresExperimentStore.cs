@@ -3,10 +3,10 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using NasGen.Experiments;
 using Npgsql;
 
 namespace NasGen.Storage;
@@ -28,6 +28,7 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
     private const long SchemaLockKey = 0x4E61_7347_656E_0001;
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresTransactions _transactions;
     // Claims made through this instance: a completion matches the worker too, so a worker whose lease ran out and
     // whose trial was claimed again cannot overwrite the new claim, and an ambiguous commit can be recognised.
     private readonly ConcurrentDictionary<(long Experiment, int Number), string> _claims = new();
@@ -37,6 +38,7 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
     private PostgresExperimentStore(NpgsqlDataSource dataSource, string location, TimeSpan lease)
     {
         _dataSource = dataSource;
+        _transactions = new PostgresTransactions(dataSource, location);
         Location = location;
         LeaseDuration = lease;
     }
@@ -163,7 +165,7 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
                 """,
                 ("name", config.Name), ("space", config.SpaceName), ("fp", config.SpaceFingerprint),
                 ("strategy", config.StrategyName), ("seed", config.Seed), ("options", config.OptionsJson)).ConfigureAwait(false);
-            var stored = (await ReadExperiments(c, tx, "WHERE name=@name", cancellationToken, ("name", config.Name)).ConfigureAwait(false))[0];
+            var stored = (await StoreReads.ExperimentsAsync(tx, StoreSchema.Prefix, config.Name, cancellationToken).ConfigureAwait(false))[0];
             if (stored.Config.SpaceFingerprint != config.SpaceFingerprint)
                 throw new StoreMismatchException(Location,
                     $"experiment '{config.Name}' was made for space '{stored.Config.SpaceName}' (fingerprint {stored.Config.SpaceFingerprint}), " +
@@ -174,27 +176,14 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
 
     /// <inheritdoc />
     public Task<IReadOnlyList<StoredExperiment>> ListExperimentsAsync(CancellationToken cancellationToken = default) =>
-        RunAsync<IReadOnlyList<StoredExperiment>>(async (c, tx) => await ReadExperiments(c, tx, "ORDER BY id", cancellationToken).ConfigureAwait(false), cancellationToken);
+        RunAsync<IReadOnlyList<StoredExperiment>>(async (_, tx) => await StoreReads.ExperimentsAsync(tx, StoreSchema.Prefix, null, cancellationToken).ConfigureAwait(false), cancellationToken);
 
     /// <inheritdoc />
     public async Task<StoredExperiment?> FindExperimentAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var found = await RunAsync((c, tx) => ReadExperiments(c, tx, "WHERE name=@name", cancellationToken, ("name", name)), cancellationToken).ConfigureAwait(false);
+        var found = await RunAsync((_, tx) => StoreReads.ExperimentsAsync(tx, StoreSchema.Prefix, name, cancellationToken), cancellationToken).ConfigureAwait(false);
         return found.Count == 0 ? null : found[0];
-    }
-
-    private static async Task<List<StoredExperiment>> ReadExperiments(NpgsqlConnection c, NpgsqlTransaction tx, string clause, CancellationToken cancellationToken,
-        params (string Name, object? Value)[] parameters)
-    {
-        var experiments = new List<StoredExperiment>();
-        await using var command = Command(c, tx, $"SELECT {StoreSchema.ExperimentColumns} FROM nasgen_experiments {clause};", parameters);
-        await using var r = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
-            experiments.Add(new StoredExperiment(r.GetInt64(0),
-                new ExperimentConfig(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5), r.GetString(6)),
-                new DateTimeOffset(r.GetDateTime(7), TimeSpan.Zero)));
-        return experiments;
     }
 
     /// <inheritdoc />
@@ -203,8 +192,19 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
 
     /// <inheritdoc />
     public Task<IReadOnlyList<TrialRecord>> GetTrialsChangedSinceAsync(long experimentId, long sinceVersion, CancellationToken cancellationToken = default) =>
-        RunAsync<IReadOnlyList<TrialRecord>>(async (c, tx) => await ReadTrials(c, tx, $"{TrialRows.ChangedSince(_hasChangeCounter)} ORDER BY number", cancellationToken,
-            ("e", experimentId), ("since", sinceVersion)).ConfigureAwait(false), cancellationToken);
+        RunAsync<IReadOnlyList<TrialRecord>>(async (_, tx) => await StoreReads.TrialsChangedSinceAsync(tx, StoreSchema.Prefix, _hasChangeCounter, Location,
+            experimentId, sinceVersion, cancellationToken).ConfigureAwait(false), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TrialStatistics> GetTrialStatisticsAsync(long experimentId, ObjectiveDirection direction, CancellationToken cancellationToken = default) =>
+        RunAsync((_, tx) => TrialQueries.StatisticsAsync(tx, StoreSchema.Prefix, _hasChangeCounter, Location, experimentId, direction, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TrialPage> GetTrialPageAsync(long experimentId, TrialPageQuery query, CancellationToken cancellationToken = default)
+    {
+        TrialQueries.Check(query);
+        return RunAsync((_, tx) => TrialQueries.PageAsync(tx, StoreSchema.Prefix, _hasChangeCounter, Location, experimentId, query, cancellationToken), cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<TrialRecord> AddTrialAsync(long experimentId, NewTrial trial, CancellationToken cancellationToken = default)
@@ -396,93 +396,12 @@ public sealed class PostgresExperimentStore : IDistributedExperimentStore, IRead
         Convert.ToInt32(await Scalar(c, tx, "SELECT COALESCE(MAX(number) + 1, 0) FROM nasgen_trials WHERE experiment_id=@e;", ("e", experimentId)).ConfigureAwait(false),
             CultureInfo.InvariantCulture);
 
-    /// <summary>One transaction on a pooled connection; connection failures become <see cref="StoreUnavailableException"/>.</summary>
+    /// <summary>One transaction on a pooled connection, under the store's <see cref="PostgresTransactions"/> policy.</summary>
     private Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> body, CancellationToken cancellationToken) =>
-        RunGuardedAsync(async () =>
-        {
-            try
-            {
-                return await RunOnceAsync(body, cancellationToken).ConfigureAwait(false);
-            }
-            catch (StaleConnectionException)
-            {
-                // The pool handed out a connection the server closed when it restarted, and nothing was committed
-                // (RunOnceAsync cleared the pool): run the transaction once more on a fresh connection.
-                try
-                {
-                    return await RunOnceAsync(body, cancellationToken).ConfigureAwait(false);
-                }
-                catch (StaleConnectionException again)
-                {
-                    throw again.Inner;
-                }
-            }
-        });
-
-    private async Task<T> RunOnceAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> body, CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        NpgsqlTransaction tx;
-        T result;
-        try
-        {
-            tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            result = await body(connection, tx).ConfigureAwait(false);
-        }
-        catch (NpgsqlException e) when (e is not PostgresException || IsServerGoingAway((PostgresException)e))
-        {
-            NpgsqlConnection.ClearPool(connection);
-            throw new StaleConnectionException(e);
-        }
-        await using (tx)
-        {
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        return result;
-    }
-
-    private sealed class StaleConnectionException(NpgsqlException inner) : Exception(inner.Message, inner)
-    {
-        public NpgsqlException Inner { get; } = inner;
-    }
-
-    private async Task<T> RunGuardedAsync<T>(Func<Task<T>> run)
-    {
-        try
-        {
-            return await run().ConfigureAwait(false);
-        }
-        catch (PostgresException e) when (e.SqlState is "28P01" or "28000")
-        {
-            throw new StoreException(Location, $"authentication failed ({e.MessageText}). Set the password in PGPASSWORD or a pass file (PGPASSFILE, ~/.pgpass); see docs/guides/distributed.md.", e);
-        }
-        catch (NpgsqlException e) when (e is not PostgresException && e.InnerException is null && e.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
-        {
-            // Npgsql's own check, before any round trip: the server asked for a password and none was found.
-            throw new StoreException(Location, $"authentication failed: the server asks for a password and none was given ({e.Message}). " +
-                "Set it in PGPASSWORD or a pass file (PGPASSFILE, ~/.pgpass); see docs/guides/distributed.md.", e);
-        }
-        catch (PostgresException e) when (e.SqlState == "3D000")
-        {
-            throw new StoreException(Location, $"the database does not exist ({e.MessageText}).", e);
-        }
-        catch (NpgsqlException e) when (e is not PostgresException || e.IsTransient || IsServerGoingAway((PostgresException)e))
-        {
-            string why = e.InnerException is SocketException s ? s.Message : e.Message;
-            throw new StoreUnavailableException(Location, $"cannot reach the PostgreSQL server: {why}", e);
-        }
-        catch (SocketException e)
-        {
-            // Name resolution fails before Npgsql wraps anything: an unknown or unresolvable host.
-            throw new StoreUnavailableException(Location, $"cannot reach the PostgreSQL server: the host name does not resolve ({e.Message}).", e);
-        }
-    }
+        _transactions.RunAsync(body, cancellationToken);
 
     private Task RunAsync(Func<NpgsqlConnection, NpgsqlTransaction, Task> body, CancellationToken cancellationToken) =>
         RunAsync(async (c, tx) => { await body(c, tx).ConfigureAwait(false); return 0; }, cancellationToken);
-
-    // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up or shutting down).
-    private static bool IsServerGoingAway(PostgresException e) => e.SqlState is "57P01" or "57P02" or "57P03";
 
     private string SelectTrial => $"SELECT {TrialRows.Columns(_hasChangeCounter)} FROM nasgen_trials";
 

@@ -5,6 +5,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
+using NasGen.Experiments;
 
 namespace NasGen.Storage;
 
@@ -37,35 +38,82 @@ public sealed partial class SqliteExperimentStore
     }
 
     /// <summary>Every experiment in the store, in creation order.</summary>
-    public async Task<IReadOnlyList<StoredExperiment>> ListExperimentsAsync(CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ReopenIfWritten();
-            var experiments = new List<StoredExperiment>();
-            using var command = Command(_connection, $"{SelectExperiment} ORDER BY id;", null);
-            using var reader = command.ExecuteReader();
-            while (reader.Read()) experiments.Add(ReadExperiment(reader));
-            return experiments;
-        }
-        finally { _gate.Release(); }
-    }
+    public async Task<IReadOnlyList<StoredExperiment>> ListExperimentsAsync(CancellationToken cancellationToken = default) =>
+        await ReadAsync(tx => StoreReads.ExperimentsAsync(tx, _prefix, null, cancellationToken), cancellationToken).ConfigureAwait(false);
 
     /// <summary>The experiment named <paramref name="name"/>, or null when the store has none of that name.</summary>
     public async Task<StoredExperiment?> FindExperimentAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
+        var found = await ReadAsync(tx => StoreReads.ExperimentsAsync(tx, _prefix, name, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TrialRecord>> GetTrialsAsync(long experimentId, CancellationToken cancellationToken = default) =>
+        GetTrialsChangedSinceAsync(experimentId, 0, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TrialRecord>> GetTrialsChangedSinceAsync(long experimentId, long sinceVersion, CancellationToken cancellationToken = default) =>
+        await ReadAsync(tx => StoreReads.TrialsChangedSinceAsync(tx, _prefix, _hasChangeCounter, Location, experimentId, sinceVersion, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public Task<TrialStatistics> GetTrialStatisticsAsync(long experimentId, ObjectiveDirection direction, CancellationToken cancellationToken = default) =>
+        ReadAsync(tx => TrialQueries.StatisticsAsync(tx, _prefix, _hasChangeCounter, Location, experimentId, direction, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TrialPage> GetTrialPageAsync(long experimentId, TrialPageQuery query, CancellationToken cancellationToken = default)
+    {
+        TrialQueries.Check(query);
+        return ReadAsync(tx => TrialQueries.PageAsync(tx, _prefix, _hasChangeCounter, Location, experimentId, query, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="read"/> in one read transaction (one snapshot) on the store's connection.</summary>
+    private async Task<T> ReadAsync<T>(Func<SqliteTransaction, Task<T>> read, CancellationToken cancellationToken)
+    {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ReopenIfWritten();
-            using var command = Command(_connection, $"{SelectExperiment} WHERE name=$name;", null, ("$name", name));
-            using var reader = command.ExecuteReader();
-            return reader.Read() ? ReadExperiment(reader) : null;
+            using var tx = _connection.BeginTransaction();
+            var result = await read(tx).ConfigureAwait(false);
+            tx.Commit();
+            return result;
         }
         finally { _gate.Release(); }
     }
+
+    /// <summary>
+    /// A read-only connection that writes nothing beside the file: with no <c>-wal</c> file (no writer is active and the
+    /// last one closed cleanly) the file is opened <c>immutable</c>, so SQLite creates no <c>-shm</c> and takes no lock, and
+    /// stores on read-only media open; while a writer is active its <c>-wal</c> and <c>-shm</c> files are read as they are.
+    /// </summary>
+    private static SqliteConnection OpenReadOnlyConnection(string path)
+    {
+        bool walInUse = File.Exists(path + "-wal");
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = walInUse ? path : ImmutableUri(path),
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    // SQLite URI filename: '%', '?' and '#' would be read as escapes, the query and the fragment.
+    private static string ImmutableUri(string path) =>
+        "file:" + path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3f", StringComparison.Ordinal).Replace("#", "%23", StringComparison.Ordinal)
+        + "?immutable=1";
 
     // Set while the read-only connection is immutable: the store file as it was when that connection was opened.
     private FileStamp? _immutableSince;
@@ -89,10 +137,4 @@ public sealed partial class SqliteExperimentStore
     {
         public static FileStamp Of(string path) => new(new FileInfo(path).Length, File.GetLastWriteTimeUtc(path), File.Exists(path + "-wal"));
     }
-
-    private string SelectExperiment => $"SELECT {StoreSchema.ExperimentColumns} FROM {_prefix}experiments";
-
-    private static StoredExperiment ReadExperiment(SqliteDataReader reader) => new(reader.GetInt64(0),
-        new ExperimentConfig(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5), reader.GetString(6)),
-        DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture));
 }

@@ -174,37 +174,6 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         return previous;
     }
 
-    /// <summary>
-    /// A read-only connection that writes nothing beside the file: with no <c>-wal</c> file (no writer is active and the
-    /// last one closed cleanly) the file is opened <c>immutable</c>, so SQLite creates no <c>-shm</c> and takes no lock, and
-    /// stores on read-only media open; while a writer is active its <c>-wal</c> and <c>-shm</c> files are read as they are.
-    /// </summary>
-    private static SqliteConnection OpenReadOnlyConnection(string path)
-    {
-        bool walInUse = File.Exists(path + "-wal");
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = walInUse ? path : ImmutableUri(path),
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
-        try
-        {
-            connection.Open();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
-
-    // SQLite URI filename: '%', '?' and '#' would be read as escapes, the query and the fragment.
-    private static string ImmutableUri(string path) =>
-        "file:" + path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3f", StringComparison.Ordinal).Replace("#", "%23", StringComparison.Ordinal)
-        + "?immutable=1";
-
     /// <summary>A store's schema version and table prefix (version 0: an empty SQLite database, no tables yet).</summary>
     private sealed record StoreLayout(int Version, string Prefix)
     {
@@ -293,7 +262,7 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         try
         {
             using var tx = _connection.BeginTransaction();
-            var existing = ReadExperiment(tx, config.Name);
+            var existing = (await StoreReads.ExperimentsAsync(tx, Prefix, config.Name, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
             if (existing is not null)
             {
                 var stored = existing.Config;
@@ -313,57 +282,6 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
             long id = (long)Scalar(_connection, "SELECT last_insert_rowid();", tx)!;
             tx.Commit();
             return new StoredExperiment(id, config, now);
-        }
-        finally { _gate.Release(); }
-    }
-
-    private StoredExperiment? ReadExperiment(SqliteTransaction tx, string name)
-    {
-        using var command = Command(_connection, $"{SelectExperiment} WHERE name=$name;", tx, ("$name", name));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadExperiment(reader) : null;
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<TrialRecord>> GetTrialsAsync(long experimentId, CancellationToken cancellationToken = default) =>
-        GetTrialsChangedSinceAsync(experimentId, 0, cancellationToken);
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<TrialRecord>> GetTrialsChangedSinceAsync(long experimentId, long sinceVersion, CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ReopenIfWritten();
-            using var tx = _connection.BeginTransaction(); // one snapshot for trials and intermediates
-            string changed = TrialRows.ChangedSince(_hasChangeCounter);
-            var intermediates = new Dictionary<int, List<KeyValuePair<int, double>>>();
-            using (var command = Command(_connection, $"""
-                SELECT number, step, value FROM {_prefix}intermediates
-                WHERE experiment_id=@e AND number IN (SELECT number FROM {_prefix}trials WHERE {changed}) ORDER BY number, step;
-                """, tx, ("@e", experimentId), ("@since", sinceVersion)))
-            using (var reader = command.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    int number = reader.GetInt32(0);
-                    if (!intermediates.TryGetValue(number, out var list)) intermediates[number] = list = new();
-                    list.Add(new(reader.GetInt32(1), reader.GetDouble(2)));
-                }
-            }
-            var trials = new List<TrialRecord>();
-            using (var command = Command(_connection, $"{SelectTrial} WHERE {changed} ORDER BY number;", tx, ("@e", experimentId), ("@since", sinceVersion)))
-            using (var reader = command.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    var trial = ReadTrial(reader);
-                    if (intermediates.TryGetValue(trial.Number, out var list)) trial = trial with { Intermediate = list };
-                    trials.Add(trial);
-                }
-            }
-            tx.Commit();
-            return trials;
         }
         finally { _gate.Release(); }
     }

@@ -68,7 +68,8 @@ internal static class TrialRows
 
     private static int Int(DbDataReader r, int column) => Convert.ToInt32(r.GetValue(column), CultureInfo.InvariantCulture);
 
-    private static DateTimeOffset? Time(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i) switch
+    /// <summary>A point in time as either engine returns it (SQLite: ISO 8601 text; PostgreSQL: a UTC <see cref="DateTime"/>).</summary>
+    internal static DateTimeOffset? Time(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i) switch
     {
         DateTime t => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)),
         DateTimeOffset t => t,

@@ -19,7 +19,7 @@ namespace NasGen.Tests.Experiments;
 /// PostgreSQL server (under CI=true a missing server fails these tests). Store-specific behaviour (single writer,
 /// leases, contention) has its own tests.
 /// </summary>
-public abstract class ExperimentStoreContract(ITestOutputHelper output)
+public abstract partial class ExperimentStoreContract(ITestOutputHelper output)
 {
     protected ITestOutputHelper Output { get; } = output;
 
@@ -262,16 +262,7 @@ public abstract class ExperimentStoreContract(ITestOutputHelper output)
         await using var tx = await connection.BeginTransactionAsync();
         async Task Run(string sql, params (string Name, object? Value)[] parameters)
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = sql;
-            foreach (var (name, value) in parameters)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = value ?? DBNull.Value;
-                command.Parameters.Add(parameter);
-            }
+            await using var command = StoreReads.Command(tx, sql, parameters);
             await command.ExecuteNonQueryAsync();
         }
         await Run(ddl);
