@@ -8,13 +8,14 @@ using static TorchSharp.torch;
 /// <summary>
 /// Every convolution from S, 2S .. C input to output channels (--step S, --max C), kernel 1/3/5, stride 1/2, checked
 /// with <see cref="ConvolutionCheck"/> at the ISA this process runs with: through <see cref="ConvolutionGuard"/>, or
-/// (--no-guard) through oneDNN alone, to see which shapes its kernels get wrong. The tests check the square ones in CI.
+/// (--no-guard) through oneDNN alone, to see which shapes its kernels get wrong; --no-input-gradient checks them as a
+/// network's first layer (an input without gradient). The tests check the square ones in CI.
 /// </summary>
 internal static class GradientSweep
 {
     public static int Run(string[] args)
     {
-        bool guarded = !args.Contains("--no-guard");
+        bool guarded = !args.Contains("--no-guard"), inputGradient = !args.Contains("--no-input-gradient");
         int max = Option(args, "--max", 64), step = Option(args, "--step", 1);
         var wrong = new List<ConvolutionCheck>();
         var paths = new Dictionary<ConvolutionPath, int>();
@@ -24,14 +25,14 @@ internal static class GradientSweep
         foreach (int kernel in new[] { 1, 3, 5 })
         foreach (int stride in new[] { 1, 2 })
         {
-            var check = ConvolutionCheck.Run(inChannels, outChannels, kernel, stride, guarded);
+            var check = ConvolutionCheck.Run(inChannels, outChannels, kernel, stride, guarded, inputGradient);
             paths[check.Path] = paths.GetValueOrDefault(check.Path) + 1;
             if (!check.IsRight) wrong.Add(check);
         }
 
         foreach (var check in wrong.Take(40)) Console.WriteLine(check);
         Console.WriteLine(FormattableString.Invariant(
-            $"sweep kernels={ConvolutionGuard.Kernels} guard={guarded} cases={paths.Values.Sum()} wrong={wrong.Count} paths={string.Join(",", paths.Select(p => $"{p.Key}:{p.Value}"))}"));
+            $"sweep kernels={ConvolutionGuard.Kernels} guard={guarded} input_gradient={inputGradient} cases={paths.Values.Sum()} wrong={wrong.Count} paths={string.Join(",", paths.Select(p => $"{p.Key}:{p.Value}"))}"));
         return wrong.Count == 0 ? 0 : 1;
     }
 

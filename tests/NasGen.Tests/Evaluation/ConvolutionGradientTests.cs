@@ -42,6 +42,34 @@ public sealed class ConvolutionGradientTests
     }
 
     [Fact]
+    public void First_layers_match_float64_with_their_output_channels_unpadded()
+    {
+        // A first layer's input is the data: no input gradient, so oneDNN's wrong backward_data never runs and the
+        // guard leaves output channels off 8 alone (input channels off 8 from 9 up still need padding for the output).
+        var failures = new List<string>();
+        int unguarded = 0, cases = 0;
+        manual_seed(25);
+        var channelPairs =
+            from inChannels in new[] { 1, 3, 8 }
+            from outChannels in Enumerable.Range(1, 17).Concat(new[] { 20, 24, 31, 33, 48, 63, 64 })
+            select (In: inChannels, Out: outChannels);
+        foreach (var (inChannels, outChannels) in channelPairs.Concat(new[] { (12, 20), (20, 12), (9, 7), (24, 12) }))
+        foreach (int kernel in new[] { 1, 3, 5 })
+        foreach (int stride in new[] { 1, 2 })
+        {
+            var check = ConvolutionCheck.Run(inChannels, outChannels, kernel, stride, inputGradient: false);
+            cases++;
+            if (check.Path == ConvolutionPath.OneDnn) unguarded++;
+            if (!check.IsRight) failures.Add(check.ToString());
+        }
+
+        Assert.True(failures.Count == 0,
+            $"oneDNN kernels: {ConvolutionGuard.Kernels}; {unguarded} of {cases} first layers unguarded; {failures.Count} wrong:\n" + string.Join("\n", failures));
+        // At AVX2 every first layer with 1–8 input channels, and 24 → 12, runs on oneDNN unchanged.
+        if (ConvolutionGuard.Kernels == OneDnnConvolutionKernels.Avx2) Assert.Equal((3 * 24 + 1) * 6, unguarded);
+    }
+
+    [Fact]
     public void The_guard_pads_channels_off_8_and_leaves_the_rest_to_onednn()
     {
         using Conv2d twelveOut = nn.Conv2d(16, 12, 3, padding: 1);
@@ -61,6 +89,10 @@ public sealed class ConvolutionGradientTests
         Assert.Equal(ConvolutionPath.PaddedOneDnn, ConvolutionGuard.PathOf(twelveIn));
         Assert.Equal(ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(sixteen));
         Assert.Equal(ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(firstLayer));
+        using Conv2d twelveFirst = nn.Conv2d(3, 12, 3, padding: 1);
+        Assert.Equal(ConvolutionPath.PaddedOneDnn, ConvolutionGuard.PathOf(twelveFirst));
+        Assert.Equal(ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(twelveFirst, inputGradient: false));
+        Assert.Equal(ConvolutionPath.PaddedOneDnn, ConvolutionGuard.PathOf(twelveIn, inputGradient: false));
         Assert.Equal(ConvolutionPath.Columns, ConvolutionGuard.PathOf(depthwise));
         Assert.Equal(16, ConvolutionGuard.PaddedChannels(12, input: false));
         Assert.Equal(24, ConvolutionGuard.PaddedChannels(17, input: true));
