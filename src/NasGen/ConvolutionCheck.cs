@@ -37,10 +37,14 @@ public sealed record ConvolutionCheck(int InChannels, int OutChannels, int Kerne
     /// <param name="guarded">Whether to attach <see cref="ConvolutionGuard"/>; false checks oneDNN alone.</param>
     /// <param name="inputGradient">Whether the input needs a gradient; false checks a network's first layer, whose
     /// input is the data (<see cref="InputGradientError"/> is then 0).</param>
-    public static ConvolutionCheck Run(int inChannels, int outChannels, int kernel, int stride, bool guarded = true, bool inputGradient = true)
+    /// <param name="groups">Groups (<paramref name="inChannels"/> for a depthwise convolution).</param>
+    /// <param name="dilation">Dilation; the padding keeps the size (dilation · (kernel / 2)).</param>
+    public static ConvolutionCheck Run(int inChannels, int outChannels, int kernel, int stride, bool guarded = true, bool inputGradient = true,
+        int groups = 1, int dilation = 1)
     {
         using var scope = NewDisposeScope();
-        using Conv2d convolution = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: kernel / 2);
+        int padding = dilation * (kernel / 2);
+        using Conv2d convolution = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, dilation: dilation, groups: groups);
         var path = guarded ? ConvolutionGuard.PathOf(convolution, inputGradient) : ConvolutionPath.OneDnn;
         using IDisposable? guard = guarded ? ConvolutionGuard.Attach(convolution) : null;
         // Freed blocks full of NaN: a kernel that reads memory it never wrote gives NaN instead of a plausible number.
@@ -55,7 +59,7 @@ public sealed record ConvolutionCheck(int InChannels, int OutChannels, int Kerne
         Tensor weight64 = convolution.weight!.detach().to_type(ScalarType.Float64).requires_grad_();
         Tensor bias64 = convolution.bias!.detach().to_type(ScalarType.Float64).requires_grad_();
         Tensor output64 = nn.functional.conv2d(nn.functional.relu(input64), weight64, bias64,
-            strides: new long[] { stride, stride }, padding: new long[] { kernel / 2, kernel / 2 });
+            strides: new long[] { stride, stride }, padding: new long[] { padding, padding }, dilation: new long[] { dilation, dilation }, groups: groups);
         (output64 * outputGradient.to_type(ScalarType.Float64)).sum().backward();
         double inputGradientError = inputGradient ? Error(input.grad!, input64.grad!) : 0;
         return new ConvolutionCheck(inChannels, outChannels, kernel, stride, path, Error(output, output64), inputGradientError,

@@ -11,7 +11,8 @@ namespace NasGen;
 
 /// <summary>
 /// Keeps oneDNN's fast convolution kernels on the channel counts they get right: a convolution with channels off 8 runs
-/// on oneDNN with zero channels padded in (<see cref="ConvolutionPath.PaddedOneDnn"/>); grouped ones, and every one at
+/// on oneDNN with zero channels padded in (<see cref="ConvolutionPath.PaddedOneDnn"/>); grouped ones other than
+/// depthwise, and every one at
 /// AVX-512, without oneDNN as matrix products (<see cref="ConvolutionPath.Columns"/>): the output as
 /// <c>W · im2col(x)</c>, the input gradient as <c>col2im(Wᵀ · grad_output)</c>, the weight gradient as
 /// <c>grad_output · im2col(x)ᵀ</c>.
@@ -67,7 +68,8 @@ public static class ConvolutionGuard
     /// <summary>
     /// How <paramref name="convolution"/> is computed under the guard: unchanged when its channel counts are multiples
     /// of 8 (or it is one the guard cannot take); through oneDNN with its channels padded to multiples of 8 when they
-    /// are not; as matrix products when it is grouped, or when oneDNN may use its AVX-512 kernels (the user chose them).
+    /// are not; unchanged when it is depthwise (groups = channels) on the AVX2 kernels; as matrix products when it is
+    /// otherwise grouped, or when oneDNN may use its AVX-512 kernels (the user chose them).
     /// </summary>
     /// <param name="convolution">The convolution.</param>
     /// <param name="inputGradient">Whether its input needs a gradient. A network's first layer, whose input is the
@@ -76,11 +78,18 @@ public static class ConvolutionGuard
     {
         ArgumentNullException.ThrowIfNull(convolution);
         if (!Supported(convolution)) return ConvolutionPath.OneDnn;
-        if (convolution.groups != 1 || Kernels == OneDnnConvolutionKernels.Avx512OrNewer) return ConvolutionPath.Columns;
+        if (Kernels == OneDnnConvolutionKernels.Avx512OrNewer) return ConvolutionPath.Columns;
+        // Depthwise convolutions (DARTS's separable and dilated ones, MBConv's) are right on the AVX2 kernels for every
+        // channel count (sweep --depthwise); other grouped ones were never checked.
+        if (convolution.groups != 1)
+            return IsDepthwise(convolution) && Kernels == OneDnnConvolutionKernels.Avx2 ? ConvolutionPath.OneDnn : ConvolutionPath.Columns;
         bool offBlock = ExtraChannels(convolution.in_channels, input: true, inputGradient) != 0
             || ExtraChannels(convolution.out_channels, input: false, inputGradient) != 0;
         return offBlock ? ConvolutionPath.PaddedOneDnn : ConvolutionPath.OneDnn;
     }
+
+    private static bool IsDepthwise(Conv2d convolution) =>
+        convolution.groups == convolution.in_channels && convolution.out_channels == convolution.in_channels;
 
     // The zero channels the padded path adds: output channels only matter to the input gradient (oneDNN's
     // backward_data), so without one they stay as they are (ConvolutionGradientTests checks both cases).
