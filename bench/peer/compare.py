@@ -3,9 +3,12 @@ measurement, and prints a markdown table of median samples/s over the cycles and
 
 Usage (from the repository root, after `dotnet build bench/NasGen.PeerBench -c Release`):
     /usr/bin/python3 bench/peer/compare.py [--cycles 5] [--threads 2] [--scale 1] [--only mnist-train-64,...] [--extra]
+        [--sides NasGen,PyTorch] [--metric wall|cpu]
+--metric cpu measures samples per CPU-second (all threads, OMP_WAIT_POLICY=PASSIVE on both sides) and the GEMM peak
+per CPU-second: on a shared machine wall-clock throughput measures the neighbours, CPU time much less so.
 Sides: "NasGen" (the default: oneDNN capped at AVX2 on AVX-512 CPUs, ConvolutionGuard attached), "unguarded" (the same
 without the guard: its results are wrong for channels off 8, so it is a speed bound only), "PyTorch" (/usr/bin/python3,
-Debian's python3-torch). --extra adds both sides with channels-last input and with 1 intra-op thread.
+Debian's python3-torch). --extra adds both sides with channels-last input and with 1 intra-op thread, and NasGen without the per-step loss read.
 Each cycle also times a 2048² float32 matrix product in TorchSharp (the GEMM peak) and reports the training step's
 GFLOP/s (convolutions and the linear layer, forward and both gradients, counted below) as a share of it.
 """
@@ -44,9 +47,12 @@ FORWARD = {
 TRAIN_FLOPS = {name: 3 * sum(layers) - layers[0] for name, layers in FORWARD.items()}
 
 
-def run(command, env_extra, key="samples_per_s"):
+def run(command, env_extra, key="samples_per_s", passive=False):
     env = dict(os.environ)
     env.pop("DNNL_MAX_CPU_ISA", None)
+    if passive:
+        # Idle OpenMP workers sleep instead of spinning, so that CPU time counts work only (on both sides).
+        env["OMP_WAIT_POLICY"] = "PASSIVE"
     env.update(env_extra)
     output = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
     match = re.search(key + r"=([0-9.]+)", output.stdout)
@@ -61,51 +67,81 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", default="")
     parser.add_argument("--extra", action="store_true")
+    parser.add_argument("--sides", default="", help="comma-separated side names to run (default: all)")
+    parser.add_argument("--metric", choices=["wall", "cpu"], default="wall",
+                        help="wall: samples per second; cpu: samples per CPU-second of the whole process (every "
+                             "thread), with OMP_WAIT_POLICY=PASSIVE on both sides: the A/B measure on a shared machine")
     parser.add_argument("--scale", type=int, default=1, help="multiplies every workload's steps")
+    parser.add_argument("--baseline", default="",
+                        help="NasGen.PeerBench.dll of another build (e.g. main's): adds a side 'baseline' for A/B")
     options = parser.parse_args()
     threads = ["--threads", str(options.threads)]
     sides = [
-        ("NasGen", lambda w: ["dotnet", CSHARP, *w, *threads], {}),
-        ("unguarded", lambda w: ["dotnet", CSHARP, *w, *threads, "--no-guard"], {}),
-        ("PyTorch", lambda w: ["/usr/bin/python3", PYTHON, *w, *threads], {}),
+        ("NasGen", lambda w: ["dotnet", CSHARP, *w, *threads]),
+        ("unguarded", lambda w: ["dotnet", CSHARP, *w, *threads, "--no-guard"]),
+        ("PyTorch", lambda w: ["/usr/bin/python3", PYTHON, *w, *threads]),
     ]
     if options.extra:
         sides += [
-            ("NasGen channels-last", lambda w: ["dotnet", CSHARP, *w, *threads, "--channels-last"], {}),
-            ("PyTorch channels-last", lambda w: ["/usr/bin/python3", PYTHON, *w, *threads, "--channels-last"], {}),
-            ("NasGen 1 thread", lambda w: ["dotnet", CSHARP, *w, "--threads", "1"], {}),
-            ("PyTorch 1 thread", lambda w: ["/usr/bin/python3", PYTHON, *w, "--threads", "1"], {}),
+            ("NasGen channels-last", lambda w: ["dotnet", CSHARP, *w, *threads, "--channels-last"]),
+            ("PyTorch channels-last", lambda w: ["/usr/bin/python3", PYTHON, *w, *threads, "--channels-last"]),
+            ("NasGen 1 thread", lambda w: ["dotnet", CSHARP, *w, "--threads", "1"]),
+            ("PyTorch 1 thread", lambda w: ["/usr/bin/python3", PYTHON, *w, "--threads", "1"]),
+            ("NasGen no loss read", lambda w: ["dotnet", CSHARP, *w, *threads, "--no-item"]),
         ]
+    if options.baseline:
+        sides.append(("baseline", lambda w: ["dotnet", options.baseline, *w, *threads]))
+    if options.sides:
+        sides = [s for s in sides if s[0] in options.sides.split(",")]
+    cpu = options.metric == "cpu"
+    unit = "samples per CPU-second" if cpu else "samples/s"
+
+    def measure(command, key):
+        value = run(command, {}, key=key, passive=cpu)
+        return 1e6 / value if key == "cpu_us_per_sample" else value
+
     workloads = [w for w in WORKLOADS if not options.only or w[0] in options.only.split(",")]
     results = {(w[0], s[0]): [] for w in workloads for s in sides}
     peaks, loads = [], []
     for cycle in range(options.cycles):
         loads.append(os.getloadavg()[0])
-        peaks.append(run(["dotnet", CSHARP, "gemm", "2048", str(5 * options.scale), *threads], {}, key="gflops"))
-        print(f"cycle {cycle + 1} GEMM peak: {peaks[-1]:.1f} GFLOP/s, load average {loads[-1]:.1f}", file=sys.stderr, flush=True)
+        peaks.append(measure(["dotnet", CSHARP, "gemm", "2048", str(5 * options.scale), *threads],
+                             "gflops_per_cpu_s" if cpu else "gflops"))
+        print(f"cycle {cycle + 1} GEMM peak: {peaks[-1]:.1f} GFLOP/s{' per core' if cpu else ''}, "
+              f"load average {loads[-1]:.1f}", file=sys.stderr, flush=True)
         for name, network, mode, batch, steps in workloads:
             arguments = [network, mode, str(batch), str(steps * options.scale)]
-            for side, command, env in sides:
-                value = run(command(arguments), env)
+            for side, command in sides:
+                value = measure(command(arguments), "cpu_us_per_sample" if cpu else "samples_per_s")
                 results[(name, side)].append(value)
                 print(f"cycle {cycle + 1} {name} {side}: {value:.0f}", file=sys.stderr, flush=True)
 
     names = [s[0] for s in sides]
     peak = statistics.median(peaks)
-    print(f"GEMM peak (TorchSharp, 2048², {options.threads} threads): median {peak:.1f} GFLOP/s; "
+    print(f"GEMM peak (TorchSharp, 2048², {options.threads} threads): median {peak:.1f} GFLOP/s{' per CPU-second' if cpu else ''}; "
           f"load average (1 min) at the cycles' starts: {', '.join(f'{l:.1f}' for l in loads)}\n")
-    print("| workload | " + " | ".join(f"{n} (samples/s)" for n in names) + " | NasGen ÷ PyTorch | NasGen ÷ unguarded | NasGen GFLOP/s (% of GEMM peak) |")
-    print("|---|" + "--:|" * (len(names) + 3))
+
+    def ratio(name, a, b):
+        if a not in names or b not in names:
+            return ""
+        return f"{statistics.median(x / y for x, y in zip(results[(name, a)], results[(name, b)])):.2f}×"
+
+    def share(name, network, side):
+        # GFLOP/s of each cycle against that cycle's peak, so that both saw the same load.
+        if side not in names:
+            return ""
+        values = results[(name, side)]
+        flops = TRAIN_FLOPS[network]
+        return (f"{statistics.median(values) * flops / 1e9:.1f} "
+                f"({statistics.median(x * flops / 1e9 / p for x, p in zip(values, peaks)):.1%})")
+
+    print("| workload | " + " | ".join(f"{n} ({unit})" for n in names)
+          + " | NasGen ÷ PyTorch | NasGen ÷ unguarded | NasGen ÷ baseline | NasGen GFLOP/s (% of GEMM peak) | PyTorch GFLOP/s (% of GEMM peak) |")
+    print("|---|" + "--:|" * (len(names) + 5))
     for name, network, mode, *_ in workloads:
-        medians = [statistics.median(results[(name, n)]) for n in names]
-        def ratio(a, b):
-            return statistics.median(x / y for x, y in zip(results[(name, a)], results[(name, b)]))
-        cells = " | ".join(f"{m:,.0f}" for m in medians)
-        # Training only: GFLOP/s of each cycle against that cycle's peak, so that both saw the same load.
-        share = "" if mode != "train" else (
-            f"{medians[0] * TRAIN_FLOPS[network] / 1e9:.1f} "
-            f"({statistics.median(x * TRAIN_FLOPS[network] / 1e9 / p for x, p in zip(results[(name, 'NasGen')], peaks)):.1%})")
-        print(f"| {name} | {cells} | {ratio('NasGen', 'PyTorch'):.2f}× | {ratio('NasGen', 'unguarded'):.2f}× | {share} |")
+        cells = " | ".join(f"{statistics.median(results[(name, n)]):,.0f}" for n in names)
+        shares = " | ".join(share(name, network, side) if mode == "train" else "" for side in ("NasGen", "PyTorch"))
+        print(f"| {name} | {cells} | {ratio(name, 'NasGen', 'PyTorch')} | {ratio(name, 'NasGen', 'unguarded')} | {ratio(name, 'NasGen', 'baseline')} | {shares} |")
 
 
 if __name__ == "__main__":

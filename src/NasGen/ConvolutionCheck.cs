@@ -35,16 +35,22 @@ public sealed record ConvolutionCheck(int InChannels, int OutChannels, int Kerne
     /// <param name="kernel">Square kernel size.</param>
     /// <param name="stride">Stride.</param>
     /// <param name="guarded">Whether to attach <see cref="ConvolutionGuard"/>; false checks oneDNN alone.</param>
-    public static ConvolutionCheck Run(int inChannels, int outChannels, int kernel, int stride, bool guarded = true)
+    /// <param name="inputGradient">Whether the input needs a gradient; false checks a network's first layer, whose
+    /// input is the data (<see cref="InputGradientError"/> is then 0).</param>
+    /// <param name="groups">Groups (<paramref name="inChannels"/> for a depthwise convolution).</param>
+    /// <param name="dilation">Dilation; the padding keeps the size (dilation · (kernel / 2)).</param>
+    public static ConvolutionCheck Run(int inChannels, int outChannels, int kernel, int stride, bool guarded = true, bool inputGradient = true,
+        int groups = 1, int dilation = 1)
     {
         using var scope = NewDisposeScope();
-        using Conv2d convolution = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: kernel / 2);
-        var path = guarded ? ConvolutionGuard.PathOf(convolution) : ConvolutionPath.OneDnn;
+        int padding = dilation * (kernel / 2);
+        using Conv2d convolution = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, dilation: dilation, groups: groups);
+        var path = guarded ? ConvolutionGuard.PathOf(convolution, inputGradient) : ConvolutionPath.OneDnn;
         using IDisposable? guard = guarded ? ConvolutionGuard.Attach(convolution) : null;
         // Freed blocks full of NaN: a kernel that reads memory it never wrote gives NaN instead of a plausible number.
         for (long size = 256; size <= 65536; size *= 2) full(new[] { size }, float.NaN).Dispose();
 
-        Tensor input = randn(2, inChannels, 7, 7).requires_grad_();
+        Tensor input = randn(2, inChannels, 7, 7).requires_grad_(inputGradient);
         Tensor output = convolution.call(nn.functional.relu(input));
         Tensor outputGradient = randn_like(output);
         (output * outputGradient).sum().backward();
@@ -53,9 +59,10 @@ public sealed record ConvolutionCheck(int InChannels, int OutChannels, int Kerne
         Tensor weight64 = convolution.weight!.detach().to_type(ScalarType.Float64).requires_grad_();
         Tensor bias64 = convolution.bias!.detach().to_type(ScalarType.Float64).requires_grad_();
         Tensor output64 = nn.functional.conv2d(nn.functional.relu(input64), weight64, bias64,
-            strides: new long[] { stride, stride }, padding: new long[] { kernel / 2, kernel / 2 });
+            strides: new long[] { stride, stride }, padding: new long[] { padding, padding }, dilation: new long[] { dilation, dilation }, groups: groups);
         (output64 * outputGradient.to_type(ScalarType.Float64)).sum().backward();
-        return new ConvolutionCheck(inChannels, outChannels, kernel, stride, path, Error(output, output64), Error(input.grad!, input64.grad!),
+        double inputGradientError = inputGradient ? Error(input.grad!, input64.grad!) : 0;
+        return new ConvolutionCheck(inChannels, outChannels, kernel, stride, path, Error(output, output64), inputGradientError,
             Error(convolution.weight.grad!, weight64.grad!), Error(convolution.bias.grad!, bias64.grad!));
     }
 

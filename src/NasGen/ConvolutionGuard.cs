@@ -11,7 +11,8 @@ namespace NasGen;
 
 /// <summary>
 /// Keeps oneDNN's fast convolution kernels on the channel counts they get right: a convolution with channels off 8 runs
-/// on oneDNN with zero channels padded in (<see cref="ConvolutionPath.PaddedOneDnn"/>); grouped ones, and every one at
+/// on oneDNN with zero channels padded in (<see cref="ConvolutionPath.PaddedOneDnn"/>); grouped ones other than
+/// depthwise, and every one at
 /// AVX-512, without oneDNN as matrix products (<see cref="ConvolutionPath.Columns"/>): the output as
 /// <c>W · im2col(x)</c>, the input gradient as <c>col2im(Wᵀ · grad_output)</c>, the weight gradient as
 /// <c>grad_output · im2col(x)ᵀ</c>.
@@ -67,17 +68,33 @@ public static class ConvolutionGuard
     /// <summary>
     /// How <paramref name="convolution"/> is computed under the guard: unchanged when its channel counts are multiples
     /// of 8 (or it is one the guard cannot take); through oneDNN with its channels padded to multiples of 8 when they
-    /// are not; as matrix products when it is grouped, or when oneDNN may use its AVX-512 kernels (the user chose them).
+    /// are not; unchanged when it is depthwise (groups = channels) on the AVX2 kernels; as matrix products when it is
+    /// otherwise grouped, or when oneDNN may use its AVX-512 kernels (the user chose them).
     /// </summary>
-    public static ConvolutionPath PathOf(Conv2d convolution)
+    /// <param name="convolution">The convolution.</param>
+    /// <param name="inputGradient">Whether its input needs a gradient. A network's first layer, whose input is the
+    /// data, does not: oneDNN's wrong input gradients cannot reach it, so its output channels need no padding.</param>
+    public static ConvolutionPath PathOf(Conv2d convolution, bool inputGradient = true)
     {
         ArgumentNullException.ThrowIfNull(convolution);
         if (!Supported(convolution)) return ConvolutionPath.OneDnn;
-        if (convolution.groups != 1 || Kernels == OneDnnConvolutionKernels.Avx512OrNewer) return ConvolutionPath.Columns;
-        bool offBlock = PaddedChannels(convolution.in_channels, input: true) != convolution.in_channels
-            || PaddedChannels(convolution.out_channels, input: false) != convolution.out_channels;
+        if (Kernels == OneDnnConvolutionKernels.Avx512OrNewer) return ConvolutionPath.Columns;
+        // Depthwise convolutions (DARTS's separable and dilated ones, MBConv's) are right on the AVX2 kernels for every
+        // channel count (sweep --depthwise); other grouped ones were never checked.
+        if (convolution.groups != 1)
+            return IsDepthwise(convolution) && Kernels == OneDnnConvolutionKernels.Avx2 ? ConvolutionPath.OneDnn : ConvolutionPath.Columns;
+        bool offBlock = ExtraChannels(convolution.in_channels, input: true, inputGradient) != 0
+            || ExtraChannels(convolution.out_channels, input: false, inputGradient) != 0;
         return offBlock ? ConvolutionPath.PaddedOneDnn : ConvolutionPath.OneDnn;
     }
+
+    private static bool IsDepthwise(Conv2d convolution) =>
+        convolution.groups == convolution.in_channels && convolution.out_channels == convolution.in_channels;
+
+    // The zero channels the padded path adds: output channels only matter to the input gradient (oneDNN's
+    // backward_data), so without one they stay as they are (ConvolutionGradientTests checks both cases).
+    private static long ExtraChannels(long channels, bool input, bool inputGradient) =>
+        input || inputGradient ? PaddedChannels(channels, input) - channels : 0;
 
     /// <summary>
     /// The channel count the guard gives oneDNN for <paramref name="channels"/>: the next multiple of 8 (oneDNN's
@@ -138,6 +155,8 @@ public static class ConvolutionGuard
         // The module's own forward gets an empty batch, so oneDNN computes nothing (an empty output of the right rank)...
         var beforeHook = convolution.register_forward_pre_hook((_, input) =>
         {
+            // Data that needs no gradient (a first layer) may need no guard: then oneDNN runs as it is.
+            if (!input.requires_grad && PathOf(convolution, inputGradient: false) == ConvolutionPath.OneDnn) return input;
             pendingInput = input;
             return input.narrow(0, 0, 0);
         });
@@ -218,7 +237,8 @@ public static class ConvolutionGuard
     {
         using var scope = NewDisposeScope();
         long inChannels = weight.shape[1], outChannels = weight.shape[0];
-        long extraIn = PaddedChannels(inChannels, input: true) - inChannels, extraOut = PaddedChannels(outChannels, input: false) - outChannels;
+        long extraIn = ExtraChannels(inChannels, input: true, shape.InputNeedsGradient);
+        long extraOut = ExtraChannels(outChannels, input: false, shape.InputNeedsGradient);
         // pad's sizes run from the last dimension: width, height, then channels (and, for the weight, output channels).
         Tensor paddedInput = extraIn == 0 ? input : nn.functional.pad(input, new[] { 0L, 0, 0, 0, 0, extraIn });
         Tensor paddedWeight = nn.functional.pad(weight, new[] { 0L, 0, 0, 0, 0, extraIn, 0, extraOut });
