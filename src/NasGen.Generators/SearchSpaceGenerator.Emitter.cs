@@ -268,7 +268,8 @@ internal static partial class Emitter
         if (!HasSupernet(space)) return;
         string self = Id(space.ClassName);
         var pinned = space.Choices.Where(c => c.Kind is ChoiceModelKind.Value or ChoiceModelKind.Repeat).ToList();
-        var parameters = pinned.Select(c => $"{(c.Kind == ChoiceModelKind.Repeat ? "int" : c.ValueType)} {PinnedName(c)}").ToList();
+        var names = PinnedNames(pinned);
+        var parameters = pinned.Select((c, i) => $"{(c.Kind == ChoiceModelKind.Repeat ? "int" : c.ValueType)} {names[i]}").ToList();
         string create = space.HasArchitectureConstructor ? $"global::System.Func<Architecture, {self}>? create = null" : $"global::System.Func<Architecture, {self}> create";
 
         w.Line("private global::NasGen.OneShot.SupernetContext? _supernet;");
@@ -286,7 +287,7 @@ internal static partial class Emitter
         w.Line($"public static {self} CreateSupernet(global::NasGen.OneShot.SupernetContext context{string.Concat(parameters.Select(p => ", " + p))}, {create})");
         w.Line("{").Indent();
         w.Line("global::System.ArgumentNullException.ThrowIfNull(context);");
-        string with = pinned.Count == 0 ? "" : " with { " + string.Join(", ", pinned.Select(c => $"{Id(c.PropertyName)} = {PinnedName(c)}")) + " }";
+        string with = pinned.Count == 0 ? "" : " with { " + string.Join(", ", pinned.Select((c, i) => $"{Id(c.PropertyName)} = {names[i]}")) + " }";
         // A continuous range has no grid index; every value choice is pinned below anyway.
         string first = space.Choices.Any(c => c.Continuous) ? "Space.Decode(new int[Space.Dimensions.Count])" : "Space.FromIndex(0)";
         w.Line($"var architecture = {first}{with};");
@@ -335,10 +336,20 @@ internal static partial class Emitter
         w.Line();
     }
 
-    private static string PinnedName(ChoiceModel choice)
+    // CreateSupernet's parameter per pinned choice: the property's camel-case name, made unique (properties `Width` and
+    // `width` both become `width`) and kept clear of the method's own parameters.
+    private static List<string> PinnedNames(List<ChoiceModel> pinned)
     {
-        string name = Parser.FieldName(choice.PropertyName);
-        return name is "context" or "create" or "architecture" ? name + "Value" : Id(name);
+        var taken = new HashSet<string>(System.StringComparer.Ordinal) { "context", "create" };
+        var names = new List<string>(pinned.Count);
+        foreach (var choice in pinned)
+        {
+            string name = Parser.FieldName(choice.PropertyName);
+            if (name is "context" or "create" or "architecture") name += "Value";
+            while (!taken.Add(name)) name += "_";
+            names.Add(Id(name));
+        }
+        return names;
     }
 
     private static void WriteEmitSource(SourceWriter w)

@@ -56,6 +56,25 @@ public sealed class RobustnessTests
     [Fact]
     public void TheSeedIsAValidSpace() => GeneratorDriverRunner.Run(Seed).AssertClean();
 
+    // Found by NASGEN_FUZZ_SEED=2660784: properties `Width` and `width` (each with its own label) both became
+    // CreateSupernet's parameter `width` (CS0100 in generated code).
+    [Fact]
+    public void ValueChoicesWhoseNamesDifferOnlyInCaseGetDistinctSupernetParameters() => GeneratorDriverRunner.Run("""
+        namespace Fuzz;
+
+        [SearchSpace]
+        public partial class Net : Module<Tensor, Tensor>
+        {
+            [Choice(4, 8)] public partial int Width { get; }
+            [Choice(0.5, 0.25, Label = "other")] public partial double width { get; }
+            [Choice(1, 2)] public partial int Context { get; }
+            [Choice(1, 2, Label = "c2")] public partial int contextValue { get; }
+
+            public Net() : base("net") { }
+            public override Tensor forward(Tensor input) => input;
+        }
+        """).AssertClean();
+
     [Fact]
     public void MutatedSpacesNeverCrashTheGenerator()
     {
