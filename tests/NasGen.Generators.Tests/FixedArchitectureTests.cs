@@ -137,6 +137,47 @@ public sealed class FixedArchitectureTests
     }
 
     [Fact]
+    public void A_space_type_named_like_a_torch_member_keeps_its_meaning_in_another_namespace()
+    {
+        // `using static TorchSharp.torch;` brings in the method `where`; in the space's own namespace the enum wins,
+        // and the exported class must see it the same way (found by NASGEN_FUZZ_SEED=2684541: CS0119).
+        const string source = """
+            namespace Ops
+            {
+                public enum @where { Skip, Conv }
+
+                [SearchSpace(Name = "net")]
+                public sealed partial class Net : Module<Tensor, Tensor>
+                {
+                    [Choice] public partial @where Kind { get; }
+
+                    public Net(Architecture architecture) : base(nameof(Net)) => InitializeChoices(architecture);
+
+                    public override Tensor forward(Tensor input) => Scale(Kind) * input;
+
+                    private static double Scale(@where kind) => kind == @where.Skip ? 1.0 : 2.0;
+                }
+            }
+
+            namespace App
+            {
+                [FixedArchitecture(typeof(Ops.Net), "best.arch.json")]
+                public partial class BestNet
+                {
+                }
+            }
+            """;
+        var tree = TestCompilation.Parse(TestCompilation.Usings + source);
+        var run = GeneratorDriverRunner.Run(TestCompilation.Create(tree),
+            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", """{ "$space": "net", "kind": "Conv" }""")]));
+        run.AssertClean();
+        string fixedSource = run.Source("App.BestNet.Fixed.g.cs");
+        Assert.Contains("namespace App;\n\nusing Ops;\n", fixedSource.ReplaceLineEndings("\n"));
+        Assert.Contains("public global::Ops.where Kind => global::Ops.where.Conv;", fixedSource);
+        Assert.Contains("private static double Scale(@where kind) => kind == @where.Skip ? 1.0 : 2.0;", fixedSource);
+    }
+
+    [Fact]
     public void A_path_that_matches_the_end_of_an_additional_file_is_found()
     {
         Run(Valid, path: "/elsewhere/models/best.arch.json").AssertClean();

@@ -183,8 +183,12 @@ public sealed class RobustnessTests
             var mutated = new List<MutatedSpace>();
             for (int kind = 0; kind < SpaceMutator.Kinds.Count; kind++)
             {
-                var space = writer.Write(round * SpaceMutator.Kinds.Count + kind);
-                var mutation = mutator.Mutate(space, kind);
+                // Some mistakes need a shape a random space has only sometimes (a containing type): try a few spaces
+                // for this kind before taking the next kind that fits.
+                int index = round * SpaceMutator.Kinds.Count + kind;
+                MutatedSpace? mutation = null;
+                for (int attempt = 1; attempt <= 8 && mutation is null; attempt++)
+                    mutation = mutator.Mutate(writer.Write(index), kind, exactKind: attempt < 8);
                 if (mutation is null) continue;
                 mutated.Add(mutation);
                 made.Add(mutation.Mistake.Split(" in ")[0]);

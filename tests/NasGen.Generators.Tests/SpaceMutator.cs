@@ -37,15 +37,15 @@ internal sealed class SpaceMutator(Random random)
 
     /// <summary>
     /// The space with mistake number <paramref name="kind"/> (or the next kind that fits this space) in one of its
-    /// search space classes; null when no kind fits.
+    /// search space classes; null when no kind fits. With <paramref name="exactKind"/>, only that kind or null.
     /// </summary>
-    public MutatedSpace? Mutate(RandomSpace space, int kind)
+    public MutatedSpace? Mutate(RandomSpace space, int kind, bool exactKind = false)
     {
         string text = TestCompilation.Usings + space.Source;
         var root = CSharpSyntaxTree.ParseText(text, TestCompilation.ParseOptions).GetRoot();
         var spaces = root.DescendantNodes().OfType<ClassDeclarationSyntax>()
             .Where(c => c.AttributeLists.SelectMany(l => l.Attributes).Any(a => a.Name.ToString() == "SearchSpace")).ToList();
-        for (int attempt = 0; attempt < Kinds.Count; attempt++)
+        for (int attempt = 0; attempt < (exactKind ? 1 : Kinds.Count); attempt++)
         {
             int k = (kind + attempt) % Kinds.Count;
             foreach (var target in spaces.OrderBy(_ => random.Next()))

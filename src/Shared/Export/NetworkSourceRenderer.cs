@@ -34,28 +34,39 @@ internal sealed class NetworkSourceRenderer
         var text = new StringBuilder();
         text.Append(Header(template, codes, producer));
         text.Append("#nullable enable\n\n");
-        var usings = Usings(template, @namespace);
-        foreach (string u in usings) text.Append(u).Append('\n');
-        if (usings.Count > 0) text.Append('\n');
-        if (@namespace.Length > 0) text.Append("namespace ").Append(@namespace).Append(";\n\n");
+        AppendUsingsAndNamespace(text, template, @namespace, @namespace);
         text.Append(RenderClass(template, codes, className, "", template.Modifiers + " class", includeDocumentation: true));
         return text.ToString();
     }
 
-    /// <summary>The using directives of the space and its nested spaces (and their namespaces where their members need them).</summary>
-    public List<string> Usings(NetworkTemplate template, string targetNamespace)
+    /// <summary>
+    /// The using directives of the space and its nested spaces, then the namespace. The spaces' own namespaces are
+    /// imported inside the target namespace: there their types win over members of the file-level imports, as they do
+    /// in the space's own file (an enum named <c>where</c> must not become <c>torch.where</c> of <c>using static</c>).
+    /// </summary>
+    public void AppendUsingsAndNamespace(StringBuilder text, NetworkTemplate template, string targetNamespace, string namespaceText)
     {
-        var usings = new List<string>();
+        var fileUsings = new List<string>();
+        var ownNamespaces = new List<string>();
         void Collect(NetworkTemplate t)
         {
             foreach (string u in t.Usings)
-                if (!usings.Contains(u)) usings.Add(u);
+                if (!fileUsings.Contains(u)) fileUsings.Add(u);
             string own = "using " + t.OwnNamespace + ";";
-            if (t.OwnNamespace.Length > 0 && t.OwnNamespace != targetNamespace && !usings.Contains(own)) usings.Add(own);
+            if (t.OwnNamespace.Length > 0 && t.OwnNamespace != targetNamespace && !ownNamespaces.Contains(own)) ownNamespaces.Add(own);
             foreach (var choice in t.Choices.Where(c => c.Kind == TemplateChoiceKind.SubSpace)) Collect(Resolve(choice.SubSpace));
         }
         Collect(template);
-        return usings;
+        fileUsings.RemoveAll(ownNamespaces.Contains);
+
+        // Without a target namespace there is nothing to nest the spaces' namespaces in.
+        if (namespaceText.Length == 0) fileUsings.AddRange(ownNamespaces);
+        foreach (string u in fileUsings) text.Append(u).Append('\n');
+        if (fileUsings.Count > 0) text.Append('\n');
+        if (namespaceText.Length == 0) return;
+        text.Append("namespace ").Append(namespaceText).Append(";\n\n");
+        foreach (string u in ownNamespaces) text.Append(u).Append('\n');
+        if (ownNamespaces.Count > 0) text.Append('\n');
     }
 
     /// <summary>The comment lines that open an exported file: what it is, the architecture and what produced it.</summary>
