@@ -188,6 +188,10 @@ internal static class DiagnosticDescriptors
         "Invalid layer count",
         "Indexed layer choice '{0}' has Count = {1}; it needs between 1 and {2} positions");
 
+    public static readonly DiagnosticDescriptor ArchitectureValueOutOfRange = Make("NASG046",
+        "Architecture value outside its range",
+        "[FixedArchitecture] on '{0}': {1}({2}): {3}");
+
     public static readonly DiagnosticDescriptor InternalError = Make("NASG000",
         "NasGen could not process a search space",
         "NasGen could not process search space '{0}': {1}; please report this with the space's source");

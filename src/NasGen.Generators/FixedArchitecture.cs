@@ -145,13 +145,25 @@ internal static class FixedArchitecture
     }
 
     // The file by the rules Architecture.FromJson applies at run time (src/Shared/Json): the same verdict and message.
+    // A continuous range's value is baked into its choice as its one candidate, as EmitSource does at run time.
     private static int[]? ReadCodes(FixedRequest request, NetworkTemplate template, NetworkSourceRenderer renderer, ArchitectureFile file,
         Action<DiagnosticDescriptor, string[]> report)
     {
-        var dimensions = renderer.Dimensions(template, "").Select(d => JsonDimension(d.Label, d.Choice)).ToList();
+        var choices = renderer.Dimensions(template, "");
+        var dimensions = choices.Select(d => JsonDimension(d.Label, d.Choice)).ToList();
         try
         {
-            return ArchitectureJsonReader.Read(file.Text!, template.SpaceName, renderer.Fingerprint(template), dimensions);
+            var numbers = new double[dimensions.Count];
+            var codes = ArchitectureJsonReader.Read(file.Text!, template.SpaceName, renderer.Fingerprint(template), dimensions, numbers);
+            for (int i = 0; i < choices.Count; i++)
+            {
+                if (!choices[i].Choice.IsContinuousRange) continue;
+                // A nested space's class is rendered once for every property of its type, so it cannot hold one property's value.
+                if (choices[i].Label.IndexOf('.') >= 0)
+                    throw new NotSupportedException($"'{choices[i].Label}' is a continuous range in a nested space, which [FixedArchitecture] cannot bake in yet; give it a Step");
+                choices[i].Choice.BakeValue(numbers[i]);
+            }
+            return codes;
         }
         catch (ArchitectureJsonException e)
         {
@@ -159,6 +171,7 @@ internal static class FixedArchitecture
             {
                 ArchitectureJsonProblem.UnknownLabel => DiagnosticDescriptors.UnknownArchitectureLabel,
                 ArchitectureJsonProblem.NotACandidate => DiagnosticDescriptors.ArchitectureValueNotACandidate,
+                ArchitectureJsonProblem.OutOfRange => DiagnosticDescriptors.ArchitectureValueOutOfRange,
                 ArchitectureJsonProblem.MissingLabel => DiagnosticDescriptors.MissingArchitectureLabel,
                 ArchitectureJsonProblem.OtherSpace => DiagnosticDescriptors.ArchitectureFromAnotherSpace,
                 _ => DiagnosticDescriptors.MalformedArchitectureFile,
@@ -185,7 +198,10 @@ internal static class FixedArchitecture
                 _ => JsonValueForm.Integer,
             },
         };
-        return new JsonDimension(label, form, choice.CandidateCount, choice.Token, choice.IndexOfToken, code => choice.Candidates[code].Raw);
+        string? range = choice.HasRange ? choice.RangeText : null;
+        if (choice.IsContinuousRange)
+            return new JsonDimension(label, form, 1, _ => range!, _ => -1, continuous: choice.ContinuousValue, range: range);
+        return new JsonDimension(label, form, choice.CandidateCount, choice.Token, choice.IndexOfToken, code => choice.Candidates[code].Raw, range: range);
     }
 
     private static string Render(FixedRequest request, NetworkTemplate template, NetworkSourceRenderer renderer, int[] codes)

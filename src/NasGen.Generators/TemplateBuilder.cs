@@ -185,6 +185,7 @@ internal sealed class TemplateBuilder
             FillCell(template, choice, property);
             return template;
         }
+        if (choice.RangeArguments.Length > 0) FillRange(template, choice);
         foreach (var candidate in choice.Candidates)
         {
             bool factory = choice.Kind == ChoiceModelKind.LayerList
@@ -200,6 +201,19 @@ internal sealed class TemplateBuilder
             });
         }
         return template;
+    }
+
+    // The bounds as the generated NumericRange holds them: a continuous float range's bounds rounded to floats.
+    private static void FillRange(ChoiceTemplate template, ChoiceModel choice)
+    {
+        var arguments = choice.RangeArguments.Split(',').Select(a => a.Trim()).ToArray();
+        bool toFloat = choice.Continuous && template.ValueCategory == "float";
+        double Bound(string text) => toFloat ? (float)ChoiceTemplate.ParseRoundTrip(text) : ChoiceTemplate.ParseRoundTrip(text);
+        template.HasRange = true;
+        template.RangeMin = Bound(arguments[0]);
+        template.RangeMax = Bound(arguments[1]);
+        template.RangeStep = ChoiceTemplate.ParseRoundTrip(arguments[2]);
+        template.RangeLog = arguments[3] == "true";
     }
 
     // A cell's shape and ops, as the parser read them; its op enum as the user wrote it in Cell<...>.

@@ -147,14 +147,13 @@ public sealed class Dimension
 
     /// <summary>Why a value is refused, for messages that already named the label and the value.</summary>
     internal string WhyNotAllowed() =>
-        IsContinuous ? $"which is outside its range {Range}"
-        : Range is not null ? $"which is not a value of its range {Range} ({DescribeCandidates()})"
+        Range is not null ? JsonText.NotInRange(Range.ToString(), IsContinuous, DescribeCandidates)
         : $"which is not among its candidates {DescribeCandidates()}";
 
     /// <summary>The dimension as the shared architecture-JSON reader sees it.</summary>
     internal JsonDimension ToJsonDimension() => IsContinuous
-        ? new(Label, JsonForm, 1, _ => Range!.ToString(), _ => -1, continuous: value => ParseNumber(value))
-        : new(Label, JsonForm, Count, i => Candidates[i].Token, IndexOfToken, i => Candidates[i].Value as string ?? "");
+        ? new(Label, JsonForm, 1, _ => Range!.ToString(), _ => -1, continuous: value => ParseNumber(value), range: Range!.ToString())
+        : new(Label, JsonForm, Count, i => Candidates[i].Token, IndexOfToken, i => Candidates[i].Value as string ?? "", range: Range?.ToString());
 
     /// <inheritdoc />
     public override string ToString() => IsContinuous ? $"{Label} ∈ {Range}" : $"{Label} ∈ {{{DescribeCandidates()}}}";

@@ -99,8 +99,7 @@ public sealed class NumericRange
     }
 
     /// <summary>The range as the attribute would declare it: <c>[1E-05, 0.1] log</c>, <c>[0, 0.5] step 0.1</c>.</summary>
-    public override string ToString() =>
-        $"[{Format(Min)}, {Format(Max)}]" + (Step > 0 ? " step " + Format(Step) : "") + (Log ? " log" : "");
+    public override string ToString() => Json.RangeValues.Describe(Min, Max, Step, Log);
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -133,9 +133,7 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
             var dimension = Dimensions[i];
             var choice = root.Choices.Find(c => c.Label == dimension.Label)
                 ?? throw new NotSupportedException($"{Name}: '{dimension.Label}' is a continuous range in a nested space, which EmitSource cannot export yet; give it a Step.");
-            string token = dimension.FormatNumber(numbers[i]);
-            string literal = dimension.JsonForm == JsonValueForm.Float ? token + "f" : token.IndexOfAny(['.', 'E', 'e']) >= 0 ? token : token + ".0";
-            choice.Candidates = [new Export.CandidateTemplate { Token = token, Expression = literal }];
+            choice.BakeValue(numbers[i]);
         }
     }
 

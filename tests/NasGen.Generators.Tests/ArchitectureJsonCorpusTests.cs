@@ -37,6 +37,9 @@ public sealed partial class ArchitectureJsonCorpusTests(ITestOutputHelper output
             [Repeat(0, 2, nameof(Extra))] public partial Sequential Stack { get; }
             [InputChoice(3, 2)] public partial InputChoice Skip { get; }
             [SubSpace] public partial Head Head { get; }
+            [Range(1e-5, 0.1, Log = true)] public partial double LearningRate { get; }
+            [Range(0.5, 2.0)] public partial float Scale { get; }
+            [Range(0.0, 0.5, Step = 0.1)] public partial double Keep { get; }
 
             public Net(Architecture architecture) : base(nameof(Net))
             {
@@ -51,7 +54,7 @@ public sealed partial class ArchitectureJsonCorpusTests(ITestOutputHelper output
             public override Tensor forward(Tensor input)
             {
                 var y = Stack.call(Block.call(input));
-                return Head.call(Skip.Select(input, y, input + y) * Rate + Seed + Activation.Length);
+                return Head.call(Skip.Select(input, y, input + y) * Rate * Scale * LearningRate * Keep + Seed + Activation.Length);
             }
         }
         """ + "\n\n" + FixedArchitectureTests.HeadSpace;
@@ -74,6 +77,9 @@ public sealed partial class ArchitectureJsonCorpusTests(ITestOutputHelper output
         ("stack", "2"),
         ("skip", "[2, 0]"),
         ("head", "{ \"dropout\": 0.5 }"),
+        ("learningRate", "0.00031622776601683794"),
+        ("scale", "1.1"),
+        ("keep", "0.3"),
     ];
 
     private static readonly string Huge = new('w', 1_000_000);
@@ -82,7 +88,8 @@ public sealed partial class ArchitectureJsonCorpusTests(ITestOutputHelper output
     private static readonly string[] Retyped =
     [
         "null", "true", "false", "0", "-0", "-1", "1.5", "16.0", "1.6e1", "1e400", "-1e400", "9223372036854775808",
-        "-9223372036854775809", "3000000000", "0.10000000149011612", "\"\"", "\"x\"", "\"Large\"", "\"16\"", "\"relu\"",
+        "-9223372036854775809", "3000000000", "0.10000000149011612", "1e-5", "9.999999999999999e-6", "0.1", "0.30000000000000004",
+        "2.0000001", "1e-320", "5e-324", "\"\"", "\"x\"", "\"Large\"", "\"16\"", "\"relu\"",
         "[]", "[0]", "[0, 0]", "[0, 1, 2]", "[0, -1]", "[0, 64]", "[0, 1.0]", "[\"0\", 1]", "{}", "{ \"dropout\": 0.5 }",
         "\"\\ud800\"", "\"\\udc00x\"", "\"\\ud83d\\ude00\"", "\"\ud800\"", "\"a\\x\"", "\"\\u12\"", "\"\\u12G4\"", "\"\u0001\"",
         "016", "- 1", "+1", ".5", "1.", "1e", "tru", "nul", "'x'", "[0,]", "{\"a\":1,}", "\"" + Huge + "\"", Huge,
@@ -117,7 +124,7 @@ public sealed partial class ArchitectureJsonCorpusTests(ITestOutputHelper output
         }
         output.WriteLine($"{corpus.Count} inputs: " + string.Join(", ", verdicts.OrderBy(v => v.Key).Select(v => $"{v.Key} {v.Value}")));
         // Every kind of verdict occurs, so the agreement above covers each rule.
-        foreach (string id in new[] { "accepted", "NASG027", "NASG028", "NASG029", "NASG030", "NASG031" })
+        foreach (string id in new[] { "accepted", "NASG027", "NASG028", "NASG029", "NASG030", "NASG031", "NASG046" })
             Assert.True(verdicts.ContainsKey(id), $"no input got {id}");
     }
 

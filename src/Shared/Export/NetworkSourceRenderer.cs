@@ -599,7 +599,12 @@ internal sealed class NetworkSourceRenderer
     public string Fingerprint(NetworkTemplate template)
     {
         var fingerprint = new FingerprintWriter();
-        foreach (var (label, choice) in Dimensions(template, "")) fingerprint.Add(label, choice.KindName, choice.CandidateCount, choice.Token);
+        foreach (var (label, choice) in Dimensions(template, ""))
+        {
+            // A continuous range is named by its bounds alone, as the runtime names it (even once a value is baked in).
+            if (choice.IsContinuousRange) fingerprint.Add(label, choice.KindName, 0, choice.Token, choice.RangeText);
+            else fingerprint.Add(label, choice.KindName, choice.CandidateCount, choice.Token);
+        }
         return fingerprint.ToString();
     }
 

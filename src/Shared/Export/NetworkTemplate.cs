@@ -4,6 +4,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using NasGen.Json;
 
 namespace NasGen.Export;
 
@@ -55,6 +56,15 @@ internal sealed class NetworkTemplate
         foreach (var m in Members) m.Write(w);
         w.Write(Problems.Count);
         foreach (string p in Problems) w.Write(p);
+        // [Range] bounds come last and only when the space has ranges, so the templates of other spaces are unchanged.
+        var ranged = Choices.FindAll(c => c.HasRange);
+        if (ranged.Count > 0)
+        {
+            w.Write(ranged.Count);
+            foreach (var c in ranged)
+                w.Write(Choices.IndexOf(c)).Write(ChoiceTemplate.RoundTrip(c.RangeMin)).Write(ChoiceTemplate.RoundTrip(c.RangeMax))
+                    .Write(ChoiceTemplate.RoundTrip(c.RangeStep)).Write(c.RangeLog ? 1 : 0);
+        }
         return w.ToString();
     }
 
@@ -70,6 +80,15 @@ internal sealed class NetworkTemplate
         for (int n = r.Int(); n > 0; n--) t.Choices.Add(ChoiceTemplate.Read(r));
         for (int n = r.Int(); n > 0; n--) t.Members.Add(MemberTemplate.Read(r));
         for (int n = r.Int(); n > 0; n--) t.Problems.Add(r.String());
+        for (int n = r.AtEnd ? 0 : r.Int(); n > 0; n--)
+        {
+            var c = t.Choices[r.Int()];
+            c.HasRange = true;
+            c.RangeMin = ChoiceTemplate.ParseRoundTrip(r.String());
+            c.RangeMax = ChoiceTemplate.ParseRoundTrip(r.String());
+            c.RangeStep = ChoiceTemplate.ParseRoundTrip(r.String());
+            c.RangeLog = r.Int() == 1;
+        }
         return t;
     }
 }
@@ -107,6 +126,43 @@ internal sealed class ChoiceTemplate
     public int InputNodes;
     public int IntermediateNodes;
     public string OpType = "";
+
+    // [Range] value choices: the bounds as NasGen.NumericRange holds them (a continuous float range's bounds are
+    // floats), Step 0 when continuous. A continuous range has no candidates until BakeValue gives it one.
+    public bool HasRange;
+    public double RangeMin;
+    public double RangeMax;
+    public double RangeStep;
+    public bool RangeLog;
+
+    /// <summary>Whether this is a continuous range: any number between the bounds, no candidates to list.</summary>
+    public bool IsContinuousRange => HasRange && RangeStep == 0;
+
+    /// <summary>The range as NasGen.NumericRange.ToString() writes it.</summary>
+    public string RangeText => RangeValues.Describe(RangeMin, RangeMax, RangeStep, RangeLog);
+
+    /// <summary>
+    /// A continuous range's value, read back from its number: a float range holds the nearest float; null when
+    /// the number is outside the bounds (NaN and infinities are).
+    /// </summary>
+    public double? ContinuousValue(double number)
+    {
+        if (ValueCategory == "float") number = (float)number;
+        return number >= RangeMin && number <= RangeMax ? number : null;
+    }
+
+    /// <summary>Makes <paramref name="value"/> a continuous range's one candidate, so the exporter renders it like any chosen value.</summary>
+    public void BakeValue(double value)
+    {
+        string token = ValueCategory == "float" ? ((float)value).ToString("R", CultureInfo.InvariantCulture) : RoundTrip(value);
+        string literal = ValueCategory == "float" ? token + "f" : token.IndexOfAny(['.', 'E', 'e']) >= 0 ? token : token + ".0";
+        Candidates = [new CandidateTemplate { Token = token, Expression = literal }];
+    }
+
+    /// <summary>A double as the shortest text that reads back to the same bits.</summary>
+    public static string RoundTrip(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    public static double ParseRoundTrip(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 
     public void Write(TemplateWriter w)
     {
@@ -413,6 +469,8 @@ internal sealed class TemplateReader
     private int _position;
 
     public TemplateReader(string text) => _text = text;
+
+    public bool AtEnd => _position >= _text.Length;
 
     public string String()
     {

@@ -29,8 +29,11 @@ internal enum JsonValueForm
 
 /// <summary>One dimension of a space as the JSON reader sees it; each side builds these from its own model.</summary>
 internal sealed class JsonDimension(string label, JsonValueForm form, int count, Func<int, string> token, Func<string, int> indexOfToken,
-    Func<int, string>? raw = null, Func<double, double?>? continuous = null)
+    Func<int, string>? raw = null, Func<double, double?>? continuous = null, string? range = null)
 {
+    /// <summary>A <c>[Range]</c> dimension's range as NasGen.NumericRange writes it (<c>[1E-05, 0.1] log</c>), for messages; null otherwise.</summary>
+    public string? Range { get; } = range;
+
     /// <summary>
     /// A continuous range (Float or Double form, one code 0): the value a number reads as, or null when it is
     /// outside the range; null for a dimension with candidates.
@@ -59,6 +62,8 @@ internal enum ArchitectureJsonProblem
     Malformed,
     UnknownLabel,
     NotACandidate,
+    // A [Range] dimension's value outside the bounds, off the step or not a number.
+    OutOfRange,
     MissingLabel,
     OtherSpace,
 }
@@ -98,6 +103,10 @@ internal static class JsonText
         }
         return quoted.Append('"').ToString();
     }
+
+    /// <summary>Why a number is refused by a range, after "'label' is value, " (NasGen.Dimension.Validate words it the same way).</summary>
+    public static string NotInRange(string range, bool continuous, Func<string> values) =>
+        continuous ? $"which is outside its range {range}" : $"which is not a value of its range {range} ({values()})";
 
     /// <summary>The first items of a list, comma-separated, with how many there are in all when some are left out.</summary>
     public static string List(int count, Func<int, string> item)
@@ -203,13 +212,17 @@ internal static class ArchitectureJsonReader
             var dimension = dimensions[index];
             codes[index] = Match(dimension, property.Value, out numbers[index]);
             if (codes[index] < 0)
-                throw new ArchitectureJsonException(ArchitectureJsonProblem.NotACandidate,
-                    dimension.Continuous is null
-                        ? $"'{label}' is {property.Value}, which is not among its candidates {JsonText.List(dimension.Count, dimension.Token)}"
-                        : $"'{label}' is {property.Value}, which is outside its range {dimension.Token(0)}",
-                    property.Value.Line, label);
+                throw dimension.Range is null
+                    ? new ArchitectureJsonException(ArchitectureJsonProblem.NotACandidate,
+                        $"'{label}' is {property.Value}, which is not among its candidates {JsonText.List(dimension.Count, dimension.Token)}", property.Value.Line, label)
+                    : new ArchitectureJsonException(ArchitectureJsonProblem.OutOfRange, $"'{label}' is {property.Value}, {WhyNotInRange(dimension, property.Value)}",
+                        property.Value.Line, label);
         }
     }
+
+    private static string WhyNotInRange(JsonDimension dimension, JsonNode value) =>
+        value.Kind != JsonKind.Number ? $"which is not a number; its range is {dimension.Range}"
+        : JsonText.NotInRange(dimension.Range!, dimension.Continuous is not null, () => JsonText.List(dimension.Count, dimension.Token));
 
     /// <summary>The code of the candidate <paramref name="value"/> names, or -1.</summary>
     private static int Match(JsonDimension dimension, JsonNode value, out double continuous)
