@@ -7,7 +7,8 @@ namespace NasGen.DigitsSearch;
 
 /// <summary>
 /// A small convolutional classifier for grey-scale digit images, with its design left open: width, the main
-/// block's operation, extra blocks, a shortcut and dropout. For 28x28 images the stem halves the resolution.
+/// block's operation, extra blocks, a shortcut and dropout, and with it the training recipe's learning rate
+/// (read by the trainer, not by the network). For 28x28 images the stem halves the resolution.
 /// </summary>
 [SearchSpace]
 public sealed partial class DigitsNet : Module<Tensor, Tensor>
@@ -21,7 +22,12 @@ public sealed partial class DigitsNet : Module<Tensor, Tensor>
 
     [InputChoice(candidates: 2, chosen: 1)] public partial InputChoice Shortcut { get; }
 
-    [Choice(0.0, 0.2)] public partial double Dropout { get; }
+    // Continuous: any rate between the bounds (the space is infinite, searched by every strategy but grid).
+    [Range(0.0, 0.5)] public partial double Dropout { get; }
+
+    // SGD with momentum and a cosine schedule; the job used 0.05 for every trial before. Searched on a log scale, as
+    // learning rates are (a factor matters, not a difference).
+    [Range(0.01, 0.2, Log = true)] public partial double LearningRate { get; }
 
     // Wide nets with the 5x5 block cost more than they help on 8x8 images.
     [Constraint]

@@ -4,7 +4,8 @@
 //   dotnet run --project samples/NasGen.DigitsSearch -- --dataset digits   # embedded digits, about a minute
 //   dotnet run --project samples/NasGen.DigitsSearch -- --dataset mnist --data data
 //
-// It searches DigitsNet (DigitsNet.cs) with regularized evolution, training every proposed network, keeps every
+// It searches DigitsNet (DigitsNet.cs) with regularized evolution, the network and its training's learning rate and
+// dropout together (log-scale and continuous ranges), training every proposed network, keeps every
 // trial in a SQLite store (run it again to resume; --fresh starts over), writes plots, a markdown summary and the
 // best architecture, then retrains the best network and scores it on the held-out test split.
 using System;
@@ -139,19 +140,19 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
 
     var searchTrain = (searchExamples ?? recipe.SearchExamples) is int n && n < split.Train.Count ? split.Train.Sample(n, seed) : null;
     var (concurrentTrials, threadsPerTrial) = choices.Parallelism(trainingDevice ?? (TorchSharp.torch.cuda.is_available() ? TorchSharp.torch.CUDA : TorchSharp.torch.CPU));
-    var trainer = new ClassificationTrainer<DigitsNet.Architecture>(
-        architecture => new DigitsNet(architecture, recipe.Downsample),
+    // Every trial trains with its own architecture's learning rate (a searched [Range]); TrainerOptions.LearningRate is unused.
+    var trainer = MainJobTraining.CreateTrainer(recipe.Downsample,
         searchTrain is null ? split.Train : new ClassificationData(searchTrain.Features, searchTrain.Labels, split.Train.Classes),
         split.Validation,
         new TrainerOptions
         {
-            Epochs = epochs ?? recipe.Epochs, BatchSize = recipe.BatchSize, LearningRate = 0.05, Device = trainingDevice, Fitness = choices.Fitness,
+            Epochs = epochs ?? recipe.Epochs, BatchSize = recipe.BatchSize, Device = trainingDevice, Fitness = choices.Fitness,
             CpuThreads = threadsPerTrial,
             KeepWeights = choices.KeepWeights > 0 ? new KeepBestWeights(Path.Combine(outDir, "weights"), choices.KeepWeights) : null,
         });
 
     var space = DigitsNet.Space;
-    Console.WriteLine($"Searching {space.Name} ({space.CountAllowed()} architectures) on {datasetName}: " +
+    Console.WriteLine($"Searching {space.Name} ({MainJobTraining.Describe(space)}) on {datasetName}: " +
         $"{split.Train.Count} training / {split.Validation.Count} validation / {split.Test.Count} test images, " +
         $"{maxTrials} trials of {trainer.Options.Epochs} epochs ({concurrentTrials} at a time{(threadsPerTrial is int t ? $", {t} thread(s) each" : "")}), " +
         $"strategy {choices.Strategy}, fitness {choices.Fitness}, on {trainer.Options.ResolveDevice()}. Store: {storePath}");
@@ -171,7 +172,7 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
             ["--epochs"] = trainer.Options.Epochs.ToString(CultureInfo.InvariantCulture),
             ["--search-examples"] = (searchTrain?.Count ?? split.Train.Count).ToString(CultureInfo.InvariantCulture),
             ["batch size"] = trainer.Options.BatchSize.ToString(CultureInfo.InvariantCulture),
-            ["learning rate"] = trainer.Options.LearningRate.ToString(CultureInfo.InvariantCulture),
+            ["learning rate"] = "searched",
             ["--fitness"] = trainer.Options.Fitness.ToString(),
         },
     };
@@ -223,6 +224,8 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         return NoTrialFinished;
     }
     Console.WriteLine($"Best of {result.Trials.Count} trials (validation accuracy {bestTrial.Fitness:P2}): {best}");
+    Console.WriteLine($"Its training recipe: learning rate {best.LearningRate.ToString("G4", CultureInfo.InvariantCulture)}, " +
+        $"dropout {best.Dropout.ToString("G4", CultureInfo.InvariantCulture)}.");
     if (MedianTrial(result.Trials.Where(t => t.Fitness is not null)) is { } median)
         Console.WriteLine($"Median trial: validation accuracy {median.Fitness:P2} ({(bestTrial.Fitness - median.Fitness) * 100:F2} points below the best).");
 
@@ -231,10 +234,11 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
     File.WriteAllText(sourcePath, DigitsNet.EmitSource(best, "BestDigitsNet", "MyApp.Models"));
     written = [.. written, sourcePath];
 
+    // The winner retrains with the learning rate it was searched with. One network alone: every core (thread counts
+    // stick to the OS threads that trials ran on).
+    var finalOptions = trainer.Options with { Epochs = finalEpochs ?? recipe.FinalEpochs, CpuThreads = threadsPerTrial is null ? null : Environment.ProcessorCount };
     var final = new ClassificationTrainer<DigitsNet.Architecture>(
-        architecture => new DigitsNet(architecture, recipe.Downsample), split.Train, split.Validation,
-        // One network alone: every core (thread counts stick to the OS threads that trials ran on).
-        trainer.Options with { Epochs = finalEpochs ?? recipe.FinalEpochs, CpuThreads = threadsPerTrial is null ? null : Environment.ProcessorCount });
+        architecture => new DigitsNet(architecture, recipe.Downsample), split.Train, split.Validation, finalOptions with { LearningRate = best.LearningRate });
     (FinalRecord Record, bool Reused) outcome;
     try
     {
@@ -266,7 +270,9 @@ static async Task<int> SearchAsync(string datasetName, string dataDir, int maxTr
         Console.WriteLine($"Retraining the median random architecture (trial {baselineTrial.Number}, validation accuracy {baselineTrial.Fitness:P2}) the same way: {baselineArchitecture} ...");
         TorchSharp.torch.random.manual_seed(seed);
         using var baselineNetwork = new DigitsNet(baselineArchitecture, recipe.Downsample);
-        double baselineAccuracy = final.TrainAndTest(baselineNetwork, split.Test, seed, cancellationToken).TestAccuracy;
+        var baselineTrainer = new ClassificationTrainer<DigitsNet.Architecture>(
+            architecture => new DigitsNet(architecture, recipe.Downsample), split.Train, split.Validation, finalOptions with { LearningRate = baselineArchitecture.LearningRate });
+        double baselineAccuracy = baselineTrainer.TrainAndTest(baselineNetwork, split.Test, seed, cancellationToken).TestAccuracy;
         Console.WriteLine($"Test accuracy of the median random architecture: {baselineAccuracy:P2} " +
             $"({(finalRecord.TestAccuracy - baselineAccuracy) * 100:F2} points below the best architecture's).");
     }

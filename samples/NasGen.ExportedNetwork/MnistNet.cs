@@ -1,6 +1,6 @@
 // A fixed network exported by NasGen from the search space 'DigitsNet' (NasGen.DigitsSearch.DigitsNet).
-// Architecture: width=16;block=Conv3x3;extra=1;shortcut=[1];dropout=0.2
-// Space fingerprint: 48975a5b8e6d1d45
+// Architecture: width=16;block=Conv3x3;extra=1;shortcut=[1];dropout=0.2;learningRate=0.05
+// Space fingerprint: 46d8639b958ffa07
 // Produced by NasGen 0.1.0 (EmitSource).
 // Only the chosen operations exist; it needs TorchSharp and nothing from NasGen.
 #nullable enable
@@ -13,7 +13,8 @@ namespace NasGen.Samples.Exported;
 
 /// <summary>
 /// A small convolutional classifier for grey-scale digit images, with its design left open: width, the main
-/// block's operation, extra blocks, a shortcut and dropout. For 28x28 images the stem halves the resolution.
+/// block's operation, extra blocks, a shortcut and dropout, and with it the training recipe's learning rate
+/// (read by the trainer, not by the network). For 28x28 images the stem halves the resolution.
 /// </summary>
 public sealed class MnistNet : Module<Tensor, Tensor>
 {
@@ -25,6 +26,7 @@ public sealed class MnistNet : Module<Tensor, Tensor>
     public Module<Tensor, Tensor> Block => block;
     public Sequential Extra => extra;
     public double Dropout => 0.2;
+    public double LearningRate => 0.05;
 
     private readonly Module<Tensor, Tensor> stem;
     private readonly Module<Tensor, Tensor> classifier;

@@ -28,19 +28,28 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
     private readonly Func<TArchitecture, nn.Module<Tensor, Tensor>> _modelFactory;
     private readonly ClassificationData _train;
     private readonly ClassificationData _validation;
+    private readonly Func<TArchitecture, double>? _learningRate;
 
     /// <summary>Creates a trainer.</summary>
     /// <param name="modelFactory">Builds a fresh, untrained network for an architecture; the trainer disposes it.</param>
     /// <param name="train">Data the weights are trained on.</param>
     /// <param name="validation">Data the fitness is measured on.</param>
     /// <param name="options">How to train; defaults to <see cref="TrainerOptions"/>'s defaults.</param>
+    /// <param name="learningRate">
+    /// The initial learning rate of an architecture, in place of <see cref="TrainerOptions.LearningRate"/>: searches the
+    /// training recipe with the network, typically <c>a =&gt; a.LearningRate</c> for a <c>[Range(..., Log = true)]</c>
+    /// property of the space. The schedule applies to it as to the fixed one; a value that is not positive and finite
+    /// fails the trial. Null: every architecture trains with <see cref="TrainerOptions.LearningRate"/>.
+    /// </param>
     public ClassificationTrainer(
         Func<TArchitecture, nn.Module<Tensor, Tensor>> modelFactory,
         ClassificationData train,
         ClassificationData validation,
-        TrainerOptions? options = null)
+        TrainerOptions? options = null,
+        Func<TArchitecture, double>? learningRate = null)
     {
         _modelFactory = modelFactory ?? throw new ArgumentNullException(nameof(modelFactory));
+        _learningRate = learningRate;
         _train = train ?? throw new ArgumentNullException(nameof(train));
         _validation = validation ?? throw new ArgumentNullException(nameof(validation));
         Options = options ?? new TrainerOptions();
@@ -56,7 +65,7 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
     /// <remarks>
     /// Metrics: <c>val_acc</c> (best), <c>final_val_acc</c>, <c>val_loss</c> and <c>train_loss</c> (last epoch),
     /// <c>params</c>, <c>epochs</c> (run), <c>best_epoch</c>, <c>seconds</c>, <c>stopped_early</c> (1 when training
-    /// ended before its planned epochs). Throws <see cref="TrainingDivergedException"/> on a NaN or infinite loss.
+    /// ended before its planned epochs), <c>learning_rate</c> (the initial one the trial trained with). Throws <see cref="TrainingDivergedException"/> on a NaN or infinite loss.
     /// </remarks>
     public Task<EvaluationResult> EvaluateAsync(TArchitecture architecture, EvaluationContext context, CancellationToken cancellationToken)
     {
@@ -80,6 +89,7 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
                 ["best_epoch"] = report.BestEpoch,
                 ["seconds"] = report.Seconds,
                 ["stopped_early"] = report.Stop == TrainingStop.Completed ? 0 : 1,
+                ["learning_rate"] = LearningRateOf(architecture),
             };
             return Task.FromResult(new EvaluationResult(FitnessOf(report), metrics));
         }
@@ -136,7 +146,13 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!(fidelity > 0)) throw new ArgumentOutOfRangeException(nameof(fidelity), fidelity, "The fidelity must be positive.");
+        return Train(model, seed, fidelity, reportIntermediate, Options.LearningRate, cancellationToken);
+    }
 
+    private TrainingReport Train(
+        nn.Module<Tensor, Tensor> model, int seed, double fidelity, Func<int, double, bool>? reportIntermediate, double initialLearningRate,
+        CancellationToken cancellationToken)
+    {
         var stopwatch = Stopwatch.StartNew();
         Device device = Options.ResolveDevice();
         // OpenMP thread counts are per OS thread: set it on the thread that trains.
@@ -152,7 +168,7 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
         long stepsPerEpoch = (_train.Count + Options.BatchSize - 1) / Options.BatchSize;
         long totalSteps = epochs * stepsPerEpoch;
 
-        using optim.Optimizer optimizer = CreateOptimizer(model);
+        using optim.Optimizer optimizer = CreateOptimizer(model, initialLearningRate);
         var history = new List<EpochRecord>(epochs);
         double bestAccuracy = double.NegativeInfinity;
         int bestEpoch = 0;
@@ -170,7 +186,7 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 step++;
-                double learningRate = LearningRateAt(globalStep++, totalSteps);
+                double learningRate = LearningRateAt(initialLearningRate, globalStep++, totalSteps);
                 SetLearningRate(optimizer, learningRate);
                 using var scope = NewDisposeScope();
                 optimizer.zero_grad();
@@ -262,7 +278,7 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
         }
         using nn.Module<Tensor, Tensor> model = built
             ?? throw new InvalidOperationException($"The model factory returned null for architecture {architecture}.");
-        TrainingReport report = Train(model, seed, fidelity, reportIntermediate, cancellationToken);
+        TrainingReport report = Train(model, seed, fidelity, reportIntermediate, LearningRateOf(architecture), cancellationToken);
         afterTraining(model, report);
         return report;
     }
@@ -270,18 +286,28 @@ public sealed class ClassificationTrainer<TArchitecture> : IEvaluator<TArchitect
     private double FitnessOf(TrainingReport report) =>
         Options.Fitness == TrainingFitness.LastEpoch ? report.Final.ValidationAccuracy : report.BestValidationAccuracy;
 
-    private optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> model) => Options.Optimizer switch
+    // The architecture's own learning rate when the trainer was given one, checked here so a bad one fails only its trial.
+    private double LearningRateOf(TArchitecture architecture)
     {
-        OptimizerKind.SgdMomentum => optim.SGD(model.parameters(), Options.LearningRate, momentum: Options.Momentum, weight_decay: Options.WeightDecay),
-        OptimizerKind.Adam => optim.Adam(model.parameters(), Options.LearningRate, weight_decay: Options.WeightDecay),
-        OptimizerKind.AdamW => optim.AdamW(model.parameters(), Options.LearningRate, weight_decay: Options.WeightDecay),
+        if (_learningRate is null) return Options.LearningRate;
+        double learningRate = _learningRate(architecture);
+        return learningRate > 0 && double.IsFinite(learningRate) ? learningRate
+            : throw new ArgumentOutOfRangeException(nameof(architecture), learningRate,
+                $"The learning rate of architecture {architecture} must be positive and finite.");
+    }
+
+    private optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> model, double learningRate) => Options.Optimizer switch
+    {
+        OptimizerKind.SgdMomentum => optim.SGD(model.parameters(), learningRate, momentum: Options.Momentum, weight_decay: Options.WeightDecay),
+        OptimizerKind.Adam => optim.Adam(model.parameters(), learningRate, weight_decay: Options.WeightDecay),
+        OptimizerKind.AdamW => optim.AdamW(model.parameters(), learningRate, weight_decay: Options.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(Options.Optimizer), Options.Optimizer, "Unknown optimizer."),
     };
 
-    private double LearningRateAt(long step, long totalSteps) => Options.Schedule switch
+    private double LearningRateAt(double initial, long step, long totalSteps) => Options.Schedule switch
     {
-        LearningRateSchedule.Cosine => Options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / totalSteps)),
-        _ => Options.LearningRate,
+        LearningRateSchedule.Cosine => initial * 0.5 * (1 + Math.Cos(Math.PI * step / totalSteps)),
+        _ => initial,
     };
 
     private static void SetLearningRate(optim.Optimizer optimizer, double learningRate)

@@ -41,7 +41,10 @@ public sealed record TrainerOptions
     /// <summary>The optimizer.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.SgdMomentum;
 
-    /// <summary>Initial learning rate.</summary>
+    /// <summary>
+    /// Initial learning rate; a <see cref="ClassificationTrainer{TArchitecture}"/> given a learning rate per architecture
+    /// (its <c>learningRate</c> argument) uses that one instead.
+    /// </summary>
     public double LearningRate { get; init; } = 0.05;
 
     /// <summary>Momentum of <see cref="OptimizerKind.SgdMomentum"/>.</summary>

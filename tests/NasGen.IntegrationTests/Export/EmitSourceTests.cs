@@ -170,7 +170,7 @@ public sealed class EmitSourceTests
     private static IEnumerable<T> Distinct<T>(SearchSpace<T> space, Random random, int count) where T : struct, IEquatable<T>
     {
         var seen = new HashSet<T>();
-        while (seen.Count < count && seen.Count < space.CountAllowed())
+        while (seen.Count < count && (!space.IsFinite || seen.Count < space.CountAllowed()))
         {
             var architecture = space.Sample(random);
             if (seen.Add(architecture)) yield return architecture;
