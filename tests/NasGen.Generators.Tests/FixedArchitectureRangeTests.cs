@@ -107,6 +107,56 @@ public sealed class FixedArchitectureRangeTests
     }
 
     [Fact]
+    public void A_continuous_range_in_a_nested_space_is_refused_with_a_reason_not_a_crash()
+    {
+        const string nested = """
+            namespace Demo;
+
+            [SearchSpace(Name = "head")]
+            public sealed partial class Head : Module<Tensor, Tensor>
+            {
+                [Range(0.0, 0.5)] public partial double Dropout { get; }
+                private readonly Module<Tensor, Tensor> drop;
+
+                public Head(Architecture architecture) : base(nameof(Head))
+                {
+                    InitializeChoices(architecture);
+                    drop = Dropout(Dropout);
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor input) => drop.call(input);
+            }
+
+            [SearchSpace(Name = "net")]
+            public sealed partial class Net : Module<Tensor, Tensor>
+            {
+                [SubSpace] public partial Head Head { get; }
+
+                public Net(Architecture architecture) : base(nameof(Net))
+                {
+                    InitializeChoices(architecture);
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor input) => Head.call(input);
+            }
+
+            [FixedArchitecture(typeof(Net), "best.arch.json")]
+            public partial class BestNet
+            {
+            }
+            """;
+        var run = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(TestCompilation.Usings + nested)),
+            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", "{ \"head\": { \"dropout\": 0.25 } }")]));
+        Assert.Null(run.Result.Exception);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("NASG032", diagnostic.Id);
+        Assert.Contains("'head.dropout' is a continuous range in a nested space, which [FixedArchitecture] cannot bake in yet; give it a Step",
+            diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void The_fingerprint_the_runtime_writes_for_a_range_is_accepted()
     {
         // The generated space's descriptor and the template name a continuous range the same way; a file exported with

@@ -97,7 +97,7 @@ public sealed class MainJobTests : IDisposable
         // The experiment tells the trainer each trial's number: the best trial's weights are kept under it.
         string[] kept = Directory.GetFiles(Path.Combine(_out, "weights"), "*.weights");
         Assert.Single(kept);
-        Assert.Matches(@"trial-[12]\.weights$", kept[0]);
+        Assert.Matches(@"trial-[01]\.weights$", kept[0]);   // trial numbers count from 0
         using (var connection = new SqliteConnection($"Data Source={Path.Combine(_out, "experiment.db")};Mode=ReadOnly;Pooling=False"))
         {
             connection.Open();
