@@ -10,7 +10,8 @@ namespace NasGen.Generators.Tests;
 
 /// <summary>
 /// Input choices with many candidates: every operation ranks or unranks selections instead of listing them, and a
-/// choice whose selections cannot be numbered by an int is NASG035 at the 'chosen' argument.
+/// choice of more selections than an int numbers (wide) carries its selection beside the codes; more than 64 inputs is
+/// NASG035 at the 'inputs' argument.
 /// </summary>
 public sealed class LargeInputChoiceTests
 {
@@ -26,29 +27,57 @@ public sealed class LargeInputChoiceTests
         """;
 
     [Fact]
-    public void An_input_choice_of_32_of_64_inputs_is_NASG035_at_the_chosen_argument()
+    public void An_input_choice_of_65_inputs_is_NASG035_at_the_inputs_argument()
     {
-        var run = GeneratorDriverRunner.Run(Space("[InputChoice(64, 32)]"));
+        var run = GeneratorDriverRunner.Run(Space("[InputChoice(65, 2)]"));
         Assert.Null(run.Result.Exception);
         var diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
         Assert.Equal("NASG035", diagnostic.Id);
-        Assert.Equal("32", TestCompilation.LocatedText(run.InputCompilation, diagnostic));
-        Assert.Contains("1832624140942590534 selections", diagnostic.GetMessage());
+        Assert.Equal("65", TestCompilation.LocatedText(run.InputCompilation, diagnostic));
+        Assert.Contains("offers 65 inputs, more than the 64", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void An_input_choice_of_32_of_64_inputs_compiles_clean_and_carries_its_selection_beside_the_codes()
+    {
+        var run = GeneratorDriverRunner.Run(Space("[InputChoice(64, 32)]")).AssertClean();
+        string space = string.Join("\n", run.Sources.Values);
+        Assert.Contains("codes[SkipsAt] = SkipsCandidates.Contains(architecture.Skips) ? 0 : -1;", space);
+        Assert.Contains("numbers[SkipsAt] = global::NasGen.InputSelections.ToNumber(architecture.Skips);", space);
+        Assert.Contains("SkipsCandidates.FromNumber(numbers[SkipsAt])", space);
+        var (call, random) = (Load(run), new Random(9));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var cardinality = (BigInteger)call("get_Cardinality", []);
+        Assert.Equal(BigInteger.Parse("1832624140942590534") * 2, cardinality);
+        for (int i = 0; i < 100; i++)
+        {
+            object mutated = call("Mutate", [call("Sample", [random]), random, 1]);
+            Assert.Equal(mutated, call("FromIndex", [call("IndexOf", [mutated])]));
+            Assert.Equal(mutated, call("FromJson", [call("ToJson", [mutated])]));
+        }
+        Assert.Equal("skips=[" + string.Join(",", Enumerable.Range(32, 32)) + "];width=2", call("ToCanonicalString", [call("FromIndex", [cardinality - 1])]));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4_000_000);
+    }
+
+    // The generated assembly loaded, and a call on its Space by method name.
+    private static Func<string, object[], object> Load(GeneratorRun run)
+    {
+        using var image = new MemoryStream();
+        Assert.True(run.OutputCompilation.WithAssemblyName("Wide" + Guid.NewGuid().ToString("N")).Emit(image).Success);
+        object space = Assembly.Load(image.ToArray()).GetType("Demo.Wide")!.GetProperty("Space")!.GetValue(null)!;
+        return (name, arguments) => space.GetType().GetMethod(name)!.Invoke(space, arguments)!;
     }
 
     [Fact]
     public void Seven_million_selections_answer_every_operation_in_a_few_megabytes()
     {
         var run = GeneratorDriverRunner.Run(Space("[InputChoice(64, 5)]")).AssertClean();
-        using var image = new MemoryStream();
-        Assert.True(run.OutputCompilation.WithAssemblyName("Wide" + Guid.NewGuid().ToString("N")).Emit(image).Success);
-        var type = Assembly.Load(image.ToArray()).GetType("Demo.Wide")!;
         var random = new Random(7);
 
         // From the first access to Space (which used to list every selection) to the last operation.
         long before = GC.GetAllocatedBytesForCurrentThread();
-        object space = type.GetProperty("Space")!.GetValue(null)!;
-        var call = (string name, object[] arguments) => space.GetType().GetMethod(name)!.Invoke(space, arguments)!;
+        var call = Load(run);
         Assert.Equal(new BigInteger(7_624_512) * 2, (BigInteger)call("get_Cardinality", []));
         for (int i = 0; i < 200; i++)
         {

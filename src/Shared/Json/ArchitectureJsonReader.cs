@@ -29,8 +29,14 @@ internal enum JsonValueForm
 
 /// <summary>One dimension of a space as the JSON reader sees it; each side builds these from its own model.</summary>
 internal sealed class JsonDimension(string label, JsonValueForm form, int count, Func<int, string> token, Func<string, int> indexOfToken,
-    Func<int, string>? raw = null, Func<double, double?>? continuous = null)
+    Func<int, string>? raw = null, Func<double, double?>? continuous = null, Func<string, double?>? selection = null)
 {
+    /// <summary>
+    /// A wide input choice (Inputs form, one code 0): the number that carries the selection a token <c>[0,2]</c> names, or
+    /// null when it names none; null for a dimension with candidates.
+    /// </summary>
+    public Func<string, double?>? Selection { get; } = selection;
+
     /// <summary>
     /// A continuous range (Float or Double form, one code 0): the value a number reads as, or null when it is
     /// outside the range; null for a dimension with candidates.
@@ -204,9 +210,9 @@ internal static class ArchitectureJsonReader
             codes[index] = Match(dimension, property.Value, out numbers[index]);
             if (codes[index] < 0)
                 throw new ArchitectureJsonException(ArchitectureJsonProblem.NotACandidate,
-                    dimension.Continuous is null
-                        ? $"'{label}' is {property.Value}, which is not among its candidates {JsonText.List(dimension.Count, dimension.Token)}"
-                        : $"'{label}' is {property.Value}, which is outside its range {dimension.Token(0)}",
+                    dimension.Continuous is not null ? $"'{label}' is {property.Value}, which is outside its range {dimension.Token(0)}"
+                    : dimension.Selection is not null ? $"'{label}' is {property.Value}, which is not {dimension.Token(0)}"
+                    : $"'{label}' is {property.Value}, which is not among its candidates {JsonText.List(dimension.Count, dimension.Token)}",
                     property.Value.Line, label);
         }
     }
@@ -249,7 +255,11 @@ internal static class ArchitectureJsonReader
                 var indices = new SortedSet<long>();
                 foreach (var item in value.Items)
                     if (Integer(item) is not long index || !indices.Add(index)) return -1;
-                return dimension.IndexOfToken("[" + string.Join(",", indices) + "]");
+                string token = "[" + string.Join(",", indices) + "]";
+                if (dimension.Selection is null) return dimension.IndexOfToken(token);
+                if (dimension.Selection(token) is not double carried) return -1;
+                continuous = carried;
+                return 0;
         }
     }
 
