@@ -124,6 +124,14 @@ public sealed class WideInputChoiceTests
             output.sum().backward();
             Assert.NotNull(skips.Alpha.grad);
         }
+        context.Mode = SupernetMode.Gumbel;
+        using (var scope = NewDisposeScope())
+            Assert.Equal(new long[] { 5, 2 }, supernet.call(randn(5, 3)).shape);
+        Assert.Equal(32, skips.LastSampledInputs.Count);
+        // A path numbers each choice's selection by an int: asking for one says what works instead.
+        context.Mode = SupernetMode.Fixed;
+        var path = Assert.Throws<NotSupportedException>(() => context.SamplePath());
+        Assert.Contains("'skips' selects 32 of 64 inputs: 1832624140942590534 selections, more than a path's int code numbers", path.Message);
     }
 
     public static TheoryData<string> Sampling => new() { "random", "evolution", "local", "hyperband", "pareto-evolution" };
