@@ -114,8 +114,6 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         ArgumentNullException.ThrowIfNull(className);
         ArgumentNullException.ThrowIfNull(@namespace);
         Validate(architecture);
-        if (FirstWideDimension is { } wide)
-            throw new NotSupportedException($"{Name}: '{wide.Label}' has {wide.CandidateCount} selections, more than the exporter's int codes number; EmitSource cannot export it yet.");
         var templates = new Dictionary<string, Export.NetworkTemplate>(StringComparer.Ordinal);
         var root = CollectTemplates(this, templates)
             ?? throw new NotSupportedException($"{Name}: this space has no export template (only generated spaces can be exported).");

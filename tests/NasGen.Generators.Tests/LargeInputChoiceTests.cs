@@ -23,6 +23,11 @@ public sealed class LargeInputChoiceTests
         {
             {{inputChoice}} public partial InputChoice Skips { get; }
             [Choice(1, 2)] public partial int Width { get; }
+
+            public Wide(Architecture architecture)
+            {
+                InitializeChoices(architecture);
+            }
         }
         """;
 
@@ -40,12 +45,22 @@ public sealed class LargeInputChoiceTests
     [Fact]
     public void An_input_choice_of_32_of_64_inputs_compiles_clean_and_carries_its_selection_beside_the_codes()
     {
-        var run = GeneratorDriverRunner.Run(Space("[InputChoice(64, 32)]")).AssertClean();
+        // Nested in another space, its numbers pass through the outer space's numbers vector.
+        const string outer = """
+
+            [SearchSpace(Name = "outer")]
+            public partial class Outer
+            {
+                [Choice(3, 5)] public partial int Depth { get; }
+                [SubSpace] public partial Wide Inner { get; }
+            }
+            """;
+        var run = GeneratorDriverRunner.Run(Space("[InputChoice(64, 32)]") + outer).AssertClean();
         string space = string.Join("\n", run.Sources.Values);
         Assert.Contains("codes[SkipsAt] = SkipsCandidates.Contains(architecture.Skips) ? 0 : -1;", space);
         Assert.Contains("numbers[SkipsAt] = global::NasGen.InputSelections.ToNumber(architecture.Skips);", space);
         Assert.Contains("SkipsCandidates.FromNumber(numbers[SkipsAt])", space);
-        var (call, random) = (Load(run), new Random(9));
+        var (call, random) = (Load(run, "Demo.Wide"), new Random(9));
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         var cardinality = (BigInteger)call("get_Cardinality", []);
@@ -57,15 +72,62 @@ public sealed class LargeInputChoiceTests
             Assert.Equal(mutated, call("FromJson", [call("ToJson", [mutated])]));
         }
         Assert.Equal("skips=[" + string.Join(",", Enumerable.Range(32, 32)) + "];width=2", call("ToCanonicalString", [call("FromIndex", [cardinality - 1])]));
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4_000_000);
+
+        var outerCall = Load(run, "Demo.Outer");
+        Assert.Equal(cardinality * 2, (BigInteger)outerCall("get_Cardinality", []));
+        for (int i = 0; i < 100; i++)
+        {
+            object mutated = outerCall("Mutate", [outerCall("Sample", [random]), random, 2]);
+            Assert.Equal(mutated, outerCall("FromIndex", [outerCall("IndexOf", [mutated])]));
+            Assert.Equal(mutated, outerCall("FromJson", [outerCall("ToJson", [mutated])]));
+            Assert.Equal(mutated, outerCall("Parse", [outerCall("ToCanonicalString", [mutated])]));
+        }
+        Assert.Equal("depth=5;inner.skips=[" + string.Join(",", Enumerable.Range(32, 32)) + "];inner.width=2",
+            outerCall("ToCanonicalString", [outerCall("FromIndex", [cardinality * 2 - 1])]));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 8_000_000, $"{allocated:N0} bytes allocated");
+    }
+
+    [Fact]
+    public void A_fixed_architecture_of_a_wide_input_choice_is_refused_by_name_at_build_time()
+    {
+        const string source = """
+            namespace Demo;
+
+            [SearchSpace(Name = "wide")]
+            public partial class Net : Module<Tensor, Tensor>
+            {
+                [InputChoice(64, 32)] public partial InputChoice Skips { get; }
+
+                public Net(Architecture architecture) : base(nameof(Net))
+                {
+                    InitializeChoices(architecture);
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor input) => input;
+            }
+
+            [FixedArchitecture(typeof(Net), "best.arch.json")]
+            public partial class BestNet
+            {
+            }
+            """;
+        string json = "{ \"$space\": \"wide\", \"skips\": [" + string.Join(", ", Enumerable.Range(0, 32)) + "] }";
+        var run = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(TestCompilation.Usings + source)),
+            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", json)]));
+        Assert.Null(run.Result.Exception);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("NASG032", diagnostic.Id);
+        Assert.Contains("input choice 'skips' has 1832624140942590534 selections", diagnostic.GetMessage());
     }
 
     // The generated assembly loaded, and a call on its Space by method name.
-    private static Func<string, object[], object> Load(GeneratorRun run)
+    private static Func<string, object[], object> Load(GeneratorRun run, string type)
     {
         using var image = new MemoryStream();
         Assert.True(run.OutputCompilation.WithAssemblyName("Wide" + Guid.NewGuid().ToString("N")).Emit(image).Success);
-        object space = Assembly.Load(image.ToArray()).GetType("Demo.Wide")!.GetProperty("Space")!.GetValue(null)!;
+        object space = Assembly.Load(image.ToArray()).GetType(type)!.GetProperty("Space")!.GetValue(null)!;
         return (name, arguments) => space.GetType().GetMethod(name)!.Invoke(space, arguments)!;
     }
 
@@ -77,7 +139,7 @@ public sealed class LargeInputChoiceTests
 
         // From the first access to Space (which used to list every selection) to the last operation.
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var call = Load(run);
+        var call = Load(run, "Demo.Wide");
         Assert.Equal(new BigInteger(7_624_512) * 2, (BigInteger)call("get_Cardinality", []));
         for (int i = 0; i < 200; i++)
         {
