@@ -160,8 +160,8 @@ internal static class DiagnosticDescriptors
         "Search space '{0}' gets no CreateSupernet: {1}", DiagnosticSeverity.Info);
 
     public static readonly DiagnosticDescriptor InputChoiceTooLarge = Make("NASG035",
-        "Input choice with too many selections",
-        "Input choice '{0}' chooses {1} of {2} inputs: {3} selections, more than the 2147483647 an input choice may have; choose fewer inputs, or split it into several input choices");
+        "Input choice with too many inputs",
+        "Input choice '{0}' offers {1} inputs, more than the 64 a selection (a 64-bit mask) can hold; offer at most 64, or split it into several input choices");
 
     public static readonly DiagnosticDescriptor ChoiceNameClash = Make("NASG040",
         "Choice name clashes with a member NasGen or a base class defines",

@@ -524,6 +524,9 @@ internal static partial class Emitter
                 case ChoiceModelKind.LayerList:
                     w.Line($"global::NasGen.CodeGeneration.LayerLists.Encode({value}, {choice.Stem}Candidates, codes.Slice({At(choice)}, {choice.LayerCount}));");
                     break;
+                case ChoiceModelKind.Input when IsWideInput(choice):
+                    w.Line($"codes[{At(choice)}] = {choice.Stem}Candidates.Contains({value}) ? 0 : -1;");
+                    break;
                 case ChoiceModelKind.Input:
                     w.Line($"codes[{At(choice)}] = {choice.Stem}Candidates.IndexOf({value});");
                     break;
@@ -573,6 +576,7 @@ internal static partial class Emitter
                 ChoiceModelKind.Cell => $"global::NasGen.CellArchitecture<{choice.OpsType}>.FromCodes({choice.Stem}Shape, codes.Slice({At(choice)}, {choice.Stem}Length))",
                 ChoiceModelKind.LayerList => $"global::NasGen.CodeGeneration.LayerLists.Decode({choice.Stem}Candidates, codes.Slice({At(choice)}, {choice.LayerCount}))",
                 ChoiceModelKind.Value when choice.Continuous => $"({choice.ValueType})numbers[{At(choice)}]",
+                ChoiceModelKind.Input when IsWideInput(choice) => $"{choice.Stem}Candidates.FromNumber(numbers[{At(choice)}])",
                 _ => $"{choice.Stem}Candidates[codes[{At(choice)}]]",
             };
             w.Line(value + (i < space.Choices.Count - 1 ? "," : ");"));

@@ -679,7 +679,13 @@ internal sealed partial class Parser
         int chosen = args.Length > 1 && args[1].Value is int k ? k : 1;
         int reduction = args.Length > 2 && args[2].Value is int r ? r : 0;
         string[] reductions = ["Sum", "Mean", "Concat"];
-        if (candidates is < 1 or > 64)
+        if (candidates > 64)
+        {
+            Report(DiagnosticDescriptors.InputChoiceTooLarge, ArgumentLocation(attribute, 0) ?? location, property.Name,
+                candidates.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
+        if (candidates < 1)
         {
             Report(DiagnosticDescriptors.InvalidInputChoice, ArgumentLocation(attribute, 0) ?? location, property.Name,
                 $"offers {candidates} candidates; offer between 1 and 64");
@@ -695,12 +701,6 @@ internal sealed partial class Parser
         {
             Report(DiagnosticDescriptors.InvalidInputChoice, ArgumentLocation(attribute, 2) ?? location, property.Name,
                 $"uses reduction {reduction}, which is not an InputReduction member; use InputReduction.Sum, InputReduction.Mean or InputReduction.Concat");
-            return null;
-        }
-        if (NasGen.Export.InputSubsets.Count(candidates, chosen) is var selections && selections > NasGen.Export.InputSubsets.MaxCount)
-        {
-            Report(DiagnosticDescriptors.InputChoiceTooLarge, ArgumentLocation(attribute, 1) ?? location, property.Name,
-                chosen.ToString(CultureInfo.InvariantCulture), candidates.ToString(CultureInfo.InvariantCulture), selections.ToString(CultureInfo.InvariantCulture));
             return null;
         }
         if (Binomial(candidates, chosen) == 1)

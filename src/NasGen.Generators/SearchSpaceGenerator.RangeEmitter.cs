@@ -3,7 +3,8 @@ using System.Linq;
 namespace NasGen.Generators;
 
 // What [Range] choices add to the space descriptor: the range, and for continuous ranges the numbers vector that
-// carries their values beside the codes (NasGen.SearchSpace<T>.EncodeNumbers / Decode(codes, numbers)).
+// carries their values beside the codes (NasGen.SearchSpace<T>.EncodeNumbers / Decode(codes, numbers)). A wide input
+// choice (more selections than an int code numbers) carries its selection there too.
 internal static partial class Emitter
 {
     private static void WriteRangeField(SourceWriter w, ChoiceModel choice) =>
@@ -24,7 +25,10 @@ internal static partial class Emitter
 
     // A nested space may hold continuous ranges: its numbers pass through.
     private static bool CarriesNumbers(SpaceModel space) =>
-        space.Choices.Any(c => c.Continuous || c.Kind == ChoiceModelKind.SubSpace);
+        space.Choices.Any(c => c.Continuous || c.Kind == ChoiceModelKind.SubSpace || IsWideInput(c));
+
+    private static bool IsWideInput(ChoiceModel choice) =>
+        choice.Kind == ChoiceModelKind.Input && NasGen.Export.InputSubsets.Count(choice.InputCandidates, choice.InputChosen) > NasGen.Export.InputSubsets.MaxCodedCount;
 
     private static void WriteEncodeNumbers(SourceWriter w, SpaceModel space)
     {
@@ -36,6 +40,8 @@ internal static partial class Emitter
             string value = "architecture." + Id(choice.PropertyName);
             if (choice.Continuous)
                 w.Line($"numbers[{At(choice)}] = {value};");
+            else if (IsWideInput(choice))
+                w.Line($"numbers[{At(choice)}] = global::NasGen.InputSelections.ToNumber({value});");
             else if (choice.Kind == ChoiceModelKind.SubSpace)
                 w.Line($"{choice.SubSpaceType}.Space.EncodeNumbers({value}, numbers.Slice({At(choice)}, {choice.Stem}Length));");
         }

@@ -22,6 +22,8 @@ public struct ArchitectureEnumerator<TArchitecture> where TArchitecture : struct
     private readonly SearchSpace<TArchitecture> _space;
     private readonly int[] _radix;
     private readonly int[] _codes;
+    private readonly long[]? _selections; // per wide input choice (code 0), its selection's position; null without one
+    private readonly double[]? _numbers; // where those selections travel
     private bool _started;
     private bool _finished;
     private TArchitecture _current;
@@ -31,6 +33,8 @@ public struct ArchitectureEnumerator<TArchitecture> where TArchitecture : struct
         _space = space;
         _radix = space.Radix;
         _codes = new int[_radix.Length];
+        _selections = space.HasWideDimensions ? new long[_radix.Length] : null;
+        _numbers = space.HasWideDimensions ? space.FirstNumbers() : null;
         _started = false;
         _finished = false;
         _current = default;
@@ -47,8 +51,7 @@ public struct ArchitectureEnumerator<TArchitecture> where TArchitecture : struct
             if (_started)
             {
                 int i = _codes.Length - 1;
-                while (i >= 0 && ++_codes[i] == _radix[i])
-                    _codes[i--] = 0;
+                while (i >= 0 && !Advance(i)) i--;
                 if (i < 0)
                 {
                     _finished = true;
@@ -56,10 +59,24 @@ public struct ArchitectureEnumerator<TArchitecture> where TArchitecture : struct
                 }
             }
             _started = true;
-            _current = _space.Decode(_codes);
+            _current = _numbers is null ? _space.Decode(_codes) : _space.Decode(_codes, _numbers);
             if (!_space.HasConstraints || _space.SatisfiesConstraints(in _current))
                 return true;
         }
+        return false;
+    }
+
+    // Moves dimension i to its next candidate; false (and back to the first) when it wraps around.
+    private readonly bool Advance(int i)
+    {
+        if (_selections is not null && _space.WideSelections(i) is { } wide)
+        {
+            _selections[i] = _selections[i] + 1 < wide.LongCount ? _selections[i] + 1 : 0;
+            _numbers![i] = InputSelections.ToNumber(wide.ElementAt(_selections[i]));
+            return _selections[i] != 0;
+        }
+        if (++_codes[i] < _radix[i]) return true;
+        _codes[i] = 0;
         return false;
     }
 }

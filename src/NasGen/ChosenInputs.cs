@@ -112,24 +112,26 @@ public readonly struct ChosenInputs : IEquatable<ChosenInputs>
 /// <summary>
 /// The selections of <see cref="Chosen"/> of <see cref="Inputs"/> inputs in the order of <see cref="ChosenInputs.All"/>,
 /// computed on access (combinatorial number system) instead of listed: indexing and <see cref="IndexOf"/> take
-/// O(n·k) steps and allocate nothing, however many selections there are (up to int.MaxValue, since a
-/// selection's position is a candidate code).
+/// O(n·k) steps and allocate nothing, however many selections there are. Up to int.MaxValue selections a selection's
+/// position is its candidate code; above that the choice is wide (<see cref="IsWide"/>): its positions are longs
+/// (<see cref="LongCount"/>, <see cref="LongIndexOf"/>, <see cref="ElementAt"/>) and its selection travels beside the
+/// codes, in the numbers vector (docs/diagnostics/NASG035.md).
 /// </summary>
 public sealed class InputSelections : IReadOnlyList<ChosenInputs>
 {
+    private readonly ulong _validBits;
+
     /// <summary>The selections of <paramref name="chosen"/> of <paramref name="inputs"/> inputs.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Not 1 ≤ chosen ≤ inputs ≤ 64, or more than int.MaxValue selections.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Not 1 ≤ chosen ≤ inputs ≤ 64.</exception>
     public InputSelections(int inputs, int chosen)
     {
         if (inputs is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "An input choice offers between 1 and 64 inputs.");
         if (chosen < 1 || chosen > inputs) throw new ArgumentOutOfRangeException(nameof(chosen), chosen, $"An input choice chooses between 1 and {inputs} inputs.");
-        ulong count = Export.InputSubsets.Count(inputs, chosen);
-        if (count > Export.InputSubsets.MaxCount)
-            throw new ArgumentOutOfRangeException(nameof(chosen), chosen,
-                $"Choosing {chosen} of {inputs} inputs gives {count} selections, more than the {Export.InputSubsets.MaxCount} an input choice may have (NASG035).");
         Inputs = inputs;
         Chosen = chosen;
-        Count = (int)count;
+        // C(64, k) < 2^63 for every k, so every count and position fits a long.
+        LongCount = (long)Export.InputSubsets.Count(inputs, chosen);
+        _validBits = inputs == 64 ? ulong.MaxValue : (1UL << inputs) - 1;
     }
 
     /// <summary>How many inputs are offered.</summary>
@@ -138,22 +140,92 @@ public sealed class InputSelections : IReadOnlyList<ChosenInputs>
     /// <summary>How many are selected.</summary>
     public int Chosen { get; }
 
+    /// <summary>C(inputs, chosen), exact for every choice.</summary>
+    public long LongCount { get; }
+
+    /// <summary>
+    /// More selections than an int candidate code can number (C(64, 32) is about 1.8 × 10^18): the selection travels in
+    /// the numbers vector (<see cref="ToNumber"/>) and <see cref="Count"/>, the int indexer and <see cref="IndexOf"/> refuse.
+    /// </summary>
+    public bool IsWide => LongCount > Export.InputSubsets.MaxCodedCount;
+
     /// <summary>C(inputs, chosen).</summary>
-    public int Count { get; }
+    /// <exception cref="NotSupportedException">The choice is wide: use <see cref="LongCount"/>.</exception>
+    public int Count => IsWide ? throw Wide(nameof(LongCount)) : (int)LongCount;
 
     /// <summary>The selection at <paramref name="index"/>.</summary>
-    public ChosenInputs this[int index] =>
-        (uint)index < (uint)Count ? new ChosenInputs(Inputs, Export.InputSubsets.Unrank(Inputs, Chosen, index))
-            : throw new ArgumentOutOfRangeException(nameof(index), index, $"Selection indices are in 0..{Count - 1}.");
+    /// <exception cref="NotSupportedException">The choice is wide: use <see cref="ElementAt"/>.</exception>
+    public ChosenInputs this[int index] => IsWide ? throw Wide(nameof(ElementAt)) : ElementAt(index);
+
+    /// <summary>The selection at <paramref name="index"/> (0 ≤ index &lt; <see cref="LongCount"/>).</summary>
+    public ChosenInputs ElementAt(long index) =>
+        (ulong)index < (ulong)LongCount ? new ChosenInputs(Inputs, Export.InputSubsets.Unrank(Inputs, Chosen, index))
+            : throw new ArgumentOutOfRangeException(nameof(index), index, $"Selection indices are in 0..{LongCount - 1}.");
 
     /// <summary>The position of <paramref name="selection"/>, or -1 when it is not a selection of this many inputs.</summary>
-    public int IndexOf(ChosenInputs selection) =>
-        selection.Candidates == Inputs && selection.Count == Chosen ? (int)Export.InputSubsets.Rank(selection.Mask) : -1;
+    /// <exception cref="NotSupportedException">The choice is wide: use <see cref="LongIndexOf"/>.</exception>
+    public int IndexOf(ChosenInputs selection) => IsWide ? throw Wide(nameof(LongIndexOf)) : (int)LongIndexOf(selection);
+
+    /// <summary>The position of <paramref name="selection"/>, or -1 when it is not a selection of this many inputs.</summary>
+    public long LongIndexOf(ChosenInputs selection) => Contains(selection) ? Export.InputSubsets.Rank(selection.Mask) : -1;
+
+    /// <summary>Whether <paramref name="selection"/> selects <see cref="Chosen"/> of these <see cref="Inputs"/> inputs.</summary>
+    public bool Contains(ChosenInputs selection) => selection.Candidates == Inputs && selection.Count == Chosen && (selection.Mask & ~_validBits) == 0;
+
+    /// <summary>
+    /// A wide choice's selection as it travels in the numbers vector: the 64 bits of its mask reinterpreted as a double
+    /// (exact, as a continuous value travels there). Only copied, never computed with.
+    /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static double ToNumber(ChosenInputs selection) => BitConverter.UInt64BitsToDouble(selection.Mask);
+
+    /// <summary>The selection <see cref="ToNumber"/> wrote.</summary>
+    /// <exception cref="ArgumentException">The number carries no selection of <see cref="Chosen"/> of these inputs.</exception>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public ChosenInputs FromNumber(double number)
+    {
+        var selection = new ChosenInputs(Inputs, BitConverter.DoubleToUInt64Bits(number));
+        return Contains(selection) ? selection
+            : throw new ArgumentException($"The numbers slot holds the mask {selection.Mask:x16}, which is no selection of {Chosen} of {Inputs} inputs.", nameof(number));
+    }
+
+    /// <summary>The selection that swaps chosen input <paramref name="selected"/> for unchosen input <paramref name="other"/>.</summary>
+    internal static ChosenInputs Swap(ChosenInputs selection, int selected, int other) =>
+        new(selection.Candidates, selection.Mask & ~(1UL << selected) | (1UL << other));
+
+    /// <summary>Every selection that swaps one chosen input for an unchosen one: k·(n−k) of them.</summary>
+    internal IEnumerable<ChosenInputs> Swaps(ChosenInputs selection)
+    {
+        for (int selected = 0; selected < Inputs; selected++)
+        {
+            if (!selection.Contains(selected)) continue;
+            for (int other = 0; other < Inputs; other++)
+                if (!selection.Contains(other)) yield return Swap(selection, selected, other);
+        }
+    }
+
+    /// <summary>A uniformly random selection that swaps one chosen input for an unchosen one (a mutation).</summary>
+    internal ChosenInputs RandomSwap(ChosenInputs selection, Random random)
+    {
+        int selected = NthSet(selection.Mask, random.Next(Chosen));
+        int other = NthSet(~selection.Mask & _validBits, random.Next(Inputs - Chosen));
+        return Swap(selection, selected, other);
+    }
+
+    // The position of the n-th set bit of mask (n from 0).
+    private static int NthSet(ulong mask, int n)
+    {
+        for (; n > 0; n--) mask &= mask - 1;
+        return BitOperations.TrailingZeroCount(mask);
+    }
+
+    private NotSupportedException Wide(string instead) =>
+        new($"Choosing {Chosen} of {Inputs} inputs gives {LongCount} selections, more than an int numbers; use {instead}.");
 
     /// <inheritdoc />
     public IEnumerator<ChosenInputs> GetEnumerator()
     {
-        for (int i = 0; i < Count; i++) yield return this[i];
+        for (long i = 0; i < LongCount; i++) yield return ElementAt(i);
     }
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();

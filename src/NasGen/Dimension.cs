@@ -72,6 +72,16 @@ public sealed class Dimension
     /// <summary>An input choice's selections (the candidates' values, numbered without listing); null for other kinds.</summary>
     internal InputSelections? Selections { get; }
 
+    /// <summary>
+    /// An input choice with more selections than an int candidate code can number (<c>[InputChoice(64, 32)]</c>): like a
+    /// continuous range it has one code (0) and no listed candidates, and its selection travels in the numbers vector
+    /// (docs/diagnostics/NASG035.md). Strategies that keep a number per candidate refuse it.
+    /// </summary>
+    public bool IsWide => Selections is { IsWide: true };
+
+    /// <summary>The number of candidates, exact also where <see cref="Count"/> cannot hold it (a wide input choice); 0 for a continuous range.</summary>
+    public System.Numerics.BigInteger CandidateCount => IsWide ? Selections!.LongCount : Count;
+
     /// <summary>The stable key, dotted for nested spaces (<c>head.units</c>).</summary>
     public string Label { get; }
 
@@ -81,7 +91,7 @@ public sealed class Dimension
     /// <summary>The candidates in declaration order; a candidate's position is its code.</summary>
     public IReadOnlyList<Candidate> Candidates { get; }
 
-    /// <summary>Number of candidates.</summary>
+    /// <summary>Number of listed candidates: 0 for a continuous range or a wide input choice (see <see cref="CandidateCount"/>).</summary>
     public int Count => Candidates.Count;
 
     /// <summary>How architecture JSON writes the candidates (the rules are shared with the generator: src/Shared/Json).</summary>
@@ -143,20 +153,42 @@ public sealed class Dimension
     }
 
     /// <summary>The candidates' tokens, comma-separated (the first 20 of a longer list), for messages.</summary>
-    public string DescribeCandidates() => IsContinuous ? "any value in " + Range : JsonText.List(Count, i => Candidates[i].Token);
+    public string DescribeCandidates() => IsContinuous ? "any value in " + Range
+        : IsWide ? $"any {Selections!.Chosen} of the inputs 0..{Selections.Inputs - 1}"
+        : JsonText.List(Count, i => Candidates[i].Token);
+
+    /// <summary>A wide input choice's selection as the numbers vector carries it, read from its token; null when the token names none.</summary>
+    internal double? ParseSelection(string token) =>
+        Export.InputSubsets.ParseToken(token, Selections!.Inputs) is ulong mask && new ChosenInputs(Selections.Inputs, mask) is var selection
+        && Selections.Contains(selection) ? InputSelections.ToNumber(selection) : null;
+
+    /// <summary>A wide input choice's selection from the number the numbers vector carries.</summary>
+    internal ChosenInputs SelectionOf(double number) => Selections!.FromNumber(number);
 
     /// <summary>Why a value is refused, for messages that already named the label and the value.</summary>
     internal string WhyNotAllowed() =>
-        Range is not null ? JsonText.NotInRange(Range.ToString(), IsContinuous, DescribeCandidates)
+        IsWide ? $"which is not a selection of {Selections!.Chosen} of its {Selections.Inputs} inputs"
+        : Range is not null ? JsonText.NotInRange(Range.ToString(), IsContinuous, DescribeCandidates)
         : $"which is not among its candidates {DescribeCandidates()}";
 
     /// <summary>The dimension as the shared architecture-JSON reader sees it.</summary>
     internal JsonDimension ToJsonDimension() => IsContinuous
         ? new(Label, JsonForm, 1, _ => Range!.ToString(), _ => -1, continuous: value => ParseNumber(value), range: Range!.ToString())
+        : IsWide ? new(Label, JsonForm, 1, _ => DescribeCandidates(), _ => -1, selection: ParseSelection)
         : new(Label, JsonForm, Count, i => Candidates[i].Token, IndexOfToken, i => Candidates[i].Value as string ?? "", range: Range?.ToString());
 
     /// <inheritdoc />
     public override string ToString() => IsContinuous ? $"{Label} ∈ {Range}" : $"{Label} ∈ {{{DescribeCandidates()}}}";
+
+    /// <summary>A wide input choice's selection from the number the numbers vector carries, as its JSON array.</summary>
+    internal void WriteSelectionJson(Utf8JsonWriter writer, double number) => WriteSelection(writer, SelectionOf(number));
+
+    private static void WriteSelection(Utf8JsonWriter writer, ChosenInputs selection)
+    {
+        writer.WriteStartArray();
+        foreach (int i in selection.ToArray()) writer.WriteNumberValue(i);
+        writer.WriteEndArray();
+    }
 
     // ---- Factories used by generated code --------------------------------------------------------------
 
@@ -197,19 +229,18 @@ public sealed class Dimension
         return new Dimension(label, kind, candidates, JsonValueForm.Name);
     }
 
-    /// <summary>An input choice over <paramref name="selections"/>; its candidates are made on access, never listed.</summary>
+    /// <summary>
+    /// An input choice over <paramref name="selections"/>; its candidates are made on access, never listed (a wide one
+    /// has none: <see cref="IsWide"/>).
+    /// </summary>
     public static Dimension Inputs(string label, InputSelections selections)
     {
         ArgumentNullException.ThrowIfNull(selections);
+        if (selections.IsWide) return new Dimension(label, ChoiceKind.Input, Array.Empty<Candidate>(), JsonValueForm.Inputs, selections);
         var candidates = new ComputedList<Candidate>(selections.Count, code =>
         {
             var selection = selections[code];
-            return new Candidate(selection, selection.ToString(), w =>
-            {
-                w.WriteStartArray();
-                foreach (int i in selection.ToArray()) w.WriteNumberValue(i);
-                w.WriteEndArray();
-            });
+            return new Candidate(selection, selection.ToString(), w => WriteSelection(w, selection));
         });
         return new Dimension(label, ChoiceKind.Input, candidates, JsonValueForm.Inputs, selections);
     }

@@ -24,6 +24,7 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     private readonly BigInteger[] _strides;
     private readonly int[] _mutableDimensions; // dimensions with more than one candidate, and continuous ones
     private readonly bool[] _continuous; // per dimension: a continuous range, whose value travels in the numbers vector
+    private readonly bool[] _wide; // per dimension: a wide input choice, whose selection travels in the numbers vector
     private readonly BigInteger _cardinality;
     private JsonDimension[]? _jsonDimensions; // built on the first FromJson
     private readonly long _oneHotLength; // can pass int.MaxValue with large input choices
@@ -38,12 +39,15 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         Dimensions = dimensions;
         HasConstraints = hasConstraints;
         _continuous = dimensions.Select(d => d.IsContinuous).ToArray();
+        _wide = dimensions.Select(d => d.IsWide).ToArray();
         IsFinite = !_continuous.Contains(true);
-        _lowerBounds = dimensions.Select(d => d.IsContinuous ? d.Range!.Min : 0).ToArray();
-        // A continuous dimension has one code (0): its value is in the numbers vector.
-        Radix = dimensions.Select(d => d.IsContinuous ? 1 : d.Count).ToArray();
-        _mutableDimensions = Enumerable.Range(0, Radix.Length).Where(i => Radix[i] > 1 || _continuous[i]).ToArray();
-        _oneHotLength = Radix.Sum(r => (long)r);
+        // Decode(codes) alone gives a wide input choice its first selection, as it gives a continuous range its lower bound.
+        _lowerBounds = dimensions.Select(d => d.IsContinuous ? d.Range!.Min : d.IsWide ? InputSelections.ToNumber(d.Selections!.ElementAt(0)) : 0).ToArray();
+        // A continuous dimension or a wide input choice has one code (0): its value is in the numbers vector.
+        Radix = dimensions.Select(d => d.IsContinuous || d.IsWide ? 1 : d.Count).ToArray();
+        _mutableDimensions = Enumerable.Range(0, Radix.Length).Where(i => Radix[i] > 1 || _continuous[i] || _wide[i]).ToArray();
+        var sizes = dimensions.Select(d => d.IsContinuous ? BigInteger.One : d.CandidateCount).ToArray();
+        _oneHotLength = (long)BigInteger.Min(sizes.Aggregate(BigInteger.Zero, (sum, size) => sum + size), long.MaxValue);
         OneHotLength = (int)Math.Min(_oneHotLength, int.MaxValue);
 
         _strides = new BigInteger[Radix.Length];
@@ -51,7 +55,7 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         for (int i = Radix.Length - 1; i >= 0; i--)
         {
             _strides[i] = stride;
-            stride *= Radix[i];
+            stride *= sizes[i];
         }
         _cardinality = stride;
         Fingerprint = ComputeFingerprint(dimensions);
@@ -248,6 +252,7 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
             {
                 var range = Dimensions[i].Range;
                 if (_continuous[i]) numbers[i] = ToValue(i, random.NextDouble());
+                else if (_wide[i]) numbers[i] = InputSelections.ToNumber(Dimensions[i].Selections!.ElementAt(random.NextInt64(Dimensions[i].Selections!.LongCount)));
                 else if (range is { Log: true }) codes[i] = SampleLogIndex(range, random);
                 else codes[i] = random.Next(Radix[i]);
             }
@@ -284,6 +289,12 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
                 int j = i + random.Next(mutable.Length - i);
                 (mutable[i], mutable[j]) = (mutable[j], mutable[i]);
                 int d = mutable[i];
+                if (_wide[d])
+                {
+                    var selections = Dimensions[d].Selections!;
+                    numbers[d] = InputSelections.ToNumber(selections.RandomSwap(selections.FromNumber(numbers[d]), random));
+                    continue;
+                }
                 if (Dimensions[d].Range is { } range)
                 {
                     if (_continuous[d]) numbers[d] = Perturb(d, numbers[d], random);
@@ -340,7 +351,8 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     /// </remarks>
     public IEnumerable<TArchitecture> Neighbours(TArchitecture architecture)
     {
-        int[] codes = EncodeCategorical(architecture);
+        int[] codes = new int[Radix.Length];
+        Encode(architecture, codes);
         double[] numbers = new double[codes.Length];
         EncodeNumbers(architecture, numbers);
         for (int d = 0; d < codes.Length; d++)
@@ -348,6 +360,8 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
             var (originalCode, originalNumber) = (codes[d], numbers[d]);
             var moves = _continuous[d]
                 ? NeighbourValues(d, originalNumber).Select(value => (Code: originalCode, Number: value))
+                : _wide[d]
+                ? Dimensions[d].Selections!.Swaps(Dimensions[d].SelectionOf(originalNumber)).Select(swap => (Code: originalCode, Number: InputSelections.ToNumber(swap)))
                 : NeighbourCodes(d, originalCode).Select(code => (Code: code, Number: originalNumber));
             foreach (var move in moves)
             {
@@ -364,15 +378,7 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         if (Dimensions[dimension].Range is not null) return NumericMoves.SteppedNeighbours(code, Radix[dimension]);
         if (Dimensions[dimension].Selections is not { Count: > MaxListedNeighbours } selections)
             return Enumerable.Range(0, Radix[dimension]).Where(c => c != code);
-        ulong mask = selections[code].Mask;
-        var swaps = new List<int>();
-        for (int selected = 0; selected < selections.Inputs; selected++)
-        {
-            if ((mask & (1UL << selected)) == 0) continue;
-            for (int other = 0; other < selections.Inputs; other++)
-                if ((mask & (1UL << other)) == 0)
-                    swaps.Add(selections.IndexOf(new ChosenInputs(selections.Inputs, mask & ~(1UL << selected) | (1UL << other))));
-        }
+        var swaps = selections.Swaps(selections[code]).Select(selections.IndexOf).ToList();
         swaps.Sort(); // in code order, like the other dimensions' neighbours
         return swaps;
     }
@@ -380,8 +386,13 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     // ---- Encodings and indices --------------------------------------------------------------------------------
 
     /// <inheritdoc />
+    /// <exception cref="NotSupportedException">A dimension is a wide input choice, whose selection an int cannot number.</exception>
     public int[] EncodeCategorical(in TArchitecture architecture)
     {
+        if (FirstWideDimension is { } wide)
+            throw new NotSupportedException(
+                $"{Name}: '{wide.Label}' has {wide.CandidateCount} selections, more than an int candidate code numbers, so the space has no categorical encoding; " +
+                "use EncodeNormalised, or a strategy that samples and mutates (random, evolution, local, Hyperband).");
         var codes = new int[Radix.Length];
         Encode(architecture, codes);
         return codes;
@@ -391,8 +402,12 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     public float[] EncodeOneHot(in TArchitecture architecture)
     {
         if (_oneHotLength > MaxOneHotLength)
+        {
+            var largest = Dimensions.MaxBy(d => d.CandidateCount)!;
             throw new NotSupportedException(
-                $"{Name}: its one-hot encoding would hold {_oneHotLength} entries (one per candidate, and an input choice has one per selection), more than {MaxOneHotLength}; use EncodeCategorical.");
+                $"{Name}: its one-hot encoding would hold {_oneHotLength} entries (one per candidate, and an input choice has one per selection; '{largest.Label}' has {largest.CandidateCount}), " +
+                $"more than {MaxOneHotLength}; use {(_wide.Contains(true) ? "EncodeNormalised" : "EncodeCategorical")}.");
+        }
         Span<int> codes = stackalloc int[Radix.Length];
         Span<double> numbers = stackalloc double[Radix.Length];
         Encode(architecture, codes);
@@ -422,7 +437,8 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         for (int i = 0; i < codes.Length; i++)
         {
             var range = Dimensions[i].Range;
-            encoded[i] = range is null ? (Radix[i] > 1 ? codes[i] / (double)(Radix[i] - 1) : 0)
+            encoded[i] = _wide[i] ? WidePosition(i, numbers[i]) / (double)(Dimensions[i].Selections!.LongCount - 1)
+                : range is null ? (Radix[i] > 1 ? codes[i] / (double)(Radix[i] - 1) : 0)
                 : range.Normalise(_continuous[i] ? numbers[i] : range.ValueAt(codes[i]));
         }
         return encoded;
@@ -431,7 +447,8 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     /// <summary>Each dimension's value as a number where it has one: a range's value, NaN for other choices.</summary>
     public double[] NumericValues(in TArchitecture architecture)
     {
-        var codes = EncodeCategorical(architecture);
+        var codes = new int[Radix.Length];
+        Encode(architecture, codes);
         var numbers = new double[codes.Length];
         EncodeNumbers(architecture, numbers);
         for (int i = 0; i < codes.Length; i++)
@@ -444,9 +461,11 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     {
         if (!IsFinite) throw Infinite("has no grid indices");
         Span<int> codes = stackalloc int[Radix.Length];
+        Span<double> numbers = stackalloc double[Radix.Length];
         Encode(architecture, codes);
+        EncodeNumbers(architecture, numbers);
         BigInteger index = BigInteger.Zero;
-        for (int i = 0; i < codes.Length; i++) index += _strides[i] * codes[i];
+        for (int i = 0; i < codes.Length; i++) index += _strides[i] * (_wide[i] ? WidePosition(i, numbers[i]) : codes[i]);
         return index;
     }
 
@@ -457,13 +476,16 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         if (index < 0 || index >= Cardinality)
             throw new ArgumentOutOfRangeException(nameof(index), index, $"{Name} has {Cardinality} architectures; indices run from 0 to {Cardinality - 1}.");
         Span<int> codes = stackalloc int[Radix.Length];
+        Span<double> numbers = stackalloc double[Radix.Length];
+        _lowerBounds.CopyTo(numbers);
         for (int i = 0; i < codes.Length; i++)
         {
             var quotient = BigInteger.DivRem(index, _strides[i], out var remainder);
-            codes[i] = (int)quotient;
+            if (_wide[i]) numbers[i] = InputSelections.ToNumber(Dimensions[i].Selections!.ElementAt((long)quotient));
+            else codes[i] = (int)quotient;
             index = remainder;
         }
-        return Decode(codes);
+        return Decode(codes, numbers);
     }
 
     // ---- Text, JSON and hashing -------------------------------------------------------------------------------
@@ -478,7 +500,9 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         var text = new StringBuilder();
         for (int i = 0; i < codes.Length; i++)
             Export.SpaceText.AppendAssignment(text, Dimensions[i].Label,
-                _continuous[i] ? Dimensions[i].FormatNumber(numbers[i]) : Dimensions[i].Candidates[codes[i]].Token);
+                _continuous[i] ? Dimensions[i].FormatNumber(numbers[i])
+                : _wide[i] ? Dimensions[i].SelectionOf(numbers[i]).ToString()
+                : Dimensions[i].Candidates[codes[i]].Token);
         return text.ToString();
     }
 
@@ -504,12 +528,12 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
                 throw new InvalidArchitectureException($"{Name}: unknown label '{JsonText.Cut(label)}'. Known labels: {JsonText.List(Dimensions.Count, i => Dimensions[i].Label)}.", label);
             if (codes[d] >= 0)
                 throw new InvalidArchitectureException($"{Name}: label '{JsonText.Cut(label)}' appears twice.", label);
-            if (_continuous[d] && Dimensions[d].ParseNumber(token) is double value)
+            if ((_continuous[d] ? Dimensions[d].ParseNumber(token) : _wide[d] ? Dimensions[d].ParseSelection(token) : null) is double value)
             {
                 codes[d] = 0;
                 numbers[d] = value;
             }
-            else codes[d] = _continuous[d] ? -1 : Dimensions[d].IndexOfToken(token);
+            else codes[d] = _continuous[d] || _wide[d] ? -1 : Dimensions[d].IndexOfToken(token);
             if (codes[d] < 0)
                 throw new InvalidArchitectureException($"{Name}: '{label}' is {JsonText.Cut(token)}, {Dimensions[d].WhyNotAllowed()}.", label);
         }
@@ -541,6 +565,7 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
                 writer.WritePropertyName(path[^1]);
                 // The canonical token is the shortest round-trip text: the JSON number is the same bits.
                 if (_continuous[i]) writer.WriteRawValue(Dimensions[i].FormatNumber(numbers[i]));
+                else if (_wide[i]) Dimensions[i].WriteSelectionJson(writer, numbers[i]);
                 else Dimensions[i].Candidates[codes[i]].WriteJson(writer);
             }
             for (int k = open.Length; k > 0; k--) writer.WriteEndObject();
@@ -615,6 +640,20 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
         return text.Length;
     }
 
+    /// <summary>Whether a dimension is a wide input choice (its selection travels in the numbers vector).</summary>
+    internal bool HasWideDimensions => FirstWideDimension is not null;
+
+    private Dimension? FirstWideDimension => Array.IndexOf(_wide, true) is int d and >= 0 ? Dimensions[d] : null;
+
+    /// <summary>Dimension <paramref name="d"/>'s selections where it is a wide input choice; null otherwise.</summary>
+    internal InputSelections? WideSelections(int d) => _wide[d] ? Dimensions[d].Selections : null;
+
+    /// <summary>The numbers vector of code 0 everywhere (continuous ranges at their lower bounds, wide input choices at their first selection).</summary>
+    internal double[] FirstNumbers() => (double[])_lowerBounds.Clone();
+
+    // A wide input choice's selection position, from the number that carries it.
+    private long WidePosition(int d, double number) => Dimensions[d].Selections!.LongIndexOf(Dimensions[d].SelectionOf(number));
+
     private NotSupportedException Infinite(string what) =>
         new($"{Name} {what}: its continuous range{(_continuous.Count(c => c) > 1 ? "s" : "")} " +
             $"({string.Join(", ", Dimensions.Where(d => d.IsContinuous).Select(d => d.Label))}) make it infinite; give each a Step to make it finite, " +
@@ -677,7 +716,10 @@ public abstract class SearchSpace<TArchitecture> : ISearchSpace<TArchitecture>, 
     {
         var fingerprint = new Export.FingerprintWriter();
         foreach (var d in dimensions)
-            fingerprint.Add(d.Label, d.Kind.ToString(), d.Count, i => d.Candidates[i].Token, d.IsContinuous ? d.Range!.ToString() : null);
+            if (d.IsWide) // named by its size, as the exporter names it (NetworkTemplate counts at most int.MaxValue selections)
+                fingerprint.Add(d.Label, d.Kind.ToString(), int.MaxValue, i => d.Selections!.ElementAt(i).ToString());
+            else
+                fingerprint.Add(d.Label, d.Kind.ToString(), d.Count, i => d.Candidates[i].Token, d.IsContinuous ? d.Range!.ToString() : null);
         return fingerprint.ToString();
     }
 

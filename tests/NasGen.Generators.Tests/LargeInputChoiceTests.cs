@@ -10,7 +10,8 @@ namespace NasGen.Generators.Tests;
 
 /// <summary>
 /// Input choices with many candidates: every operation ranks or unranks selections instead of listing them, and a
-/// choice whose selections cannot be numbered by an int is NASG035 at the 'chosen' argument.
+/// choice of more selections than an int numbers (wide) carries its selection beside the codes; more than 64 inputs is
+/// NASG035 at the 'inputs' argument.
 /// </summary>
 public sealed class LargeInputChoiceTests
 {
@@ -22,33 +23,123 @@ public sealed class LargeInputChoiceTests
         {
             {{inputChoice}} public partial InputChoice Skips { get; }
             [Choice(1, 2)] public partial int Width { get; }
+
+            public Wide(Architecture architecture)
+            {
+                InitializeChoices(architecture);
+            }
         }
         """;
 
     [Fact]
-    public void An_input_choice_of_32_of_64_inputs_is_NASG035_at_the_chosen_argument()
+    public void An_input_choice_of_65_inputs_is_NASG035_at_the_inputs_argument()
     {
-        var run = GeneratorDriverRunner.Run(Space("[InputChoice(64, 32)]"));
+        var run = GeneratorDriverRunner.Run(Space("[InputChoice(65, 2)]"));
         Assert.Null(run.Result.Exception);
         var diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
         Assert.Equal("NASG035", diagnostic.Id);
-        Assert.Equal("32", TestCompilation.LocatedText(run.InputCompilation, diagnostic));
-        Assert.Contains("1832624140942590534 selections", diagnostic.GetMessage());
+        Assert.Equal("65", TestCompilation.LocatedText(run.InputCompilation, diagnostic));
+        Assert.Contains("offers 65 inputs, more than the 64", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void An_input_choice_of_32_of_64_inputs_compiles_clean_and_carries_its_selection_beside_the_codes()
+    {
+        // Nested in another space, its numbers pass through the outer space's numbers vector.
+        const string outer = """
+
+            [SearchSpace(Name = "outer")]
+            public partial class Outer
+            {
+                [Choice(3, 5)] public partial int Depth { get; }
+                [SubSpace] public partial Wide Inner { get; }
+            }
+            """;
+        var run = GeneratorDriverRunner.Run(Space("[InputChoice(64, 32)]") + outer).AssertClean();
+        string space = string.Join("\n", run.Sources.Values);
+        Assert.Contains("codes[SkipsAt] = SkipsCandidates.Contains(architecture.Skips) ? 0 : -1;", space);
+        Assert.Contains("numbers[SkipsAt] = global::NasGen.InputSelections.ToNumber(architecture.Skips);", space);
+        Assert.Contains("SkipsCandidates.FromNumber(numbers[SkipsAt])", space);
+        var (call, random) = (Load(run, "Demo.Wide"), new Random(9));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var cardinality = (BigInteger)call("get_Cardinality", []);
+        Assert.Equal(BigInteger.Parse("1832624140942590534") * 2, cardinality);
+        for (int i = 0; i < 100; i++)
+        {
+            object mutated = call("Mutate", [call("Sample", [random]), random, 1]);
+            Assert.Equal(mutated, call("FromIndex", [call("IndexOf", [mutated])]));
+            Assert.Equal(mutated, call("FromJson", [call("ToJson", [mutated])]));
+        }
+        Assert.Equal("skips=[" + string.Join(",", Enumerable.Range(32, 32)) + "];width=2", call("ToCanonicalString", [call("FromIndex", [cardinality - 1])]));
+
+        var outerCall = Load(run, "Demo.Outer");
+        Assert.Equal(cardinality * 2, (BigInteger)outerCall("get_Cardinality", []));
+        for (int i = 0; i < 100; i++)
+        {
+            object mutated = outerCall("Mutate", [outerCall("Sample", [random]), random, 2]);
+            Assert.Equal(mutated, outerCall("FromIndex", [outerCall("IndexOf", [mutated])]));
+            Assert.Equal(mutated, outerCall("FromJson", [outerCall("ToJson", [mutated])]));
+            Assert.Equal(mutated, outerCall("Parse", [outerCall("ToCanonicalString", [mutated])]));
+        }
+        Assert.Equal("depth=5;inner.skips=[" + string.Join(",", Enumerable.Range(32, 32)) + "];inner.width=2",
+            outerCall("ToCanonicalString", [outerCall("FromIndex", [cardinality * 2 - 1])]));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 8_000_000, $"{allocated:N0} bytes allocated");
+    }
+
+    [Fact]
+    public void A_fixed_architecture_of_a_wide_input_choice_is_refused_by_name_at_build_time()
+    {
+        const string source = """
+            namespace Demo;
+
+            [SearchSpace(Name = "wide")]
+            public partial class Net : Module<Tensor, Tensor>
+            {
+                [InputChoice(64, 32)] public partial InputChoice Skips { get; }
+
+                public Net(Architecture architecture) : base(nameof(Net))
+                {
+                    InitializeChoices(architecture);
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor input) => input;
+            }
+
+            [FixedArchitecture(typeof(Net), "best.arch.json")]
+            public partial class BestNet
+            {
+            }
+            """;
+        string json = "{ \"$space\": \"wide\", \"skips\": [" + string.Join(", ", Enumerable.Range(0, 32)) + "] }";
+        var run = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(TestCompilation.Usings + source)),
+            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", json)]));
+        Assert.Null(run.Result.Exception);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("NASG032", diagnostic.Id);
+        Assert.Contains("input choice 'skips' has 1832624140942590534 selections", diagnostic.GetMessage());
+    }
+
+    // The generated assembly loaded, and a call on its Space by method name.
+    private static Func<string, object[], object> Load(GeneratorRun run, string type)
+    {
+        using var image = new MemoryStream();
+        Assert.True(run.OutputCompilation.WithAssemblyName("Wide" + Guid.NewGuid().ToString("N")).Emit(image).Success);
+        object space = Assembly.Load(image.ToArray()).GetType(type)!.GetProperty("Space")!.GetValue(null)!;
+        return (name, arguments) => space.GetType().GetMethod(name)!.Invoke(space, arguments)!;
     }
 
     [Fact]
     public void Seven_million_selections_answer_every_operation_in_a_few_megabytes()
     {
         var run = GeneratorDriverRunner.Run(Space("[InputChoice(64, 5)]")).AssertClean();
-        using var image = new MemoryStream();
-        Assert.True(run.OutputCompilation.WithAssemblyName("Wide" + Guid.NewGuid().ToString("N")).Emit(image).Success);
-        var type = Assembly.Load(image.ToArray()).GetType("Demo.Wide")!;
         var random = new Random(7);
 
         // From the first access to Space (which used to list every selection) to the last operation.
         long before = GC.GetAllocatedBytesForCurrentThread();
-        object space = type.GetProperty("Space")!.GetValue(null)!;
-        var call = (string name, object[] arguments) => space.GetType().GetMethod(name)!.Invoke(space, arguments)!;
+        var call = Load(run, "Demo.Wide");
         Assert.Equal(new BigInteger(7_624_512) * 2, (BigInteger)call("get_Cardinality", []));
         for (int i = 0; i < 200; i++)
         {

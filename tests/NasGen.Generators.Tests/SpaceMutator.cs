@@ -32,7 +32,7 @@ internal sealed class SpaceMutator(Random random)
         ("NASG014", "unknown repeat factory"), ("NASG015", "label taken twice"), ("NASG016", "sub-space type that is no space"),
         ("NASG018", "constraint not static"), ("NASG019", "two choice attributes"), ("NASG022", "label with a space"),
         ("NASG023", "choice of an unsupported type"), ("NASG024", "member named like a generated one"), ("NASG025", "unknown sub-space factory"),
-        ("NASG033", "cell with too few nodes"), ("NASG035", "input choice with too many selections"), ("NASG040", "choice named like an Architecture member"),
+        ("NASG033", "cell with too few nodes"), ("NASG035", "input choice with too many inputs"), ("NASG040", "choice named like an Architecture member"),
     ];
 
     /// <summary>
@@ -104,8 +104,8 @@ internal sealed class SpaceMutator(Random random)
             ? [(Attribute(p).ArgumentList!.Arguments.First(a => a.NameEquals?.Name.ToString() == "Factory").Expression.Span, "\"Missing\"")] : null,
         "cell with too few nodes" => (space, _) => Pick(Choices(space, "Cell")) is { } p
             ? [(Arguments(p)[0].Span, Arguments(p).Count == 3 ? "1" : "5")] : null,
-        "input choice with too many selections" => (space, _) => Pick(Choices(space, "InputChoice")) is { } p
-            ? [(Arguments(p)[0].Span, "64"), (Arguments(p)[1].Span, "32")] : null,
+        "input choice with too many inputs" => (space, _) => Pick(Choices(space, "InputChoice")) is { } p
+            ? [(Arguments(p)[0].Span, "65")] : null,
         _ => (space, _) =>
             [(new TextSpan(space.CloseBraceToken.SpanStart, 0),
                 $"[Choice(1, 2, Label = \"clash\")] public partial int {Pick(new[] { "Parse", "ToJson", "StableHash", "Validate", "FromJson" })} {{ get; }}\n")],

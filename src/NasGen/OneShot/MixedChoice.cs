@@ -64,10 +64,17 @@ public sealed class MixedChoice
     /// How many codes a path may give this choice: the candidate count for operations, <c>C(n, k)</c> for inputs
     /// (the position in <see cref="ChosenInputs.All"/>, as in <see cref="Dimension.Inputs"/>).
     /// </summary>
-    public int CodeCount => _inputSets?.Count ?? _names.Length;
+    public int CodeCount => _inputSets is null ? _names.Length : PathSelections.Count;
 
     /// <summary>For input choices, every selection in code order (<see cref="ChosenInputs.All"/>); empty for operations.</summary>
-    public IReadOnlyList<ChosenInputs> InputSets => (IReadOnlyList<ChosenInputs>?)_inputSets ?? [];
+    public IReadOnlyList<ChosenInputs> InputSets => _inputSets is null ? [] : PathSelections;
+
+    // A path gives each choice an int code: a wide input choice (more selections than an int numbers) has none.
+    private InputSelections PathSelections => _inputSets is { IsWide: true }
+        ? throw new NotSupportedException(
+            $"Choice '{Label}' selects {Chosen} of {_names.Length} inputs: {_inputSets.LongCount} selections, more than a path's int code numbers; " +
+            "train its supernet in weighted (DARTS) or Gumbel mode, or search the space with a multi-trial strategy (random, evolution, local, Hyperband).")
+        : _inputSets!;
 
     /// <summary>This choice's code in the context's current path.</summary>
     public int PathCode => Context.PathCode(Index);
@@ -103,13 +110,13 @@ public sealed class MixedChoice
     /// <summary>The path code of a selection of inputs (input choices only).</summary>
     public int CodeOf(ChosenInputs inputs)
     {
-        int code = _inputSets?.IndexOf(inputs) ?? -1;
+        int code = _inputSets is null ? -1 : PathSelections.IndexOf(inputs);
         if (code < 0) throw new ArgumentException($"Choice '{Label}' selects {Chosen} of {_names.Length} inputs; {inputs} is not such a selection.", nameof(inputs));
         return code;
     }
 
     /// <summary>The text of code <paramref name="code"/>: the candidate name or the selected inputs (<c>[0,2]</c>).</summary>
-    public string Token(int code) => Kind == MixedChoiceKind.Operation ? _names[code] : _inputSets![code].ToString();
+    public string Token(int code) => Kind == MixedChoiceKind.Operation ? _names[code] : PathSelections[code].ToString();
 
     /// <summary>
     /// The DARTS derivation rule (Liu et al., 2019, §2.4): the strongest candidate that is not <c>None</c>/<c>Zero</c>;
@@ -141,7 +148,7 @@ public sealed class MixedChoice
         {
             SupernetMode.Weighted => null,
             SupernetMode.Gumbel => SampleGumbel().Inputs,
-            _ => _inputSets![PathCode],
+            _ => PathSelections[PathCode],
         };
     }
 

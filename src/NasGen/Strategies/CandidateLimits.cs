@@ -18,10 +18,11 @@ internal static class CandidateLimits
     /// </summary>
     public static void Check(ISearchSpace space, string strategy)
     {
-        var huge = space.Dimensions.FirstOrDefault(d => d.Count > MaxPerDimension);
+        // CandidateCount: a wide input choice lists no candidates but has more than an int counts.
+        var huge = space.Dimensions.FirstOrDefault(d => d.CandidateCount > MaxPerDimension);
         if (huge is not null)
             throw new NotSupportedException(
-                $"{strategy} keeps a number per candidate, and '{huge.Label}' has {huge.Count} candidates (more than {MaxPerDimension}); " +
-                "search this space with random search, regularized evolution or Hyperband, which sample and mutate without them.");
+                $"{strategy} keeps a number per candidate, and '{huge.Label}' has {huge.CandidateCount} candidates (more than {MaxPerDimension}); " +
+                "search this space with random search, regularized evolution, local search or Hyperband, which sample and mutate without them.");
     }
 }

@@ -55,7 +55,7 @@ public sealed class ParetoEvolution<TArchitecture> : IMultiObjectiveStrategy<TAr
         _space = space;
         _random = new Random(seed);
         _tracker = new ProposalTracker<TArchitecture>(space);
-        _mutatedChoices = Math.Min(_options.MutatedChoices, space.Dimensions.Count(d => d.Count > 1 || d.IsContinuous)); // a continuous range has no candidates but mutates
+        _mutatedChoices = Math.Min(_options.MutatedChoices, space.Dimensions.Count(d => d.Count > 1 || d.IsContinuous || d.IsWide)); // a continuous range or wide input choice lists no candidates but mutates
     }
 
     /// <inheritdoc />

@@ -12,8 +12,11 @@ namespace NasGen.Export;
 /// </summary>
 internal static class InputSubsets
 {
-    /// <summary>The most selections an input choice may have: its candidate codes are ints.</summary>
-    public const long MaxCount = int.MaxValue;
+    /// <summary>
+    /// The most selections an int candidate code can number. A choice with more is wide: its selection travels beside
+    /// the codes (NasGen.InputSelections.IsWide).
+    /// </summary>
+    public const long MaxCodedCount = int.MaxValue;
 
     /// <summary>Above this many selections, fingerprints name the choice by n and k instead of listing every selection.</summary>
     public const int MaxListedInFingerprint = 4096;

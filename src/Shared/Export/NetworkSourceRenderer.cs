@@ -636,6 +636,11 @@ internal sealed class NetworkSourceRenderer
     {
         if (template.Problems.Count > 0)
             throw new NotSupportedException($"{template.SpaceName} cannot be exported as source: {string.Join("; ", template.Problems)}.");
+        // A wide input choice's selection has no int code to render from (docs/diagnostics/NASG035.md).
+        foreach (var choice in template.Choices)
+            if (choice.Kind == TemplateChoiceKind.Input && InputSubsets.Count(choice.Inputs, choice.Chosen) is var count && count > InputSubsets.MaxCodedCount)
+                throw new NotSupportedException(
+                    $"{template.SpaceName} cannot be exported as source yet: input choice '{choice.Label}' has {count} selections, more than the exporter's int codes number.");
     }
 
     // ---- Text helpers -------------------------------------------------------------------------------------------

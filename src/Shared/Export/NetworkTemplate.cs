@@ -242,7 +242,7 @@ internal sealed class ChoiceTemplate
     /// <summary>The number of codes (dimensions) this choice holds.</summary>
     public int CandidateCount => Kind switch
     {
-        TemplateChoiceKind.Input => (int)Math.Min(InputSubsets.Count(Inputs, Chosen), InputSubsets.MaxCount),
+        TemplateChoiceKind.Input => (int)Math.Min(InputSubsets.Count(Inputs, Chosen), InputSubsets.MaxCodedCount),
         TemplateChoiceKind.Repeat => Max - Min + 1,
         _ => Candidates.Count,
     };

@@ -29,10 +29,16 @@ internal enum JsonValueForm
 
 /// <summary>One dimension of a space as the JSON reader sees it; each side builds these from its own model.</summary>
 internal sealed class JsonDimension(string label, JsonValueForm form, int count, Func<int, string> token, Func<string, int> indexOfToken,
-    Func<int, string>? raw = null, Func<double, double?>? continuous = null, string? range = null)
+    Func<int, string>? raw = null, Func<double, double?>? continuous = null, string? range = null, Func<string, double?>? selection = null)
 {
     /// <summary>A <c>[Range]</c> dimension's range as NasGen.NumericRange writes it (<c>[1E-05, 0.1] log</c>), for messages; null otherwise.</summary>
     public string? Range { get; } = range;
+
+    /// <summary>
+    /// A wide input choice (Inputs form, one code 0): the number that carries the selection a token <c>[0,2]</c> names, or
+    /// null when it names none; null for a dimension with candidates.
+    /// </summary>
+    public Func<string, double?>? Selection { get; } = selection;
 
     /// <summary>
     /// A continuous range (Float or Double form, one code 0): the value a number reads as, or null when it is
@@ -212,10 +218,12 @@ internal static class ArchitectureJsonReader
             var dimension = dimensions[index];
             codes[index] = Match(dimension, property.Value, out numbers[index]);
             if (codes[index] < 0)
-                throw dimension.Range is null
-                    ? new ArchitectureJsonException(ArchitectureJsonProblem.NotACandidate,
-                        $"'{label}' is {property.Value}, which is not among its candidates {JsonText.List(dimension.Count, dimension.Token)}", property.Value.Line, label)
-                    : new ArchitectureJsonException(ArchitectureJsonProblem.OutOfRange, $"'{label}' is {property.Value}, {WhyNotInRange(dimension, property.Value)}",
+                throw dimension.Range is not null
+                    ? new ArchitectureJsonException(ArchitectureJsonProblem.OutOfRange, $"'{label}' is {property.Value}, {WhyNotInRange(dimension, property.Value)}",
+                        property.Value.Line, label)
+                    : new ArchitectureJsonException(ArchitectureJsonProblem.NotACandidate,
+                        dimension.Selection is not null ? $"'{label}' is {property.Value}, which is not {dimension.Token(0)}"
+                        : $"'{label}' is {property.Value}, which is not among its candidates {JsonText.List(dimension.Count, dimension.Token)}",
                         property.Value.Line, label);
         }
     }
@@ -262,7 +270,11 @@ internal static class ArchitectureJsonReader
                 var indices = new SortedSet<long>();
                 foreach (var item in value.Items)
                     if (Integer(item) is not long index || !indices.Add(index)) return -1;
-                return dimension.IndexOfToken("[" + string.Join(",", indices) + "]");
+                string token = "[" + string.Join(",", indices) + "]";
+                if (dimension.Selection is null) return dimension.IndexOfToken(token);
+                if (dimension.Selection(token) is not double carried) return -1;
+                continuous = carried;
+                return 0;
         }
     }
 

@@ -43,11 +43,39 @@ public sealed class InputSelectionsTests
     }
 
     [Fact]
-    public void More_selections_than_an_int_can_number_are_refused_with_the_diagnostic_id()
+    public void More_selections_than_an_int_can_number_are_wide_and_rank_and_unrank_by_long()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new InputSelections(64, 32));
-        Assert.Contains("1832624140942590534 selections", error.Message);
-        Assert.Contains("NASG035", error.Message);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var selections = new InputSelections(64, 32);
+        Assert.True(selections.IsWide);
+        Assert.False(new InputSelections(64, 5).IsWide);
+        Assert.Equal(1_832_624_140_942_590_534, selections.LongCount);
+        Assert.Equal(new ChosenInputs(64, Enumerable.Range(0, 32).ToArray()), selections.ElementAt(0));
+        Assert.Equal(new ChosenInputs(64, Enumerable.Range(32, 32).ToArray()), selections.ElementAt(selections.LongCount - 1));
+        var random = new Random(11);
+        for (int i = 0; i < 1000; i++)
+        {
+            long index = random.NextInt64(selections.LongCount);
+            var selection = selections.ElementAt(index);
+            Assert.Equal(index, selections.LongIndexOf(selection));
+            // The numbers vector carries the mask's bits exactly, NaN patterns included.
+            Assert.Equal(selection, selections.FromNumber(InputSelections.ToNumber(selection)));
+            var swapped = selections.RandomSwap(selection, random);
+            Assert.True(selections.Contains(swapped));
+            Assert.Equal(2, System.Numerics.BitOperations.PopCount(swapped.Mask ^ selection.Mask));
+        }
+        Assert.Equal(32 * 32, selections.Swaps(selections.ElementAt(7)).Distinct().Count());
+        // The asserts box their arguments; listing the selections would take exabytes.
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 4_000_000, $"{allocated:N0} bytes allocated");
+
+        // The int views refuse, naming what to use instead; a number that carries no selection is refused.
+        Assert.Contains("use LongCount", Assert.Throws<NotSupportedException>(() => selections.Count).Message);
+        Assert.Contains("use ElementAt", Assert.Throws<NotSupportedException>(() => selections[0]).Message);
+        Assert.Contains("use LongIndexOf", Assert.Throws<NotSupportedException>(() => selections.IndexOf(selections.ElementAt(0))).Message);
+        Assert.Throws<ArgumentException>(() => selections.FromNumber(0.5));
+        Assert.Equal(-1, selections.LongIndexOf(new ChosenInputs(64, 0, 1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => selections.ElementAt(selections.LongCount));
     }
 
     [Fact]
