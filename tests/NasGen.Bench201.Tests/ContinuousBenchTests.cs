@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using NasGen.ContinuousBench;
+using NasGen.Strategies;
 
 namespace NasGen.Bench201.Tests;
 
@@ -76,5 +77,30 @@ public sealed class ContinuousBenchTests
         Assert.NotEqual(random, rea);
         Assert.True(StrategyResult.Quantile(rea, 0.5) < StrategyResult.Quantile(random, 0.5),
             $"rea median {StrategyResult.Quantile(rea, 0.5)}, random {StrategyResult.Quantile(random, 0.5)}");
+    }
+
+    [Fact]
+    public void Bayesian_optimization_models_the_values_of_continuous_ranges_and_converges_like_expected_improvement_on_them()
+    {
+        // With the categorical defaults (copula scores of the fitness, ξ = 0.01) bo stalled near a continuous optimum:
+        // median regret 0.07 on Branin after 100 evaluations, where ehvi's plain EI on the values reached 0.0001.
+        double[] BestRegrets(BayesianOptimizationOptions? options) => Enumerable.Range(1, 5).Select(seed =>
+        {
+            var bo = new BayesianOptimization<Branin.Architecture>(Branin.Space, options, seed);
+            double best = double.PositiveInfinity;
+            for (int i = 0; i < 50 && bo.Ask() is { } suggestion; i++)
+            {
+                double value = Branin.Value(suggestion.Architecture);
+                best = Math.Min(best, value);
+                bo.Tell(suggestion, new TrialOutcome(-value));
+            }
+            return best - Branin.Minimum;
+        }).ToArray();
+
+        var defaults = BestRegrets(null);
+        var categoricalDefaults = BestRegrets(new BayesianOptimizationOptions { CopulaTransform = true, ExplorationMargin = 0.01 });
+        double median = StrategyResult.Quantile(defaults, 0.5), categoricalMedian = StrategyResult.Quantile(categoricalDefaults, 0.5);
+        Assert.True(median < 0.01, $"bo's median regret after 50 evaluations: {median}");
+        Assert.True(median < categoricalMedian / 10, $"median regret {median} with the defaults, {categoricalMedian} with copula scores and ξ = 0.01");
     }
 }

@@ -30,7 +30,7 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
 
     /// <summary>
     /// Validates <paramref name="options"/>; more than <paramref name="maxObjectives"/> objectives will be refused by
-    /// <see cref="Tell"/>. With <paramref name="copulaFirst"/> (and <see cref="BayesianOptimizationOptions.CopulaTransform"/>)
+    /// <see cref="Tell"/>. With <paramref name="copulaFirst"/> (and <see cref="BayesianOptimizationOptions.CopulaTransform"/> on this space)
     /// the first objective is modelled by its Gaussian copula scores.
     /// </summary>
     public ObjectiveModels(ISearchSpace<TArchitecture> space, BayesianOptimizationOptions? options, string strategy, int maxObjectives = int.MaxValue, bool copulaFirst = false)
@@ -42,7 +42,7 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
         _space = space;
         _strategy = strategy;
         _maxObjectives = maxObjectives;
-        _copulaFirst = copulaFirst && _options.CopulaTransform;
+        _copulaFirst = copulaFirst && _options.CopulaTransformOn(space);
         _tracker = new ProposalTracker<TArchitecture>(space);
     }
 
