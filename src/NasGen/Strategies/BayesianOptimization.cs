@@ -123,17 +123,13 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
     /// <inheritdoc />
     public Suggestion<TArchitecture>? Ask()
     {
-        bool initial = _observed.Count + _tracker.InitialInFlight < _options.InitialDesign;
-        return _tracker.Issue(initial ? _tracker.Proposals.SampleUnproposed(_random) : MaximizeExpectedImprovement(), initial);
+        return _tracker.IssueAfterInitialDesign(_observed.Count, _options.InitialDesign, _random, MaximizeExpectedImprovement);
     }
 
     /// <inheritdoc />
     public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)
     {
-        ArgumentNullException.ThrowIfNull(suggestion);
-        ArgumentNullException.ThrowIfNull(outcome);
-        _tracker.Settle(suggestion);
-        if (outcome.Failed) return;
+        if (!_tracker.Settle(suggestion, outcome)) return;
 
         _observed.Add(suggestion.Architecture);
         _observedCodes.Add(_space.EncodeCategorical(suggestion.Architecture));

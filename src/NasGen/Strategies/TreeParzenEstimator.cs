@@ -114,17 +114,13 @@ public sealed class TreeParzenEstimator<TArchitecture> : ISearchStrategy<TArchit
     /// <inheritdoc />
     public Suggestion<TArchitecture>? Ask()
     {
-        bool initial = _codes.Count + _tracker.InitialInFlight < _options.StartupTrials;
-        return _tracker.Issue(initial ? _tracker.Proposals.SampleUnproposed(_random) : Propose(), initial);
+        return _tracker.IssueAfterInitialDesign(_codes.Count, _options.StartupTrials, _random, Propose);
     }
 
     /// <inheritdoc />
     public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)
     {
-        ArgumentNullException.ThrowIfNull(suggestion);
-        ArgumentNullException.ThrowIfNull(outcome);
-        _tracker.Settle(suggestion);
-        if (outcome.Failed) return;
+        if (!_tracker.Settle(suggestion, outcome)) return;
         _codes.Add(_space.EncodeCategorical(suggestion.Architecture));
         var positions = new double[_choices.Length];
         if (_continuous.Length > 0)
