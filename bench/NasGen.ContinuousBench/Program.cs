@@ -15,8 +15,14 @@ const string help = """
       --problems A,B       problems (default branin,hartmann6,hartmann6-mixed)
       --strategies A,B     strategies (default: every factory strategy, and rea); refusals are listed
       --out DIR            output folder for results.md and regrets.csv (default artifacts/continuous)
+
+      --probe OBSERVATIONS SEEDS uv|uv-norm|mv OUT
+                           tell tpe (univariate, univariate with normalised kernels, or multivariate) the Hartmann-6
+                           observations of a CSV file (x1..x6,value) and write one proposal per seed to OUT, to compare
+                           with bench/optuna/tpe_probe.py
     """;
 
+if (args.Length == 5 && args[0] == "--probe") return Probe.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args[4]);
 int seeds = 50, evaluations = 100;
 var problemNames = Problems.All.Select(p => p.Name).ToList();
 IReadOnlyList<string> strategies = [.. SearchStrategies.Names, "rea"];

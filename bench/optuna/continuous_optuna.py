@@ -15,7 +15,9 @@ import sys
 import time
 import warnings
 
+import numpy as np
 import optuna
+from optuna.samplers._tpe import _truncnorm
 
 # Hartmann-6 (Dixon and Szegő 1978): f(x) = -sum_i alpha_i exp(-sum_j A_ij (x_j - P_ij)^2) on [0, 1]^6.
 ALPHA = [1.0, 1.2, 3.0, 3.2]
@@ -69,10 +71,38 @@ PROBLEMS = {
     "hartmann6-mixed": (mixed_objective, -3.29815205226923, True),
 }
 
+_SHIPPED_LOGPDF = _truncnorm.logpdf
+
+
+def _normalised_logpdf(x, a, b, loc=0, scale=1):
+    """Optuna 3.1's truncated-normal log density lacks the -log(scale) of the change of variable, so each Parzen kernel
+    weighs in proportion to its width (optuna/optuna#5109, fixed by #5110 in Optuna 3.5); this is the fixed one."""
+    return _SHIPPED_LOGPDF(x, a, b, loc=loc, scale=scale) - np.log(scale)
+
+
+class NormalisedKernelsTPE(optuna.samplers.TPESampler):
+    """TPESampler whose Parzen kernels are normalised densities, as Optuna >= 3.5's estimator (all else Optuna 3.1's)."""
+
+    def _with_normalised_kernels(self, sample, *args):
+        _truncnorm.logpdf = _normalised_logpdf
+        try:
+            return sample(*args)
+        finally:
+            _truncnorm.logpdf = _SHIPPED_LOGPDF
+
+    def sample_relative(self, *args):
+        return self._with_normalised_kernels(super().sample_relative, *args)
+
+    def sample_independent(self, *args):
+        return self._with_normalised_kernels(super().sample_independent, *args)
+
+
 SAMPLERS = {
     "optuna-random": lambda seed: optuna.samplers.RandomSampler(seed=seed),
     "optuna-tpe": lambda seed: optuna.samplers.TPESampler(seed=seed),
     "optuna-tpe-multivariate": lambda seed: optuna.samplers.TPESampler(seed=seed, multivariate=True),
+    "optuna-tpe-fixed": lambda seed: NormalisedKernelsTPE(seed=seed),
+    "optuna-tpe-multivariate-fixed": lambda seed: NormalisedKernelsTPE(seed=seed, multivariate=True),
     "optuna-cmaes": lambda seed: optuna.samplers.CmaEsSampler(seed=seed),
     "optuna-nsga2": lambda seed: optuna.samplers.NSGAIISampler(seed=seed),
 }

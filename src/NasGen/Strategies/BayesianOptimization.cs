@@ -16,12 +16,28 @@ public sealed record BayesianOptimizationOptions
     /// <c>docs/strategies/bo.md</c>), and fit a weight per candidate in the model's kernel (see
     /// <see cref="CategoricalGaussianProcess"/>): on the scores these weights sharpen the model, on raw values, whose
     /// outliers they overfit, they cost more than they gain. Used by <see cref="BayesianOptimization{TArchitecture}"/>,
-    /// ParEGO and the ε-constraint search for the objective they maximise.
+    /// ParEGO and the ε-constraint search for the objective they maximise. Unset (the default), it is on for spaces
+    /// without continuous ranges and off for spaces with them: ranks cannot tell apart the nearly equal values close to
+    /// a continuous optimum, which the values themselves can (on Hartmann-6, median regret 0.80 with scores, 0.001
+    /// with values).
     /// </summary>
-    public bool CopulaTransform { get; init; } = true;
+    public bool? CopulaTransform { get; init; }
 
-    /// <summary>Expected improvement's exploration margin ξ, in standardised target units (of the copula scores when <see cref="CopulaTransform"/> is on).</summary>
-    public double ExplorationMargin { get; init; } = 0.01;
+    /// <summary>
+    /// Expected improvement's exploration margin ξ, in standardised target units (of the copula scores when the copula
+    /// transform is on). Unset (the default), 0.01 on spaces without continuous ranges and 0 on spaces with them: a
+    /// fixed margin in units of the targets' spread asks for improvements larger than the last ones a continuous
+    /// optimum needs (on Branin, median regret 0.0049 with 0.01, 0.0001 with 0).
+    /// </summary>
+    public double? ExplorationMargin { get; init; }
+
+    /// <summary>Whether the copula transform is used on <paramref name="space"/> (see <see cref="CopulaTransform"/>).</summary>
+    internal bool CopulaTransformOn(ISearchSpace space) => CopulaTransform ?? !HasContinuousRanges(space);
+
+    /// <summary>The exploration margin used on <paramref name="space"/> (see <see cref="ExplorationMargin"/>).</summary>
+    internal double ExplorationMarginOn(ISearchSpace space) => ExplorationMargin ?? (HasContinuousRanges(space) ? 0 : 0.01);
+
+    private static bool HasContinuousRanges(ISearchSpace space) => space.Dimensions.Any(d => d.IsContinuous);
 
     /// <summary>How many of the best observed architectures start a hill climb on expected improvement.</summary>
     public int BestStarts { get; init; } = 5;
@@ -74,6 +90,8 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
     private readonly ProposalTracker<TArchitecture> _tracker;
     private readonly CategoricalGaussianProcess _model;
     private readonly RangePositions _ranges;
+    private readonly bool _copulaTransform;
+    private readonly double _explorationMargin;
     private readonly List<TArchitecture> _observed = new();
     private readonly List<int[]> _observedCodes = new();
     private readonly List<double[]> _observedPositions = new(); // normalised positions of the continuous ranges (empty arrays without)
@@ -90,7 +108,9 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
         _space = space;
         _random = new Random(seed);
         _tracker = new ProposalTracker<TArchitecture>(space);
-        _model = CategoricalGaussianProcess.For(space, candidateWeights: _options.CopulaTransform);
+        _copulaTransform = _options.CopulaTransformOn(space);
+        _explorationMargin = _options.ExplorationMarginOn(space);
+        _model = CategoricalGaussianProcess.For(space, candidateWeights: _copulaTransform);
         _ranges = RangePositions.Of(space);
     }
 
@@ -103,17 +123,13 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
     /// <inheritdoc />
     public Suggestion<TArchitecture>? Ask()
     {
-        bool initial = _observed.Count + _tracker.InitialInFlight < _options.InitialDesign;
-        return _tracker.Issue(initial ? _tracker.Proposals.SampleUnproposed(_random) : MaximizeExpectedImprovement(), initial);
+        return _tracker.IssueAfterInitialDesign(_observed.Count, _options.InitialDesign, _random, MaximizeExpectedImprovement);
     }
 
     /// <inheritdoc />
     public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)
     {
-        ArgumentNullException.ThrowIfNull(suggestion);
-        ArgumentNullException.ThrowIfNull(outcome);
-        _tracker.Settle(suggestion);
-        if (outcome.Failed) return;
+        if (!_tracker.Settle(suggestion, outcome)) return;
 
         _observed.Add(suggestion.Architecture);
         _observedCodes.Add(_space.EncodeCategorical(suggestion.Architecture));
@@ -143,7 +159,7 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
     {
         if (!_modelStale) return;
         int n = _observed.Count;
-        IReadOnlyList<double> targets = _options.CopulaTransform ? GaussianCopula.Scores(_observedFitness) : _observedFitness;
+        IReadOnlyList<double> targets = _copulaTransform ? GaussianCopula.Scores(_observedFitness) : _observedFitness;
         if (_options.RefitDue(n, _lastHyperparameterFit))
         {
             _model.Fit(_observedCodes, _observedPositions, targets);
@@ -160,7 +176,7 @@ public sealed class BayesianOptimization<TArchitecture> : ISearchStrategy<TArchi
     {
         RefreshModel();
         var model = _model;
-        double incumbent = model.BestStandardizedTarget + _options.ExplorationMargin;
+        double incumbent = model.BestStandardizedTarget + _explorationMargin;
         var codes = new int[_space.Dimensions.Count];
         var numbers = new double[_space.Dimensions.Count];
         var positions = new double[_ranges.Count];

@@ -107,7 +107,7 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
         // Hill climbs start from the observed front, spread along the trade-off, rather than from the best feasible
         // observations, which crowd together just inside the bounds.
         var score = ParetoRanking.NonDominatedRanks(points).Select(r => -(double)r).ToList();
-        double target = Standardize(models[0], incumbent) + _options.Optimization.ExplorationMargin;
+        double target = Standardize(models[0], incumbent) + _options.Optimization.ExplorationMarginOn(_space);
         var standardizedBounds = Enumerable.Range(1, m - 1).Select(j => Standardize(models[j], bounds[j - 1])).ToArray();
 
         var buffers = new PredictionBuffers(_space, _models.Ranges);

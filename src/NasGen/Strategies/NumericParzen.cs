@@ -8,7 +8,8 @@ namespace NasGen.Strategies;
 /// truncated to [0, 1]. The prior is the same kernel at 0.5 with σ = 1 (nearly flat), as in Optuna's Parzen
 /// estimator. The observations' bandwidth is Optuna's: in the multivariate sampler Scott's rule scaled, 0.2·n^(−1/(D+4));
 /// in the univariate one each kernel as wide as the larger gap to its sorted neighbours (the prior's center among them;
-/// Bergstra et al. 2011); both clipped below at 1/min(100, n + 1) of the range (Optuna's "magic clip").
+/// Bergstra et al. 2011); both clipped below at 1/min(100, n + 2) of the range (Optuna's "magic clip": 1 + the number of kernels, the
+/// prior's included).
 /// </summary>
 internal static class NumericParzen
 {
@@ -20,8 +21,11 @@ internal static class NumericParzen
     {
         int n = Math.Max(observations, 1);
         double scott = 0.2 * Math.Pow(n, -1.0 / (dimensions + 4));
-        return Math.Clamp(scott, 1.0 / Math.Min(100, n + 1), 1.0);
+        return Math.Clamp(scott, MagicClip(observations), 1.0);
     }
+
+    /// <summary>The narrowest kernel for <paramref name="observations"/> points: 1/min(100, 1 + n + 1), Optuna's count of the n + 1 kernels with the prior.</summary>
+    private static double MagicClip(int observations) => 1.0 / Math.Min(100, observations + 2);
 
     /// <summary>The univariate sampler's kernel widths: per observation, the larger distance to its sorted neighbours (the prior's center included).</summary>
     public static double[] NeighbourBandwidths(double[] positions)
@@ -29,7 +33,7 @@ internal static class NumericParzen
         int n = positions.Length;
         var sorted = positions.Append(PriorCenter).Select((x, i) => (X: x, Index: i)).OrderBy(p => p.X).ThenBy(p => p.Index).ToArray();
         var widths = new double[n];
-        double floor = 1.0 / Math.Min(100, n + 1);
+        double floor = MagicClip(n);
         for (int k = 0; k < sorted.Length; k++)
         {
             if (sorted[k].Index == n) continue; // the prior keeps its own width

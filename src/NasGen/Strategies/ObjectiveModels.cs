@@ -30,7 +30,7 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
 
     /// <summary>
     /// Validates <paramref name="options"/>; more than <paramref name="maxObjectives"/> objectives will be refused by
-    /// <see cref="Tell"/>. With <paramref name="copulaFirst"/> (and <see cref="BayesianOptimizationOptions.CopulaTransform"/>)
+    /// <see cref="Tell"/>. With <paramref name="copulaFirst"/> (and <see cref="BayesianOptimizationOptions.CopulaTransform"/> on this space)
     /// the first objective is modelled by its Gaussian copula scores.
     /// </summary>
     public ObjectiveModels(ISearchSpace<TArchitecture> space, BayesianOptimizationOptions? options, string strategy, int maxObjectives = int.MaxValue, bool copulaFirst = false)
@@ -42,7 +42,7 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
         _space = space;
         _strategy = strategy;
         _maxObjectives = maxObjectives;
-        _copulaFirst = copulaFirst && _options.CopulaTransform;
+        _copulaFirst = copulaFirst && _options.CopulaTransformOn(space);
         _tracker = new ProposalTracker<TArchitecture>(space);
     }
 
@@ -71,18 +71,13 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
     public IReadOnlyList<(TArchitecture Architecture, IReadOnlyList<double> Objectives)> ParetoSet => _archive.ParetoSet;
 
     /// <summary>A random unproposed architecture while the initial design lasts, then what <paramref name="fromModels"/> proposes.</summary>
-    public Suggestion<TArchitecture>? Ask(Random random, Func<TArchitecture?> fromModels)
-    {
-        bool initial = _observed.Count + _tracker.InitialInFlight < _options.InitialDesign;
-        return _tracker.Issue(initial ? _tracker.Proposals.SampleUnproposed(random) : fromModels(), initial);
-    }
+    public Suggestion<TArchitecture>? Ask(Random random, Func<TArchitecture?> fromModels) =>
+        _tracker.IssueAfterInitialDesign(_observed.Count, _options.InitialDesign, random, fromModels);
 
     /// <summary>Records an outcome; a success joins the models' data at the next <see cref="Refresh"/>.</summary>
     public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)
     {
-        ArgumentNullException.ThrowIfNull(suggestion);
-        ArgumentNullException.ThrowIfNull(outcome);
-        _tracker.Settle(suggestion);
+        _tracker.Settle(suggestion, outcome);
         if (outcome.ObjectiveValues() is { Count: var count } && count > _maxObjectives)
             throw new ArgumentException($"{_strategy} handles at most {_maxObjectives} objectives, not {count}.", nameof(outcome));
         if (_archive.Add(suggestion.Architecture, outcome) is null) return;

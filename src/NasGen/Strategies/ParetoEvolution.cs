@@ -78,9 +78,7 @@ public sealed class ParetoEvolution<TArchitecture> : IMultiObjectiveStrategy<TAr
     /// <inheritdoc />
     public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)
     {
-        ArgumentNullException.ThrowIfNull(suggestion);
-        ArgumentNullException.ThrowIfNull(outcome);
-        _tracker.Settle(suggestion);
+        _tracker.Settle(suggestion, outcome);
         var objectives = _archive.Add(suggestion.Architecture, outcome);
         if (objectives is null) return;
         _population.Add(new Member(suggestion.Architecture, objectives));

@@ -30,10 +30,27 @@ internal sealed class ProposalTracker<TArchitecture> where TArchitecture : struc
         return suggestion;
     }
 
-    /// <summary>Marks a suggestion as told (one not asked through this tracker is recorded as proposed).</summary>
-    public void Settle(Suggestion<TArchitecture> suggestion)
+    /// <summary>
+    /// A random unproposed architecture while the initial design of <paramref name="initialDesign"/> lasts (the
+    /// <paramref name="observations"/> so far and the random ones in flight), then what <paramref name="fromModel"/>
+    /// proposes; recorded and wrapped by <see cref="Issue"/>.
+    /// </summary>
+    public Suggestion<TArchitecture>? IssueAfterInitialDesign(int observations, int initialDesign, Random random, Func<TArchitecture?> fromModel)
     {
+        bool initial = observations + InitialInFlight < initialDesign;
+        return Issue(initial ? Proposals.SampleUnproposed(random) : fromModel(), initial);
+    }
+
+    /// <summary>
+    /// Checks a tell's arguments and marks the suggestion as told (one not asked through this tracker is recorded as
+    /// proposed); true when the outcome succeeded.
+    /// </summary>
+    public bool Settle(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(suggestion);
+        ArgumentNullException.ThrowIfNull(outcome);
         if (_outstanding.TryTake(suggestion, out bool initial) && initial) InitialInFlight--;
         Proposals.Add(suggestion.Architecture);
+        return !outcome.Failed;
     }
 }

@@ -75,10 +75,7 @@ public sealed class RegularizedEvolution<TArchitecture> : ISearchStrategy<TArchi
     /// <inheritdoc />
     public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)
     {
-        ArgumentNullException.ThrowIfNull(suggestion);
-        ArgumentNullException.ThrowIfNull(outcome);
-        _tracker.Settle(suggestion);
-        if (outcome.Failed) return; // a failed child never joins; a failed initial member is replaced by a new sample
+        if (!_tracker.Settle(suggestion, outcome)) return; // a failed child never joins; a failed initial member is replaced by a new sample
 
         _population.Add((suggestion.Architecture, outcome.Fitness!.Value));
         if (_population.Count > _options.PopulationSize) _population.RemoveAt(0); // aging: the oldest dies
