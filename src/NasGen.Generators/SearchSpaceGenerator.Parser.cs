@@ -237,6 +237,13 @@ internal sealed partial class Parser
                     $"the Architecture record's own '{choice.PropertyName}'");
                 continue;
             }
+            // A property X reserves the names get_X and set_X, so a choice of either name beside X is the compiler's CS0102 in
+            // the user's class; generating the space would repeat it in the Architecture record. The stub leaves it out.
+            if (AccessorOwner(choice.PropertyName, name => choices.Any(c => c.PropertyName == name)) is not null)
+            {
+                _hasErrors = true;
+                continue;
+            }
             var names = new List<string>();
             if (choice.Kind != ChoiceModelKind.Value) names.Add(FieldName(choice.PropertyName));
             if (choice.Kind is ChoiceModelKind.Layer or ChoiceModelKind.LayerList) names.Add(choice.PropertyName + "Choice");
@@ -267,6 +274,14 @@ internal sealed partial class Parser
         if (choice.Factory is null) return;
         string type = choice.SubSpaceType.Substring(choice.SubSpaceType.LastIndexOf('.') + 1);
         Report(DiagnosticDescriptors.SharedSubSpaceFactory, LabelLocation(attribute, "Factory") ?? location, choice.PropertyName, type, first, choice.Factory);
+    }
+
+    /// <summary>X when <paramref name="name"/> is get_X or set_X, the names a property X reserves, and X is a choice.</summary>
+    private static string? AccessorOwner(string name, Func<string, bool> isArchitectureMember)
+    {
+        if (!name.StartsWith("get_", StringComparison.Ordinal) && !name.StartsWith("set_", StringComparison.Ordinal)) return null;
+        string owner = name.Substring(4);
+        return owner.Length > 0 && isArchitectureMember(owner) ? owner : null;
     }
 
     // The members of the generated Architecture record struct (its own and those every struct has).
