@@ -40,6 +40,12 @@ internal sealed partial class Parser
                 StubAccessors(property), architectureType));
         }
 
+        // A member get_X/set_X beside X is the compiler's CS0102 in the user's class; the stub's record must not repeat it.
+        var members = new HashSet<string>(properties.Where(p => p.ArchitectureType.Length > 0).Select(p => p.Name), StringComparer.Ordinal);
+        for (int i = 0; i < properties.Count; i++)
+            if (AccessorOwner(properties[i].Name, members.Contains) is not null)
+                properties[i] = properties[i] with { ArchitectureType = "" };
+
         var enums = valid.Choices.Where(c => c.Kind is ChoiceModelKind.Layer or ChoiceModelKind.LayerList)
             .Select(c => new StubEnum(c.PropertyName + "Choice", c.Candidates.Select(candidate => candidate.Name).ToEquatableArray()))
             .ToList();

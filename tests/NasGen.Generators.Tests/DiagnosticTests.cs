@@ -357,6 +357,21 @@ public sealed class DiagnosticTests
         Assert.Equal(["CS0182"], ErrorIds(run));
     }
 
+    // Found by the random-space fuzzer (seed 2676622): a property X reserves the method names get_X and set_X, so a choice
+    // set_X beside a choice X is the compiler's CS0102 in the user's class, and must not be repeated in the generated record.
+    [Theory]
+    [InlineData("[Choice(1, 2)] public partial int Width { get; }\n[Choice(3, 4)] public partial int set_Width { get; }")]
+    [InlineData("[Choice(1, 2)] public partial int get_Depth { get; }\n[Repeat(0, 2, nameof(Block))] public partial Sequential Depth { get; }")]
+    public void AChoiceNamedLikeAnotherChoicesAccessorIsLeftToTheCompiler(string choices)
+    {
+        var run = GeneratorDriverRunner.Run(Space(choices));
+        Assert.Null(run.Result.Exception);
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id.StartsWith("NASG", StringComparison.Ordinal));
+        var error = Assert.Single(run.OutputDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("CS0102", error.Id);
+        Assert.Equal("/src/Space.cs", error.Location.SourceTree?.FilePath);
+    }
+
     [Fact]
     public void ARepeatMissingArgumentsIsLeftToTheCompiler()
     {

@@ -12,6 +12,7 @@ namespace NasGen.Generators.Tests;
 /// Mangled spaces never crash the generator, and an invalid space generates only stand-ins; random valid spaces compile
 /// clean; random valid spaces with one mistake give exactly that mistake's error.
 /// </summary>
+[Collection(LibTorchCollection.Name)]
 public sealed class RobustnessTests
 {
     private const int Variants = 200;
@@ -245,7 +246,34 @@ public sealed class RobustnessTests
         }
         var compilation = TestCompilation.Create(TestCompilation.Parse(source, "Exported.cs")).AddReferences(reference);
         var errors = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-        return errors.Count == 0 ? null : "the exported source does not compile:\n" + string.Join("\n", errors) + "\n" + source;
+        return errors.Count == 0 ? FixedNetworkProblem(type, architecture) : "the exported source does not compile:\n" + string.Join("\n", errors) + "\n" + source;
+    }
+
+    // Builds the space's fixed network for the architecture through the user's own constructor (whatever its form: internal,
+    // optional parameters) and runs it: every random op keeps the input's shape.
+    private static string? FixedNetworkProblem(Type type, object architecture)
+    {
+        const System.Reflection.BindingFlags Instance = System.Reflection.BindingFlags.Instance
+            | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic;
+        var constructor = type.GetConstructors(Instance).First(c => c.GetParameters() is { Length: > 0 } p && p[0].ParameterType == architecture.GetType());
+        var arguments = constructor.GetParameters().Select((p, i) => i == 0 ? architecture : p.DefaultValue).ToArray();
+        TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> network;
+        try
+        {
+            network = (TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>)constructor.Invoke(arguments);
+        }
+        catch (System.Reflection.TargetInvocationException e)
+        {
+            return "building the fixed network threw " + e.InnerException;
+        }
+        using (network)
+        {
+            object? built = type.GetProperty("CurrentArchitecture")!.GetValue(network);
+            if (!architecture.Equals(built)) return $"the fixed network was built for {built}, not {architecture}";
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var output = network.call(TorchSharp.torch.ones(2, 3));
+            return output.shape.SequenceEqual(new long[] { 2, 3 }) ? null : $"the fixed network's output has shape [{string.Join(", ", output.shape)}]";
+        }
     }
 
     private static bool IsStub(string generated) => generated.Contains("which has errors:", StringComparison.Ordinal);
