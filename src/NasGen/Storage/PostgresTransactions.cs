@@ -1,8 +1,5 @@
-using System;
 using System.Data.Common;
 using System.Net.Sockets;
-using System.Threading;
-using System.Threading.Tasks;
 using Npgsql;
 
 namespace NasGen.Storage;

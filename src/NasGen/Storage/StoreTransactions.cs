@@ -1,7 +1,4 @@
-using System;
 using System.Data.Common;
-using System.Threading;
-using System.Threading.Tasks;
 
 namespace NasGen.Storage;
 
