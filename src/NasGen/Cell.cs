@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using NasGen.OneShot;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

@@ -1,5 +1,3 @@
-using System;
-using System.Globalization;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-
 namespace NasGen;
 
 /// <summary>The fixed moves the space makes on <c>[Range]</c> dimensions (docs/guides/numeric-ranges.md).</summary>

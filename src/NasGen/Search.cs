@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Threading;
-using System.Threading.Tasks;
 using NasGen.Evaluation;
 using NasGen.Experiments;
 using NasGen.Storage;

@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.ComponentModel;
-using System.Globalization;
-using System.Linq;
 using NasGen.OneShot;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,6 +1,4 @@
-using System;
 using System.ComponentModel;
-using System.Globalization;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

@@ -1,5 +1,3 @@
-using System;
-
 namespace NasGen.Data;
 
 /// <summary>The three parts of a dataset split for search: train weights, select architectures, report once.</summary>

@@ -1,5 +1,3 @@
-using System;
-
 namespace NasGen.Data;
 
 /// <summary>A dataset file is missing, incomplete or corrupt. The message names the file and how to fix it.</summary>

@@ -1,5 +1,3 @@
-using System;
-using System.IO;
 using System.IO.Compression;
 
 namespace NasGen.Data;

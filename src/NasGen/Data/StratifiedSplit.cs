@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-
 namespace NasGen.Data;
 
 /// <summary>The seeded, per-stratum split behind every train / validation / test split of NasGen's data types.</summary>

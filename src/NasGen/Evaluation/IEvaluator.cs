@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Threading;
-using System.Threading.Tasks;
-
 namespace NasGen.Evaluation;
 
 /// <summary>What an evaluator is told about the trial it runs.</summary>

@@ -1,6 +1,4 @@
-using System;
 using System.Diagnostics;
-using System.Linq;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

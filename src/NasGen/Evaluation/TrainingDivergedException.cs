@@ -1,5 +1,3 @@
-using System;
-
 namespace NasGen.Evaluation;
 
 /// <summary>The training loss became NaN or infinite; the experiment records the trial as failed.</summary>

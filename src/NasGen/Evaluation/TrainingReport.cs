@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-
 namespace NasGen.Evaluation;
 
 /// <summary>What happened in one epoch.</summary>

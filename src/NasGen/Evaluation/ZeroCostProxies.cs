@@ -1,5 +1,3 @@
-using System;
-using System.Linq;
 using NasGen.Data;
 using TorchSharp;
 using TorchSharp.Modules;

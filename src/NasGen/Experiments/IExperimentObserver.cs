@@ -1,5 +1,3 @@
-using System;
-
 namespace NasGen.Experiments;
 
 /// <summary>A snapshot of an experiment's progress.</summary>

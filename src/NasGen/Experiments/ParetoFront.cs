@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-
 namespace NasGen.Experiments;
 
 /// <summary>Pareto dominance and non-dominated fronts.</summary>

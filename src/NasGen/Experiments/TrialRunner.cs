@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Threading;
-using System.Threading.Tasks;
 using NasGen.Evaluation;
 using NasGen.Storage;
 using NasGen.Strategies;

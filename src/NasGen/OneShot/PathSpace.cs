@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-
 namespace NasGen.OneShot;
 
 /// <summary>A supernet path as an architecture value: one code per choice of a <see cref="SupernetContext"/>.</summary>

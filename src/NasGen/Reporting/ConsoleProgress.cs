@@ -1,7 +1,3 @@
-using System;
-using System.Globalization;
-using System.IO;
-using System.Threading.Tasks;
 using NasGen.Experiments;
 using Spectre.Console;
 

@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Threading;
-using System.Threading.Tasks;
-
 namespace NasGen.Storage;
 
 /// <summary>What a worker learns when it takes the experiment's proposal lock: the history it has not seen yet.</summary>

@@ -1,7 +1,5 @@
-using System;
+using System.Data.Common;
 using System.Net.Sockets;
-using System.Threading;
-using System.Threading.Tasks;
 using Npgsql;
 
 namespace NasGen.Storage;
@@ -13,10 +11,10 @@ namespace NasGen.Storage;
 /// <see cref="StoreUnavailableException"/> (server unreachable or going away; workers retry those for
 /// <c>ExperimentOptions.StoreOutageTolerance</c>). Messages name the server (<paramref name="location"/>), never the password.
 /// </summary>
-internal sealed class PostgresTransactions(NpgsqlDataSource dataSource, string location)
+internal sealed class PostgresTransactions(NpgsqlDataSource dataSource, string location) : StoreTransactions
 {
     /// <summary>Runs <paramref name="body"/> in one transaction on a pooled connection and commits it.</summary>
-    public Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> body, CancellationToken cancellationToken) =>
+    public override Task<T> RunAsync<T>(Func<DbTransaction, Task<T>> body, CancellationToken cancellationToken) =>
         RunGuardedAsync(async () =>
         {
             try
@@ -38,7 +36,7 @@ internal sealed class PostgresTransactions(NpgsqlDataSource dataSource, string l
             }
         });
 
-    private async Task<T> RunOnceAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> body, CancellationToken cancellationToken)
+    private async Task<T> RunOnceAsync<T>(Func<DbTransaction, Task<T>> body, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         NpgsqlTransaction tx;
@@ -46,7 +44,7 @@ internal sealed class PostgresTransactions(NpgsqlDataSource dataSource, string l
         try
         {
             tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            result = await body(connection, tx).ConfigureAwait(false);
+            result = await body(tx).ConfigureAwait(false);
         }
         catch (NpgsqlException e) when (e is not PostgresException || IsServerGoingAway((PostgresException)e))
         {
@@ -59,6 +57,9 @@ internal sealed class PostgresTransactions(NpgsqlDataSource dataSource, string l
         }
         return result;
     }
+
+    /// <inheritdoc />
+    public override ValueTask DisposeAsync() => dataSource.DisposeAsync();
 
     private sealed class StaleConnectionException(NpgsqlException inner) : Exception(inner.Message, inner)
     {

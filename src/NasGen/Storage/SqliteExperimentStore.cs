@@ -1,11 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.Linq;
-using System.Text.Json;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
 
 namespace NasGen.Storage;
@@ -19,36 +11,21 @@ namespace NasGen.Storage;
 /// (<see cref="OpenReadOnly"/>) take no lock and write nothing. The operations are serialised on one connection,
 /// each mutation in its own transaction.
 /// </summary>
-public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyExperimentStore
+public sealed class SqliteExperimentStore : SqlExperimentStore
 {
-    /// <summary>The schema version this code writes and reads.</summary>
-    public const int SchemaVersion = StoreSchema.Version;
-
     private const string WriterKey = "writer";
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
     // The table names as StoreSchema gives them; a version 1 store opened read-only keeps its own (no prefix).
     private const string Metadata = StoreSchema.Prefix + "metadata";
-    private SqliteConnection _connection; // replaced only by a read-only store's ReopenIfWritten
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly FileStream? _writerLock;
-    // Differ from the current ones only for a version 1 store opened read-only: it is read as it is, with its old table
-    // names and without change numbers.
-    private readonly string _prefix;
-    private readonly bool _hasChangeCounter;
 
     private SqliteExperimentStore(string path, SqliteConnection connection, FileStream? writerLock, StoreLayout layout, string? previousWriter = null)
+        : base(path, SqlDialect.Sqlite, new SqliteTransactions(path, connection, immutable: writerLock is null && !File.Exists(path + "-wal")), layout.Prefix)
     {
-        Location = path;
-        _connection = connection;
         _writerLock = writerLock;
-        _prefix = layout.Prefix;
-        _hasChangeCounter = layout.Version >= 2;
+        HasChangeCounter = layout.Version >= 2;
         PreviousWriter = previousWriter;
-        _immutableSince = writerLock is null && !File.Exists(path + "-wal") ? FileStamp.Of(path) : null;
     }
-
-    /// <inheritdoc />
-    public string Location { get; }
 
     /// <summary>
     /// The writer this open took over from (e.g. <c>process 4242 on host gpu1 since 2026-12-03 17:02:11Z</c>): a process
@@ -243,212 +220,53 @@ public sealed partial class SqliteExperimentStore : IExperimentStore, IReadOnlyE
         tx.Commit();
     }
 
-    /// <summary>The schema version recorded in the file.</summary>
-    public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Opens an existing store read-only: nothing is created, migrated or released, no lock is taken (a writer may be
+    /// running), and no file is written beside the store, so stores on read-only media open too. A missing file, a file that is
+    /// not a NasGen store (not SQLite, corrupt, another application's database, a newer schema) or an empty one
+    /// raises <see cref="StoreException"/> naming the file and the problem.
+    /// </summary>
+    public static SqliteExperimentStore OpenReadOnly(string path)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+            throw new StoreException(full, "no such file: there is no experiment store here.");
+        var layout = HasContent(full) ? Inspect(full) : StoreLayout.Empty;
+        if (layout.Version == 0)
+            throw new StoreException(full, "an empty SQLite file: the experiment store holds no schema yet.");
         try
         {
-            return int.Parse(Convert.ToString(Scalar(_connection, $"SELECT value FROM {_prefix}metadata WHERE key='schema_version';"), CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture);
+            return new SqliteExperimentStore(full, OpenReadOnlyConnection(full), writerLock: null, layout);
         }
-        finally { _gate.Release(); }
+        catch (SqliteException e)
+        {
+            throw new StoreException(full, $"cannot open the experiment store read-only: {e.Message}", e);
+        }
     }
 
     /// <inheritdoc />
-    public async Task<StoredExperiment> OpenExperimentAsync(ExperimentConfig config, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var tx = _connection.BeginTransaction();
-            var existing = (await StoreReads.ExperimentsAsync(tx, Prefix, config.Name, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-            if (existing is not null)
-            {
-                var stored = existing.Config;
-                if (stored.SpaceFingerprint != config.SpaceFingerprint)
-                    throw new StoreMismatchException(Location,
-                        $"experiment '{config.Name}' was made for space '{stored.SpaceName}' (fingerprint {stored.SpaceFingerprint}), " +
-                        $"not for space '{config.SpaceName}' (fingerprint {config.SpaceFingerprint}). Use another experiment name or store file.");
-                return existing;
-            }
-            var now = DateTimeOffset.UtcNow;
-            Execute(_connection, $"""
-                INSERT INTO {Prefix}experiments(name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at)
-                VALUES ($name, $space, $fp, $strategy, $seed, $options, $created);
-                """, tx,
-                ("$name", config.Name), ("$space", config.SpaceName), ("$fp", config.SpaceFingerprint),
-                ("$strategy", config.StrategyName), ("$seed", config.Seed), ("$options", config.OptionsJson), ("$created", Time(now)));
-            long id = (long)Scalar(_connection, "SELECT last_insert_rowid();", tx)!;
-            tx.Commit();
-            return new StoredExperiment(id, config, now);
-        }
-        finally { _gate.Release(); }
-    }
-
-    /// <inheritdoc />
-    public async Task<TrialRecord> AddTrialAsync(long experimentId, NewTrial trial, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(trial);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var tx = _connection.BeginTransaction();
-            long version = NextChange(tx, experimentId);
-            int number = Convert.ToInt32(Scalar(_connection, $"SELECT COALESCE(MAX(number) + 1, 0) FROM {Prefix}trials WHERE experiment_id=$e;", tx, ("$e", experimentId)), CultureInfo.InvariantCulture);
-            Execute(_connection, $"""
-                INSERT INTO {Prefix}trials(experiment_id, number, status, architecture_json, canonical, stable_hash, fidelity, seed, version)
-                VALUES ($e, $n, $status, $json, $canonical, $hash, $fidelity, $seed, $version);
-                """, tx,
-                ("$e", experimentId), ("$n", number), ("$status", (int)TrialStatus.Pending), ("$json", trial.ArchitectureJson),
-                ("$canonical", trial.Canonical), ("$hash", Hash(trial.StableHash)), ("$fidelity", trial.Fidelity), ("$seed", trial.Seed), ("$version", version));
-            tx.Commit();
-            return new TrialRecord
-            {
-                Number = number, Status = TrialStatus.Pending, ArchitectureJson = trial.ArchitectureJson, Canonical = trial.Canonical,
-                StableHash = trial.StableHash, Fidelity = trial.Fidelity, Seed = trial.Seed, Version = version,
-            };
-        }
-        finally { _gate.Release(); }
-    }
-
-    /// <inheritdoc />
-    public async Task<TrialRecord?> ClaimNextTrialAsync(long experimentId, string worker, CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var tx = _connection.BeginTransaction();
-            object? next = Scalar(_connection, $"SELECT MIN(number) FROM {Prefix}trials WHERE experiment_id=$e AND status=$pending;", tx,
-                ("$e", experimentId), ("$pending", (int)TrialStatus.Pending));
-            if (next is null or DBNull) return null;
-            int number = Convert.ToInt32(next, CultureInfo.InvariantCulture);
-            Execute(_connection, $"UPDATE {Prefix}trials SET status=$running, worker=$w, started_at=$t, version=$version WHERE experiment_id=$e AND number=$n AND status=$pending;", tx,
-                ("$running", (int)TrialStatus.Running), ("$w", worker), ("$t", Time(DateTimeOffset.UtcNow)), ("$version", NextChange(tx, experimentId)),
-                ("$e", experimentId), ("$n", number), ("$pending", (int)TrialStatus.Pending));
-            var trial = ReadOne(tx, experimentId, number);
-            tx.Commit();
-            return trial;
-        }
-        finally { _gate.Release(); }
-    }
-
-    /// <inheritdoc />
-    public async Task AddIntermediateAsync(long experimentId, int number, int step, double value, CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var tx = _connection.BeginTransaction();
-            Execute(_connection, $"INSERT OR REPLACE INTO {Prefix}intermediates(experiment_id, number, step, value) VALUES ($e, $n, $s, $v);", tx,
-                ("$e", experimentId), ("$n", number), ("$s", step), ("$v", value));
-            Execute(_connection, $"UPDATE {Prefix}trials SET version=$version WHERE experiment_id=$e AND number=$n;", tx,
-                ("$version", NextChange(tx, experimentId)), ("$e", experimentId), ("$n", number));
-            tx.Commit();
-        }
-        finally { _gate.Release(); }
-    }
-
-    /// <inheritdoc />
-    public async Task<TrialRecord> CompleteTrialAsync(long experimentId, int number, TrialCompletion completion, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(completion);
-        if (completion.Status is not (TrialStatus.Completed or TrialStatus.Failed))
-            throw new ArgumentException("A completion is Completed or Failed.", nameof(completion));
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var tx = _connection.BeginTransaction();
-            int tellSeq = Convert.ToInt32(Scalar(_connection, $"SELECT COALESCE(MAX(tell_seq) + 1, 0) FROM {Prefix}trials WHERE experiment_id=$e;", tx, ("$e", experimentId)), CultureInfo.InvariantCulture);
-            var now = DateTimeOffset.UtcNow;
-            int changed = Execute(_connection, $"""
-                UPDATE {Prefix}trials SET status=$status, fitness=$fitness, metrics_json=$metrics, failure=$failure, error=$error,
-                    reused_from=$reused, stopped_early=$stopped, tell_seq=$tell, asks_at_tell=$asks, ended_at=$end,
-                    duration_s=(julianday($end) - julianday(started_at)) * 86400.0, version=$version
-                WHERE experiment_id=$e AND number=$n AND status=$running;
-                """, tx,
-                ("$status", (int)completion.Status), ("$fitness", completion.Fitness), ("$metrics", JsonSerializer.Serialize(completion.Metrics)),
-                ("$failure", (int)completion.Failure), ("$error", completion.Error), ("$reused", completion.ReusedFrom),
-                ("$stopped", completion.StoppedEarly ? 1 : 0), ("$tell", tellSeq), ("$asks", completion.AsksAtTell), ("$end", Time(now)),
-                ("$version", NextChange(tx, experimentId)), ("$e", experimentId), ("$n", number), ("$running", (int)TrialStatus.Running));
-            if (changed != 1)
-                throw new InvalidOperationException($"{Location}: trial {number} of experiment {experimentId} is not running; its result is not recorded twice.");
-            var trial = ReadOne(tx, experimentId, number);
-            tx.Commit();
-            return trial;
-        }
-        finally { _gate.Release(); }
-    }
-
-    /// <inheritdoc />
-    public async Task<int> ReleaseRunningTrialsAsync(long experimentId, string? worker, CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var tx = _connection.BeginTransaction();
-            const string Match = "experiment_id=$e AND status=$running AND ($w IS NULL OR worker=$w)";
-            // Nothing to release changes nothing, not even the change counter: a resume that then finds a damaged row
-            // leaves the store as it was.
-            if (Convert.ToInt64(Scalar(_connection, $"SELECT COUNT(*) FROM {Prefix}trials WHERE {Match};", tx,
-                ("$e", experimentId), ("$running", (int)TrialStatus.Running), ("$w", worker)), CultureInfo.InvariantCulture) == 0)
-                return 0;
-            Execute(_connection, $"DELETE FROM {Prefix}intermediates WHERE (experiment_id, number) IN (SELECT experiment_id, number FROM {Prefix}trials WHERE {Match});", tx,
-                ("$e", experimentId), ("$running", (int)TrialStatus.Running), ("$w", worker));
-            int changed = Execute(_connection, $"UPDATE {Prefix}trials SET status=$pending, worker=NULL, started_at=NULL, version=$version WHERE {Match};", tx,
-                ("$pending", (int)TrialStatus.Pending), ("$version", NextChange(tx, experimentId)), ("$e", experimentId), ("$running", (int)TrialStatus.Running), ("$w", worker));
-            tx.Commit();
-            return changed;
-        }
-        finally { _gate.Release(); }
-    }
-
-    /// <inheritdoc />
-    public ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (_writerLock is not null)
         {
             try
             {
                 // A clean close: the next writer takes over from nobody.
-                Execute(_connection, $"DELETE FROM {Metadata} WHERE key=$k;", null, ("$k", WriterKey));
+                await RunAsync(tx => Exec(tx, $"DELETE FROM {Metadata} WHERE key=@k;", ("@k", WriterKey)), CancellationToken.None).ConfigureAwait(false);
             }
             catch (SqliteException)
             {
                 // Left in place, the row names a writer that is gone, which the next open reports as taken over.
             }
         }
-        _connection.Dispose();
+        await base.DisposeAsync().ConfigureAwait(false);
         _writerLock?.Dispose(); // after the connection: the lock outlives every write
-        _gate.Dispose();
-        return ValueTask.CompletedTask;
     }
 
-    // ---- helpers -------------------------------------------------------------------------------------------
+    private static SqliteConnection OpenReadOnlyConnection(string path) => SqliteTransactions.OpenReadOnlyConnection(path);
 
-    private string SelectTrial => $"SELECT {TrialRows.Columns(_hasChangeCounter)} FROM {_prefix}trials";
-
-    // Writes go to the current tables only: a writer migrated the store when it opened it.
-    private const string Prefix = StoreSchema.Prefix;
-
-    /// <summary>The experiment's next change number, in the transaction of the change.</summary>
-    private long NextChange(SqliteTransaction tx, long experimentId) =>
-        Convert.ToInt64(Scalar(_connection, StoreSchema.NextChange, tx, ("@e", experimentId)), CultureInfo.InvariantCulture);
-
-    private TrialRecord ReadOne(SqliteTransaction tx, long experimentId, int number)
-    {
-        using var command = Command(_connection, $"{SelectTrial} WHERE experiment_id=$e AND number=$n;", tx, ("$e", experimentId), ("$n", number));
-        using var reader = command.ExecuteReader();
-        if (!reader.Read()) throw new InvalidOperationException($"{Location}: trial {number} does not exist.");
-        return ReadTrial(reader);
-    }
-
-    private TrialRecord ReadTrial(SqliteDataReader r) => TrialRows.Read(r, Location);
-
-    private static string Hash(ulong hash) => hash.ToString("x16", CultureInfo.InvariantCulture);
-
-    // ISO 8601 with offset: sortable text and understood by SQLite's julianday().
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    // ---- the statements of opening, before the store exists -------------------------------------------------
 
     private static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? tx, params (string Name, object? Value)[] parameters)
     {

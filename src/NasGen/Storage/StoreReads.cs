@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.Data.Common;
-using System.Threading;
-using System.Threading.Tasks;
 
 namespace NasGen.Storage;
 
@@ -36,20 +32,7 @@ internal static class StoreReads
         long experimentId, long sinceVersion, CancellationToken cancellationToken)
     {
         string changed = TrialRows.ChangedSince(hasChangeCounter);
-        var intermediates = new Dictionary<int, List<KeyValuePair<int, double>>>();
-        await using (var command = Command(tx, $"""
-            SELECT number, step, value FROM {prefix}intermediates
-            WHERE experiment_id=@e AND number IN (SELECT number FROM {prefix}trials WHERE {changed}) ORDER BY number, step;
-            """, ("@e", experimentId), ("@since", sinceVersion)))
-        await using (var r = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                int number = r.GetInt32(0);
-                if (!intermediates.TryGetValue(number, out var list)) intermediates[number] = list = new();
-                list.Add(new(r.GetInt32(1), r.GetDouble(2)));
-            }
-        }
+        var intermediates = await IntermediatesAsync(tx, prefix, changed, cancellationToken, ("@e", experimentId), ("@since", sinceVersion)).ConfigureAwait(false);
         var trials = new List<TrialRecord>();
         await using (var command = Command(tx, $"SELECT {TrialRows.Columns(hasChangeCounter)} FROM {prefix}trials WHERE {changed} ORDER BY number;",
             ("@e", experimentId), ("@since", sinceVersion)))
@@ -62,6 +45,28 @@ internal static class StoreReads
             }
         }
         return trials;
+    }
+
+    /// <summary>
+    /// The intermediate results of the trials <paramref name="trialFilter"/> selects (a condition on the trials table that
+    /// includes <c>experiment_id=@e</c>), by trial number, in step order.
+    /// </summary>
+    public static async Task<Dictionary<int, List<KeyValuePair<int, double>>>> IntermediatesAsync(DbTransaction tx, string prefix, string trialFilter,
+        CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        var intermediates = new Dictionary<int, List<KeyValuePair<int, double>>>();
+        await using var command = Command(tx, $"""
+            SELECT number, step, value FROM {prefix}intermediates
+            WHERE experiment_id=@e AND number IN (SELECT number FROM {prefix}trials WHERE {trialFilter}) ORDER BY number, step;
+            """, parameters);
+        await using var r = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            int number = r.GetInt32(0);
+            if (!intermediates.TryGetValue(number, out var list)) intermediates[number] = list = new();
+            list.Add(new(r.GetInt32(1), r.GetDouble(2)));
+        }
+        return intermediates;
     }
 
     /// <summary>A command in <paramref name="tx"/> with its parameters (null as SQL NULL).</summary>

@@ -1,12 +1,9 @@
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-
 namespace NasGen.Storage;
 
 /// <summary>
-/// What differs between the SQL engines the stores run on: column types and the columns only a shared server needs.
-/// Everything else in the schema, the table names included, is one text (<see cref="StoreSchema"/>).
+/// What differs between the SQL engines the stores run on: column types, the columns only a shared server needs, where
+/// the time comes from, and row locks. Everything else, the schema's table names and every statement included, is one
+/// text (<see cref="StoreSchema"/>, <see cref="SqlExperimentStore"/>).
 /// </summary>
 /// <param name="Id">The experiment key with its generator.</param>
 /// <param name="Key">Foreign keys to experiments.</param>
@@ -18,12 +15,42 @@ namespace NasGen.Storage;
 /// <param name="TrialExtras">Columns and constraints only this engine's trials table has (leases), each with a trailing comma.</param>
 internal sealed record SqlDialect(string Id, string Key, string Small, string Real, string Bool, string False, string Time, string TrialExtras)
 {
-    /// <summary>SQLite: dynamic types; times as ISO 8601 text (sortable, understood by <c>julianday</c>).</summary>
-    public static SqlDialect Sqlite { get; } = new("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "INTEGER", "REAL", "INTEGER", "0", "TEXT", "");
+    /// <summary>SQLite: dynamic types; times as ISO 8601 text from this process's clock (sortable, understood by <c>julianday</c>).</summary>
+    public static SqlDialect Sqlite { get; } = new("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "INTEGER", "REAL", "INTEGER", "0", "TEXT", "")
+    {
+        Now = "@now",
+        SecondsSinceStart = "(julianday(@now) - julianday(started_at)) * 86400.0",
+        ForUpdate = "",
+    };
 
-    /// <summary>PostgreSQL: native types, server-side time, and the lease of a claimed trial.</summary>
+    /// <summary>PostgreSQL: native types, the server's clock (workers' clocks differ), row locks and the lease of a claimed trial.</summary>
     public static SqlDialect Postgres { get; } = new("BIGSERIAL PRIMARY KEY", "BIGINT", "SMALLINT", "DOUBLE PRECISION", "BOOLEAN", "FALSE", "TIMESTAMPTZ",
-        "lease_expires_at TIMESTAMPTZ,\n    UNIQUE (experiment_id, tell_seq),");
+        "lease_expires_at TIMESTAMPTZ,\n    UNIQUE (experiment_id, tell_seq),")
+    {
+        Now = "clock_timestamp()",
+        SecondsSinceStart = "EXTRACT(EPOCH FROM clock_timestamp() - started_at)",
+        ForUpdate = " FOR UPDATE",
+        HasLeases = true,
+    };
+
+    /// <summary>The current time in a statement; <c>@now</c> when it comes from this process (<see cref="Clock"/>).</summary>
+    public required string Now { get; init; }
+
+    /// <summary>The seconds from a trial's <c>started_at</c> to <see cref="Now"/>.</summary>
+    public required string SecondsSinceStart { get; init; }
+
+    /// <summary>What locks the rows a <c>SELECT</c> reads until the commit (nothing where one writer holds the whole store).</summary>
+    public required string ForUpdate { get; init; }
+
+    /// <summary>
+    /// Whether claims carry a lease (<c>lease_expires_at</c>): on a server shared by workers on many machines, a claim whose
+    /// worker stopped renewing it returns to the queue. A store with one writer has no leases.
+    /// </summary>
+    public bool HasLeases { get; init; }
+
+    /// <summary>The parameter <see cref="Now"/> reads, when the time comes from this process.</summary>
+    public (string Name, object? Value)[] Clock() =>
+        Now == "@now" ? [("@now", DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture))] : [];
 }
 
 /// <summary>The store schema, one text for both engines; see docs/experiments.md ("Schema").</summary>

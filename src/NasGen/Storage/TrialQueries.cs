@@ -1,9 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.Data.Common;
-using System.Globalization;
-using System.Threading;
-using System.Threading.Tasks;
 using NasGen.Experiments;
 
 namespace NasGen.Storage;

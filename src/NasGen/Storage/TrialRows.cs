@@ -1,7 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.Data.Common;
-using System.Globalization;
 using System.Text.Json;
 
 namespace NasGen.Storage;

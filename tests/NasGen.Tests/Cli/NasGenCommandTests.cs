@@ -8,6 +8,7 @@ using NasGen.CrashHarness;
 using NasGen.Experiments;
 using NasGen.Storage;
 using NasGen.Tests.Experiments;
+using Xunit.Abstractions;
 
 namespace NasGen.Tests.Cli;
 
@@ -15,7 +16,7 @@ namespace NasGen.Tests.Cli;
 /// The nasgen command run in-process against stores written by real (synthetic-evaluator) experiments: what the
 /// tables and the JSON say, the files written, and the errors for missing, corrupt or wrong inputs.
 /// </summary>
-public sealed class NasGenCommandTests : IDisposable
+public sealed class NasGenCommandTests(ITestOutputHelper testOutput) : IDisposable
 {
     private static readonly Objective[] Objectives =
         { new(Objective.Fitness, ObjectiveDirection.Maximize), new("params", ObjectiveDirection.Minimize) };
@@ -121,6 +122,30 @@ public sealed class NasGenCommandTests : IDisposable
         Assert.Equal(expected.Select(t => t.Number), json.RootElement.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("number").GetInt32()));
         Assert.Contains($"{expected[0].Number}: fitness {NasGenCommand.Number(expected[0].Fitness)} (minimised)", status);
         Assert.Equal(result.BestArchitecture, TestSpace.Default.FromJson(exported));
+    }
+
+    [Fact]
+    public async Task Top_and_export_read_a_real_PostgreSQL_store_as_they_read_a_SQLite_file()
+    {
+        if (PostgresServer.ConnectionString(testOutput) is not { } server) return;
+        string cs = await PostgresServer.FreshSchemaAsync(server);
+        var space = TestSpace.Default;
+        ExperimentResult<TestArch> result;
+        await using (var store = await PostgresExperimentStore.OpenAsync(cs))
+            result = await new Experiment<TestArch>(space, s => new HillClimbStrategy(space, s), new SyntheticEvaluator(), store,
+                new ExperimentOptions<TestArch> { Name = "search", Seed = 2, MaxTrials = 12, Objectives = Objectives }).RunAsync();
+        var expected = result.Trials.Where(t => t.Status == TrialStatus.Completed && t.ReusedFrom is null)
+            .OrderByDescending(t => t.Fitness).ThenBy(t => t.Number).Take(3).ToArray();
+
+        // The connection string without its password (the pass file has it), through the path SQLite files take.
+        var (exit, output, error) = await Run("top", "postgresql:" + cs, "-k", "3", "--json");
+        var (exportExit, exported, _) = await Run("export", "postgresql:" + cs);
+
+        Assert.Equal((0, ""), (exit, error));
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(expected.Select(t => t.Number), json.RootElement.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("number").GetInt32()));
+        Assert.Equal(0, exportExit);
+        Assert.Equal(result.BestArchitecture, space.FromJson(exported));
     }
 
     [Fact]
