@@ -19,14 +19,17 @@ using static TorchSharp.torch;
 //     OMP_WAIT_POLICY=PASSIVE) and peak RSS growth (VmHWM after the steps minus before the network was built).
 //     Both sides train under ConvolutionGuard as NasGen's one-shot search does (--no-guard: neither).
 //   step <nasgen|hand> <batch> <size> <steps> [--threads N] [--no-guard]: one side, one process (what pair runs).
+//   search [data-dir] [out-dir] [search-epochs] [retrain-epochs] [random-architectures] [train-images]: the one-shot
+//     run (DARTS on the 5-cell, 16-channel DARTS space on Fashion-MNIST, derived and random architectures retrained).
 // Usage: dotnet bench/NasGen.DartsBench/bin/Release/net10.0/NasGen.DartsBench.dll build | pair | step ...
 System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(NasGen.ConvolutionGuard).Module.ModuleHandle);
 string command = args.Length > 0 ? args[0] : "build";
 if (command == "pair") return SupernetPair.Pair(args);
 if (command == "step") return SupernetPair.Step(args);
+if (command == "search") return SearchRun.Run(args);
 if (command != "build")
 {
-    Console.Error.WriteLine("usage: NasGen.DartsBench build [repeats] | pair [cycles] [batch] [size] [steps] [--threads N] [--no-guard] | step <nasgen|hand> <batch> <size> <steps>");
+    Console.Error.WriteLine("usage: NasGen.DartsBench build [repeats] | pair [cycles] [batch] [size] [steps] [--threads N] [--no-guard] | step <nasgen|hand> <batch> <size> <steps> | search [data-dir] [out-dir] [search-epochs] [retrain-epochs] [random-architectures] [train-images]");
     return 2;
 }
 

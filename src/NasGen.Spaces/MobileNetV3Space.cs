@@ -18,140 +18,22 @@ namespace NasGen.Spaces;
 /// </summary>
 /// <remarks>
 /// Expanded widths are <c>round(input × ratio)</c> to a multiple of 8 (MobileNetV3's <c>_make_divisible</c>), so
-/// <see cref="MobileNetV3Architectures.Large"/> is exactly MobileNetV3-Large 1.0. The space has no supernet: its
-/// choices are value choices that change weight shapes (docs/spaces/mobilenet-v3.md says why and what the DSL lacks).
+/// <see cref="MobileNetV3Architectures.Large"/> is exactly MobileNetV3-Large 1.0. The layers are one indexed layer
+/// choice (<c>Count = 14</c>) over the 30 kernel × expansion × squeeze-and-excitation bottlenecks, so the supernet
+/// has one mixed operation per layer, as ProxylessNAS's over-parameterized network (docs/spaces/mobilenet-v3.md).
 /// </remarks>
 [SearchSpace(Name = "mobilenet-v3")]
 public sealed partial class MobileNetV3Space : Module<Tensor, Tensor>
 {
-    /// <summary>Layer 1 (16→24 channels, stride 2): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel1 { get; }
-
-    /// <summary>Layer 1: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion1 { get; }
-
-    /// <summary>Layer 1: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite1 { get; }
-
-    /// <summary>Layer 2 (24→24 channels, stride 1): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel2 { get; }
-
-    /// <summary>Layer 2: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion2 { get; }
-
-    /// <summary>Layer 2: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite2 { get; }
-
-    /// <summary>Layer 3 (24→40 channels, stride 2): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel3 { get; }
-
-    /// <summary>Layer 3: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion3 { get; }
-
-    /// <summary>Layer 3: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite3 { get; }
-
-    /// <summary>Layer 4 (40→40 channels, stride 1): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel4 { get; }
-
-    /// <summary>Layer 4: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion4 { get; }
-
-    /// <summary>Layer 4: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite4 { get; }
-
-    /// <summary>Layer 5 (40→40 channels, stride 1): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel5 { get; }
-
-    /// <summary>Layer 5: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion5 { get; }
-
-    /// <summary>Layer 5: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite5 { get; }
-
-    /// <summary>Layer 6 (40→80 channels, stride 2): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel6 { get; }
-
-    /// <summary>Layer 6: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion6 { get; }
-
-    /// <summary>Layer 6: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite6 { get; }
-
-    /// <summary>Layer 7 (80→80 channels, stride 1): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel7 { get; }
-
-    /// <summary>Layer 7: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion7 { get; }
-
-    /// <summary>Layer 7: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite7 { get; }
-
-    /// <summary>Layer 8 (80→80 channels, stride 1): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel8 { get; }
-
-    /// <summary>Layer 8: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion8 { get; }
-
-    /// <summary>Layer 8: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite8 { get; }
-
-    /// <summary>Layer 9 (80→80 channels, stride 1): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel9 { get; }
-
-    /// <summary>Layer 9: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion9 { get; }
-
-    /// <summary>Layer 9: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite9 { get; }
-
-    /// <summary>Layer 10 (80→112 channels, stride 1): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel10 { get; }
-
-    /// <summary>Layer 10: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion10 { get; }
-
-    /// <summary>Layer 10: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite10 { get; }
-
-    /// <summary>Layer 11 (112→112 channels, stride 1): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel11 { get; }
-
-    /// <summary>Layer 11: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion11 { get; }
-
-    /// <summary>Layer 11: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite11 { get; }
-
-    /// <summary>Layer 12 (112→160 channels, stride 2): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel12 { get; }
-
-    /// <summary>Layer 12: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion12 { get; }
-
-    /// <summary>Layer 12: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite12 { get; }
-
-    /// <summary>Layer 13 (160→160 channels, stride 1): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel13 { get; }
-
-    /// <summary>Layer 13: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion13 { get; }
-
-    /// <summary>Layer 13: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite13 { get; }
-
-    /// <summary>Layer 14 (160→160 channels, stride 1): depthwise kernel.</summary>
-    [Choice(3, 5, 7)] public partial int Kernel14 { get; }
-
-    /// <summary>Layer 14: expansion ratio of the inverted bottleneck.</summary>
-    [Choice(2.3, 2.5, 3.0, 4.0, 6.0)] public partial double Expansion14 { get; }
-
-    /// <summary>Layer 14: squeeze-and-excitation.</summary>
-    [Choice] public partial bool SqueezeExcite14 { get; }
+    /// <summary>
+    /// The 14 searchable layers: per layer an inverted bottleneck of depthwise kernel 3, 5 or 7 (<c>K3</c>…), expansion
+    /// ratio 2.3, 2.5, 3, 4 or 6 (<c>E2_3</c>…) and squeeze-and-excitation or not (<c>Se</c>): 30 candidates.
+    /// </summary>
+    [LayerChoice(nameof(K3E2_3), nameof(K3E2_3Se), nameof(K3E2_5), nameof(K3E2_5Se), nameof(K3E3), nameof(K3E3Se), nameof(K3E4), nameof(K3E4Se), nameof(K3E6), nameof(K3E6Se), nameof(K5E2_3), nameof(K5E2_3Se), nameof(K5E2_5), nameof(K5E2_5Se), nameof(K5E3), nameof(K5E3Se), nameof(K5E4), nameof(K5E4Se), nameof(K5E6), nameof(K5E6Se), nameof(K7E2_3), nameof(K7E2_3Se), nameof(K7E2_5), nameof(K7E2_5Se), nameof(K7E3), nameof(K7E3Se), nameof(K7E4), nameof(K7E4Se), nameof(K7E6), nameof(K7E6Se), Count = 14)]
+    public partial ModuleList<Module<Tensor, Tensor>> Layers { get; }
 
     // Per searchable layer: input and output channels, stride, h-swish (else ReLU); MobileNetV3-Large's table 1.
-    private static readonly (int Input, int Output, int Stride, bool HardSwish)[] Layers =
+    private static readonly (int Input, int Output, int Stride, bool HardSwish)[] LayerShapes =
     [
         (16, 24, 2, false),
         (24, 24, 1, false),
@@ -170,11 +52,11 @@ public sealed partial class MobileNetV3Space : Module<Tensor, Tensor>
     ];
 
     private readonly Sequential stem;
-    private readonly ModuleList<Module<Tensor, Tensor>> blocks;
+    private readonly Module<Tensor, Tensor> first;
     private readonly Sequential head;
 
     /// <summary>The network of <paramref name="architecture"/>.</summary>
-    /// <param name="architecture">The layers' kernels, expansions and squeeze-and-excitation.</param>
+    /// <param name="architecture">Each layer's kernel, expansion and squeeze-and-excitation.</param>
     /// <param name="classes">Classes of the classifier (1000 for ImageNet).</param>
     /// <param name="inputChannels">Image channels (3 for colour images).</param>
     /// <param name="dropout">Dropout before the classifier (0.2 in MobileNetV3).</param>
@@ -183,17 +65,8 @@ public sealed partial class MobileNetV3Space : Module<Tensor, Tensor>
         if (classes < 1 || inputChannels < 1) throw new ArgumentOutOfRangeException(nameof(classes), "Classes and input channels must be at least 1.");
         InitializeChoices(architecture);
         stem = Sequential(("0", Conv2d(inputChannels, 16, 3, stride: 2, padding: 1, bias: false)), ("1", BatchNorm2d(16)), ("2", Hardswish()));
-        int[] kernels = [Kernel1, Kernel2, Kernel3, Kernel4, Kernel5, Kernel6, Kernel7, Kernel8, Kernel9, Kernel10, Kernel11, Kernel12, Kernel13, Kernel14];
-        double[] expansions = [Expansion1, Expansion2, Expansion3, Expansion4, Expansion5, Expansion6, Expansion7, Expansion8, Expansion9, Expansion10, Expansion11, Expansion12, Expansion13, Expansion14];
-        bool[] squeezes = [SqueezeExcite1, SqueezeExcite2, SqueezeExcite3, SqueezeExcite4, SqueezeExcite5, SqueezeExcite6, SqueezeExcite7, SqueezeExcite8, SqueezeExcite9, SqueezeExcite10, SqueezeExcite11, SqueezeExcite12, SqueezeExcite13, SqueezeExcite14];
-        blocks = new ModuleList<Module<Tensor, Tensor>>();
         // The first bottleneck is fixed in MobileNetV3-Large: 3×3 depthwise, no expansion, no squeeze-and-excitation.
-        blocks.append(new InvertedResidual(16, 16, 16, 3, 1, false, false).Registered());
-        for (int i = 0; i < Layers.Length; i++)
-        {
-            var (input, output, stride, hardSwish) = Layers[i];
-            blocks.append(new InvertedResidual(input, Divisible(input * expansions[i]), output, kernels[i], stride, squeezes[i], hardSwish).Registered());
-        }
+        first = new InvertedResidual(16, 16, 16, 3, 1, false, false).Registered();
         head = Sequential(
             ("0", Conv2d(160, 960, 1, bias: false)), ("1", BatchNorm2d(960)), ("2", Hardswish()),
             ("3", AdaptiveAvgPool2d(1)), ("4", Flatten()),
@@ -203,6 +76,73 @@ public sealed partial class MobileNetV3Space : Module<Tensor, Tensor>
 
     /// <summary>The ImageNet network (1000 classes, 224×224 inputs; any size works through global pooling).</summary>
     public static MobileNetV3Space CreateImageNet(Architecture architecture, int classes = 1000) => new(architecture, classes);
+
+    private Module<Tensor, Tensor> K3E2_3(int layer) => Bottleneck(layer, 3, 2.3, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K3E2_3Se(int layer) => Bottleneck(layer, 3, 2.3, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K3E2_5(int layer) => Bottleneck(layer, 3, 2.5, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K3E2_5Se(int layer) => Bottleneck(layer, 3, 2.5, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K3E3(int layer) => Bottleneck(layer, 3, 3.0, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K3E3Se(int layer) => Bottleneck(layer, 3, 3.0, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K3E4(int layer) => Bottleneck(layer, 3, 4.0, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K3E4Se(int layer) => Bottleneck(layer, 3, 4.0, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K3E6(int layer) => Bottleneck(layer, 3, 6.0, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K3E6Se(int layer) => Bottleneck(layer, 3, 6.0, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K5E2_3(int layer) => Bottleneck(layer, 5, 2.3, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K5E2_3Se(int layer) => Bottleneck(layer, 5, 2.3, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K5E2_5(int layer) => Bottleneck(layer, 5, 2.5, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K5E2_5Se(int layer) => Bottleneck(layer, 5, 2.5, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K5E3(int layer) => Bottleneck(layer, 5, 3.0, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K5E3Se(int layer) => Bottleneck(layer, 5, 3.0, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K5E4(int layer) => Bottleneck(layer, 5, 4.0, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K5E4Se(int layer) => Bottleneck(layer, 5, 4.0, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K5E6(int layer) => Bottleneck(layer, 5, 6.0, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K5E6Se(int layer) => Bottleneck(layer, 5, 6.0, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K7E2_3(int layer) => Bottleneck(layer, 7, 2.3, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K7E2_3Se(int layer) => Bottleneck(layer, 7, 2.3, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K7E2_5(int layer) => Bottleneck(layer, 7, 2.5, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K7E2_5Se(int layer) => Bottleneck(layer, 7, 2.5, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K7E3(int layer) => Bottleneck(layer, 7, 3.0, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K7E3Se(int layer) => Bottleneck(layer, 7, 3.0, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K7E4(int layer) => Bottleneck(layer, 7, 4.0, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K7E4Se(int layer) => Bottleneck(layer, 7, 4.0, squeezeExcite: true);
+
+    private Module<Tensor, Tensor> K7E6(int layer) => Bottleneck(layer, 7, 6.0, squeezeExcite: false);
+
+    private Module<Tensor, Tensor> K7E6Se(int layer) => Bottleneck(layer, 7, 6.0, squeezeExcite: true);
+
+    // Layer `layer`'s bottleneck: widths, stride and activation from MobileNetV3-Large's table.
+    private static Module<Tensor, Tensor> Bottleneck(int layer, int kernel, double expansion, bool squeezeExcite)
+    {
+        var (input, output, stride, hardSwish) = LayerShapes[layer];
+        return new InvertedResidual(input, Divisible(input * expansion), output, kernel, stride, squeezeExcite, hardSwish).Registered();
+    }
 
     // MobileNetV3's _make_divisible: the nearest multiple of 8, never more than 10 % below the value.
     private static int Divisible(double value)
@@ -216,7 +156,8 @@ public sealed partial class MobileNetV3Space : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         Tensor x = stem.call(input);
-        foreach (var block in blocks) x = block.call(x);
+        x = first.call(x);
+        foreach (var layer in Layers) x = layer.call(x);
         return head.call(x).MoveToOuterDisposeScope();
     }
 

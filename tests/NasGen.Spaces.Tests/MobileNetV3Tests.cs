@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Numerics;
+using NasGen.OneShot;
 using Xunit.Abstractions;
 
 namespace NasGen.Spaces.Tests;
@@ -13,7 +14,8 @@ public sealed class MobileNetV3Tests(ITestOutputHelper output)
     {
         // Per layer: 3 kernels × 5 expansion ratios × squeeze-and-excitation on or off.
         Assert.Equal(BigInteger.Pow(3 * 5 * 2, 14), MobileNetV3Space.Space.Cardinality);
-        Assert.Equal(42, MobileNetV3Space.Space.Dimensions.Count);
+        Assert.Equal(Enumerable.Range(0, 14).Select(i => $"layers.{i}"), MobileNetV3Space.Space.Dimensions.Select(d => d.Label));
+        Assert.All(MobileNetV3Space.Space.Dimensions, d => Assert.Equal(30, d.Candidates.Count));
     }
 
     [Fact]
@@ -35,6 +37,21 @@ public sealed class MobileNetV3Tests(ITestOutputHelper output)
             using var net = new MobileNetV3Space(architecture, classes: 3);
             SpaceChecks.ForwardBackward(net, [3, 32, 32], 3);
         }
+    }
+
+    [Fact]
+    public void The_supernet_has_one_mixed_bottleneck_per_layer_and_runs_a_darts_and_a_spos_step()
+    {
+        using var context = new SupernetContext(seed: 1);
+        using var supernet = MobileNetV3Space.CreateSupernet(context, create: a => new MobileNetV3Space(a, classes: 2));
+        Assert.Equal(Enumerable.Range(0, 14).Select(i => $"layers.{i}"), context.Choices.Select(c => c.Label));
+        Assert.All(supernet.Layers, layer => Assert.Equal(30, Assert.IsType<MixedOperation>(layer).Candidates.Count));
+        // The path of MobileNetV3-Large selects its network: the same parameters as the fixed one.
+        var path = new int[14];
+        MobileNetV3Space.Space.Encode(MobileNetV3Architectures.Large, path);
+        Assert.Equal(MobileNetV3Architectures.Large, supernet.ArchitectureOnPath(path));
+        // 8×8 inputs (8 → 1 by the third stage) keep a step of all 420 candidates affordable.
+        SpaceChecks.DartsAndSposSteps(supernet, context, supernet.ArchitectureOnPath, MobileNetV3Space.Space, [3, 8, 8], 2);
     }
 
     [Fact]
