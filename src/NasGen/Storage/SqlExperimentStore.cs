@@ -56,10 +56,12 @@ public abstract partial class SqlExperimentStore : IExperimentStore, IReadOnlyEx
         ArgumentNullException.ThrowIfNull(config);
         return RunAsync(async tx =>
         {
-            // Workers starting together race to create it: the unique name lets exactly one insert win.
+            // Workers starting together race to create it: the unique name lets exactly one insert win. Only a missing
+            // experiment is inserted, so reopening one leaves every table as it was (even SQLite's AUTOINCREMENT counter).
             await Exec(tx, $"""
                 INSERT INTO {Prefix}experiments(name, space_name, space_fingerprint, strategy_name, seed, options_json, created_at)
-                VALUES (@name, @space, @fp, @strategy, @seed, @options, {_dialect.Now}) ON CONFLICT (name) DO NOTHING;
+                SELECT @name, @space, @fp, @strategy, @seed, @options, {_dialect.Now}
+                WHERE NOT EXISTS (SELECT 1 FROM {Prefix}experiments WHERE name=@name) ON CONFLICT (name) DO NOTHING;
                 """,
                 [("@name", config.Name), ("@space", config.SpaceName), ("@fp", config.SpaceFingerprint),
                 ("@strategy", config.StrategyName), ("@seed", config.Seed), ("@options", config.OptionsJson), .. _dialect.Clock()]).ConfigureAwait(false);
