@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using Microsoft.CodeAnalysis;
-
 namespace NasGen.Generators;
 
 /// <summary>Every diagnostic NasGen reports. Each has a page at docs/diagnostics/{Id}.md.</summary>

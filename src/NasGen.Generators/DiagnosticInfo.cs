@@ -1,5 +1,3 @@
-using System;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
 namespace NasGen.Generators;

@@ -1,6 +1,3 @@
-using System;
-using Microsoft.CodeAnalysis;
-
 namespace NasGen.Generators;
 
 /// <summary>Metadata names of the types the generator recognises.</summary>

@@ -1,7 +1,6 @@
 // A choice's kind is the exporter's (shared with the runtime): one enum, not a copy kept in step by hand.
 global using ChoiceModelKind = NasGen.Export.TemplateChoiceKind;
 
-using System;
 
 namespace NasGen.Generators;
 

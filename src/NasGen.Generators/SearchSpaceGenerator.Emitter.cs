@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-
 namespace NasGen.Generators;
 
 /// <summary>Writes the generated code of one search space.</summary>

@@ -1,5 +1,3 @@
-using System.Linq;
-
 namespace NasGen.Generators;
 
 // What [Range] choices add to the space descriptor: the range, and for continuous ranges the numbers vector that

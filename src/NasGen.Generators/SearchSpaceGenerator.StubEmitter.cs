@@ -1,5 +1,3 @@
-using System.Linq;
-
 namespace NasGen.Generators;
 
 // An invalid space's stand-in members (SpaceStubModel): the names its own code uses, each throwing with the reason.

@@ -1,8 +1,4 @@
 // Shared by NasGen.Generators ([FixedArchitecture]) and NasGen (EmitSource): both write the same source.
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 

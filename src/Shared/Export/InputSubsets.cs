@@ -1,6 +1,5 @@
 // Shared by NasGen.Generators and NasGen: the numbering of an input choice's selections, computed instead of listed.
 // Keep it netstandard2.0 and dependency-free.
-using System;
 
 namespace NasGen.Export;
 

@@ -1,8 +1,5 @@
 // Shared by NasGen.Generators (which builds templates at compile time and renders them for [FixedArchitecture])
 // and NasGen (which renders them at run time for EmitSource). Keep it netstandard2.0 and dependency-free.
-using System;
-using System.Collections.Generic;
-using System.Globalization;
 using System.Text;
 using NasGen.Json;
 

@@ -1,8 +1,6 @@
 // Shared by NasGen (SearchSpace: StableHash, Fingerprint) and NasGen.Generators / NasGen (the exporter's
 // NetworkSourceRenderer, [FixedArchitecture]): both sides must produce the same bytes, so there is one implementation.
 // Keep it netstandard2.0 and dependency-free.
-using System;
-using System.Globalization;
 using System.Text;
 
 namespace NasGen.Export;

@@ -1,8 +1,5 @@
 // Shared by NasGen.Generators ([FixedArchitecture] files at build time) and NasGen (Architecture.FromJson at run
 // time), so both read an architecture file by the same rules. Keep it netstandard2.0 and dependency-free.
-using System;
-using System.Collections.Generic;
-using System.Globalization;
 using System.Text;
 
 namespace NasGen.Json;

@@ -1,9 +1,5 @@
 // Shared by NasGen.Generators ([FixedArchitecture] files at build time) and NasGen (Architecture.FromJson at run
 // time): one set of rules, one set of messages. Keep it netstandard2.0 and dependency-free.
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Text;
 
 namespace NasGen.Json;

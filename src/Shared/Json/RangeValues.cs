@@ -1,8 +1,6 @@
 // Shared by NasGen.Generators (a stepped [Range]'s candidates, [FixedArchitecture] files at build time) and NasGen
 // (NumericRange at run time): both sides must list the same values, bit for bit, and name a range the same way.
 // Keep it netstandard2.0 and dependency-free.
-using System;
-using System.Globalization;
 
 namespace NasGen.Json;
 
