@@ -34,17 +34,7 @@ internal sealed partial class TemplateBuilder
         }
     }
 
-    private int? ValueChoiceOf(ExpressionSyntax expression)
-    {
-        var name = expression switch
-        {
-            IdentifierNameSyntax id => id,
-            MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: IdentifierNameSyntax id } => id,
-            _ => null,
-        };
-        if (name is null || !_choiceIndex.TryGetValue(name.Identifier.ValueText, out int index) || _choices[index].Kind != ChoiceModelKind.Value) return null;
-        return Resolve(name) is IPropertySymbol p && SymbolEqualityComparer.Default.Equals(p.ContainingType, _space) ? index : null;
-    }
+    private int? ValueChoiceOf(ExpressionSyntax expression) => ChoiceOf(expression, ChoiceModelKind.Value);
 
     // The candidates of value choice `choice` for which `candidate <op> constant` holds; null when not decidable.
     private List<int>? Matching(int choice, ExpressionSyntax constantExpression, SyntaxKind op)

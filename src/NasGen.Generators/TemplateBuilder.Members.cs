@@ -212,7 +212,10 @@ internal sealed partial class TemplateBuilder
     private static bool IsInNameof(SyntaxNode node) =>
         node.Ancestors().OfType<InvocationExpressionSyntax>().Any(i => i.Expression is IdentifierNameSyntax { Identifier.ValueText: "nameof" });
 
-    private int? InputChoiceOf(ExpressionSyntax expression)
+    private int? InputChoiceOf(ExpressionSyntax expression) => ChoiceOf(expression, ChoiceModelKind.Input);
+
+    // The index of the space's own choice of this kind that the expression names (`X` or `this.X`), or null.
+    private int? ChoiceOf(ExpressionSyntax expression, ChoiceModelKind kind)
     {
         var name = expression switch
         {
@@ -220,7 +223,7 @@ internal sealed partial class TemplateBuilder
             MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: IdentifierNameSyntax id } => id,
             _ => null,
         };
-        if (name is null || !_choiceIndex.TryGetValue(name.Identifier.ValueText, out int index) || _choices[index].Kind != ChoiceModelKind.Input) return null;
+        if (name is null || !_choiceIndex.TryGetValue(name.Identifier.ValueText, out int index) || _choices[index].Kind != kind) return null;
         return Resolve(name) is IPropertySymbol p && SymbolEqualityComparer.Default.Equals(p.ContainingType, _space) ? index : null;
     }
 
