@@ -75,6 +75,9 @@ public sealed class Dimension
     /// </summary>
     public bool IsWide => Selections is { IsWide: true };
 
+    /// <summary>Whether a mutation can change the dimension: it has more than one candidate, or is a continuous range or a wide input choice (which list none).</summary>
+    internal bool IsMutable => Count > 1 || IsContinuous || IsWide;
+
     /// <summary>The number of candidates, exact also where <see cref="Count"/> cannot hold it (a wide input choice); 0 for a continuous range.</summary>
     public System.Numerics.BigInteger CandidateCount => IsWide ? Selections!.LongCount : Count;
 

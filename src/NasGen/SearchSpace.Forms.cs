@@ -12,6 +12,13 @@ public abstract partial class SearchSpace<TArchitecture>
 {
     // ---- Encodings and indices --------------------------------------------------------------------------------
 
+    /// <summary>The candidate codes and the numbers vector (continuous values, wide selections): what every form below is written from.</summary>
+    private void EncodeWithNumbers(in TArchitecture architecture, Span<int> codes, Span<double> numbers)
+    {
+        Encode(architecture, codes);
+        EncodeNumbers(architecture, numbers);
+    }
+
     /// <inheritdoc />
     /// <exception cref="NotSupportedException">A dimension is a wide input choice, whose selection an int cannot number.</exception>
     public int[] EncodeCategorical(in TArchitecture architecture)
@@ -37,8 +44,7 @@ public abstract partial class SearchSpace<TArchitecture>
         }
         Span<int> codes = stackalloc int[Radix.Length];
         Span<double> numbers = stackalloc double[Radix.Length];
-        Encode(architecture, codes);
-        EncodeNumbers(architecture, numbers);
+        EncodeWithNumbers(architecture, codes, numbers);
         var oneHot = new float[OneHotLength];
         int offset = 0;
         for (int i = 0; i < codes.Length; i++)
@@ -58,8 +64,7 @@ public abstract partial class SearchSpace<TArchitecture>
     {
         Span<int> codes = stackalloc int[Radix.Length];
         Span<double> numbers = stackalloc double[Radix.Length];
-        Encode(architecture, codes);
-        EncodeNumbers(architecture, numbers);
+        EncodeWithNumbers(architecture, codes, numbers);
         var encoded = new double[codes.Length];
         for (int i = 0; i < codes.Length; i++)
         {
@@ -89,8 +94,7 @@ public abstract partial class SearchSpace<TArchitecture>
         if (!IsFinite) throw Infinite("has no grid indices");
         Span<int> codes = stackalloc int[Radix.Length];
         Span<double> numbers = stackalloc double[Radix.Length];
-        Encode(architecture, codes);
-        EncodeNumbers(architecture, numbers);
+        EncodeWithNumbers(architecture, codes, numbers);
         BigInteger index = BigInteger.Zero;
         for (int i = 0; i < codes.Length; i++) index += _strides[i] * (_wide[i] ? WidePosition(i, numbers[i]) : codes[i]);
         return index;
@@ -122,8 +126,7 @@ public abstract partial class SearchSpace<TArchitecture>
     {
         Span<int> codes = stackalloc int[Radix.Length];
         Span<double> numbers = stackalloc double[Radix.Length];
-        Encode(architecture, codes);
-        EncodeNumbers(architecture, numbers);
+        EncodeWithNumbers(architecture, codes, numbers);
         var text = new StringBuilder();
         for (int i = 0; i < codes.Length; i++)
             Export.SpaceText.AppendAssignment(text, Dimensions[i].Label,
@@ -172,8 +175,7 @@ public abstract partial class SearchSpace<TArchitecture>
     {
         Span<int> codes = stackalloc int[Radix.Length];
         Span<double> numbers = stackalloc double[Radix.Length];
-        Encode(architecture, codes);
-        EncodeNumbers(architecture, numbers);
+        EncodeWithNumbers(architecture, codes, numbers);
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {

@@ -41,8 +41,7 @@ public abstract partial class SearchSpace<TArchitecture>
         Span<int> original = stackalloc int[Radix.Length];
         Span<int> codes = stackalloc int[Radix.Length];
         Span<double> numbers = stackalloc double[Radix.Length];
-        Encode(architecture, original);
-        EncodeNumbers(architecture, numbers);
+        EncodeWithNumbers(architecture, original, numbers);
         Span<double> originalNumbers = stackalloc double[Radix.Length];
         numbers.CopyTo(originalNumbers);
         for (int attempt = 0; attempt < MaxRejections; attempt++)

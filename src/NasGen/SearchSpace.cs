@@ -18,7 +18,7 @@ public abstract partial class SearchSpace<TArchitecture> : ISearchSpace<TArchite
 {
     private const int MaxRejections = 100_000;
     private readonly BigInteger[] _strides;
-    private readonly int[] _mutableDimensions; // dimensions with more than one candidate, and continuous ones
+    private readonly int[] _mutableDimensions; // the dimensions a mutation can change (Dimension.IsMutable)
     private readonly bool[] _continuous; // per dimension: a continuous range, whose value travels in the numbers vector
     private readonly bool[] _wide; // per dimension: a wide input choice, whose selection travels in the numbers vector
     private readonly BigInteger _cardinality;
@@ -41,7 +41,7 @@ public abstract partial class SearchSpace<TArchitecture> : ISearchSpace<TArchite
         _lowerBounds = dimensions.Select(d => d.IsContinuous ? d.Range!.Min : d.IsWide ? InputSelections.ToNumber(d.Selections!.ElementAt(0)) : 0).ToArray();
         // A continuous dimension or a wide input choice has one code (0): its value is in the numbers vector.
         Radix = dimensions.Select(d => d.IsContinuous || d.IsWide ? 1 : d.Count).ToArray();
-        _mutableDimensions = Enumerable.Range(0, Radix.Length).Where(i => Radix[i] > 1 || _continuous[i] || _wide[i]).ToArray();
+        _mutableDimensions = Enumerable.Range(0, Radix.Length).Where(i => dimensions[i].IsMutable).ToArray();
         var sizes = dimensions.Select(d => d.IsContinuous ? BigInteger.One : d.CandidateCount).ToArray();
         _oneHotLength = (long)BigInteger.Min(sizes.Aggregate(BigInteger.Zero, (sum, size) => sum + size), long.MaxValue);
         OneHotLength = (int)Math.Min(_oneHotLength, int.MaxValue);

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-
 namespace NasGen.Strategies;
 
 /// <summary>Options of <see cref="BayesianOptimization{TArchitecture}"/>.</summary>

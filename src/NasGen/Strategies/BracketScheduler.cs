@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-
 namespace NasGen.Strategies;
 
 /// <summary>The shape of one successive-halving bracket: its first rung's size and how many rungs it has.</summary>

@@ -1,6 +1,3 @@
-using System;
-using System.Linq;
-
 namespace NasGen.Strategies;
 
 /// <summary>The bound on candidates per dimension of the strategies that keep a number per candidate.</summary>

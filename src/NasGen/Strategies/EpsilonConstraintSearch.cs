@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-
 namespace NasGen.Strategies;
 
 /// <summary>Options of <see cref="EpsilonConstraintSearch{TArchitecture}"/>.</summary>
@@ -110,13 +106,12 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
         double target = Standardize(models[0], incumbent) + _options.Optimization.ExplorationMarginOn(_space);
         var standardizedBounds = Enumerable.Range(1, m - 1).Select(j => Standardize(models[j], bounds[j - 1])).ToArray();
 
-        var buffers = new PredictionBuffers(_space, _models.Ranges);
-        var scratch = Enumerable.Range(0, m).Select(_ => new double[points.Count]).ToArray();
-        var mean = new double[m];
-        var varianceBound = new double[m];
+        var predictor = _models.Predictor(models);
+        var mean = predictor.Means;
+        var varianceBound = predictor.VarianceBounds;
         return AcquisitionClimb.Maximize(_space, _models.Proposals, _random, _options.Optimization, _models.Observed, score, (architecture, threshold) =>
         {
-            _models.PredictMeans(architecture, models, buffers, scratch, mean, varianceBound);
+            predictor.Predict(architecture);
             // Expected improvement grows with the deviation; the probability of meeting a bound the mean meets is at
             // most 1 and otherwise grows with the deviation. With the O(n) variance bounds this bounds the value, so
             // the O(n²) variances are only computed for candidates that might beat the threshold.
@@ -124,9 +119,9 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
             for (int j = 1; j < m && bound > threshold; j++)
                 bound *= MeetsBound(mean[j], varianceBound[j], standardizedBounds[j - 1], upper: true);
             if (bound <= threshold) return (bound, false);
-            double value = BayesianOptimization<TArchitecture>.ExpectedImprovement(mean[0], Math.Sqrt(models[0].CompleteVarianceStandardized(scratch[0])), target);
+            double value = BayesianOptimization<TArchitecture>.ExpectedImprovement(mean[0], Math.Sqrt(predictor.CompleteVariance(0)), target);
             for (int j = 1; j < m; j++)
-                value *= MeetsBound(mean[j], models[j].CompleteVarianceStandardized(scratch[j]), standardizedBounds[j - 1], upper: false);
+                value *= MeetsBound(mean[j], predictor.CompleteVariance(j), standardizedBounds[j - 1], upper: false);
             return (value, true);
         });
     }

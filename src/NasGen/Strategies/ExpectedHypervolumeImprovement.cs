@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-
 namespace NasGen.Strategies;
 
 /// <summary>Options of <see cref="ExpectedHypervolumeImprovement{TArchitecture}"/>.</summary>
@@ -75,26 +71,25 @@ public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObject
         var improvement = new HypervolumeImprovement(front, ParetoRanking.ObservedReference(points, _options.ReferenceMargin));
 
         int m = models.Count;
-        var buffers = new PredictionBuffers(_space, _models.Ranges);
-        var scratch = Enumerable.Range(0, m).Select(_ => new double[points.Count]).ToArray();
+        var predictor = _models.Predictor(models);
         var mean = new double[m];
         var deviation = new double[m];
         var score = ranks.Select(r => -(double)r).ToList(); // hill climbs start from the front
         return AcquisitionClimb.Maximize(_space, _models.Proposals, _random, _options.Optimization, _models.Observed, score, (architecture, threshold) =>
         {
-            _models.PredictMeans(architecture, models, buffers, scratch, mean, deviation);
+            predictor.Predict(architecture);
             for (int j = 0; j < m; j++)
             {
                 var (shift, scale) = models[j].Standardization;
-                mean[j] = shift + scale * mean[j];
-                deviation[j] = scale * Math.Sqrt(deviation[j]); // from the variance bound
+                mean[j] = shift + scale * predictor.Means[j];
+                deviation[j] = scale * Math.Sqrt(predictor.VarianceBounds[j]);
             }
             // The variance given the nearest observation bounds the posterior variance, and the bound below grows with
             // the deviations: the O(n²) variances are only computed for candidates that might beat the threshold.
             double bound = improvement.Expected(mean, deviation, upperBound: true);
             if (bound <= threshold) return (bound, false);
             for (int j = 0; j < m; j++)
-                deviation[j] = models[j].Standardization.Scale * Math.Sqrt(models[j].CompleteVarianceStandardized(scratch[j]));
+                deviation[j] = models[j].Standardization.Scale * Math.Sqrt(predictor.CompleteVariance(j));
             return (improvement.Expected(mean, deviation, upperBound: false), true);
         });
     }

@@ -1,6 +1,3 @@
-using System;
-using System.Linq;
-using System.Collections.Generic;
 using System.Numerics;
 
 namespace NasGen.Strategies;

@@ -1,5 +1,3 @@
-using System;
-
 namespace NasGen.Strategies;
 
 /// <summary>
@@ -13,16 +11,15 @@ public sealed class Hyperband<TArchitecture> : MultiFidelitySearch<TArchitecture
 {
     /// <summary>Creates Hyperband over <paramref name="space"/>.</summary>
     public Hyperband(ISearchSpace<TArchitecture> space, MultiFidelityOptions? options, int seed)
-        : base(CreateScheduler(space, options ?? new MultiFidelityOptions(), seed))
+        : base(space, options ??= new MultiFidelityOptions(), PlanOfBracket(options), seed)
     {
     }
 
     /// <inheritdoc />
     public override string Name => "hyperband";
 
-    private static BracketScheduler<TArchitecture> CreateScheduler(ISearchSpace<TArchitecture> space, MultiFidelityOptions options, int seed)
+    private static Func<int, BracketPlan> PlanOfBracket(MultiFidelityOptions options)
     {
-        ArgumentNullException.ThrowIfNull(space);
         int maxBracket = options.MaxBracketIndex();
         var plans = new BracketPlan[maxBracket + 1];
         for (int k = 0; k <= maxBracket; k++)
@@ -31,6 +28,6 @@ public sealed class Hyperband<TArchitecture> : MultiFidelitySearch<TArchitecture
             int configurations = (int)Math.Ceiling((maxBracket + 1) * (double)options.EtaPower(s) / (s + 1));
             plans[k] = new BracketPlan(configurations, s + 1);
         }
-        return new BracketScheduler<TArchitecture>(space, options.Eta, k => plans[k % plans.Length], options.ProposeFromNextBracketWhileWaiting, seed);
+        return k => plans[k % plans.Length];
     }
 }

@@ -1,5 +1,3 @@
-using System;
-
 namespace NasGen.Strategies;
 
 /// <summary>Options shared by <see cref="SuccessiveHalving{TArchitecture}"/> and <see cref="Hyperband{TArchitecture}"/>.</summary>

@@ -1,5 +1,3 @@
-using System;
-
 namespace NasGen.Strategies;
 
 /// <summary>
@@ -11,7 +9,12 @@ public abstract class MultiFidelitySearch<TArchitecture> : ISearchStrategy<TArch
 {
     private readonly BracketScheduler<TArchitecture> _scheduler;
 
-    private protected MultiFidelitySearch(BracketScheduler<TArchitecture> scheduler) => _scheduler = scheduler;
+    /// <summary>Runs brackets over <paramref name="space"/>, bracket k (from 0) shaped as <paramref name="planOfBracket"/>(k).</summary>
+    private protected MultiFidelitySearch(ISearchSpace<TArchitecture> space, MultiFidelityOptions options, Func<int, BracketPlan> planOfBracket, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        _scheduler = new BracketScheduler<TArchitecture>(space, options.Eta, planOfBracket, options.ProposeFromNextBracketWhileWaiting, seed);
+    }
 
     /// <inheritdoc />
     public abstract string Name { get; }

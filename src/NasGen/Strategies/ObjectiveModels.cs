@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-
 namespace NasGen.Strategies;
 
 /// <summary>
@@ -49,17 +45,9 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
     /// <summary>The space's continuous ranges, whose positions the models' predictions take.</summary>
     public RangePositions Ranges { get; }
 
-    /// <summary>
-    /// The posterior means (standardised) of every model at <paramref name="architecture"/>, with the variance bounds
-    /// of <see cref="CategoricalGaussianProcess.PredictMeanStandardized(ReadOnlySpan{int}, Span{double}, out double)"/>;
-    /// <paramref name="scratch"/>[j] holds each model's correlations afterwards (for its complete variance).
-    /// </summary>
-    public void PredictMeans(TArchitecture architecture, IReadOnlyList<CategoricalGaussianProcess> models, PredictionBuffers buffers, double[][] scratch, Span<double> means, Span<double> varianceBounds)
-    {
-        _space.Encode(architecture, buffers.Codes);
-        Ranges.Write(_space, architecture, buffers.Numbers, buffers.Positions);
-        for (int j = 0; j < models.Count; j++) means[j] = models[j].PredictMeanStandardized(buffers.Codes, buffers.Positions, scratch[j], out varianceBounds[j]);
-    }
+    /// <summary>Predicts <paramref name="models"/> (as <see cref="Refresh"/> returned them) at one candidate after another.</summary>
+    public ObjectivePredictor<TArchitecture> Predictor(IReadOnlyList<CategoricalGaussianProcess> models) =>
+        new(_space, Ranges, models, _observed.Count);
 
     /// <summary>Every architecture proposed or told so far.</summary>
     public ProposalLog<TArchitecture> Proposals => _tracker.Proposals;
@@ -115,12 +103,53 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
     }
 }
 
-/// <summary>Scratch for encoding one architecture for the models: codes, raw numbers and range positions.</summary>
-internal sealed class PredictionBuffers(ISearchSpace space, RangePositions ranges)
+/// <summary>
+/// Every objective model's prediction at one candidate after another during an acquisition search, in buffers reused
+/// across candidates: the posterior means and the O(n) variance bounds of
+/// <see cref="CategoricalGaussianProcess.PredictMeanStandardized(ReadOnlySpan{int}, Span{double}, out double)"/> first,
+/// each model's complete O(n²) variance only where it is asked for.
+/// </summary>
+internal sealed class ObjectivePredictor<TArchitecture> where TArchitecture : struct, IEquatable<TArchitecture>
 {
-    public int[] Codes { get; } = new int[space.Dimensions.Count];
+    private readonly ISearchSpace<TArchitecture> _space;
+    private readonly RangePositions _ranges;
+    private readonly IReadOnlyList<CategoricalGaussianProcess> _models;
+    private readonly int[] _codes;
+    private readonly double[] _numbers;
+    private readonly double[] _positions;
+    private readonly double[][] _correlations; // per model: the last candidate's correlations with the observations
 
-    public double[] Numbers { get; } = new double[space.Dimensions.Count];
+    public ObjectivePredictor(ISearchSpace<TArchitecture> space, RangePositions ranges, IReadOnlyList<CategoricalGaussianProcess> models, int observations)
+    {
+        _space = space;
+        _ranges = ranges;
+        _models = models;
+        _codes = new int[space.Dimensions.Count];
+        _numbers = new double[space.Dimensions.Count];
+        _positions = new double[ranges.Count];
+        _correlations = models.Select(_ => new double[observations]).ToArray();
+        Means = new double[models.Count];
+        VarianceBounds = new double[models.Count];
+    }
 
-    public double[] Positions { get; } = new double[ranges.Count];
+    /// <summary>Each model's posterior mean (standardised) at the last candidate <see cref="Predict"/> was given.</summary>
+    public double[] Means { get; }
+
+    /// <summary>Each model's bound on its posterior variance (standardised) at that candidate: the variance given the nearest observation.</summary>
+    public double[] VarianceBounds { get; }
+
+    /// <summary>Fills <see cref="Means"/> and <see cref="VarianceBounds"/> for <paramref name="architecture"/>.</summary>
+    public void Predict(TArchitecture architecture)
+    {
+        _space.Encode(architecture, _codes);
+        _ranges.Write(_space, architecture, _numbers, _positions);
+        for (int j = 0; j < _models.Count; j++)
+            Means[j] = _models[j].PredictMeanStandardized(_codes, _positions, _correlations[j], out VarianceBounds[j]);
+    }
+
+    /// <summary>
+    /// Model <paramref name="objective"/>'s complete posterior variance (standardised) at the last predicted candidate;
+    /// once per candidate and model (it overwrites that model's correlations).
+    /// </summary>
+    public double CompleteVariance(int objective) => _models[objective].CompleteVarianceStandardized(_correlations[objective]);
 }

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-
 namespace NasGen.Strategies;
 
 /// <summary>Options of <see cref="ParetoEvolution{TArchitecture}"/>.</summary>
@@ -33,8 +29,6 @@ public sealed record ParetoEvolutionOptions
 public sealed class ParetoEvolution<TArchitecture> : IMultiObjectiveStrategy<TArchitecture>
     where TArchitecture : struct, IEquatable<TArchitecture>
 {
-    private const int MutationAttempts = 64;
-
     private readonly ISearchSpace<TArchitecture> _space;
     private readonly ParetoEvolutionOptions _options;
     private readonly Random _random;
@@ -51,11 +45,10 @@ public sealed class ParetoEvolution<TArchitecture> : IMultiObjectiveStrategy<TAr
         ArgumentNullException.ThrowIfNull(space);
         _options = options ?? new ParetoEvolutionOptions();
         if (_options.PopulationSize < 2) throw new ArgumentOutOfRangeException(nameof(options), "PopulationSize must be at least 2.");
-        if (_options.MutatedChoices < 1) throw new ArgumentOutOfRangeException(nameof(options), "MutatedChoices must be at least 1.");
+        _mutatedChoices = Mutations.ChoicesPerMutation(space, _options.MutatedChoices, nameof(options));
         _space = space;
         _random = new Random(seed);
         _tracker = new ProposalTracker<TArchitecture>(space);
-        _mutatedChoices = Math.Min(_options.MutatedChoices, space.Dimensions.Count(d => d.Count > 1 || d.IsContinuous || d.IsWide)); // a continuous range or wide input choice lists no candidates but mutates
     }
 
     /// <inheritdoc />
@@ -90,7 +83,7 @@ public sealed class ParetoEvolution<TArchitecture> : IMultiObjectiveStrategy<TAr
         var points = _population.Select(m => m.Objectives).ToList();
         var ranks = ParetoRanking.NonDominatedRanks(points);
         var crowding = CrowdingByFront(points, ranks);
-        for (int attempt = 0; attempt < MutationAttempts; attempt++)
+        for (int attempt = 0; attempt < Mutations.MaxAttempts; attempt++)
         {
             // Binary tournament on the crowded comparison: lower rank wins, then the less crowded.
             int a = _random.Next(_population.Count);

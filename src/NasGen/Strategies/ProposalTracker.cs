@@ -1,5 +1,3 @@
-using System;
-
 namespace NasGen.Strategies;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-
 namespace NasGen.Strategies;
 
 /// <summary>Options of <see cref="RegularizedEvolution{TArchitecture}"/>.</summary>
@@ -35,8 +31,6 @@ public sealed record RegularizedEvolutionOptions
 public sealed class RegularizedEvolution<TArchitecture> : ISearchStrategy<TArchitecture>
     where TArchitecture : struct, IEquatable<TArchitecture>
 {
-    private const int MutationAttempts = 64;
-
     private readonly ISearchSpace<TArchitecture> _space;
     private readonly RegularizedEvolutionOptions _options;
     private readonly Random _random;
@@ -51,12 +45,11 @@ public sealed class RegularizedEvolution<TArchitecture> : ISearchStrategy<TArchi
         _options = options ?? new RegularizedEvolutionOptions();
         if (_options.PopulationSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "PopulationSize must be at least 1.");
         if (_options.SampleSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "SampleSize must be at least 1.");
-        if (_options.MutatedChoices < 1) throw new ArgumentOutOfRangeException(nameof(options), "MutatedChoices must be at least 1.");
+        _mutatedChoices = Mutations.ChoicesPerMutation(space, _options.MutatedChoices, nameof(options));
         if (_options.CrossoverProbability is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), "CrossoverProbability must be in [0, 1].");
         _space = space;
         _random = new Random(seed);
         _tracker = new ProposalTracker<TArchitecture>(space);
-        _mutatedChoices = Math.Min(_options.MutatedChoices, space.Dimensions.Count(d => d.Count > 1 || d.IsContinuous || d.IsWide)); // a continuous range or wide input choice lists no candidates but mutates
     }
 
     /// <inheritdoc />
@@ -89,7 +82,7 @@ public sealed class RegularizedEvolution<TArchitecture> : ISearchStrategy<TArchi
 
     private TArchitecture? Breed()
     {
-        for (int attempt = 0; attempt < MutationAttempts; attempt++)
+        for (int attempt = 0; attempt < Mutations.MaxAttempts; attempt++)
         {
             var parent = Tournament();
             if (_options.CrossoverProbability > 0 && _population.Count > 1 && _random.NextDouble() < _options.CrossoverProbability)

@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-
 namespace NasGen.Strategies;
 
 /// <summary>Creates strategies by name, so that experiments and command lines can pick one with a string.</summary>

@@ -1,5 +1,3 @@
-using System;
-
 namespace NasGen.Strategies;
 
 /// <summary>
@@ -12,20 +10,19 @@ public sealed class SuccessiveHalving<TArchitecture> : MultiFidelitySearch<TArch
 {
     /// <summary>Creates successive halving over <paramref name="space"/>.</summary>
     public SuccessiveHalving(ISearchSpace<TArchitecture> space, SuccessiveHalvingOptions? options, int seed)
-        : base(CreateScheduler(space, options ?? new SuccessiveHalvingOptions(), seed))
+        : base(space, options ??= new SuccessiveHalvingOptions(), PlanOfEveryBracket(options), seed)
     {
     }
 
     /// <inheritdoc />
     public override string Name => "successive-halving";
 
-    private static BracketScheduler<TArchitecture> CreateScheduler(ISearchSpace<TArchitecture> space, SuccessiveHalvingOptions options, int seed)
+    private static Func<int, BracketPlan> PlanOfEveryBracket(SuccessiveHalvingOptions options)
     {
-        ArgumentNullException.ThrowIfNull(space);
         int s = options.MaxBracketIndex();
         int configurations = options.Configurations ?? options.EtaPower(s);
         if (configurations < 1) throw new ArgumentOutOfRangeException(nameof(options), "Configurations must be at least 1.");
         var plan = new BracketPlan(configurations, s + 1);
-        return new BracketScheduler<TArchitecture>(space, options.Eta, _ => plan, options.ProposeFromNextBracketWhileWaiting, seed);
+        return _ => plan;
     }
 }

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-
 namespace NasGen.Strategies;
 
 /// <summary>Options of <see cref="TreeParzenEstimator{TArchitecture}"/>. The defaults are Optuna's (<c>TPESampler</c>).</summary>

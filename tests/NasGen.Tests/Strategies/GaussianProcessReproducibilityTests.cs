@@ -9,9 +9,10 @@ using NasGen.Tests.TestSpaces;
 namespace NasGen.Tests.Strategies;
 
 /// <summary>
-/// Pins the Gaussian process and Bayesian optimization to the bit: every double they produce on a seeded run is
-/// hashed and compared with the digest recorded before the process was split into kernel, fit, linear algebra and
-/// posterior. A refactoring that changes the order of one floating-point operation changes the digest.
+/// Pins the Gaussian process, Bayesian optimization and the two Gaussian-process multi-objective searches to the bit:
+/// every double they produce on a seeded run is hashed and compared with the digest recorded before the process was
+/// split into kernel, fit, linear algebra and posterior (the multi-objective one before their prediction loop moved
+/// into <c>ObjectivePredictor</c>). A refactoring that changes the order of one floating-point operation changes the digest.
 /// </summary>
 public sealed class GaussianProcessReproducibilityTests
 {
@@ -22,6 +23,7 @@ public sealed class GaussianProcessReproducibilityTests
     private const int PinnedVectorWidth = 4;
     private const string PinnedFitDigest = "9E6996F5F5AE607ADF7B20002A68B4C694692D83CFCF328E0B92C699ED8CFA33";
     private const string PinnedSearchDigest = "4D59887B56D0E9E037E2C0A8766489B9927C544115BFB2931E01E112AFB81B5F";
+    private const string PinnedMultiObjectiveDigest = "68CE36CE82A314064A933E4ACF01A8633EAED44DE6026F53FB9DB04EDEDAE5C9";
 
     [Fact]
     public void Fit_extend_and_predict_reproduce_the_pinned_digest()
@@ -37,6 +39,14 @@ public sealed class GaussianProcessReproducibilityTests
         string digest = SearchDigest();
         Assert.Equal(digest, SearchDigest());
         if (Vector<double>.Count == PinnedVectorWidth) Assert.True(digest == PinnedSearchDigest, $"The search changed: digest {digest}, pinned {PinnedSearchDigest}.");
+    }
+
+    [Fact]
+    public void Seeded_multi_objective_searches_reproduce_the_pinned_digest()
+    {
+        string digest = MultiObjectiveDigest();
+        Assert.Equal(digest, MultiObjectiveDigest());
+        if (Vector<double>.Count == PinnedVectorWidth) Assert.True(digest == PinnedMultiObjectiveDigest, $"The searches changed: digest {digest}, pinned {PinnedMultiObjectiveDigest}.");
     }
 
     /// <summary>
@@ -98,6 +108,33 @@ public sealed class GaussianProcessReproducibilityTests
             }
             values.AddRange(search.Model.LengthScales);
             values.AddRange([search.Model.NoiseRatio, search.Model.LogMarginalLikelihood]);
+        }
+        return Digest(values);
+    }
+
+    /// <summary>
+    /// The proposals of seeded expected-hypervolume-improvement and ε-constraint searches on two objectives (the
+    /// planted fitness and a cost, the negated sum of the codes), with the ε-constraint search's bounds.
+    /// </summary>
+    private static string MultiObjectiveDigest()
+    {
+        var values = new List<double>();
+        var searches = new IMultiObjectiveStrategy<PlantedArchitecture>[]
+        {
+            new ExpectedHypervolumeImprovement<PlantedArchitecture>(Space, null, seed: 7),
+            new EpsilonConstraintSearch<PlantedArchitecture>(Space, null, seed: 7),
+        };
+        foreach (var search in searches)
+        {
+            for (int trial = 0; trial < 30; trial++)
+            {
+                var suggestion = search.Ask()!;
+                var codes = Space.EncodeCategorical(suggestion.Architecture);
+                values.AddRange(codes.Select(code => (double)code));
+                if (search is EpsilonConstraintSearch<PlantedArchitecture> epsilon) values.AddRange(epsilon.LastBounds);
+                double fitness = PlantedObjective.Evaluate(suggestion.Architecture);
+                search.Tell(suggestion, new TrialOutcome(fitness) { Objectives = [fitness, -codes.Sum()] });
+            }
         }
         return Digest(values);
     }
