@@ -13,7 +13,7 @@ namespace NasGen.Spaces;
 /// Search via Parameter Sharing", ICML 2018, section 3.2 and figure 7), the form in which the authors train the macro
 /// architecture they report as found: 24 layers, each applying one of ENAS's 6 operations to the previous output and
 /// joining the chosen earlier outputs (skip connections) by concatenation and a 1×1 convolution; the width doubles
-/// at each of the two reductions (after layers 8 and 16). <see cref="EnasMacroArchitectures.Published"/> is the
+/// at each of the two reductions (after layers 7 and 15, counting from 0). <see cref="EnasMacroArchitectures.Published"/> is the
 /// published architecture.
 /// </summary>
 /// <remarks>
@@ -87,6 +87,9 @@ public sealed partial class EnasMacroFinal : Module<Tensor, Tensor>
         classifier = Linear(Width(LayerCount - 1), classes, hasBias: false);
         RegisterComponents();
     }
+
+    /// <summary>The network for 32×32 colour images at the authors' final-training width (96 channels, 384 in the last layers).</summary>
+    public static EnasMacroFinal CreateCifar(Architecture architecture, int classes = 10, int channels = 96) => new(architecture, channels, classes);
 
     /// <summary>
     /// The position in <see cref="Skips"/> of the connection into <paramref name="layer"/> from output

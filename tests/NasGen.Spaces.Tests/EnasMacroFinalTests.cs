@@ -52,7 +52,7 @@ public sealed class EnasMacroFinalTests(ITestOutputHelper output)
     [Fact]
     public void The_published_network_has_the_parameters_of_the_authors_final_layer_with_separable_operations()
     {
-        using var net = new EnasMacroFinal(Published);
+        using var net = EnasMacroFinal.CreateCifar(Published);
         long parameters = Profilers.CountParameters(net);
 
         // Term by term at 96 channels (192 after layer 7, 384 after layer 15). Stem: 3×3 convolution and BN.
