@@ -174,6 +174,9 @@ internal sealed partial class TemplateBuilder
         };
         if (choice.Kind == ChoiceModelKind.Cell)
         {
+            // The exporter's stand-in cell has neither ENAS option yet.
+            if (choice.CellRepetition || choice.CellLooseEnds)
+                Problem($"cell '{choice.PropertyName}' uses {(choice.CellRepetition ? "Inputs = CellInputs.WithRepetition" : "Output = CellOutput.LooseEnds")}, which the exporter does not render yet");
             FillCell(template, choice, property);
             return template;
         }
