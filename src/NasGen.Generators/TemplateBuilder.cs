@@ -174,9 +174,6 @@ internal sealed partial class TemplateBuilder
         };
         if (choice.Kind == ChoiceModelKind.Cell)
         {
-            // The exporter's stand-in cell has neither ENAS option yet.
-            if (choice.CellRepetition || choice.CellLooseEnds)
-                Problem($"cell '{choice.PropertyName}' uses {(choice.CellRepetition ? "Inputs = CellInputs.WithRepetition" : "Output = CellOutput.LooseEnds")}, which the exporter does not render yet");
             FillCell(template, choice, property);
             return template;
         }
@@ -218,6 +215,8 @@ internal sealed partial class TemplateBuilder
         template.InputNodes = choice.CellInputNodes;
         template.IntermediateNodes = choice.CellIntermediateNodes;
         template.Chosen = choice.CellChosen;
+        template.CellRepetition = choice.CellRepetition;
+        template.CellLooseEnds = choice.CellLooseEnds;
         template.OpType = property?.Type is GenericNameSyntax { TypeArgumentList.Arguments.Count: 1 } generic ? generic.TypeArgumentList.Arguments[0].ToString()
             : property?.Type is QualifiedNameSyntax { Right: GenericNameSyntax { TypeArgumentList.Arguments.Count: 1 } right } ? right.TypeArgumentList.Arguments[0].ToString()
             : choice.OpsType;
