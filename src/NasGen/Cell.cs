@@ -12,7 +12,9 @@ namespace NasGen;
 /// <remarks>
 /// Submodule names are the same in both forms apart from the candidate level: edge <c>i → j</c> is <c>e{j}_{i}</c>,
 /// so the fixed cell's state_dict keys are <c>e1_0.&lt;inner&gt;</c> and the supernet's <c>e1_0.&lt;Op&gt;.&lt;inner&gt;</c>
-/// (<see cref="Supernets.ExtractFixedStateDict"/> maps one to the other). The op factory is called for every op,
+/// (<see cref="Supernets.ExtractFixedStateDict"/> maps one to the other). With <see cref="CellInputs.WithRepetition"/>
+/// slot <c>t</c> of node <c>j</c> reading node <c>i</c> is <c>e{j}_{i}_{t}</c> (<see cref="CellEdge.SlotName"/>); the
+/// supernet has one per predecessor and slot. The op factory is called for every op,
 /// <c>None</c>/<c>Zero</c> included: return a parameter-free <see cref="ZeroOp"/> there (stride as the edge needs);
 /// the cell skips zero edges in sums and only runs one when a node has nothing else, to get its shape.
 /// </remarks>

@@ -9,7 +9,7 @@ public enum CellForm
     /// <summary>NAS-Bench-201 (Dong &amp; Yang, 2020): every edge <c>i → j</c> (<c>i &lt; j</c>) carries an operation, a node is the sum of its incoming edges, the output is the last node.</summary>
     EveryEdge,
 
-    /// <summary>DARTS / NASNet (Liu et al., 2019; Zoph et al., 2018): each intermediate node picks <c>k</c> predecessors, each through an operation; the output concatenates the intermediate nodes' channels.</summary>
+    /// <summary>DARTS / NASNet (Liu et al., 2019; Zoph et al., 2018): each intermediate node picks <c>k</c> predecessors, each through an operation; the output concatenates the intermediate nodes' channels (see <see cref="CellShape.WithOptions"/> for ENAS's slots and loose ends).</summary>
     ChosenInputs,
 }
 
