@@ -229,4 +229,40 @@ public sealed class CellAttribute : ChoiceAttributeBase
 
     /// <summary>The instance method that builds an edge's operation.</summary>
     public string Factory { get; }
+
+    /// <summary>DARTS form: whether a node's inputs are distinct predecessors (the default) or independent slots that may repeat one (ENAS).</summary>
+    public CellInputs Inputs { get; set; }
+
+    /// <summary>DARTS form: whether the cell outputs every intermediate node (the default) or only the nodes no other node reads.</summary>
+    public CellOutput Output { get; set; }
+}
+
+/// <summary>How a DARTS-form cell's node picks its <c>chosen</c> inputs.</summary>
+public enum CellInputs
+{
+    /// <summary>
+    /// <c>chosen</c> distinct predecessors, one operation on each (DARTS, NASNet): the choice of node <c>m</c> is a
+    /// set of predecessors and an operation per member.
+    /// </summary>
+    Distinct,
+
+    /// <summary>
+    /// <c>chosen</c> independent slots, each a predecessor and an operation, so a node may read one predecessor
+    /// twice through two operations (ENAS micro, Pham et al. 2018). Slots are ordered: slot 0 and slot 1 are
+    /// separate choices, as in ENAS's sampler.
+    /// </summary>
+    WithRepetition,
+}
+
+/// <summary>What a DARTS-form cell outputs.</summary>
+public enum CellOutput
+{
+    /// <summary>The channel concatenation of every intermediate node (DARTS).</summary>
+    AllNodes,
+
+    /// <summary>
+    /// The concatenation of the "loose ends", the intermediate nodes no other node reads (ENAS, NASNet). A supernet
+    /// cell returns every node with the read ones zeroed on the path, so its width is fixed.
+    /// </summary>
+    LooseEnds,
 }

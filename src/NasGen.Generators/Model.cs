@@ -47,7 +47,10 @@ internal sealed record ChoiceModel(
     string RangeArguments = "",
     bool Continuous = false,
     // Indexed layer choices (Kind LayerList): the number of positions.
-    int LayerCount = 0)
+    int LayerCount = 0,
+    // Cells, DARTS form: NasGen.CellInputs.WithRepetition (slots may repeat a predecessor) and NasGen.CellOutput.LooseEnds.
+    bool CellRepetition = false,
+    bool CellLooseEnds = false)
 {
     public string Stem => DescriptorStem.Length > 0 ? DescriptorStem : PropertyName;
 }

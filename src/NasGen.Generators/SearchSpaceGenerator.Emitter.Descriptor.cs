@@ -35,7 +35,7 @@ internal static partial class Emitter
                 case ChoiceModelKind.Cell:
                     string shape = choice.CellChosen == 0
                         ? $"EveryEdge({choice.CellIntermediateNodes + 1})"
-                        : $"ChosenInputs({choice.CellInputNodes}, {choice.CellIntermediateNodes}, {choice.CellChosen})";
+                        : $"ChosenInputs({choice.CellInputNodes}, {choice.CellIntermediateNodes}, {choice.CellChosen}){CellOptions(choice)}";
                     w.Line($"internal static readonly global::NasGen.CellShape {choice.Stem}Shape = global::NasGen.CellShape.{shape};");
                     break;
             }
@@ -277,4 +277,9 @@ internal static partial class Emitter
         w.Line("public override global::System.Collections.Generic.IReadOnlyList<global::NasGen.ISearchSpace> NestedSpaces =>");
         w.Line($"    new global::NasGen.ISearchSpace[] {{ {string.Join(", ", subSpaces.Select(s => s.SubSpaceType + ".Space").Distinct())} }};");
     }
+
+    // The DARTS-form cell's options, when either differs from the default.
+    private static string CellOptions(ChoiceModel cell) => cell.CellRepetition || cell.CellLooseEnds
+        ? $".WithOptions(global::NasGen.CellInputs.{(cell.CellRepetition ? "WithRepetition" : "Distinct")}, global::NasGen.CellOutput.{(cell.CellLooseEnds ? "LooseEnds" : "AllNodes")})"
+        : "";
 }

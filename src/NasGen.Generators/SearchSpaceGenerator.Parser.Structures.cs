@@ -132,6 +132,15 @@ internal sealed partial class Parser
         int opCount = opMembers.Count;
         int inputNodes, intermediateNodes, chosenInputs;
         BigInteger cardinality;
+        // Named options (values of NasGen.CellInputs / CellOutput; 0 is the default of both).
+        int Named(string name) => attribute.NamedArguments.FirstOrDefault(n => n.Key == name).Value.Value is int v ? v : 0;
+        bool repetition = Named("Inputs") == 1, looseEnds = Named("Output") == 1;
+        if (everyEdge && (repetition || looseEnds))
+        {
+            Report(DiagnosticDescriptors.InvalidCell, attributeLocation, property.Name,
+                $"sets {(repetition ? "Inputs = CellInputs.WithRepetition" : "Output = CellOutput.LooseEnds")} on a NAS-Bench-201 cell, whose every edge exists and whose output is its last node; use the DARTS form [Cell(inputNodes, intermediateNodes, chosen, ops, factory)]");
+            return null;
+        }
         if (everyEdge)
         {
             int nodes = Arg(0);
@@ -159,7 +168,9 @@ internal sealed partial class Parser
             }
             (inputNodes, intermediateNodes, chosenInputs) = (inputs, intermediate, chosen);
             cardinality = BigInteger.One;
-            for (int m = 0; m < intermediate; m++) cardinality *= Binomial(inputs + m, chosen) * BigInteger.Pow(opCount, chosen);
+            // Distinct: a set of `chosen` predecessors and an op each; with repetition `chosen` ordered (predecessor, op) slots.
+            for (int m = 0; m < intermediate; m++)
+                cardinality *= repetition ? BigInteger.Pow((inputs + m) * opCount, chosen) : Binomial(inputs + m, chosen) * BigInteger.Pow(opCount, chosen);
         }
 
         var moduleType = TensorModuleType();
@@ -185,6 +196,8 @@ internal sealed partial class Parser
             CellIntermediateNodes = intermediateNodes,
             CellChosen = chosenInputs,
             CellArchitectures = cardinality > long.MaxValue ? long.MaxValue : (long)cardinality,
+            CellRepetition = repetition,
+            CellLooseEnds = looseEnds,
         };
     }
 

@@ -215,6 +215,8 @@ internal sealed partial class TemplateBuilder
         template.InputNodes = choice.CellInputNodes;
         template.IntermediateNodes = choice.CellIntermediateNodes;
         template.Chosen = choice.CellChosen;
+        template.CellRepetition = choice.CellRepetition;
+        template.CellLooseEnds = choice.CellLooseEnds;
         template.OpType = property?.Type is GenericNameSyntax { TypeArgumentList.Arguments.Count: 1 } generic ? generic.TypeArgumentList.Arguments[0].ToString()
             : property?.Type is QualifiedNameSyntax { Right: GenericNameSyntax { TypeArgumentList.Arguments.Count: 1 } right } ? right.TypeArgumentList.Arguments[0].ToString()
             : choice.OpsType;

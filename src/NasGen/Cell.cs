@@ -12,7 +12,9 @@ namespace NasGen;
 /// <remarks>
 /// Submodule names are the same in both forms apart from the candidate level: edge <c>i → j</c> is <c>e{j}_{i}</c>,
 /// so the fixed cell's state_dict keys are <c>e1_0.&lt;inner&gt;</c> and the supernet's <c>e1_0.&lt;Op&gt;.&lt;inner&gt;</c>
-/// (<see cref="Supernets.ExtractFixedStateDict"/> maps one to the other). The op factory is called for every op,
+/// (<see cref="Supernets.ExtractFixedStateDict"/> maps one to the other). With <see cref="CellInputs.WithRepetition"/>
+/// slot <c>t</c> of node <c>j</c> reading node <c>i</c> is <c>e{j}_{i}_{t}</c> (<see cref="CellEdge.SlotName"/>); the
+/// supernet has one per predecessor and slot. The op factory is called for every op,
 /// <c>None</c>/<c>Zero</c> included: return a parameter-free <see cref="ZeroOp"/> there (stride as the edge needs);
 /// the cell skips zero edges in sums and only runs one when a node has nothing else, to get its shape.
 /// </remarks>
@@ -25,6 +27,13 @@ public sealed class Cell<TOp> : Module<Tensor, Tensor>, IPathModule where TOp : 
     private readonly Dictionary<CellEdge, MixedChoice> _edgeChoices = [];
     private MixedInput[] _nodeInputs = [];               // supernet, DARTS form: per intermediate node
     private readonly TOp[] _candidates;
+    // With repetition, slot s = m · Chosen + t of node m: its modules by predecessor (one in a fixed cell), and in a
+    // supernet its input choice (one of the node's predecessors) and op choice (shared by those modules).
+    private readonly Dictionary<(int Slot, int From), Module<Tensor, Tensor>> _slotModules = [];
+    private readonly Dictionary<string, (int Slot, int From)> _slotByName = new(StringComparer.Ordinal);
+    private readonly List<(int Slot, int From, bool None)> _fixedSlots = [];
+    private MixedInput[] _slotInputs = [];
+    private MixedChoice[] _slotOps = [];
 
     /// <summary>Every member of <typeparamref name="TOp"/> in declaration order: the default candidates.</summary>
     public static IReadOnlyList<TOp> AllOps { get; } = Enum.GetValues<TOp>();
@@ -57,6 +66,16 @@ public sealed class Cell<TOp> : Module<Tensor, Tensor>, IPathModule where TOp : 
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(factory);
         var cell = new Cell<TOp>(name, architecture.Shape, AllOps.ToArray()) { Architecture = architecture };
+        if (architecture.Shape.HasSlots)
+        {
+            int slot = 0;
+            foreach (var (edge, op) in architecture.ChosenEdges())
+            {
+                cell.AddSlot(slot, edge, Build(factory, op, edge));
+                cell._fixedSlots.Add((slot++, edge.From, IsNone(op)));
+            }
+            return cell;
+        }
         foreach (var (edge, op) in architecture.ChosenEdges())
         {
             cell.AddEdge(edge, Build(factory, op, edge));
@@ -88,6 +107,11 @@ public sealed class Cell<TOp> : Module<Tensor, Tensor>, IPathModule where TOp : 
         string[] names = ops.Select(o => o.ToString()).ToArray();
         string prefix = label.Length == 0 ? "" : label + ".";
         var cell = new Cell<TOp>(name, shape, ops);
+        if (shape.HasSlots)
+        {
+            cell.AddSupernetSlots(context, prefix, factory, names);
+            return cell;
+        }
         var inputs = new List<MixedInput>();
         for (int m = 0; m < (shape.Form == CellForm.ChosenInputs ? shape.IntermediateNodes : 0); m++)
         {
@@ -109,6 +133,8 @@ public sealed class Cell<TOp> : Module<Tensor, Tensor>, IPathModule where TOp : 
     /// cell exactly (codes: <see cref="CellArchitecture{TOp}.ToCodes"/>). NAS-Bench-201 form: one layer dimension per
     /// edge, <c>{label}.edge{j}-{i}</c>. DARTS form, per intermediate node <c>m</c>: <c>{label}.node{m}.inputs</c> (an
     /// input dimension over the <c>C(m + inputNodes, chosen)</c> selections) then <c>{label}.node{m}.op{t}</c> per selected input.
+    /// With repetition, per slot <c>t</c> of node <c>m</c>: <c>{label}.node{m}.input{t}</c> (one of the <c>m + inputNodes</c>
+    /// predecessors) then <c>{label}.node{m}.op{t}</c>, so a cell has <c>∏_m ((m + inputNodes) · |ops|)^chosen</c> architectures.
     /// </summary>
     public static IReadOnlyList<Dimension> Dimensions(CellShape shape, string label = "", IReadOnlyList<TOp>? candidates = null)
     {
@@ -125,15 +151,26 @@ public sealed class Cell<TOp> : Module<Tensor, Tensor>, IPathModule where TOp : 
         }
         for (int m = 0; m < shape.IntermediateNodes; m++)
         {
-            dimensions.Add(Dimension.Inputs(prefix + NodeLabel(m) + ".inputs", new InputSelections(shape.InputNodes + m, shape.Chosen)));
+            if (!shape.HasSlots)
+                dimensions.Add(Dimension.Inputs(prefix + NodeLabel(m) + ".inputs", new InputSelections(shape.InputNodes + m, shape.Chosen)));
             for (int t = 0; t < shape.Chosen; t++)
-                dimensions.Add(Dimension.OfNamed(string.Create(CultureInfo.InvariantCulture, $"{prefix}{NodeLabel(m)}.op{t}"), ChoiceKind.Layer, ops, names));
+            {
+                if (shape.HasSlots) dimensions.Add(Dimension.Inputs(SlotInputLabel(prefix, m, t), new InputSelections(shape.InputNodes + m, 1)));
+                dimensions.Add(Dimension.OfNamed(SlotOpLabel(prefix, m, t), ChoiceKind.Layer, ops, names));
+            }
         }
         return dimensions;
     }
 
-    /// <summary>The module of an edge (a <see cref="MixedOperation"/> in a supernet cell), or null when the fixed cell lacks it.</summary>
+    /// <summary>The module of an edge (a <see cref="MixedOperation"/> in a supernet cell), or null when the fixed cell lacks it (or has slots).</summary>
     public Module<Tensor, Tensor>? Edge(CellEdge edge) => _edges.TryGetValue(edge, out var module) ? module : null;
+
+    /// <summary>
+    /// How many nodes the output concatenates, so the next layer can size its input (channels × this): 1 in the
+    /// NAS-Bench-201 form; the fixed cell's <see cref="CellArchitecture{TOp}.OutputNodes"/>; every intermediate node in
+    /// a supernet cell, whose loose-ends output zeroes the nodes its path reads instead of dropping them.
+    /// </summary>
+    public int OutputNodes => Architecture?.OutputNodes.Count ?? (Shape.Form == CellForm.EveryEdge ? 1 : Shape.IntermediateNodes);
 
     /// <summary>The architecture of this supernet cell on <paramref name="path"/> (a path of its context).</summary>
     public CellArchitecture<TOp> ArchitectureOnPath(IReadOnlyList<int> path)
@@ -142,6 +179,9 @@ public sealed class Cell<TOp> : Module<Tensor, Tensor>, IPathModule where TOp : 
         RequireSupernet();
         if (Shape.Form == CellForm.EveryEdge)
             return CellArchitecture<TOp>.EveryEdge(Shape, Shape.Edges.Select(e => _candidates[path[_edgeChoices[e].Index]]).ToArray());
+        if (Shape.HasSlots)
+            return CellArchitecture<TOp>.FromSlots(Shape, _slotInputs.Select(input => SlotInputOnPath(input.Choice, path)).ToArray(),
+                _slotOps.Select(op => _candidates[path[op.Index]]).ToArray());
         var inputs = new ChosenInputs[Shape.IntermediateNodes];
         var ops = new List<TOp>();
         for (int m = 0; m < inputs.Length; m++)
@@ -163,11 +203,19 @@ public sealed class Cell<TOp> : Module<Tensor, Tensor>, IPathModule where TOp : 
         ArgumentNullException.ThrowIfNull(architecture);
         RequireSupernet();
         if (!architecture.Shape.Equals(Shape)) throw new ArgumentException($"The architecture's shape {architecture.Shape} is not this cell's {Shape}.", nameof(architecture));
+        if (Shape.HasSlots)
+        {
+            for (int slot = 0; slot < _slotOps.Length; slot++)
+            {
+                MixedChoice input = _slotInputs[slot].Choice;
+                path[input.Index] = input.CodeOf(new ChosenInputs(input.CandidateNames.Count, architecture.SlotInputs[slot]));
+                path[_slotOps[slot].Index] = OpCode(architecture.Ops[slot]);
+            }
+            return;
+        }
         foreach (var (edge, op) in architecture.ChosenEdges())
         {
-            int code = Array.IndexOf(_candidates, op);
-            if (code < 0) throw new ArgumentException($"Op {op} is not a candidate of this cell.", nameof(architecture));
-            path[_edgeChoices[edge].Index] = code;
+            path[_edgeChoices[edge].Index] = OpCode(op);
         }
         for (int m = 0; m < _nodeInputs.Length; m++)
             path[_nodeInputs[m].Choice.Index] = _nodeInputs[m].Choice.CodeOf(architecture.Inputs[m]);
@@ -178,7 +226,9 @@ public sealed class Cell<TOp> : Module<Tensor, Tensor>, IPathModule where TOp : 
 
     /// <summary>
     /// Runs the cell on its input nodes, in order (DARTS: the outputs of the two previous cells). Returns the last
-    /// node (NAS-Bench-201 form) or the channel concatenation of the intermediate nodes (DARTS form).
+    /// node (NAS-Bench-201 form) or the channel concatenation of the intermediate nodes (DARTS form): with
+    /// <see cref="CellOutput.LooseEnds"/> only the unread ones in a fixed cell, and in a supernet cell every node with the
+    /// ones its path reads set to zero (all of them as they are in the weighted DARTS mode, where every node is read).
     /// </summary>
     public Tensor Forward(params Tensor[] inputs)
     {
@@ -190,7 +240,11 @@ public sealed class Cell<TOp> : Module<Tensor, Tensor>, IPathModule where TOp : 
         for (int node = Shape.InputNodes; node < Shape.Nodes; node++)
         {
             int m = node - Shape.InputNodes;
-            if (IsSupernet && Shape.Form == CellForm.ChosenInputs)
+            if (Shape.HasSlots)
+            {
+                nodes[node] = IsSupernet ? SumSupernetSlots(m, nodes) : SumFixedSlots(m, nodes);
+            }
+            else if (IsSupernet && Shape.Form == CellForm.ChosenInputs)
             {
                 ChosenInputs? active = _nodeInputs[m].Choice.ActiveInputs();
                 var contributions = new Tensor[node];
@@ -204,19 +258,119 @@ public sealed class Cell<TOp> : Module<Tensor, Tensor>, IPathModule where TOp : 
                 nodes[node] = SumIncoming(node, nodes);
             }
         }
-        return Shape.Form == CellForm.EveryEdge ? nodes[^1] : cat(nodes[Shape.InputNodes..], 1);
+        if (Shape.Form == CellForm.EveryEdge) return nodes[^1];
+        if (Architecture is not null) return cat(Architecture.OutputNodes.Select(node => nodes[node]).ToArray(), 1);
+        if (Shape.Output == CellOutput.LooseEnds)
+            foreach (int node in NodesReadOnPath()) nodes[node] = zeros_like(nodes[node]);
+        return cat(nodes[Shape.InputNodes..], 1);
     }
 
     /// <inheritdoc />
     bool IPathModule.KeepChild(string childName, IReadOnlyList<int> path, out bool collapse)
     {
         collapse = false;
+        if (IsSupernet && _slotByName.TryGetValue(childName, out var slot))
+            return SlotInputOnPath(_slotInputs[slot.Slot].Choice, path) == slot.From;
         if (!IsSupernet || Shape.Form == CellForm.EveryEdge || !_edgeByName.TryGetValue(childName, out var edge)) return true;
         MixedChoice inputs = _nodeInputs[edge.To - Shape.InputNodes].Choice;
         return inputs.InputSets[path[inputs.Index]].Contains(edge.From);
     }
 
     private static string NodeLabel(int m) => string.Create(CultureInfo.InvariantCulture, $"node{m}");
+
+    private static string SlotInputLabel(string prefix, int m, int t) => string.Create(CultureInfo.InvariantCulture, $"{prefix}node{m}.input{t}");
+
+    private static string SlotOpLabel(string prefix, int m, int t) => string.Create(CultureInfo.InvariantCulture, $"{prefix}node{m}.op{t}");
+
+    private static int SlotInputOnPath(MixedChoice input, IReadOnlyList<int> path) => input.InputSets[path[input.Index]].ToArray()[0];
+
+    private int OpCode(TOp op)
+    {
+        int code = Array.IndexOf(_candidates, op);
+        return code >= 0 ? code : throw new ArgumentException($"Op {op} is not a candidate of this cell.", nameof(op));
+    }
+
+    // Supernet with repetition: per slot an input choice over the node's predecessors, an op choice, and one mixed op
+    // per predecessor (ENAS keeps separate weights per slot and predecessor, too).
+    private void AddSupernetSlots(SupernetContext context, string prefix, Func<TOp, CellEdge, Module<Tensor, Tensor>> factory, string[] names)
+    {
+        var inputs = new List<MixedInput>();
+        var ops = new List<MixedChoice>();
+        for (int m = 0; m < Shape.IntermediateNodes; m++)
+        {
+            int node = Shape.InputNodes + m;
+            for (int t = 0; t < Shape.Chosen; t++)
+            {
+                inputs.Add(new MixedInput(context.RegisterInputs(SlotInputLabel(prefix, m, t), node, 1), InputReduction.Sum));
+                MixedChoice op = context.Register(SlotOpLabel(prefix, m, t), names);
+                ops.Add(op);
+                for (int from = 0; from < node; from++)
+                {
+                    var edge = new CellEdge(from, node);
+                    AddSlot(m * Shape.Chosen + t, edge, new MixedOperation(edge.SlotName(t), op, _candidates.Select(candidate => Build(factory, candidate, edge)).ToArray()));
+                }
+            }
+        }
+        _slotInputs = inputs.ToArray();
+        _slotOps = ops.ToArray();
+    }
+
+    private void AddSlot(int slot, CellEdge edge, Module<Tensor, Tensor> module)
+    {
+        string name = edge.SlotName(slot % Shape.Chosen);
+        _slotModules.Add((slot, edge.From), module);
+        _slotByName.Add(name, (slot, edge.From));
+        register_module(name, module);
+    }
+
+    // Fixed cell with repetition: the sum of the node's slots; zero ops only when the node has nothing else (its shape).
+    private Tensor SumFixedSlots(int m, Tensor[] nodes)
+    {
+        Tensor? sum = null;
+        (int Slot, int From)? zero = null;
+        for (int slot = m * Shape.Chosen; slot < (m + 1) * Shape.Chosen; slot++)
+        {
+            var (_, from, none) = _fixedSlots[slot];
+            if (none)
+            {
+                zero ??= (slot, from);
+                continue;
+            }
+            Tensor output = _slotModules[(slot, from)].call(nodes[from]);
+            sum = sum is null ? output : sum + output; // out of place: an op may return its input itself
+        }
+        return sum ?? _slotModules[zero!.Value].call(nodes[zero.Value.From]);
+    }
+
+    // Supernet with repetition: per slot, the mixed input over the predecessors it may read (only the path's one outside
+    // the weighted mode), each through the slot's mixed op; the node sums its slots.
+    private Tensor SumSupernetSlots(int m, Tensor[] nodes)
+    {
+        Tensor? sum = null;
+        int node = Shape.InputNodes + m;
+        for (int slot = m * Shape.Chosen; slot < (m + 1) * Shape.Chosen; slot++)
+        {
+            ChosenInputs? active = _slotInputs[slot].Choice.ActiveInputs();
+            var contributions = new Tensor[node];
+            for (int from = 0; from < node; from++)
+                if (active is null || active.Value.Contains(from))
+                    contributions[from] = _slotModules[(slot, from)].call(nodes[from]);
+            Tensor output = _slotInputs[slot].Select(contributions);
+            sum = sum is null ? output : sum + output;
+        }
+        return sum!;
+    }
+
+    // The intermediate nodes that the active path's chosen inputs read (none in the weighted mode, where no path is chosen).
+    private IEnumerable<int> NodesReadOnPath()
+    {
+        var read = new SortedSet<int>();
+        foreach (MixedInput input in Shape.HasSlots ? _slotInputs : _nodeInputs)
+            if (input.Choice.ActiveInputs() is ChosenInputs active)
+                foreach (int from in active.ToArray())
+                    if (from >= Shape.InputNodes) read.Add(from);
+        return read;
+    }
 
     private static bool IsNone(TOp op) => MixedChoice.IsNoneName(op.ToString());
 

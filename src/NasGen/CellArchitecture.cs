@@ -6,19 +6,22 @@ namespace NasGen;
 /// The choices of one cell: an operation per edge (NAS-Bench-201 form), or per intermediate node the selected
 /// predecessors and an operation for each (DARTS form). Immutable, with value equality and a canonical text in
 /// the NAS-Bench-201 style, <c>|op~0|+|op~0|op~1|+|...|</c>: one group per computed node, one <c>op~from</c> entry
-/// per edge that exists, sources ascending.
+/// per edge that exists, sources ascending (with repetition: one entry per slot, in slot order).
 /// </summary>
 /// <typeparam name="TOp">The operation enum; a member named <c>None</c> or <c>Zero</c> is the zero operation.</typeparam>
 public sealed class CellArchitecture<TOp> : IEquatable<CellArchitecture<TOp>> where TOp : struct, Enum
 {
     private readonly TOp[] _ops;
     private readonly ChosenInputs[] _inputs;
+    private readonly int[] _slotInputs;
 
-    private CellArchitecture(CellShape shape, TOp[] ops, ChosenInputs[] inputs)
+    private CellArchitecture(CellShape shape, TOp[] ops, ChosenInputs[] inputs, int[] slotInputs)
     {
         Shape = shape;
         _ops = ops;
         _inputs = inputs;
+        _slotInputs = slotInputs;
+        OutputNodes = shape.Form == CellForm.EveryEdge ? [shape.Nodes - 1] : FindOutputNodes();
     }
 
     /// <summary>The cell's shape.</summary>
@@ -30,8 +33,20 @@ public sealed class CellArchitecture<TOp> : IEquatable<CellArchitecture<TOp>> wh
     /// </summary>
     public IReadOnlyList<TOp> Ops => _ops;
 
-    /// <summary>Per intermediate node, the selected predecessors (global node numbers); empty in the NAS-Bench-201 form.</summary>
+    /// <summary>Per intermediate node, the selected predecessors (global node numbers); empty in the NAS-Bench-201 form and with repetition.</summary>
     public IReadOnlyList<ChosenInputs> Inputs => _inputs;
+
+    /// <summary>
+    /// With repetition (<see cref="CellInputs.WithRepetition"/>): per slot, <c>Chosen</c> per intermediate node, the
+    /// predecessor it reads (global node number; <see cref="Ops"/> has the slot's op at the same position). Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<int> SlotInputs => _slotInputs;
+
+    /// <summary>
+    /// The nodes the cell's output concatenates, ascending: the last node (NAS-Bench-201 form), every intermediate node,
+    /// or with <see cref="CellOutput.LooseEnds"/> the intermediate nodes that no chosen edge reads.
+    /// </summary>
+    public IReadOnlyList<int> OutputNodes { get; }
 
     /// <summary>A NAS-Bench-201 form architecture: one op per edge, in <see cref="CellShape.Edges"/> order.</summary>
     public static CellArchitecture<TOp> EveryEdge(CellShape shape, params TOp[] ops)
@@ -40,7 +55,7 @@ public sealed class CellArchitecture<TOp> : IEquatable<CellArchitecture<TOp>> wh
         ArgumentNullException.ThrowIfNull(ops);
         if (shape.Form != CellForm.EveryEdge) throw new ArgumentException($"Shape {shape} is not of the EveryEdge form.", nameof(shape));
         if (ops.Length != shape.Edges.Count) throw new ArgumentException($"A {shape} cell has {shape.Edges.Count} edges; {ops.Length} ops were given.", nameof(ops));
-        return new CellArchitecture<TOp>(shape, ops.ToArray(), []);
+        return new CellArchitecture<TOp>(shape, ops.ToArray(), [], []);
     }
 
     /// <summary>A DARTS form architecture: per intermediate node its selected inputs and one op per selected input.</summary>
@@ -59,15 +74,55 @@ public sealed class CellArchitecture<TOp> : IEquatable<CellArchitecture<TOp>> wh
         }
         if (ops.Length != shape.IntermediateNodes * shape.Chosen)
             throw new ArgumentException($"A {shape} cell has {shape.IntermediateNodes * shape.Chosen} ops; {ops.Length} were given.", nameof(ops));
-        return new CellArchitecture<TOp>(shape, ops.ToArray(), inputs.ToArray());
+        return new CellArchitecture<TOp>(shape, ops.ToArray(), inputs.ToArray(), []);
     }
 
-    /// <summary>The edges that exist in the fixed cell with their ops, grouped by target node, sources ascending.</summary>
+    /// <summary>
+    /// An architecture of a cell with repetition (<see cref="CellInputs.WithRepetition"/>): per intermediate node
+    /// <c>Chosen</c> slots, slot <c>t</c> of node <c>m</c> at position <c>m · Chosen + t</c> of both arrays, each a
+    /// predecessor (global node number, below the node) and the op applied to it; one predecessor may fill several slots.
+    /// </summary>
+    public static CellArchitecture<TOp> FromSlots(CellShape shape, int[] inputs, TOp[] ops)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(ops);
+        if (!shape.HasSlots) throw new ArgumentException($"Shape {shape} does not allow repetition; use ChosenInputs.", nameof(shape));
+        int slots = shape.IntermediateNodes * shape.Chosen;
+        if (inputs.Length != slots || ops.Length != slots)
+            throw new ArgumentException($"A {shape} cell has {slots} slots; {inputs.Length} inputs and {ops.Length} ops were given.", nameof(inputs));
+        for (int s = 0; s < slots; s++)
+        {
+            int node = shape.InputNodes + s / shape.Chosen;
+            if ((uint)inputs[s] >= (uint)node)
+                throw new ArgumentException($"Slot {s % shape.Chosen} of node {node} reads {inputs[s]}; it reads a node in 0..{node - 1}.", nameof(inputs));
+        }
+        return new CellArchitecture<TOp>(shape, ops.ToArray(), [], inputs.ToArray());
+    }
+
+    // The intermediate nodes that no chosen edge reads (all of them unless the shape outputs loose ends).
+    private int[] FindOutputNodes()
+    {
+        var read = new bool[Shape.Nodes];
+        if (Shape.Output == CellOutput.LooseEnds)
+            foreach (var (edge, _) in ChosenEdges()) read[edge.From] = true;
+        return Enumerable.Range(Shape.InputNodes, Shape.IntermediateNodes).Where(node => !read[node]).ToArray();
+    }
+
+    /// <summary>
+    /// The edges that exist in the fixed cell with their ops, grouped by target node, sources ascending; with
+    /// repetition one entry per slot, in slot order (an edge appears twice when two slots read the same node).
+    /// </summary>
     public IEnumerable<(CellEdge Edge, TOp Op)> ChosenEdges()
     {
         if (Shape.Form == CellForm.EveryEdge)
         {
             for (int e = 0; e < _ops.Length; e++) yield return (Shape.Edges[e], _ops[e]);
+            yield break;
+        }
+        if (Shape.HasSlots)
+        {
+            for (int s = 0; s < _slotInputs.Length; s++) yield return (new CellEdge(_slotInputs[s], Shape.InputNodes + s / Shape.Chosen), _ops[s]);
             yield break;
         }
 
@@ -80,7 +135,8 @@ public sealed class CellArchitecture<TOp> : IEquatable<CellArchitecture<TOp>> wh
 
     /// <summary>
     /// The candidate codes over <see cref="Cell{TOp}.Dimensions"/>: one op index per edge (NAS-Bench-201 form), or per
-    /// node the input selection's index in <see cref="NasGen.ChosenInputs.All"/> then one op index per selected input.
+    /// node the input selection's index in <see cref="NasGen.ChosenInputs.All"/> then one op index per selected input;
+    /// with repetition, per slot its predecessor then its op index.
     /// </summary>
     /// <param name="candidates">The op candidates (default: every member of <typeparamref name="TOp"/>).</param>
     public int[] ToCodes(IReadOnlyList<TOp>? candidates = null)
@@ -94,6 +150,12 @@ public sealed class CellArchitecture<TOp> : IEquatable<CellArchitecture<TOp>> wh
 
         if (Shape.Form == CellForm.EveryEdge) return _ops.Select(OpCode).ToArray();
         var codes = new List<int>();
+        if (Shape.HasSlots)
+        {
+            // The input code of a slot is the predecessor itself: InputSelections(k, 1) numbers {i} as i.
+            for (int s = 0; s < _slotInputs.Length; s++) codes.AddRange([_slotInputs[s], OpCode(_ops[s])]);
+            return codes.ToArray();
+        }
         for (int m = 0; m < _inputs.Length; m++)
         {
             codes.Add(new InputSelections(Shape.InputNodes + m, Shape.Chosen).IndexOf(_inputs[m]));
@@ -116,6 +178,19 @@ public sealed class CellArchitecture<TOp> : IEquatable<CellArchitecture<TOp>> wh
             var edgeOps = new TOp[codes.Length];
             for (int e = 0; e < codes.Length; e++) edgeOps[e] = Op(codes[e]);
             return EveryEdge(shape, edgeOps);
+        }
+        if (shape.HasSlots)
+        {
+            var slotInputs = new int[codes.Length / 2];
+            var slotOps = new TOp[slotInputs.Length];
+            for (int s = 0; s < slotInputs.Length; s++)
+            {
+                int node = shape.InputNodes + s / shape.Chosen;
+                slotInputs[s] = (uint)codes[2 * s] < (uint)node ? codes[2 * s]
+                    : throw new ArgumentOutOfRangeException(nameof(codes), codes[2 * s], $"Input codes of node {node - shape.InputNodes} are in 0..{node - 1}.");
+                slotOps[s] = Op(codes[2 * s + 1]);
+            }
+            return FromSlots(shape, slotInputs, slotOps);
         }
 
         var inputs = new ChosenInputs[shape.IntermediateNodes];
@@ -161,6 +236,7 @@ public sealed class CellArchitecture<TOp> : IEquatable<CellArchitecture<TOp>> wh
             throw new FormatException($"'{text}' has {groups.Length} node groups; a {shape} cell has {shape.IntermediateNodes}.");
         var ops = new List<TOp>();
         var inputs = new List<ChosenInputs>();
+        var slots = new List<int>();
         for (int m = 0; m < groups.Length; m++)
         {
             string group = groups[m];
@@ -174,7 +250,7 @@ public sealed class CellArchitecture<TOp> : IEquatable<CellArchitecture<TOp>> wh
                 if (tilde <= 0 || !Enum.TryParse(entry[..tilde], ignoreCase: false, out TOp op) || !Enum.IsDefined(op)
                     || !int.TryParse(entry[(tilde + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int source) || source >= node)
                     throw new FormatException($"Entry '{entry}' of '{text}' is not 'op~from' with an op of {typeof(TOp).Name} and a predecessor of node {node}.");
-                if (from.Count > 0 && source <= from[^1]) throw new FormatException($"The sources of node {node} in '{text}' must be distinct and ascending.");
+                if (from.Count > 0 && source <= from[^1] && !shape.HasSlots) throw new FormatException($"The sources of node {node} in '{text}' must be distinct and ascending.");
                 from.Add(source);
                 ops.Add(op);
             }
@@ -185,22 +261,27 @@ public sealed class CellArchitecture<TOp> : IEquatable<CellArchitecture<TOp>> wh
             else
             {
                 if (from.Count != shape.Chosen) throw new FormatException($"Node {node} in '{text}' must select {shape.Chosen} predecessors.");
-                inputs.Add(new ChosenInputs(node, from.ToArray()));
+                if (shape.HasSlots) slots.AddRange(from);
+                else inputs.Add(new ChosenInputs(node, from.ToArray()));
             }
         }
-        return shape.Form == CellForm.EveryEdge ? EveryEdge(shape, ops.ToArray()) : ChosenInputs(shape, inputs.ToArray(), ops.ToArray());
+        return shape.Form == CellForm.EveryEdge ? EveryEdge(shape, ops.ToArray())
+            : shape.HasSlots ? FromSlots(shape, slots.ToArray(), ops.ToArray())
+            : ChosenInputs(shape, inputs.ToArray(), ops.ToArray());
     }
 
     /// <summary>How many codes (dimensions) a cell of <paramref name="shape"/> has.</summary>
     public static int CodeCount(CellShape shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        return shape.Form == CellForm.EveryEdge ? shape.Edges.Count : shape.IntermediateNodes * (1 + shape.Chosen);
+        return shape.Form == CellForm.EveryEdge ? shape.Edges.Count
+            : shape.HasSlots ? shape.IntermediateNodes * shape.Chosen * 2
+            : shape.IntermediateNodes * (1 + shape.Chosen);
     }
 
     /// <inheritdoc />
     public bool Equals(CellArchitecture<TOp>? other) => other is not null && Shape.Equals(other.Shape)
-        && _ops.SequenceEqual(other._ops) && _inputs.SequenceEqual(other._inputs);
+        && _ops.SequenceEqual(other._ops) && _inputs.SequenceEqual(other._inputs) && _slotInputs.SequenceEqual(other._slotInputs);
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as CellArchitecture<TOp>);
@@ -212,6 +293,7 @@ public sealed class CellArchitecture<TOp> : IEquatable<CellArchitecture<TOp>> wh
         hash.Add(Shape);
         foreach (var op in _ops) hash.Add(op);
         foreach (var input in _inputs) hash.Add(input);
+        foreach (int input in _slotInputs) hash.Add(input);
         return hash.ToHashCode();
     }
 }

@@ -9,7 +9,7 @@ public enum CellForm
     /// <summary>NAS-Bench-201 (Dong &amp; Yang, 2020): every edge <c>i → j</c> (<c>i &lt; j</c>) carries an operation, a node is the sum of its incoming edges, the output is the last node.</summary>
     EveryEdge,
 
-    /// <summary>DARTS / NASNet (Liu et al., 2019; Zoph et al., 2018): each intermediate node picks <c>k</c> predecessors, each through an operation; the output concatenates the intermediate nodes' channels.</summary>
+    /// <summary>DARTS / NASNet (Liu et al., 2019; Zoph et al., 2018): each intermediate node picks <c>k</c> predecessors, each through an operation; the output concatenates the intermediate nodes' channels (see <see cref="CellShape.WithOptions"/> for ENAS's slots and loose ends).</summary>
     ChosenInputs,
 }
 
@@ -21,6 +21,9 @@ public readonly record struct CellEdge(int From, int To)
 
     /// <summary>The edge's label in supernet choices and in the NAS-Bench-201 dimensions: <c>edge{To}-{From}</c>.</summary>
     public string Label => string.Create(CultureInfo.InvariantCulture, $"edge{To}-{From}");
+
+    /// <summary>The submodule name of the edge's operation in slot <paramref name="slot"/> of a cell with repetition: <c>e{To}_{From}_{slot}</c>.</summary>
+    public string SlotName(int slot) => string.Create(CultureInfo.InvariantCulture, $"e{To}_{From}_{slot}");
 }
 
 /// <summary>
@@ -31,9 +34,12 @@ public sealed class CellShape : IEquatable<CellShape>
 {
     private readonly CellEdge[] _edges;
 
-    private CellShape(CellForm form, int inputNodes, int intermediateNodes, int chosen)
+    private CellShape(CellForm form, int inputNodes, int intermediateNodes, int chosen,
+        CellInputs inputs = CellInputs.Distinct, CellOutput output = CellOutput.AllNodes)
     {
         Form = form;
+        Inputs = inputs;
+        Output = output;
         InputNodes = inputNodes;
         IntermediateNodes = intermediateNodes;
         Chosen = chosen;
@@ -69,8 +75,30 @@ public sealed class CellShape : IEquatable<CellShape>
         return new CellShape(CellForm.ChosenInputs, inputNodes, intermediateNodes, chosen);
     }
 
+    /// <summary>
+    /// This DARTS-form shape with ENAS's options: <paramref name="inputs"/> says whether a node's slots may repeat a
+    /// predecessor, <paramref name="output"/> whether the cell outputs every intermediate node or only its loose ends.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This is a NAS-Bench-201 form shape (it has neither option).</exception>
+    public CellShape WithOptions(CellInputs inputs, CellOutput output)
+    {
+        if (Form != CellForm.ChosenInputs) throw new InvalidOperationException("Only DARTS-form (ChosenInputs) cells have input and output options.");
+        if (!Enum.IsDefined(inputs)) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "Not a CellInputs member.");
+        if (!Enum.IsDefined(output)) throw new ArgumentOutOfRangeException(nameof(output), output, "Not a CellOutput member.");
+        return new CellShape(Form, InputNodes, IntermediateNodes, Chosen, inputs, output);
+    }
+
     /// <summary>The form.</summary>
     public CellForm Form { get; }
+
+    /// <summary>DARTS form: distinct predecessors per node, or independent slots that may repeat one (ENAS).</summary>
+    public CellInputs Inputs { get; }
+
+    /// <summary>DARTS form: whether the output concatenates every intermediate node or only the loose ends.</summary>
+    public CellOutput Output { get; }
+
+    /// <summary>Whether a node's inputs are independent slots (<see cref="CellInputs.WithRepetition"/>).</summary>
+    public bool HasSlots => Inputs == CellInputs.WithRepetition;
 
     /// <summary>Input nodes (1 in the NAS-Bench-201 form).</summary>
     public int InputNodes { get; }
@@ -99,18 +127,20 @@ public sealed class CellShape : IEquatable<CellShape>
 
     /// <inheritdoc />
     public bool Equals(CellShape? other) => other is not null && Form == other.Form && InputNodes == other.InputNodes
-        && IntermediateNodes == other.IntermediateNodes && Chosen == other.Chosen;
+        && IntermediateNodes == other.IntermediateNodes && Chosen == other.Chosen && Inputs == other.Inputs && Output == other.Output;
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as CellShape);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Form, InputNodes, IntermediateNodes, Chosen);
+    public override int GetHashCode() => HashCode.Combine(Form, InputNodes, IntermediateNodes, Chosen, Inputs, Output);
 
     /// <inheritdoc />
     public override string ToString() => Form == CellForm.EveryEdge
         ? string.Create(CultureInfo.InvariantCulture, $"EveryEdge(nodes: {Nodes})")
-        : string.Create(CultureInfo.InvariantCulture, $"ChosenInputs(inputNodes: {InputNodes}, intermediateNodes: {IntermediateNodes}, chosen: {Chosen})");
+        : string.Create(CultureInfo.InvariantCulture, $"ChosenInputs(inputNodes: {InputNodes}, intermediateNodes: {IntermediateNodes}, chosen: {Chosen}{Options})");
+
+    private string Options => (Inputs == CellInputs.Distinct ? "" : ", " + Inputs) + (Output == CellOutput.AllNodes ? "" : ", " + Output);
 }
 
 /// <summary>

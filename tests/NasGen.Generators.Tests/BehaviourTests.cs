@@ -38,6 +38,29 @@ public sealed class BehaviourTests
     }
 
     [Fact]
+    public void CellOptionsTravelInTheShape()
+    {
+        const string source = """
+            namespace T;
+            public enum Color { Red, Green }
+            [SearchSpace]
+            public partial class S : Module<Tensor, Tensor>
+            {
+                [Cell(2, 3, 2, typeof(Color), nameof(Edge), Inputs = CellInputs.WithRepetition, Output = CellOutput.LooseEnds)] public partial Cell<Color> A { get; }
+                [Cell(2, 3, 2, typeof(Color), nameof(Edge), Output = CellOutput.LooseEnds)] public partial Cell<Color> B { get; }
+                [Cell(2, 3, 2, typeof(Color), nameof(Edge))] public partial Cell<Color> C { get; }
+                public S(Architecture architecture) : base("s") => InitializeChoices(architecture);
+                public override Tensor forward(Tensor input) => A.Forward(input, input);
+                private Module<Tensor, Tensor> Edge(Color op, CellEdge edge) => ReLU();
+            }
+            """;
+        string code = Generate(source, "T.S.Space.g.cs");
+        Assert.Contains("AShape = global::NasGen.CellShape.ChosenInputs(2, 3, 2).WithOptions(global::NasGen.CellInputs.WithRepetition, global::NasGen.CellOutput.LooseEnds);", code);
+        Assert.Contains("BShape = global::NasGen.CellShape.ChosenInputs(2, 3, 2).WithOptions(global::NasGen.CellInputs.Distinct, global::NasGen.CellOutput.LooseEnds);", code);
+        Assert.Contains("CShape = global::NasGen.CellShape.ChosenInputs(2, 3, 2);", code);
+    }
+
+    [Fact]
     public void SubSpaceLabelsPrefixTheNestedDimensions()
     {
         var run = GeneratorDriverRunner.Run(Sources.Nested).AssertClean();

@@ -227,6 +227,8 @@ public sealed class DiagnosticTests
         { "NASG033", Space(CellOf("nodes: 3", "nameof(Conv3)", markFactory: true)), Space(CellOf("nodes: 3", "nameof(Edge)")) },
         { "NASG033", Space(CellOf("inputNodes: 2, intermediateNodes: 2, chosen: 3", "nameof(Edge)", marked: true)),
             Space(CellOf("inputNodes: 2, intermediateNodes: 2, chosen: 2", "nameof(Edge)")) },
+        { "NASG033", Space("[{|Cell(3, typeof(Color), nameof(Edge), Output = CellOutput.LooseEnds)|}] public partial Cell<Color> C { get; }" + EdgeFactory),
+            Space("[Cell(2, 2, 2, typeof(Color), nameof(Edge), Inputs = CellInputs.WithRepetition, Output = CellOutput.LooseEnds)] public partial Cell<Color> C { get; }" + EdgeFactory) },
         { "NASG034", Space("[InputChoice(2, 1, InputReduction.Concat)] public partial InputChoice {|I|} { get; }"), Space(Input("2, 1, InputReduction.Sum")) },
         { "NASG023", Space("[Range(0, 1)] public partial bool {|A|} { get; }"), Space(LogRate) },
         { "NASG023", Space("[Range(0, 1)] public partial decimal {|A|} { get; }"), Space(LogRate) },
@@ -247,6 +249,8 @@ public sealed class DiagnosticTests
     };
 
     private const string LogRate = "[Range(1e-4, 1e-1, Log = true)] public partial double A { get; }";
+
+    private const string EdgeFactory = "\nprivate Module<Tensor, Tensor> Edge(Color op, CellEdge edge) => ReLU();";
 
     private static string CellOf(string shape, string factory, bool marked = false, bool markFactory = false) =>
         (marked ? "[{|" : "[") + $"Cell({shape}, ops: typeof(Color), " + (markFactory ? "{|" : "") + $"factory: {factory}"

@@ -287,8 +287,17 @@ internal sealed class RandomSpaceWriter(Random random)
                 case Kind.Cell:
                     string edge = Escape(NewName(scope, name));
                     string ops = Escape(enumInfo.Name);
-                    string shape = random.Next(2) == 0 ? $"{random.Next(2, 4)}" : $"1, {random.Next(1, 3)}, 1";
-                    choices.Add($"[Cell({Args($"{shape}, typeof({ops}), nameof({edge})")})] {access} partial Cell<{ops}> {p} {{ get; }}");
+                    bool everyEdge = random.Next(2) == 0;
+                    string shape = everyEdge ? $"{random.Next(2, 4)}" : $"1, {random.Next(1, 3)}, 1";
+                    // The DARTS form with none, either or both of ENAS's options.
+                    string options = everyEdge ? "" : random.Next(4) switch
+                    {
+                        0 => "",
+                        1 => ", Inputs = CellInputs.WithRepetition",
+                        2 => ", Output = CellOutput.LooseEnds",
+                        _ => ", Inputs = CellInputs.WithRepetition, Output = CellOutput.LooseEnds",
+                    };
+                    choices.Add($"[Cell({Args($"{shape}, typeof({ops}), nameof({edge}){options}")})] {access} partial Cell<{ops}> {p} {{ get; }}");
                     helpers.Add($"private Module<Tensor, Tensor> {edge}({ops} op, CellEdge edge) => global::TorchSharp.torch.nn.Identity();");
                     break;
             }

@@ -27,14 +27,24 @@ internal sealed partial class NetworkSourceRenderer
             int c = 0;
             for (int m = 0; m < cell.IntermediateNodes; m++)
             {
+                if (cell.CellRepetition)
+                {
+                    // Slot by slot, in order: its input (one of the node's predecessors) and its op.
+                    for (int t = 0; t < cell.Chosen; t++, c += 2)
+                        Add(ChoiceTemplate.InputSelection(cell.InputNodes + m, 1, codes[c])[0], cell.InputNodes + m, codes[c + 1]);
+                    continue;
+                }
                 int[] inputs = ChoiceTemplate.InputSelection(cell.InputNodes + m, cell.Chosen, codes[c++]);
                 foreach (int from in inputs) Add(from, cell.InputNodes + m, codes[c++]);
             }
         }
+        string form = cell.CellRepetition || cell.CellLooseEnds
+            ? $"slots: {(cell.CellRepetition ? "true" : "false")}, looseEnds: {(cell.CellLooseEnds ? "true" : "false")}"
+            : $"concatenate: {(cell.EveryEdge ? "false" : "true")}";
         var lines = new List<string>
         {
             $"// The chosen cell '{cell.Label}': its edges (from node, to node, op).",
-            $"private {cell.TypeText} New{cell.Property}(string name) => new(name, inputNodes: {ChoiceTemplate.Number(cell.InputNodes)}, concatenate: {(cell.EveryEdge ? "false" : "true")}, {CSharpIdentifiers.Escape(cell.Factory)},",
+            $"private {cell.TypeText} New{cell.Property}(string name) => new(name, inputNodes: {ChoiceTemplate.Number(cell.InputNodes)}, {form}, {CSharpIdentifiers.Escape(cell.Factory)},",
         };
         var nodes = byNode.Values.ToList();
         for (int n = 0; n < nodes.Count; n++)
@@ -58,7 +68,8 @@ internal sealed partial class NetworkSourceRenderer
             /// <summary>
             /// A fixed cell: each node after the input nodes sums its incoming edges; an edge whose op is None or Zero
             /// counts only when its node has no other edge (it gives the shape). The output is the last node, or with
-            /// <c>concatenate</c> the intermediate nodes joined along the channels.
+            /// <c>concatenate</c> the intermediate nodes joined along the channels (with <c>looseEnds</c> only those no
+            /// edge reads).
             /// </summary>
             public sealed class Cell<TOp> : {{module}} where TOp : struct, global::System.Enum
             {
@@ -66,14 +77,31 @@ internal sealed partial class NetworkSourceRenderer
                 private readonly int _nodes;
                 private readonly bool _concatenate;
                 private readonly (int From, int To, bool Zero, {{module}} Op)[] _edges;
+                private readonly global::System.Collections.Generic.List<int> _outputs = new();
 
                 public Cell(string name, int inputNodes, bool concatenate, global::System.Func<TOp, CellEdge, {{module}}> factory,
-                    params (int From, int To, TOp Op)[] edges) : base(name)
+                    params (int From, int To, TOp Op)[] edges) : this(name, inputNodes, concatenate, false, false, factory, edges)
+                {
+                }
+
+                /// <summary>
+                /// A cell whose nodes read slots, each an input and an op, in order (<c>slots</c>: a node may read one input
+                /// twice; the modules are named <c>e{to}_{from}_{slot}</c>), concatenating its intermediate nodes.
+                /// </summary>
+                public Cell(string name, int inputNodes, bool slots, bool looseEnds, global::System.Func<TOp, CellEdge, {{module}}> factory,
+                    params (int From, int To, TOp Op)[] edges) : this(name, inputNodes, true, slots, looseEnds, factory, edges)
+                {
+                }
+
+                private Cell(string name, int inputNodes, bool concatenate, bool slots, bool looseEnds, global::System.Func<TOp, CellEdge, {{module}}> factory,
+                    (int From, int To, TOp Op)[] edges) : base(name)
                 {
                     _inputNodes = inputNodes;
                     _concatenate = concatenate;
                     _edges = new (int, int, bool, {{module}})[edges.Length];
                     _nodes = inputNodes;
+                    var read = new global::System.Collections.Generic.HashSet<int>();
+                    var slotsTaken = new global::System.Collections.Generic.Dictionary<int, int>();
                     for (int i = 0; i < edges.Length; i++)
                     {
                         var (from, to, op) = edges[i];
@@ -82,10 +110,18 @@ internal sealed partial class NetworkSourceRenderer
                         bool zero = string.Equals(opName, "None", global::System.StringComparison.OrdinalIgnoreCase)
                             || string.Equals(opName, "Zero", global::System.StringComparison.OrdinalIgnoreCase);
                         _edges[i] = (from, to, zero, factory(op, edge));
-                        register_module(edge.Name, _edges[i].Op);
+                        slotsTaken.TryGetValue(to, out int slot);
+                        slotsTaken[to] = slot + 1;
+                        register_module(slots ? global::System.FormattableString.Invariant($"{edge.Name}_{slot}") : edge.Name, _edges[i].Op);
                         _nodes = global::System.Math.Max(_nodes, to + 1);
+                        if (looseEnds) read.Add(from);
                     }
+                    for (int node = inputNodes; node < _nodes; node++)
+                        if (!read.Contains(node)) _outputs.Add(node);
                 }
+
+                /// <summary>How many nodes the output joins.</summary>
+                public int OutputNodes => _concatenate ? _outputs.Count : 1;
 
                 public override {{tensor}} forward({{tensor}} input) => Forward(input);
 
@@ -113,7 +149,7 @@ internal sealed partial class NetworkSourceRenderer
                         }
                         nodes[node] = sum ?? _edges[zero].Op.call(nodes[_edges[zero].From]);
                     }
-                    return _concatenate ? global::TorchSharp.torch.cat(nodes[_inputNodes..], 1) : nodes[^1];
+                    return _concatenate ? global::TorchSharp.torch.cat(_outputs.ConvertAll(node => nodes[node]), 1) : nodes[^1];
                 }
             }
             """;

@@ -55,12 +55,19 @@ internal sealed class NetworkTemplate
         foreach (string p in Problems) w.Write(p);
         // [Range] bounds come last and only when the space has ranges, so the templates of other spaces are unchanged.
         var ranged = Choices.FindAll(c => c.HasRange);
-        if (ranged.Count > 0)
+        var optioned = Choices.FindAll(c => c.CellRepetition || c.CellLooseEnds);
+        if (ranged.Count > 0 || optioned.Count > 0)
         {
             w.Write(ranged.Count);
             foreach (var c in ranged)
                 w.Write(Choices.IndexOf(c)).Write(ChoiceTemplate.RoundTrip(c.RangeMin)).Write(ChoiceTemplate.RoundTrip(c.RangeMax))
                     .Write(ChoiceTemplate.RoundTrip(c.RangeStep)).Write(c.RangeLog ? 1 : 0);
+        }
+        // Then the cells' ENAS options, likewise only when a cell has one.
+        if (optioned.Count > 0)
+        {
+            w.Write(optioned.Count);
+            foreach (var c in optioned) w.Write(Choices.IndexOf(c)).Write(c.CellRepetition ? 1 : 0).Write(c.CellLooseEnds ? 1 : 0);
         }
         return w.ToString();
     }
@@ -85,6 +92,12 @@ internal sealed class NetworkTemplate
             c.RangeMax = ChoiceTemplate.ParseRoundTrip(r.String());
             c.RangeStep = ChoiceTemplate.ParseRoundTrip(r.String());
             c.RangeLog = r.Int() == 1;
+        }
+        for (int n = r.AtEnd ? 0 : r.Int(); n > 0; n--)
+        {
+            var c = t.Choices[r.Int()];
+            c.CellRepetition = r.Int() == 1;
+            c.CellLooseEnds = r.Int() == 1;
         }
         return t;
     }
@@ -127,6 +140,10 @@ internal sealed class ChoiceTemplate
     // [Range] value choices: the bounds as NasGen.NumericRange holds them (a continuous float range's bounds are
     // floats), Step 0 when continuous. A continuous range has no candidates until BakeValue gives it one.
     public bool HasRange;
+
+    // Cells, DARTS form: NasGen.CellInputs.WithRepetition (a node's slots may read one input twice) and CellOutput.LooseEnds.
+    public bool CellRepetition;
+    public bool CellLooseEnds;
     public double RangeMin;
     public double RangeMax;
     public double RangeStep;
@@ -195,7 +212,8 @@ internal sealed class ChoiceTemplate
 
     /// <summary>
     /// A cell's dimensions as NasGen's Cell&lt;TOp&gt;.Dimensions lists them: one op choice per edge
-    /// (<c>edge{to}-{from}</c>), or per intermediate node its inputs then one op per chosen input.
+    /// (<c>edge{to}-{from}</c>), or per intermediate node its inputs then one op per chosen input (with repetition: per
+    /// slot its input, one of the node's predecessors, then its op).
     /// </summary>
     public List<(string Label, ChoiceTemplate Choice)> CellDimensions()
     {
@@ -210,8 +228,14 @@ internal sealed class ChoiceTemplate
         for (int m = 0; m < IntermediateNodes; m++)
         {
             string node = Label + ".node" + Number(m);
-            dimensions.Add((node + ".inputs", new ChoiceTemplate { Kind = TemplateChoiceKind.Input, Inputs = InputNodes + m, Chosen = Chosen }));
-            for (int t = 0; t < Chosen; t++) dimensions.Add((node + ".op" + Number(t), Ops()));
+            if (!CellRepetition)
+                dimensions.Add((node + ".inputs", new ChoiceTemplate { Kind = TemplateChoiceKind.Input, Inputs = InputNodes + m, Chosen = Chosen }));
+            for (int t = 0; t < Chosen; t++)
+            {
+                if (CellRepetition)
+                    dimensions.Add((node + ".input" + Number(t), new ChoiceTemplate { Kind = TemplateChoiceKind.Input, Inputs = InputNodes + m, Chosen = 1 }));
+                dimensions.Add((node + ".op" + Number(t), Ops()));
+            }
         }
         return dimensions;
     }

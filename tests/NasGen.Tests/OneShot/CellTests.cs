@@ -101,4 +101,91 @@ public sealed class CellTests
             Assert.Equal(architecture, cell.ArchitectureOnPath(path));
         }
     }
+
+    private static readonly CellShape EnasShape = CellShape.ChosenInputs(2, 3, 2).WithOptions(CellInputs.WithRepetition, CellOutput.LooseEnds);
+
+    [Fact]
+    public void Slots_with_repetition_are_an_input_and_an_op_dimension_each()
+    {
+        var dims = Cell<TinyOp>.Dimensions(EnasShape, "normal");
+        Assert.Equal(
+            ["normal.node0.input0", "normal.node0.op0", "normal.node0.input1", "normal.node0.op1",
+             "normal.node1.input0", "normal.node1.op0", "normal.node1.input1", "normal.node1.op1",
+             "normal.node2.input0", "normal.node2.op0", "normal.node2.input1", "normal.node2.op1"],
+            dims.Select(d => d.Label));
+        Assert.Equal([2, 2, 3, 3, 4, 4], dims.Where(d => d.Kind == ChoiceKind.Input).Select(d => d.Count));
+        // Ordered slots: node m has ((m + 2) · |ops|)^2 choices.
+        BigInteger cardinality = dims.Aggregate(BigInteger.One, (p, d) => p * d.Count);
+        Assert.Equal(BigInteger.Pow(2 * 4, 2) * BigInteger.Pow(3 * 4, 2) * BigInteger.Pow(4 * 4, 2), cardinality);
+        Assert.Equal(12, CellArchitecture<TinyOp>.CodeCount(EnasShape));
+
+        var random = new Random(4);
+        for (int trial = 0; trial < 50; trial++)
+        {
+            int[] codes = dims.Select(d => random.Next(d.Count)).ToArray();
+            var architecture = CellArchitecture<TinyOp>.FromCodes(EnasShape, codes);
+            Assert.Equal(codes, architecture.ToCodes());
+            Assert.Equal(architecture, CellArchitecture<TinyOp>.Parse(EnasShape, architecture.ToString()));
+            for (int slot = 0; slot < 6; slot++) Assert.Equal(codes[2 * slot], architecture.SlotInputs[slot]);
+        }
+    }
+
+    [Fact]
+    public void A_node_may_read_one_predecessor_twice_and_the_output_is_its_loose_ends()
+    {
+        // Node 2 reads node 0 twice; node 3 reads node 2; node 4 reads nodes 1 and 3: only node 4 is a loose end.
+        var architecture = CellArchitecture<TinyOp>.FromSlots(EnasShape, [0, 0, 2, 2, 1, 3],
+            [TinyOp.Skip, TinyOp.Conv1x1, TinyOp.Skip, TinyOp.Skip, TinyOp.Skip, TinyOp.Conv3x3]);
+        Assert.Equal("|Skip~0|Conv1x1~0|+|Skip~2|Skip~2|+|Skip~1|Conv3x3~3|", architecture.ToString());
+        Assert.Equal([4], architecture.OutputNodes);
+        Assert.Equal([2, 3, 4], CellArchitecture<TinyOp>.FromSlots(CellShape.ChosenInputs(2, 3, 2).WithOptions(CellInputs.WithRepetition, CellOutput.AllNodes),
+            [0, 0, 2, 2, 1, 3], architecture.Ops.ToArray()).OutputNodes);
+
+        using var cell = Cell<TinyOp>.Fixed(architecture, TinyNet.MakeOp);
+        Assert.Equal(1, cell.OutputNodes);
+        Assert.Equal(["e2_0_1", "e4_3_1"], cell.state_dict().Keys.Select(k => k[..k.IndexOf('.')]).Distinct().Order());
+        cell.eval();
+        using Tensor s0 = randn(2, TinyNet.Channels, 5, 5), s1 = randn(2, TinyNet.Channels, 5, 5);
+        using Tensor output = cell.Forward(s0, s1);
+        Assert.Equal(new long[] { 2, TinyNet.Channels, 5, 5 }, output.shape);
+        using var _ = no_grad();
+        var modules = cell.named_children().ToDictionary(c => c.name, c => (nn.Module<Tensor, Tensor>)c.module);
+        Tensor node2 = s0 + modules["e2_0_1"].call(s0), node3 = node2 + node2;
+        Tensor expected = s1 + modules["e4_3_1"].call(node3);
+        Assert.True(allclose(output, expected, rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Fact]
+    public void A_supernet_cell_with_slots_on_a_path_computes_the_fixed_cell_with_its_read_nodes_zeroed()
+    {
+        using var context = new SupernetContext(seed: 3);
+        using var cell = Cell<TinyOp>.Supernet(EnasShape, context, "normal", TinyNet.MakeOp);
+        Assert.Equal(Cell<TinyOp>.Dimensions(EnasShape, "normal").Select(d => d.Label), context.Choices.Select(c => c.Label));
+        Assert.Equal(3, cell.OutputNodes);
+        var dims = Cell<TinyOp>.Dimensions(EnasShape);
+        var random = new Random(6);
+        cell.eval();
+        context.Mode = SupernetMode.Fixed;
+        using Tensor s0 = randn(2, TinyNet.Channels, 5, 5), s1 = randn(2, TinyNet.Channels, 5, 5);
+        for (int trial = 0; trial < 10; trial++)
+        {
+            var architecture = CellArchitecture<TinyOp>.FromCodes(EnasShape, dims.Select(d => random.Next(d.Count)).ToArray());
+            int[] path = context.SamplePath();
+            cell.WritePath(architecture, path);
+            Assert.Equal(architecture, cell.ArchitectureOnPath(path));
+            context.SetPath(path);
+
+            using var fixedCell = Cell<TinyOp>.Fixed(architecture, TinyNet.MakeOp);
+            var weights = Supernets.ExtractFixedStateDict(cell, context, path);
+            fixedCell.load_state_dict(weights, strict: true);
+            fixedCell.eval();
+            using var _ = no_grad();
+            Tensor supernetOutput = cell.Forward(s0, s1), fixedOutput = fixedCell.Forward(s0, s1);
+            var chunks = supernetOutput.chunk(3, 1);
+            var looseEnds = architecture.OutputNodes.Select(node => chunks[node - 2]).ToArray();
+            Assert.True(allclose(cat(looseEnds, 1), fixedOutput, rtol: 1e-5, atol: 1e-6), architecture.ToString());
+            foreach (int node in Enumerable.Range(2, 3).Except(architecture.OutputNodes))
+                Assert.Equal(0f, chunks[node - 2].abs().max().item<float>());
+        }
+    }
 }
