@@ -115,6 +115,9 @@ internal sealed partial class NetworkSourceRenderer
             {
                 if (codes[at] < 0 || codes[at] >= choice.CandidateCount)
                     throw new ArgumentOutOfRangeException(nameof(codes), $"{choice.Label}: code {codes[at]} is not a candidate.");
+                if (choice.IsWideInput && choice.BakedSelection is null)
+                    throw new NotSupportedException(
+                        $"{template.SpaceName}: input choice '{choice.Label}' has {InputSubsets.Count(choice.Inputs, choice.Chosen)} selections, so its code does not say which; bake its selection in first (BakeSelections).");
                 choiceCodes[i] = codes[at++];
             }
         }
@@ -411,7 +414,7 @@ internal sealed partial class NetworkSourceRenderer
     private string Select(Part part, RenderContext context)
     {
         var choice = context.Template.Choices[part.Choice];
-        int[] selected = ChoiceTemplate.InputSelection(choice.Inputs, choice.Chosen, context.ChoiceCodes[part.Choice]);
+        int[] selected = choice.SelectedInputs(context.ChoiceCodes[part.Choice]);
         var arguments = selected.Select(i => RenderParts(part.Branches[i], context)).ToList();
         if (selected.Length == 1)
         {
