@@ -115,9 +115,6 @@ internal sealed partial class NetworkSourceRenderer
             {
                 if (codes[at] < 0 || codes[at] >= choice.CandidateCount)
                     throw new ArgumentOutOfRangeException(nameof(codes), $"{choice.Label}: code {codes[at]} is not a candidate.");
-                if (choice.IsWideInput && choice.BakedSelection is null)
-                    throw new NotSupportedException(
-                        $"{template.SpaceName}: input choice '{choice.Label}' has {InputSubsets.Count(choice.Inputs, choice.Chosen)} selections, so its code does not say which; bake its selection in first (BakeSelections).");
                 choiceCodes[i] = codes[at++];
             }
         }

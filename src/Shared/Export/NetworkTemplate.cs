@@ -266,8 +266,9 @@ internal sealed class ChoiceTemplate
     /// </summary>
     public string ChosenToken(int code) => IsWideInput ? InputSubsets.Token(BakedMask) : Token(code);
 
-    private ulong BakedMask => BakedSelection
-        ?? throw new InvalidOperationException($"The wide input choice '{Label}' has no selection baked in (NetworkSourceRenderer.BakeSelections).");
+    // What is rendered is refused only when nothing is baked in.
+    private ulong BakedMask => BakedSelection ?? throw new NotSupportedException(
+        $"Input choice '{Label}' has {InputSubsets.Count(Inputs, Chosen)} selections, more than an int code numbers, and no selection was baked in (NetworkSourceRenderer.BakeSelections).");
 
     // The set bits of a mask, ascending.
     private static int[] Indices(ulong mask)

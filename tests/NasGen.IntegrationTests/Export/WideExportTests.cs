@@ -46,6 +46,22 @@ public sealed class WideExportTests
     }
 
     [Fact]
+    public void A_nested_space_with_wide_choices_exports_when_every_property_of_its_type_selects_alike()
+    {
+        var sampled = WideOuterNet.Space.Sample(new Random(13));
+        var alike = sampled with { Second = sampled.First };
+        string source = WideOuterNet.Space.EmitSource(alike, "WideOuter", "Exported.WideOuter");
+        using var original = new WideOuterNet(alike);
+        using var exported = ExportCompiler.Create(ExportCompiler.Compile([source]).GetType("Exported.WideOuter.WideOuter")!);
+        ExportCompiler.AssertSameNetwork(original, exported, [4, 3], seed: 5, rtol: 1e-5, atol: 1e-5);
+
+        // One template per nested space type holds one selection: two different ones are refused by label.
+        Assert.NotEqual(sampled.First.Skips, sampled.Second.Skips);
+        var error = Assert.Throws<NotSupportedException>(() => WideOuterNet.Space.EmitSource(sampled, "WideOuter", "Exported.WideOuter"));
+        Assert.Contains($"'second.skips' selects {sampled.Second.Skips}, but another property of the same nested space type selects {sampled.First.Skips}", error.Message);
+    }
+
+    [Fact]
     public void The_class_generated_from_a_json_with_wide_selections_computes_what_the_searched_network_computes()
     {
         string json = File.ReadAllText(JsonPath());
