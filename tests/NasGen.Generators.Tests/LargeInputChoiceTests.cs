@@ -10,8 +10,8 @@ namespace NasGen.Generators.Tests;
 
 /// <summary>
 /// Input choices with many candidates: every operation ranks or unranks selections instead of listing them, and a
-/// choice of more selections than an int numbers (wide) carries its selection beside the codes; more than 64 inputs is
-/// NASG035 at the 'inputs' argument.
+/// choice of more selections than an int numbers (wide) carries its selection beside the codes, and [FixedArchitecture]
+/// bakes the file's selection into the class; more than 64 inputs is NASG035 at the 'inputs' argument.
 /// </summary>
 public sealed class LargeInputChoiceTests
 {
@@ -151,17 +151,20 @@ public sealed class LargeInputChoiceTests
         Assert.Contains("return (" + string.Join(") + (", taps.Order().Select(i => $"x * {i + 1}")) + ");", source);
     }
 
-    [Theory]
-    [InlineData("31 inputs", "[0..30]", "[0..19]", "'inner.skips' is [0,1,2,")]
-    [InlineData("33 inputs", "[0..32]", "[0..19]", "'inner.skips' is [0,1,2,")]
-    [InlineData("an input beyond the 40", "[0..31]", "[0..18, 45]", "'inner.taps' is [0,1,2,")]
-    [InlineData("an input twice", "[0..31]", "[0..18, 3]", "'inner.taps' is [0,1,2,")]
-    public void A_wrong_selection_of_a_wide_input_choice_is_NASG029_naming_what_it_takes(string what, string skips, string taps, string message)
+    // Selections of 32 of 64 (skips) and 20 of 40 (taps) inputs, one of them wrong.
+    public static TheoryData<string, int[], int[], string> WrongSelections => new()
     {
-        static string Expand(string list) => string.Join(", ", list.Trim('[', ']').Split(", ").SelectMany(part =>
-            part.Contains("..") ? Enumerable.Range(int.Parse(part.Split("..")[0]), int.Parse(part.Split("..")[1]) - int.Parse(part.Split("..")[0]) + 1)
-                : [int.Parse(part)]));
-        var run = RunFixedWide(Expand(skips), Expand(taps));
+        { "31 inputs", [.. Enumerable.Range(0, 31)], [.. Enumerable.Range(0, 20)], "'inner.skips' is [0,1,2," },
+        { "33 inputs", [.. Enumerable.Range(0, 33)], [.. Enumerable.Range(0, 20)], "'inner.skips' is [0,1,2," },
+        { "an input beyond the 40", [.. Enumerable.Range(0, 32)], [.. Enumerable.Range(0, 19), 45], "'inner.taps' is [0,1,2," },
+        { "an input twice", [.. Enumerable.Range(0, 32)], [.. Enumerable.Range(0, 19), 3], "'inner.taps' is [0,1,2," },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongSelections))]
+    public void A_wrong_selection_of_a_wide_input_choice_is_NASG029_naming_what_it_takes(string what, int[] skips, int[] taps, string message)
+    {
+        var run = RunFixedWide(string.Join(", ", skips), string.Join(", ", taps));
         Assert.Null(run.Result.Exception);
         var diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
         Assert.True(diagnostic.Id == "NASG029", what);
