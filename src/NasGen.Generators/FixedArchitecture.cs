@@ -137,7 +137,8 @@ internal static class FixedArchitecture
     }
 
     // The file by the rules Architecture.FromJson applies at run time (src/Shared/Json): the same verdict and message.
-    // A continuous range's value is baked into its choice as its one candidate, as EmitSource does at run time.
+    // A continuous range's value is baked into its choice as its one candidate, and a wide input choice's selection
+    // into its choice, as EmitSource does at run time.
     private static int[]? ReadCodes(FixedRequest request, NetworkTemplate template, NetworkSourceRenderer renderer, ArchitectureFile file,
         Action<DiagnosticDescriptor, string[]> report)
     {
@@ -147,6 +148,7 @@ internal static class FixedArchitecture
         {
             var numbers = new double[dimensions.Count];
             var codes = ArchitectureJsonReader.Read(file.Text!, template.SpaceName, renderer.Fingerprint(template), dimensions, numbers);
+            renderer.BakeSelections(template, numbers);
             for (int i = 0; i < choices.Count; i++)
             {
                 if (!choices[i].Choice.IsContinuousRange) continue;
@@ -193,6 +195,10 @@ internal static class FixedArchitecture
         string? range = choice.HasRange ? choice.RangeText : null;
         if (choice.IsContinuousRange)
             return new JsonDimension(label, form, 1, _ => range!, _ => -1, continuous: choice.ContinuousValue, range: range);
+        // A wide input choice has one code (0); its selection is read into the numbers, as Dimension.ToJsonDimension does.
+        if (choice.IsWideInput)
+            return new JsonDimension(label, form, 1, _ => InputSubsets.Describe(choice.Inputs, choice.Chosen), _ => -1,
+                selection: token => InputSubsets.SelectionNumber(token, choice.Inputs, choice.Chosen));
         return new JsonDimension(label, form, choice.CandidateCount, choice.Token, choice.IndexOfToken, code => choice.Candidates[code].Raw, range: range);
     }
 

@@ -175,14 +175,14 @@ public sealed class InputSelections : IReadOnlyList<ChosenInputs>
     /// (exact, as a continuous value travels there). Only copied, never computed with.
     /// </summary>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public static double ToNumber(ChosenInputs selection) => BitConverter.UInt64BitsToDouble(selection.Mask);
+    public static double ToNumber(ChosenInputs selection) => Export.InputSubsets.ToNumber(selection.Mask);
 
     /// <summary>The selection <see cref="ToNumber"/> wrote.</summary>
     /// <exception cref="ArgumentException">The number carries no selection of <see cref="Chosen"/> of these inputs.</exception>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public ChosenInputs FromNumber(double number)
     {
-        var selection = new ChosenInputs(Inputs, BitConverter.DoubleToUInt64Bits(number));
+        var selection = new ChosenInputs(Inputs, Export.InputSubsets.FromNumber(number));
         return Contains(selection) ? selection
             : throw new ArgumentException($"The numbers slot holds the mask {selection.Mask:x16}, which is no selection of {Chosen} of {Inputs} inputs.", nameof(number));
     }

@@ -153,13 +153,11 @@ public sealed class Dimension
 
     /// <summary>The candidates' tokens, comma-separated (the first 20 of a longer list), for messages.</summary>
     public string DescribeCandidates() => IsContinuous ? "any value in " + Range
-        : IsWide ? $"any {Selections!.Chosen} of the inputs 0..{Selections.Inputs - 1}"
+        : IsWide ? Export.InputSubsets.Describe(Selections!.Inputs, Selections.Chosen)
         : JsonText.List(Count, i => Candidates[i].Token);
 
     /// <summary>A wide input choice's selection as the numbers vector carries it, read from its token; null when the token names none.</summary>
-    internal double? ParseSelection(string token) =>
-        Export.InputSubsets.ParseToken(token, Selections!.Inputs) is ulong mask && new ChosenInputs(Selections.Inputs, mask) is var selection
-        && Selections.Contains(selection) ? InputSelections.ToNumber(selection) : null;
+    internal double? ParseSelection(string token) => Export.InputSubsets.SelectionNumber(token, Selections!.Inputs, Selections.Chosen);
 
     /// <summary>A wide input choice's selection from the number the numbers vector carries.</summary>
     internal ChosenInputs SelectionOf(double number) => Selections!.FromNumber(number);

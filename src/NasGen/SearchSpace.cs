@@ -115,18 +115,20 @@ public abstract partial class SearchSpace<TArchitecture> : ISearchSpace<TArchite
             ?? throw new NotSupportedException($"{Name}: this space has no export template (only generated spaces can be exported).");
         var codes = new int[Radix.Length];
         Encode(architecture, codes);
-        BakeContinuousValues(architecture, root);
         var renderer = new Export.NetworkSourceRenderer(name => templates.TryGetValue(name, out var t) ? t : null);
+        BakeNumbers(architecture, root, renderer);
         string version = typeof(SearchSpace<>).Assembly.GetName().Version?.ToString(3) ?? "";
         return renderer.RenderFile(root, codes, className, @namespace, $"NasGen {version} (EmitSource)");
     }
 
     // A continuous range has no candidates to render: its value becomes the one candidate of this export's template.
-    private void BakeContinuousValues(in TArchitecture architecture, Export.NetworkTemplate root)
+    // A wide input choice's code does not say which inputs it selects: its selection is baked in beside its code.
+    private void BakeNumbers(in TArchitecture architecture, Export.NetworkTemplate root, Export.NetworkSourceRenderer renderer)
     {
-        if (IsFinite) return;
-        Span<double> numbers = stackalloc double[Radix.Length];
+        if (IsFinite && !HasWideDimensions) return;
+        var numbers = new double[Radix.Length];
         EncodeNumbers(architecture, numbers);
+        renderer.BakeSelections(root, numbers);
         for (int i = 0; i < Radix.Length; i++)
         {
             if (!_continuous[i]) continue;

@@ -18,7 +18,7 @@ namespace NasGen.Generators.Tests;
 /// </summary>
 public sealed partial class ArchitectureJsonCorpusTests(ITestOutputHelper output)
 {
-    private const string Space = """
+    private static readonly string Space = $$"""
         namespace Demo;
 
         public enum Act { Relu, Tanh }
@@ -36,6 +36,7 @@ public sealed partial class ArchitectureJsonCorpusTests(ITestOutputHelper output
             [LayerChoice(nameof(Small), nameof(Large))] public partial Module<Tensor, Tensor> Block { get; }
             [Repeat(0, 2, nameof(Extra))] public partial Sequential Stack { get; }
             [InputChoice(3, 2)] public partial InputChoice Skip { get; }
+            [InputChoice(40, 20)] public partial InputChoice Taps { get; }
             [SubSpace] public partial Head Head { get; }
             [Range(1e-5, 0.1, Log = true)] public partial double LearningRate { get; }
             [Range(0.5, 2.0)] public partial float Scale { get; }
@@ -54,7 +55,8 @@ public sealed partial class ArchitectureJsonCorpusTests(ITestOutputHelper output
             public override Tensor forward(Tensor input)
             {
                 var y = Stack.call(Block.call(input));
-                return Head.call(Skip.Select(input, y, input + y) * Rate * Scale * LearningRate * Keep + Seed + Activation.Length);
+                var t = Taps.Select({{string.Join(", ", Enumerable.Range(1, 40).Select(i => $"y * {i}"))}});
+                return Head.call(Skip.Select(input, t, input + t) * Rate * Scale * LearningRate * Keep + Seed + Activation.Length);
             }
         }
         """ + "\n\n" + FixedArchitectureTests.HeadSpace;
@@ -76,6 +78,8 @@ public sealed partial class ArchitectureJsonCorpusTests(ITestOutputHelper output
         ("block", "\"Large\""),
         ("stack", "2"),
         ("skip", "[2, 0]"),
+        // A wide input choice (C(40, 20) selections): its selection travels beside the codes.
+        ("taps", "[39, 0, 21, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]"),
         ("head", "{ \"dropout\": 0.5 }"),
         ("learningRate", "0.00031622776601683794"),
         ("scale", "1.1"),
@@ -95,6 +99,16 @@ public sealed partial class ArchitectureJsonCorpusTests(ITestOutputHelper output
         "016", "- 1", "+1", ".5", "1.", "1e", "tru", "nul", "'x'", "[0,]", "{\"a\":1,}", "\"" + Huge + "\"", Huge,
         "[" + string.Join(",", Enumerable.Range(0, 20_000)) + "]",
     ];
+
+    // Selections of the wide choice (20 of 40 inputs): too few or too many inputs, one beyond the 40, one twice, one
+    // negative or not an integer; and valid ones in any order.
+    private static readonly string[] WideSelections = new[]
+    {
+        Enumerable.Range(0, 19), Enumerable.Range(0, 21), Enumerable.Range(0, 19).Append(40), Enumerable.Range(0, 19).Append(63),
+        Enumerable.Range(0, 19).Append(64), Enumerable.Range(0, 19).Append(-1), Enumerable.Range(0, 19).Append(0),
+        Enumerable.Range(0, 40), Enumerable.Range(20, 20).Reverse(), Enumerable.Range(0, 40).Where(i => i % 2 == 1),
+    }.Select(inputs => "[" + string.Join(", ", inputs) + "]")
+        .Concat(["[" + string.Join(", ", Enumerable.Range(0, 19)) + ", 19.0]", "[" + string.Join(", ", Enumerable.Range(0, 19)) + ", \"19\"]"]).ToArray();
 
     [Fact]
     public void Both_readers_reach_the_same_verdict_line_and_message_on_every_input_of_the_corpus()
@@ -226,6 +240,8 @@ public sealed partial class ArchitectureJsonCorpusTests(ITestOutputHelper output
         yield return ("unknown key in head", Write(valid.Select(p => p.Key == "head" ? (p.Key, "{ \"dropout\": 0.5, \"depth\": 1 }") : p)));
         yield return ("duplicate key in head", Write(valid.Select(p => p.Key == "head" ? (p.Key, "{ \"dropout\": 0.5, \"dropout\": 0 }") : p)));
         yield return ("head empty", Write(valid.Select(p => p.Key == "head" ? (p.Key, "{}") : p)));
+        foreach (string taps in WideSelections)
+            yield return ($"taps = {Shown(taps)}", Write(valid.Select(p => p.Key == "taps" ? (p.Key, taps) : p)));
 
         // Truncations at 60 places, and single characters replaced by ones that break the syntax.
         for (int n = 0; n < 60; n++)

@@ -10,8 +10,8 @@ namespace NasGen.Generators.Tests;
 
 /// <summary>
 /// Input choices with many candidates: every operation ranks or unranks selections instead of listing them, and a
-/// choice of more selections than an int numbers (wide) carries its selection beside the codes; more than 64 inputs is
-/// NASG035 at the 'inputs' argument.
+/// choice of more selections than an int numbers (wide) carries its selection beside the codes, and [FixedArchitecture]
+/// bakes the file's selection into the class; more than 64 inputs is NASG035 at the 'inputs' argument.
 /// </summary>
 public sealed class LargeInputChoiceTests
 {
@@ -88,38 +88,88 @@ public sealed class LargeInputChoiceTests
         Assert.True(allocated < 8_000_000, $"{allocated:N0} bytes allocated");
     }
 
+    // Two wide input choices used through Select with one argument per input, in a space nested in another.
+    private static readonly string WideSelectSpaces = $$"""
+        namespace Demo;
+
+        [SearchSpace(Name = "wide")]
+        public partial class Net : Module<Tensor, Tensor>
+        {
+            [InputChoice(64, 32, InputReduction.Mean)] public partial InputChoice Skips { get; }
+            [InputChoice(40, 20)] public partial InputChoice Taps { get; }
+
+            public Net(Architecture architecture) : base(nameof(Net))
+            {
+                InitializeChoices(architecture);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor input)
+            {
+                var x = Skips.Select({{string.Join(", ", Enumerable.Range(1, 64).Select(i => $"input * {i}"))}});
+                return Taps.Select({{string.Join(", ", Enumerable.Range(1, 40).Select(i => $"x * {i}"))}});
+            }
+        }
+
+        [SearchSpace(Name = "outer")]
+        public partial class Outer : Module<Tensor, Tensor>
+        {
+            [Choice(1, 2)] public partial int Depth { get; }
+            [SubSpace] public partial Net Inner { get; }
+
+            public Outer(Architecture architecture) : base(nameof(Outer))
+            {
+                InitializeChoices(architecture);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor input) => Inner.call(input) * Depth;
+        }
+
+        [FixedArchitecture(typeof(Outer), "best.arch.json")]
+        public partial class BestOuter
+        {
+        }
+        """;
+
+    private static GeneratorRun RunFixedWide(string skips, string taps) =>
+        GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(TestCompilation.Usings + WideSelectSpaces)),
+            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json",
+                $$"""{ "$space": "outer", "depth": 2, "inner": { "skips": [{{skips}}], "taps": [{{taps}}] } }""")]));
+
     [Fact]
-    public void A_fixed_architecture_of_a_wide_input_choice_is_refused_by_name_at_build_time()
+    public void A_fixed_architecture_of_wide_input_choices_writes_the_selected_inputs_arguments()
     {
-        const string source = """
-            namespace Demo;
+        // Unsorted in the file; the selections are sets.
+        int[] skips = Enumerable.Range(0, 32).Select(i => (i * 37 + 5) % 64).ToArray();
+        int[] taps = Enumerable.Range(0, 20).Select(i => 39 - 2 * i).ToArray();
+        var run = RunFixedWide(string.Join(", ", skips), string.Join(", ", taps)).AssertClean();
+        string source = run.Source("Demo.BestOuter.Fixed.g.cs");
+        Assert.Contains($"// Architecture: depth=2;inner.skips=[{string.Join(",", skips.Order())}];inner.taps=[{string.Join(",", taps.Order())}]\n", source);
+        string skipsMean = "((" + string.Join(") + (", skips.Order().Select(i => $"input * {i + 1}")) + ")) / 32";
+        Assert.Contains($"var x = {skipsMean};", source);
+        Assert.Contains("return (" + string.Join(") + (", taps.Order().Select(i => $"x * {i + 1}")) + ");", source);
+    }
 
-            [SearchSpace(Name = "wide")]
-            public partial class Net : Module<Tensor, Tensor>
-            {
-                [InputChoice(64, 32)] public partial InputChoice Skips { get; }
+    // Selections of 32 of 64 (skips) and 20 of 40 (taps) inputs, one of them wrong.
+    public static TheoryData<string, int[], int[], string> WrongSelections => new()
+    {
+        { "31 inputs", [.. Enumerable.Range(0, 31)], [.. Enumerable.Range(0, 20)], "'inner.skips' is [0,1,2," },
+        { "33 inputs", [.. Enumerable.Range(0, 33)], [.. Enumerable.Range(0, 20)], "'inner.skips' is [0,1,2," },
+        { "an input beyond the 40", [.. Enumerable.Range(0, 32)], [.. Enumerable.Range(0, 19), 45], "'inner.taps' is [0,1,2," },
+        { "an input twice", [.. Enumerable.Range(0, 32)], [.. Enumerable.Range(0, 19), 3], "'inner.taps' is [0,1,2," },
+    };
 
-                public Net(Architecture architecture) : base(nameof(Net))
-                {
-                    InitializeChoices(architecture);
-                    RegisterComponents();
-                }
-
-                public override Tensor forward(Tensor input) => input;
-            }
-
-            [FixedArchitecture(typeof(Net), "best.arch.json")]
-            public partial class BestNet
-            {
-            }
-            """;
-        string json = "{ \"$space\": \"wide\", \"skips\": [" + string.Join(", ", Enumerable.Range(0, 32)) + "] }";
-        var run = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(TestCompilation.Usings + source)),
-            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", json)]));
+    [Theory]
+    [MemberData(nameof(WrongSelections))]
+    public void A_wrong_selection_of_a_wide_input_choice_is_NASG029_naming_what_it_takes(string what, int[] skips, int[] taps, string message)
+    {
+        var run = RunFixedWide(string.Join(", ", skips), string.Join(", ", taps));
         Assert.Null(run.Result.Exception);
         var diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
-        Assert.Equal("NASG032", diagnostic.Id);
-        Assert.Contains("input choice 'skips' has 1832624140942590534 selections", diagnostic.GetMessage());
+        Assert.True(diagnostic.Id == "NASG029", what);
+        Assert.True(diagnostic.GetMessage().Contains(message, StringComparison.Ordinal), diagnostic.GetMessage());
+        Assert.EndsWith(message.Contains("skips") ? "which is not any 32 of the inputs 0..63" : "which is not any 20 of the inputs 0..39", diagnostic.GetMessage());
     }
 
     // The generated assembly loaded, and a call on its Space by method name.

@@ -94,6 +94,33 @@ internal static class InputSubsets
         return mask;
     }
 
+    /// <summary>
+    /// The mask a token <c>[0,2]</c> names when it selects exactly <paramref name="k"/> of <paramref name="n"/> inputs;
+    /// null otherwise (a wrong number of inputs, an index of n or more, a repeated index).
+    /// </summary>
+    public static ulong? ParseSelection(string token, int n, int k) => ParseToken(token, n) is ulong mask && PopCount(mask) == k ? mask : null;
+
+    /// <summary>Whether <paramref name="mask"/> selects exactly <paramref name="k"/> of the inputs 0..n−1.</summary>
+    public static bool IsSelection(ulong mask, int n, int k) => PopCount(mask) == k && (n >= 64 || mask >> n == 0);
+
+    /// <summary>What a wide choice accepts, for messages: <c>any 32 of the inputs 0..63</c>.</summary>
+    public static string Describe(int n, int k) => $"any {k} of the inputs 0..{n - 1}";
+
+    /// <summary>
+    /// A wide choice's selection as the numbers vector carries it: the 64 bits of its mask as a double
+    /// (NasGen.InputSelections.ToNumber), copied, never computed with.
+    /// </summary>
+    public static double ToNumber(ulong mask) => BitConverter.Int64BitsToDouble(unchecked((long)mask));
+
+    /// <summary>
+    /// The number that carries the selection a token <c>[0,2]</c> names (<see cref="ToNumber"/>), or null when it names no
+    /// selection of <paramref name="k"/> of <paramref name="n"/> inputs: how both architecture readers read a wide choice.
+    /// </summary>
+    public static double? SelectionNumber(string token, int n, int k) => ParseSelection(token, n, k) is ulong mask ? ToNumber(mask) : null;
+
+    /// <summary>The mask <see cref="ToNumber"/> wrote.</summary>
+    public static ulong FromNumber(double number) => unchecked((ulong)BitConverter.DoubleToInt64Bits(number));
+
     /// <summary>The bits set in <paramref name="mask"/>.</summary>
     public static int PopCount(ulong mask)
     {

@@ -13,7 +13,7 @@ internal sealed partial class NetworkSourceRenderer
     {
         var text = new StringBuilder();
         var dimensions = Dimensions(template, "");
-        for (int i = 0; i < dimensions.Count; i++) SpaceText.AppendAssignment(text, dimensions[i].Label, dimensions[i].Choice.Token(codes[i]));
+        for (int i = 0; i < dimensions.Count; i++) SpaceText.AppendAssignment(text, dimensions[i].Label, dimensions[i].Choice.ChosenToken(codes[i]));
         return text.ToString();
     }
 
@@ -58,11 +58,32 @@ internal sealed partial class NetworkSourceRenderer
     {
         if (template.Problems.Count > 0)
             throw new NotSupportedException($"{template.SpaceName} cannot be exported as source: {string.Join("; ", template.Problems)}.");
-        // A wide input choice's selection has no int code to render from (docs/diagnostics/NASG035.md).
-        foreach (var choice in template.Choices)
-            if (choice.Kind == TemplateChoiceKind.Input && InputSubsets.Count(choice.Inputs, choice.Chosen) is var count && count > InputSubsets.MaxCodedCount)
+    }
+
+    /// <summary>
+    /// Gives every wide input choice the selection its number carries (<paramref name="numbers"/>: one per dimension,
+    /// in the order of <see cref="Dimensions"/>; NasGen.InputSelections.ToNumber), so the exporter renders it as it
+    /// renders a narrow choice's code. A nested space's template serves every property of its type, so two such
+    /// properties whose selections differ are refused.
+    /// </summary>
+    /// <exception cref="ArgumentException">A number carries no selection of its choice.</exception>
+    public void BakeSelections(NetworkTemplate template, IReadOnlyList<double> numbers)
+    {
+        var dimensions = Dimensions(template, "");
+        for (int i = 0; i < dimensions.Count; i++)
+        {
+            var (label, choice) = dimensions[i];
+            if (!choice.IsWideInput) continue;
+            ulong mask = InputSubsets.FromNumber(numbers[i]);
+            if (!InputSubsets.IsSelection(mask, choice.Inputs, choice.Chosen))
+                throw new ArgumentException(
+                    $"{template.SpaceName}: '{label}' holds the mask {mask.ToString("x16", CultureInfo.InvariantCulture)}, which is no selection of {choice.Chosen} of {choice.Inputs} inputs.", nameof(numbers));
+            if (choice.BakedSelection is ulong baked && baked != mask)
                 throw new NotSupportedException(
-                    $"{template.SpaceName} cannot be exported as source yet: input choice '{choice.Label}' has {count} selections, more than the exporter's int codes number.");
+                    $"{template.SpaceName}: '{label}' selects {InputSubsets.Token(mask)}, but another property of the same nested space type selects {InputSubsets.Token(baked)}; " +
+                    "the exporter cannot give one nested space type two selections of a wide input choice yet.");
+            choice.BakedSelection = mask;
+        }
     }
 
     // ---- Text helpers -------------------------------------------------------------------------------------------

@@ -411,7 +411,7 @@ internal sealed partial class NetworkSourceRenderer
     private string Select(Part part, RenderContext context)
     {
         var choice = context.Template.Choices[part.Choice];
-        int[] selected = ChoiceTemplate.InputSelection(choice.Inputs, choice.Chosen, context.ChoiceCodes[part.Choice]);
+        int[] selected = choice.SelectedInputs(context.ChoiceCodes[part.Choice]);
         var arguments = selected.Select(i => RenderParts(part.Branches[i], context)).ToList();
         if (selected.Length == 1)
         {

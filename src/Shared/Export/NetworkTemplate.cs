@@ -149,6 +149,16 @@ internal sealed class ChoiceTemplate
     public double RangeStep;
     public bool RangeLog;
 
+    // Wide input choices: the selection (bit mask) of the architecture being rendered, baked in before rendering
+    // (NetworkSourceRenderer.BakeSelections) as a continuous range's value is; it never travels in the serialized template.
+    public ulong? BakedSelection;
+
+    /// <summary>
+    /// Whether this is an input choice of more selections than an int code numbers: its code is always 0 and its
+    /// selection travels in the numbers vector (NasGen.InputSelections.IsWide).
+    /// </summary>
+    public bool IsWideInput => Kind == TemplateChoiceKind.Input && InputSubsets.Count(Inputs, Chosen) > InputSubsets.MaxCodedCount;
+
     /// <summary>Whether this is a continuous range: any number between the bounds, no candidates to list.</summary>
     public bool IsContinuousRange => HasRange && RangeStep == 0;
 
@@ -269,11 +279,26 @@ internal sealed class ChoiceTemplate
     };
 
     /// <summary>The selected inputs of an input choice's code, ascending (the order of NasGen.ChosenInputs.All).</summary>
-    public static int[] InputSelection(int inputs, int chosen, int code)
+    public static int[] InputSelection(int inputs, int chosen, int code) => Indices(InputSubsets.Unrank(inputs, chosen, code));
+
+    /// <summary>The inputs this input choice selects at <paramref name="code"/>; a wide choice's are its baked selection.</summary>
+    public int[] SelectedInputs(int code) => IsWideInput ? Indices(BakedMask) : InputSelection(Inputs, Chosen, code);
+
+    /// <summary>
+    /// The token of the chosen candidate in an architecture string: <see cref="Token"/>, but a wide input choice's is its
+    /// baked selection (its code is always 0).
+    /// </summary>
+    public string ChosenToken(int code) => IsWideInput ? InputSubsets.Token(BakedMask) : Token(code);
+
+    // What is rendered is refused only when nothing is baked in.
+    private ulong BakedMask => BakedSelection ?? throw new NotSupportedException(
+        $"Input choice '{Label}' has {InputSubsets.Count(Inputs, Chosen)} selections, more than an int code numbers, and no selection was baked in (NetworkSourceRenderer.BakeSelections).");
+
+    // The set bits of a mask, ascending.
+    private static int[] Indices(ulong mask)
     {
-        ulong mask = InputSubsets.Unrank(inputs, chosen, code);
         var indices = new List<int>();
-        for (int i = 0; i < inputs; i++)
+        for (int i = 0; i < 64; i++)
             if ((mask & (1UL << i)) != 0) indices.Add(i);
         return indices.ToArray();
     }
@@ -290,7 +315,7 @@ internal sealed class ChoiceTemplate
     public int IndexOfToken(string token)
     {
         if (Kind == TemplateChoiceKind.Input)
-            return InputSubsets.ParseToken(token, Inputs) is ulong mask && InputSubsets.PopCount(mask) == Chosen ? (int)InputSubsets.Rank(mask) : -1;
+            return InputSubsets.ParseSelection(token, Inputs, Chosen) is ulong mask ? (int)InputSubsets.Rank(mask) : -1;
         for (int code = 0; code < CandidateCount; code++)
             if (Token(code) == token) return code;
         return -1;

@@ -48,20 +48,7 @@ public sealed class EmitSourceTests
             var type = assembly.GetType("Exported.Networks." + c.ClassName)!;
             using var original = c.Original();
             using var exported = ExportCompiler.Create(type);
-            original.eval();
-            exported.eval();
-
-            var originalState = original.state_dict();
-            Assert.Equal(originalState.Keys.Order(), exported.state_dict().Keys.Order());
-            exported.load_state_dict(originalState, strict: true);
-
-            using var scope = NewDisposeScope();
-            torch.manual_seed(c.ClassName.GetHashCode(StringComparison.Ordinal));
-            var input = randn(c.InputShape);
-            var expected = original.call(input);
-            var actual = exported.call(input);
-            Assert.True(expected.allclose(actual, rtol: 0, atol: 1e-6),
-                $"{c.ClassName}: outputs differ by {(expected - actual).abs().max().item<float>()}\n{c.Source}");
+            ExportCompiler.AssertSameNetwork(original, exported, c.InputShape, seed: c.ClassName.GetHashCode(StringComparison.Ordinal), context: $"{c.ClassName}\n{c.Source}");
         }
     }
 

@@ -40,6 +40,27 @@ internal static class ExportCompiler
         return AssemblyLoadContext.Default.LoadFromStream(stream);
     }
 
+    /// <summary>
+    /// Asserts that <paramref name="exported"/> has <paramref name="original"/>'s state_dict keys, takes its weights
+    /// strictly and computes the same outputs on a random input; returns the weights.
+    /// </summary>
+    public static Dictionary<string, Tensor> AssertSameNetwork(nn.Module<Tensor, Tensor> original, nn.Module<Tensor, Tensor> exported,
+        long[] inputShape, int seed, double rtol = 0, double atol = 1e-6, string context = "")
+    {
+        original.eval();
+        exported.eval();
+        var state = original.state_dict();
+        Assert.Equal(state.Keys.Order(), exported.state_dict().Keys.Order());
+        exported.load_state_dict(state, strict: true);
+
+        using var scope = NewDisposeScope();
+        torch.manual_seed(seed);
+        var input = randn(inputShape);
+        var (expected, actual) = (original.call(input), exported.call(input));
+        Assert.True(expected.allclose(actual, rtol, atol), $"outputs differ by {(expected - actual).abs().max().item<float>()}; {context}");
+        return state;
+    }
+
     /// <summary>An instance of an exported network built with its constructor's default arguments.</summary>
     public static nn.Module<Tensor, Tensor> Create(Type type)
     {

@@ -2,8 +2,6 @@ using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using NasGen.IntegrationTests.Spaces;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NasGen.IntegrationTests.Export;
 
@@ -21,7 +19,7 @@ public sealed class FixedArchitectureTests
         // The JSON's $fingerprint is the space's current one (else the build would have failed with NASG031).
         Assert.Contains($"\"$fingerprint\": \"{ExportNet.Space.Fingerprint}\"", File.ReadAllText(JsonPath()));
 
-        var state = LoadsStrictlyAndComputesTheSame(original, generated);
+        var state = ExportCompiler.AssertSameNetwork(original, generated, [3, 1, 6, 6], seed: 3);
         // Only what the architecture chose exists: a Gate mixer (no parameters) and one stage.
         Assert.Contains(state.Keys, k => k.StartsWith("stages.0."));
         Assert.DoesNotContain(state.Keys, k => k.StartsWith("stages.1."));
@@ -34,27 +32,11 @@ public sealed class FixedArchitectureTests
         using var original = new CellSpaceNet(architecture);
         using var generated = new FixedCellNet();
 
-        var state = LoadsStrictlyAndComputesTheSame(original, generated);
+        var state = ExportCompiler.AssertSameNetwork(original, generated, [3, 1, 6, 6], seed: 3);
         // The cells hold only their chosen edges: node 1 of the DARTS cell takes inputs 1 (Conv3x3) and 2 (None), not 0.
         Assert.Contains(state.Keys, k => k.StartsWith("reduce.e3_1."));
         Assert.DoesNotContain(state.Keys, k => k.StartsWith("reduce.e3_0."));
         // The generated class does not use NasGen's Cell<TOp>: its own stand-in is nested in it.
         Assert.Equal(typeof(FixedCellNet), generated.Dag.GetType().DeclaringType);
-    }
-
-    // The generated class has the original's state_dict keys, takes its weights strictly and computes the same outputs.
-    private static System.Collections.Generic.Dictionary<string, Tensor> LoadsStrictlyAndComputesTheSame(nn.Module<Tensor, Tensor> original, nn.Module<Tensor, Tensor> generated)
-    {
-        original.eval();
-        generated.eval();
-        var state = original.state_dict();
-        Assert.Equal(state.Keys.Order(), generated.state_dict().Keys.Order());
-        generated.load_state_dict(state, strict: true);
-
-        using var scope = NewDisposeScope();
-        torch.manual_seed(3);
-        var input = randn(3, 1, 6, 6);
-        Assert.True(original.call(input).allclose(generated.call(input), rtol: 0, atol: 1e-6));
-        return state;
     }
 }
