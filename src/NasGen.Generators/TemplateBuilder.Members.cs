@@ -11,7 +11,7 @@ internal sealed partial class TemplateBuilder
     private MemberTemplate BuildMember(MemberDeclarationSyntax member)
     {
         _member = MemberName(member);
-        (_declaredNames, _architectureParameters) = DeclaredNames(member);
+        (_declaredNames, _redeclaredNames, _architectureParameters) = DeclaredNames(member);
         // The member's text starts at its doc comment (or its first token) and includes that line's indentation.
         int start = member.SpanStart;
         bool blankLineBefore = false;

@@ -19,11 +19,14 @@ internal sealed partial class TemplateBuilder
         _ => false,
     };
 
+    // Syntax decides where the member declares the name once, as its Architecture parameter: that is what it names (a
+    // parameter hides any member); binding the argument would bind the whole body.
     private bool IsArchitectureArgument(ArgumentSyntax argument) =>
         argument.Expression is IdentifierNameSyntax id
         && _architectureParameters.Contains(id.Identifier.ValueText)
-        && _model.GetSymbolInfo(id, _cancellationToken).Symbol is IParameterSymbol parameter
-        && parameter.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<ParameterSyntax>().Any(IsArchitectureParameter);
+        && (!_redeclaredNames.Contains(id.Identifier.ValueText)
+            || _model.GetSymbolInfo(id, _cancellationToken).Symbol is IParameterSymbol parameter
+            && parameter.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<ParameterSyntax>().Any(IsArchitectureParameter));
 
     private static bool IsPrimary(ExpressionSyntax expression) => expression is IdentifierNameSyntax or GenericNameSyntax
         or MemberAccessExpressionSyntax or InvocationExpressionSyntax or ElementAccessExpressionSyntax or LiteralExpressionSyntax
@@ -152,10 +155,12 @@ internal sealed partial class TemplateBuilder
     }
 
     // Every name a member declares (parameters, locals, pattern and out variables, loop and catch variables, local
-    // functions, type and range variables), and the names of its parameters of an Architecture type.
-    private (HashSet<string> Declared, HashSet<string> Architecture) DeclaredNames(SyntaxNode member)
+    // functions, type and range variables), the names it declares more than once (a lambda's parameter may hide the
+    // member's), and the names of its parameters of an Architecture type.
+    private (HashSet<string> Declared, HashSet<string> Redeclared, HashSet<string> Architecture) DeclaredNames(SyntaxNode member)
     {
         var declared = new HashSet<string>(StringComparer.Ordinal);
+        var redeclared = new HashSet<string>(StringComparer.Ordinal);
         var architecture = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in member.DescendantNodesAndSelf())
         {
@@ -177,10 +182,10 @@ internal sealed partial class TemplateBuilder
                 _ => default,
             };
             if (token.RawKind == 0) continue;
-            declared.Add(token.ValueText);
+            if (!declared.Add(token.ValueText)) redeclared.Add(token.ValueText);
             if (node is ParameterSyntax parameter && IsArchitectureParameter(parameter)) architecture.Add(token.ValueText);
         }
-        return (declared, architecture);
+        return (declared, redeclared, architecture);
     }
 
     private int Column(int position) => position - _text.Lines.GetLineFromPosition(position).Start;

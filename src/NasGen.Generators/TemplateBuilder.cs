@@ -61,6 +61,7 @@ internal sealed partial class TemplateBuilder
     private readonly HashSet<string> _outerNames;
     // The current member's locals, parameters, range variables ... (any name it declares), and its Architecture parameters.
     private HashSet<string> _declaredNames = new(StringComparer.Ordinal);
+    private HashSet<string> _redeclaredNames = new(StringComparer.Ordinal);
     private HashSet<string> _architectureParameters = new(StringComparer.Ordinal);
 
     public static string Build(INamedTypeSymbol space, Compilation compilation, SemanticModel? semanticModel, SpaceModel model,
