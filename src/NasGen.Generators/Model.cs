@@ -82,14 +82,15 @@ internal sealed record ExportTemplateModel(
     string Template);
 
 /// <summary>
-/// What the parser found: a model to emit and its export template (null when the space is invalid), the stand-in
-/// members of an invalid space (null when it is valid) and diagnostics.
+/// What the parser found: a model to emit (null when the space is invalid), the stand-in members of an invalid space
+/// (null when it is valid) and diagnostics, with where the tokens of the space's declarations were when it parsed
+/// (empty when no diagnostic points into them), to move the diagnostics along when a later body edit reuses the result.
 /// </summary>
 internal sealed record SpaceParseResult(
     SpaceModel? Model,
     EquatableArray<DiagnosticInfo> Diagnostics,
     SpaceStubModel? Stub = null,
-    ExportTemplateModel? Template = null);
+    EquatableArray<DeclarationAnchors> Anchors = default);
 
 /// <summary>
 /// An invalid space's members that the user's code refers to, emitted as stand-ins that throw so that one mistake gives

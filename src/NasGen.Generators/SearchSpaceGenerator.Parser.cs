@@ -31,21 +31,22 @@ internal sealed partial class Parser
         _cancellationToken = cancellationToken;
     }
 
-    public static SpaceParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static SpaceParseResult Parse(ParseInput input, CancellationToken cancellationToken)
     {
+        // The driver hands an input over once, when it changed; a second time would be a driver we do not know.
+        if (input.Take() is not { Context: var context })
+            return new SpaceParseResult(null, new[] { DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, null, input.Identity, "the space was handed to the parser twice") }.ToEquatableArray());
         if (context.TargetSymbol is not INamedTypeSymbol space || context.TargetNode is not TypeDeclarationSyntax declaration)
             return new SpaceParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         var parser = new Parser(space, context.SemanticModel.Compilation, cancellationToken) { _semanticModel = context.SemanticModel };
         try
         {
             var model = parser.ParseSpace(declaration, context.Attributes.FirstOrDefault());
-            if (!parser._hasErrors)
-            {
-                var template = new ExportTemplateModel(model.Namespace, model.ContainingTypes, model.ClassName, model.FullyQualifiedName,
-                    TemplateBuilder.Build(space, parser._compilation, parser._semanticModel, model, model.Constraints, cancellationToken));
-                return new SpaceParseResult(model, parser._diagnostics.ToEquatableArray(), Template: template);
-            }
-            return new SpaceParseResult(null, parser._diagnostics.ToEquatableArray(), parser.BuildStub(model));
+            var diagnostics = parser._diagnostics.ToEquatableArray();
+            var anchors = AnchorsOf(space, parser._diagnostics, cancellationToken);
+            return parser._hasErrors
+                ? new SpaceParseResult(null, diagnostics, parser.BuildStub(model), anchors)
+                : new SpaceParseResult(model, diagnostics, Anchors: anchors);
         }
         catch (OperationCanceledException)
         {
@@ -56,8 +57,31 @@ internal sealed partial class Parser
             // The generator must never throw: an unexpected input becomes a diagnostic, not a crash.
             var internalError = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, declaration.Identifier.GetLocation(),
                 space.Name, e.GetType().Name + ": " + e.Message);
-            return new SpaceParseResult(null, new[] { internalError }.ToEquatableArray());
+            return new SpaceParseResult(null, new[] { internalError }.ToEquatableArray(), Anchors: AnchorsOf(space, [internalError], cancellationToken));
         }
+    }
+
+    // Where the tokens of the space's declarations are, as far as its diagnostics point into them: what moves them along
+    // when a body edit reuses this result (see DiagnosticPlacement).
+    private static EquatableArray<DeclarationAnchors> AnchorsOf(INamedTypeSymbol space, IReadOnlyList<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken)
+    {
+        if (!diagnostics.Any(d => d.FilePath.Length > 0)) return EquatableArray<DeclarationAnchors>.Empty;
+        return space.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).Select(part =>
+        {
+            int last = diagnostics.Where(d => d.FilePath == part.SyntaxTree.FilePath && part.FullSpan.Contains(d.Span.Start))
+                .Select(d => d.Span.End).DefaultIfEmpty(-1).Max();
+            return DeclarationShape.AnchorsThrough(part, last);
+        }).ToEquatableArray();
+    }
+
+    /// <summary>A valid space's export template, built from its declarations in the compilation the input carries.</summary>
+    public static ExportTemplateModel? BuildExportTemplate(TemplateInput input, CancellationToken cancellationToken)
+    {
+        if (input.Take() is not { Context: { TargetSymbol: INamedTypeSymbol space } context }) return null;
+        var model = input.Model;
+        return new ExportTemplateModel(model.Namespace, model.ContainingTypes, model.ClassName, model.FullyQualifiedName,
+            TemplateBuilder.Build(space, context.SemanticModel.Compilation, context.SemanticModel, model, model.Constraints, cancellationToken));
     }
 
     private void Report(DiagnosticDescriptor descriptor, Location? location, params string[] arguments)

@@ -10,12 +10,30 @@ public sealed class SearchSpaceGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var spaces = context.SyntaxProvider
+        // ForAttributeWithMetadataName hands every space over again after any edit, against the new compilation: its
+        // transform only wraps the declaration. What the parse and the template depend on decides whether they run.
+        var declarations = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownTypeNames.SearchSpaceAttribute,
                 // Records too, so that a [SearchSpace] record gets NASG003 rather than silence.
                 predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                transform: Parser.Parse)
+                transform: static (context, _) => new SpaceDeclaration(context))
+            .WithTrackingName(TrackingNames.SpaceDeclarations);
+
+        // A changed file is compared with its last version once, here (the trees of the others are the same objects).
+        var environment = context.CompilationProvider
+            .SelectMany(static (compilation, _) => compilation.SyntaxTrees)
+            .Select(static (tree, _) => new DeclarationShape(tree))
+            .Collect()
+            .Combine(context.CompilationProvider.Select(static (compilation, _) => new CompilationFacts(compilation)))
+            .Select(static (input, _) => new DeclarationEnvironment(input.Left.ToEquatableArray(), input.Right))
+            .WithTrackingName(TrackingNames.Environment);
+
+        var spaces = declarations
+            .Combine(environment)
+            .Select(static (input, _) => new ParseInput(input.Left, input.Right))
+            .WithTrackingName(TrackingNames.ParseInputs)
+            .Select(Parser.Parse)
             .WithTrackingName(TrackingNames.Spaces);
 
         var models = spaces
@@ -23,8 +41,10 @@ public sealed class SearchSpaceGenerator : IIncrementalGenerator
             .Where(static model => model is not null)
             .WithTrackingName(TrackingNames.Models);
 
-        var diagnostics = spaces
-            .Select(static (result, _) => result.Diagnostics)
+        // A cached parse's diagnostics point where the declaration was then; moved to where it is now.
+        var diagnostics = declarations.Collect()
+            .Combine(spaces.Collect())
+            .Select(static (input, cancellationToken) => DiagnosticPlacement.Place(input.Left, input.Right, cancellationToken))
             .WithTrackingName(TrackingNames.Diagnostics);
 
         // Hint names must differ ignoring case (Größe and größe may share a namespace): all of them, to tell. Only a
@@ -46,8 +66,15 @@ public sealed class SearchSpaceGenerator : IIncrementalGenerator
             output.AddSource(Emitter.UniqueHintName(Emitter.HintName(input.Left!), input.Left!.FullyQualifiedName, input.Right), Emitter.Emit(input.Left!)));
 
         // Apart from the models: it holds method bodies, which change far more often than the choices.
-        var exportTemplates = spaces
-            .Select(static (result, _) => result.Template)
+        var exportTemplates = declarations.Collect()
+            .Combine(spaces.Collect())
+            .Combine(environment)
+            .SelectMany(static (input, cancellationToken) => input.Left.Left
+                .Zip(input.Left.Right, static (declaration, result) => (declaration, result.Model))
+                .Where(static space => space.Model is not null)
+                .Select(space => new TemplateInput(space.declaration, space.Model!, input.Right, cancellationToken)))
+            .WithTrackingName(TrackingNames.TemplateInputs)
+            .Select(Parser.BuildExportTemplate)
             .Where(static template => template is not null)
             .WithTrackingName(TrackingNames.ExportTemplates);
 

@@ -11,7 +11,7 @@ internal sealed partial class TemplateBuilder
     private MemberTemplate BuildMember(MemberDeclarationSyntax member)
     {
         _member = MemberName(member);
-        (_declaredNames, _architectureParameters) = DeclaredNames(member);
+        (_declaredNames, _redeclaredNames, _architectureParameters) = DeclaredNames(member);
         // The member's text starts at its doc comment (or its first token) and includes that line's indentation.
         int start = member.SpanStart;
         bool blankLineBefore = false;
@@ -38,9 +38,10 @@ internal sealed partial class TemplateBuilder
         {
             // Binding is the expensive part: only names that can be a member of the space or a type beside it.
             if (!_memberNames.Contains(identifier.Identifier.ValueText) && !_namespaceTypeNames.Contains(identifier.Identifier.ValueText)) continue;
-            var symbol = Resolve(identifier);
-            if (symbol is not null && SymbolEqualityComparer.Default.Equals(symbol.ContainingType, _space) && !template.References.Contains(symbol.Name))
-                template.References.Add(symbol.Name);
+            var (own, symbol) = Resolve(identifier);
+            string? reference = own is not null ? identifier.Identifier.ValueText
+                : symbol is not null && SymbolEqualityComparer.Default.Equals(symbol.ContainingType, _space) ? symbol.Name : null;
+            if (reference is not null && !template.References.Contains(reference)) template.References.Add(reference);
             if (symbol is INamedTypeSymbol type && UsesOwnNamespace(type))
                 _template.OwnNamespace = type.ContainingNamespace.ToDisplayString();
         }
@@ -183,9 +184,8 @@ internal sealed partial class TemplateBuilder
         // Only these names can need a hole; binding every identifier would double the generator's cost.
         if (!_choiceIndex.ContainsKey(name) && name != _space.Name && !_subSpaceNames.Contains(name)
             && name != "Architecture" && Array.IndexOf(GeneratedOnly, name) < 0) return null;
-        var symbol = Resolve(identifier);
-        if (symbol is IPropertySymbol property && SymbolEqualityComparer.Default.Equals(property.ContainingType, _space)
-            && _choiceIndex.TryGetValue(property.Name, out int index) && !IsInNameof(identifier))
+        var named = Resolve(identifier);
+        if (named.IsOwnProperty(_space) && _choiceIndex.TryGetValue(name, out int index) && !IsInNameof(identifier))
         {
             var choice = _choices[index];
             // Value and module choices stay properties of the exported class (a constant, a field), so uses keep
@@ -195,12 +195,13 @@ internal sealed partial class TemplateBuilder
                 Problem($"'{_member}' uses the input choice {name} other than as {name}.Select(...)");
             return null;
         }
+        var symbol = named.Symbol;
         if (symbol is INamedTypeSymbol type && SymbolEqualityComparer.Default.Equals(type, _space))
             return (identifier.Span, new Part { Kind = PartKind.ClassName });
         if (symbol is INamedTypeSymbol subSpace && !(identifier.Parent is QualifiedNameSyntax q && q.Left == identifier)
             && _choices.Any(c => c.Kind == ChoiceModelKind.SubSpace && c.SubSpaceType == subSpace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)))
             return (identifier.Span, new Part { Kind = PartKind.SubSpaceClass, Text = StripGlobal(subSpace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)) });
-        if (symbol is null && (Array.IndexOf(GeneratedOnly, name) >= 0 || name == "Architecture"))
+        if (named.Own is null && symbol is null && (Array.IndexOf(GeneratedOnly, name) >= 0 || name == "Architecture"))
             Problem($"'{_member}' uses {name}, which only the searchable class has");
         return null;
     }
@@ -224,7 +225,7 @@ internal sealed partial class TemplateBuilder
             _ => null,
         };
         if (name is null || !_choiceIndex.TryGetValue(name.Identifier.ValueText, out int index) || _choices[index].Kind != kind) return null;
-        return Resolve(name) is IPropertySymbol p && SymbolEqualityComparer.Default.Equals(p.ContainingType, _space) ? index : null;
+        return Resolve(name).IsOwnProperty(_space) ? index : null;
     }
 
     private (TextSpan, Part)? ReplaceSelect(InvocationExpressionSyntax invocation, int input)

@@ -33,6 +33,7 @@ internal sealed partial class TemplateBuilder
         _choiceIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < choices.Count; i++) _choiceIndex[choices[i].PropertyName] = i;
         _memberNames = new HashSet<string>(space.MemberNames, StringComparer.Ordinal);
+        _ownMembers = OwnMembers(space, cancellationToken);
         _namespaceTypeNames = new HashSet<string>(space.ContainingNamespace.GetTypeMembers().Select(t => t.Name), StringComparer.Ordinal);
         _subSpaceNames = new HashSet<string>(choices.Where(c => c.Kind == ChoiceModelKind.SubSpace)
             .Select(c => c.SubSpaceType.Substring(c.SubSpaceType.LastIndexOf('.') + 1)), StringComparer.Ordinal);
@@ -54,11 +55,13 @@ internal sealed partial class TemplateBuilder
     }
 
     private readonly HashSet<string> _memberNames;
+    private readonly Dictionary<string, List<MemberDeclarationSyntax>> _ownMembers;
     private readonly HashSet<string> _namespaceTypeNames;
     private readonly HashSet<string> _subSpaceNames;
     private readonly HashSet<string> _outerNames;
     // The current member's locals, parameters, range variables ... (any name it declares), and its Architecture parameters.
     private HashSet<string> _declaredNames = new(StringComparer.Ordinal);
+    private HashSet<string> _redeclaredNames = new(StringComparer.Ordinal);
     private HashSet<string> _architectureParameters = new(StringComparer.Ordinal);
 
     public static string Build(INamedTypeSymbol space, Compilation compilation, SemanticModel? semanticModel, SpaceModel model,
