@@ -42,7 +42,7 @@ internal sealed partial class Parser
             if (!parser._hasErrors)
             {
                 var template = new ExportTemplateModel(model.Namespace, model.ContainingTypes, model.ClassName, model.FullyQualifiedName,
-                    TemplateBuilder.Build(space, parser._compilation, parser._semanticModel, model, model.Constraints, cancellationToken));
+                    new TemplateSource(TemplateBuilder.Build(space, parser._compilation, parser._semanticModel, model, model.Constraints, cancellationToken)));
                 return new SpaceParseResult(model, parser._diagnostics.ToEquatableArray(), Template: template);
             }
             return new SpaceParseResult(null, parser._diagnostics.ToEquatableArray(), parser.BuildStub(model));
