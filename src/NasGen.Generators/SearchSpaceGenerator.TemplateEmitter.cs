@@ -155,12 +155,14 @@ internal static partial class Emitter
             value is null ? this : Add(name, initializer(value).Lines("new()"));
 
         public Initializer Objects<T>(string name, List<T> items, Func<T, Initializer> initializer, Func<T, int, string?>? comment = null) =>
-            Collection(name, items.Select((item, index) => new Entry(initializer(item).Lines("new()"), comment?.Invoke(item, index))).ToList());
+            Collection(name, Elements(items, initializer, comment));
 
         // A list of lists: each inner list is a `new() { ... }` collection initializer.
         public Initializer Lists<T>(string name, List<List<T>> lists, Func<T, Initializer> initializer, Func<T, int, string?> comment) =>
-            Collection(name, lists.ConvertAll(list => new Entry(Block("new()",
-                list.Select((item, index) => new Entry(initializer(item).Lines("new()"), comment(item, index))).ToList()))));
+            Collection(name, lists.ConvertAll(list => new Entry(Block("new()", Elements(list, initializer, comment)))));
+
+        private static List<Entry> Elements<T>(List<T> items, Func<T, Initializer> initializer, Func<T, int, string?>? comment) =>
+            items.Select((item, index) => new Entry(initializer(item).Lines("new()"), comment?.Invoke(item, index))).ToList();
 
         // `Name = { ... }` adds to the list the field already holds.
         private Initializer Collection(string name, List<Entry> elements)
