@@ -57,7 +57,7 @@ internal static class FixedArchitecture
             Problem: problem);
     }
 
-    public static void Emit(SourceProductionContext output, FixedRequest request, ImmutableArray<(string FullName, string Template)> templates,
+    public static void Emit(SourceProductionContext output, FixedRequest request, ImmutableArray<(string FullName, TemplateSource Source)> templates,
         ImmutableArray<ArchitectureFile> files)
     {
         void Report(DiagnosticDescriptor descriptor, params string[] arguments) =>
@@ -73,8 +73,9 @@ internal static class FixedArchitecture
         NetworkTemplate? Resolve(string fullName)
         {
             if (byName.TryGetValue(fullName, out var known)) return known;
-            foreach (var (name, text) in templates)
-                if (name == fullName) return byName[fullName] = NetworkTemplate.Deserialize(text);
+            // A copy: the pipeline caches the template, and reading the architecture bakes continuous values into it.
+            foreach (var (name, source) in templates)
+                if (name == fullName) return byName[fullName] = source.Template.WithOwnChoices();
             return null;
         }
         var template = Resolve(request.SpaceFullName);

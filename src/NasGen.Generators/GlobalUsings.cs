@@ -8,3 +8,5 @@ global using System.Threading;
 global using Microsoft.CodeAnalysis;
 global using Microsoft.CodeAnalysis.CSharp;
 global using Microsoft.CodeAnalysis.CSharp.Syntax;
+// The export template classes (src/Shared/Export/NetworkTemplate.cs), which the exporter and its callers use throughout.
+global using NasGen.CodeGeneration;

@@ -1,5 +1,5 @@
 // A choice's kind is the exporter's (shared with the runtime): one enum, not a copy kept in step by hand.
-global using ChoiceModelKind = NasGen.Export.TemplateChoiceKind;
+global using ChoiceModelKind = NasGen.CodeGeneration.TemplateChoiceKind;
 
 
 namespace NasGen.Generators;
@@ -70,8 +70,8 @@ internal sealed record SpaceModel(
     bool HasArchitectureConstructor = false);
 
 /// <summary>
-/// What EmitSource and [FixedArchitecture] need of a valid space: its members with holes for the choices (a serialized
-/// NasGen.Export.NetworkTemplate). Apart from <see cref="SpaceModel"/> because it holds method bodies: an edit inside
+/// What EmitSource and [FixedArchitecture] need of a valid space: its members with holes for the choices (a
+/// NasGen.CodeGeneration.NetworkTemplate and the C# that builds it). Apart from <see cref="SpaceModel"/> because it holds method bodies: an edit inside
 /// one re-emits this alone.
 /// </summary>
 internal sealed record ExportTemplateModel(
@@ -79,7 +79,7 @@ internal sealed record ExportTemplateModel(
     EquatableArray<string> ContainingTypes,
     string ClassName,
     string FullyQualifiedName,
-    string Template);
+    TemplateSource Template);
 
 /// <summary>
 /// What the parser found: a model to emit (null when the space is invalid), the stand-in members of an invalid space

@@ -366,32 +366,16 @@ internal static partial class Emitter
         var w = OpenSpaceFile(export.Namespace, export.ContainingTypes, export.ClassName);
         w.Open("partial class SpaceDescriptor");
         w.Line("/// <inheritdoc />");
-        w.Line("// The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate's serialized");
-        w.Line("// form: length-prefixed fields). Plumbing for the exporter, hidden from IntelliSense.");
+        w.Line("// The space's members with holes where the choices go, and each choice's candidates: what EmitSource reads.");
+        w.Line("// A new template on each call, so that an export can bake values into it. Plumbing, hidden from IntelliSense.");
         w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
-        w.Line("public override string ExportTemplate =>");
-        w.Indent();
-        var chunks = Chunks(export.Template, 100).ToList();
-        for (int i = 0; i < chunks.Count; i++)
-            w.Line(Quote(chunks[i]) + (i < chunks.Count - 1 ? " +" : ";"));
-        w.Outdent();
+        var lines = export.Template.Code.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+            w.Line((i == 0 ? "public override global::NasGen.CodeGeneration.NetworkTemplate ExportTemplate => " : "") + lines[i] + (i == lines.Length - 1 ? ";" : ""));
         w.Close();
         w.Close();
         foreach (string _ in export.ContainingTypes) w.Close();
         return w.ToString();
-    }
-
-    // Splits text into pieces of about `size` characters, never inside a surrogate pair.
-    private static IEnumerable<string> Chunks(string text, int size)
-    {
-        for (int start = 0; start < text.Length;)
-        {
-            int length = System.Math.Min(size, text.Length - start);
-            if (start + length < text.Length && char.IsHighSurrogate(text[start + length - 1])) length++;
-            yield return text.Substring(start, length);
-            start += length;
-        }
-        if (text.Length == 0) yield return "";
     }
 
     public static string ArchitectureType(SpaceModel space, ChoiceModel choice) => choice.Kind switch

@@ -81,7 +81,7 @@ internal sealed partial class Parser
         if (input.Take() is not { Context: { TargetSymbol: INamedTypeSymbol space } context }) return null;
         var model = input.Model;
         return new ExportTemplateModel(model.Namespace, model.ContainingTypes, model.ClassName, model.FullyQualifiedName,
-            TemplateBuilder.Build(space, context.SemanticModel.Compilation, context.SemanticModel, model, model.Constraints, cancellationToken));
+            new TemplateSource(TemplateBuilder.Build(space, context.SemanticModel.Compilation, context.SemanticModel, model, model.Constraints, cancellationToken)));
     }
 
     private void Report(DiagnosticDescriptor descriptor, Location? location, params string[] arguments)

@@ -64,20 +64,20 @@ internal sealed partial class TemplateBuilder
     private HashSet<string> _redeclaredNames = new(StringComparer.Ordinal);
     private HashSet<string> _architectureParameters = new(StringComparer.Ordinal);
 
-    public static string Build(INamedTypeSymbol space, Compilation compilation, SemanticModel? semanticModel, SpaceModel model,
+    public static NetworkTemplate Build(INamedTypeSymbol space, Compilation compilation, SemanticModel? semanticModel, SpaceModel model,
         IReadOnlyList<string> constraints, CancellationToken cancellationToken)
     {
         var builder = new TemplateBuilder(space, compilation, model.Choices, cancellationToken) { _givenModel = semanticModel };
         try
         {
-            return builder.BuildTemplate(model, constraints).Serialize();
+            return builder.BuildTemplate(model, constraints);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Exporting is optional: a syntax the builder does not handle makes the space unexportable, not invalid.
             var failed = new NetworkTemplate { SpaceName = model.SpaceName, ClassName = space.Name, FullName = StripGlobal(model.FullyQualifiedName) };
             failed.Problems.Add($"the exporter could not read the class ({e.GetType().Name}: {e.Message})");
-            return failed.Serialize();
+            return failed;
         }
     }
 

@@ -7,3 +7,5 @@ global using System.IO;
 global using System.Linq;
 global using System.Threading;
 global using System.Threading.Tasks;
+// The export template classes (src/Shared/Export/NetworkTemplate.cs), which the exporter and its callers use throughout.
+global using NasGen.CodeGeneration;

@@ -89,9 +89,12 @@ public abstract partial class SearchSpace<TArchitecture> : ISearchSpace<TArchite
 
     // ---- Export as source ---------------------------------------------------------------------------------
 
-    /// <summary>What the generator captured of the space's class for <see cref="EmitSource"/>; null for a space written by hand.</summary>
+    /// <summary>
+    /// What the generator captured of the space's class for <see cref="EmitSource"/>, a new instance on each call (the
+    /// export bakes continuous values into it); null for a space written by hand.
+    /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public virtual string? ExportTemplate => null;
+    public virtual NetworkTemplate? ExportTemplate => null;
 
     /// <summary>The spaces nested in this one by <c>[SubSpace]</c>, whose templates <see cref="EmitSource"/> also needs.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -110,7 +113,7 @@ public abstract partial class SearchSpace<TArchitecture> : ISearchSpace<TArchite
         ArgumentNullException.ThrowIfNull(className);
         ArgumentNullException.ThrowIfNull(@namespace);
         Validate(architecture);
-        var templates = new Dictionary<string, Export.NetworkTemplate>(StringComparer.Ordinal);
+        var templates = new Dictionary<string, NetworkTemplate>(StringComparer.Ordinal);
         var root = CollectTemplates(this, templates)
             ?? throw new NotSupportedException($"{Name}: this space has no export template (only generated spaces can be exported).");
         var codes = new int[Radix.Length];
@@ -123,7 +126,7 @@ public abstract partial class SearchSpace<TArchitecture> : ISearchSpace<TArchite
 
     // A continuous range has no candidates to render: its value becomes the one candidate of this export's template.
     // A wide input choice's code does not say which inputs it selects: its selection is baked in beside its code.
-    private void BakeNumbers(in TArchitecture architecture, Export.NetworkTemplate root, Export.NetworkSourceRenderer renderer)
+    private void BakeNumbers(in TArchitecture architecture, NetworkTemplate root, Export.NetworkSourceRenderer renderer)
     {
         if (IsFinite && !HasWideDimensions) return;
         var numbers = new double[Radix.Length];
@@ -139,10 +142,9 @@ public abstract partial class SearchSpace<TArchitecture> : ISearchSpace<TArchite
         }
     }
 
-    private static Export.NetworkTemplate? CollectTemplates(ISearchSpace space, Dictionary<string, Export.NetworkTemplate> templates)
+    private static NetworkTemplate? CollectTemplates(ISearchSpace space, Dictionary<string, NetworkTemplate> templates)
     {
-        if (space is not IExportable exportable || exportable.ExportTemplate is not string text) return null;
-        var template = Export.NetworkTemplate.Deserialize(text);
+        if (space is not IExportable { ExportTemplate: { } template } exportable) return null;
         templates[template.FullName] = template;
         foreach (var nested in exportable.NestedSpaces) CollectTemplates(nested, templates);
         return template;
@@ -280,7 +282,7 @@ public abstract partial class SearchSpace<TArchitecture> : ISearchSpace<TArchite
 /// <summary>A space that carries an export template (every generated space).</summary>
 internal interface IExportable
 {
-    string? ExportTemplate { get; }
+    NetworkTemplate? ExportTemplate { get; }
 
     IReadOnlyList<ISearchSpace> NestedSpaces { get; }
 }

@@ -1,231 +1,232 @@
 // Shared by NasGen.Generators (which builds templates at compile time and renders them for [FixedArchitecture])
 // and NasGen (which renders them at run time for EmitSource). Keep it netstandard2.0 and dependency-free.
-using System.Text;
+// Every generated space writes its template as object initializers of these classes (its X.Export.g.cs), so the
+// runtime's copy is public (NASGEN_RUNTIME, set by src/NasGen) and hidden from IntelliSense; the generator's stays
+// internal. The public fields are the format: a new one needs one line in the generator's TemplateEmitter.
+using System.ComponentModel;
+using NasGen.Export;
 using NasGen.Json;
 
-namespace NasGen.Export;
+namespace NasGen.CodeGeneration;
 
 /// <summary>The kind of a choice, for the exporter and in the generator's model (its ChoiceModelKind).</summary>
-internal enum TemplateChoiceKind
+[EditorBrowsable(EditorBrowsableState.Never)]
+#if NASGEN_RUNTIME
+public
+#endif
+enum TemplateChoiceKind
 {
+    /// <summary>A value choice.</summary>
     Value,
+
+    /// <summary>A layer choice.</summary>
     Layer,
+
+    /// <summary>An input choice.</summary>
     Input,
+
+    /// <summary>A repeat choice.</summary>
     Repeat,
+
+    /// <summary>A nested search space.</summary>
     SubSpace,
+
+    /// <summary>A cell.</summary>
     Cell,
-    // An indexed layer choice: Max positions of the same candidates (factory method names, called with the position).
+
+    /// <summary>An indexed layer choice: Max positions of the same candidates (factory method names, called with the position).</summary>
     LayerList,
 }
 
 /// <summary>
 /// What the exporter needs to write a space's fixed network as standalone source: the space's own members with
 /// holes where a choice's value goes, and the candidates of each choice. Built by the generator from the user's
-/// syntax; serialized into the generated code as one string.
+/// syntax and written into the generated code as C# that builds it (the space's <c>ExportTemplate</c>).
 /// </summary>
-internal sealed class NetworkTemplate
+[EditorBrowsable(EditorBrowsableState.Never)]
+#if NASGEN_RUNTIME
+public
+#endif
+sealed class NetworkTemplate
 {
+    /// <summary>The space's name (its <c>[SearchSpace]</c> name).</summary>
     public string SpaceName = "";
+
+    /// <summary>The space class's name.</summary>
     public string ClassName = "";
+
+    /// <summary>The space class's full name, without <c>global::</c>.</summary>
     public string FullName = "";
+
+    /// <summary>The class's modifiers as written.</summary>
     public string Modifiers = "";
+
+    /// <summary>The class's base list as written (with its leading <c>" : "</c>), or empty.</summary>
     public string BaseList = "";
+
+    /// <summary>The class's documentation comment as written.</summary>
     public string Documentation = "";
+
+    /// <summary>The using directives of the space's files that the export keeps.</summary>
     public List<string> Usings = new();
 
-    // The space's namespace when its members use other types declared there (the export may live elsewhere).
+    /// <summary>The space's namespace when its members use other types declared there (the export may live elsewhere).</summary>
     public string OwnNamespace = "";
+
+    /// <summary>The choices, in the space's order; parts and conditions refer to them by index.</summary>
     public List<ChoiceTemplate> Choices = new();
+
+    /// <summary>The class's members other than the choices and constraints, in source order.</summary>
     public List<MemberTemplate> Members = new();
 
-    // Why this space cannot be exported (empty: it can).
+    /// <summary>Why this space cannot be exported (empty: it can).</summary>
     public List<string> Problems = new();
 
-    public string Serialize()
+    /// <summary>A copy whose choices can be baked (<see cref="ChoiceTemplate.BakeValue"/>) without changing this template.</summary>
+    internal NetworkTemplate WithOwnChoices()
     {
-        var w = new TemplateWriter();
-        w.Write(SpaceName).Write(ClassName).Write(FullName).Write(Modifiers).Write(BaseList).Write(Documentation).Write(OwnNamespace);
-        w.Write(Usings.Count);
-        foreach (string u in Usings) w.Write(u);
-        w.Write(Choices.Count);
-        foreach (var c in Choices) c.Write(w);
-        w.Write(Members.Count);
-        foreach (var m in Members) m.Write(w);
-        w.Write(Problems.Count);
-        foreach (string p in Problems) w.Write(p);
-        // [Range] bounds come last and only when the space has ranges, so the templates of other spaces are unchanged.
-        var ranged = Choices.FindAll(c => c.HasRange);
-        var optioned = Choices.FindAll(c => c.CellRepetition || c.CellLooseEnds);
-        if (ranged.Count > 0 || optioned.Count > 0)
-        {
-            w.Write(ranged.Count);
-            foreach (var c in ranged)
-                w.Write(Choices.IndexOf(c)).Write(ChoiceTemplate.RoundTrip(c.RangeMin)).Write(ChoiceTemplate.RoundTrip(c.RangeMax))
-                    .Write(ChoiceTemplate.RoundTrip(c.RangeStep)).Write(c.RangeLog ? 1 : 0);
-        }
-        // Then the cells' ENAS options, likewise only when a cell has one.
-        if (optioned.Count > 0)
-        {
-            w.Write(optioned.Count);
-            foreach (var c in optioned) w.Write(Choices.IndexOf(c)).Write(c.CellRepetition ? 1 : 0).Write(c.CellLooseEnds ? 1 : 0);
-        }
-        return w.ToString();
-    }
-
-    public static NetworkTemplate Deserialize(string text)
-    {
-        var r = new TemplateReader(text);
-        var t = new NetworkTemplate
-        {
-            SpaceName = r.String(), ClassName = r.String(), FullName = r.String(), Modifiers = r.String(),
-            BaseList = r.String(), Documentation = r.String(), OwnNamespace = r.String(),
-        };
-        for (int n = r.Int(); n > 0; n--) t.Usings.Add(r.String());
-        for (int n = r.Int(); n > 0; n--) t.Choices.Add(ChoiceTemplate.Read(r));
-        for (int n = r.Int(); n > 0; n--) t.Members.Add(MemberTemplate.Read(r));
-        for (int n = r.Int(); n > 0; n--) t.Problems.Add(r.String());
-        for (int n = r.AtEnd ? 0 : r.Int(); n > 0; n--)
-        {
-            var c = t.Choices[r.Int()];
-            c.HasRange = true;
-            c.RangeMin = ChoiceTemplate.ParseRoundTrip(r.String());
-            c.RangeMax = ChoiceTemplate.ParseRoundTrip(r.String());
-            c.RangeStep = ChoiceTemplate.ParseRoundTrip(r.String());
-            c.RangeLog = r.Int() == 1;
-        }
-        for (int n = r.AtEnd ? 0 : r.Int(); n > 0; n--)
-        {
-            var c = t.Choices[r.Int()];
-            c.CellRepetition = r.Int() == 1;
-            c.CellLooseEnds = r.Int() == 1;
-        }
-        return t;
+        var copy = (NetworkTemplate)MemberwiseClone();
+        copy.Choices = Choices.ConvertAll(choice => choice.Copy());
+        return copy;
     }
 }
 
 /// <summary>One choice: how it is labelled and declared, and its candidates.</summary>
-internal sealed class ChoiceTemplate
+[EditorBrowsable(EditorBrowsableState.Never)]
+#if NASGEN_RUNTIME
+public
+#endif
+sealed class ChoiceTemplate
 {
+    /// <summary>The kind of choice.</summary>
     public TemplateChoiceKind Kind;
+
+    /// <summary>The choice property's name.</summary>
     public string Property = "";
+
+    /// <summary>The name of the field that holds the choice in the fixed network.</summary>
     public string Field = "";
+
+    /// <summary>The choice's label (architecture strings, JSON).</summary>
     public string Label = "";
+
+    /// <summary>The property's accessibility as written.</summary>
     public string Accessibility = "";
+
+    /// <summary>The property's type as written.</summary>
     public string TypeText = "";
 
-    // Value choices: int, long, float, double, bool, string or enum (the JSON form of a candidate follows from it).
+    /// <summary>Value choices: int, long, float, double, bool, string or enum (the JSON form of a candidate follows from it).</summary>
     public string ValueCategory = "";
+
+    /// <summary>The candidates of a value, layer or cell choice (a cell's ops in NasGen's order, Expression <c>Op.Member</c>).</summary>
     public List<CandidateTemplate> Candidates = new();
 
-    // Repeats and sub-spaces: the factory (empty: a sub-space's own constructor).
+    /// <summary>Repeats, sub-spaces and cells: the factory (empty: a sub-space's own constructor).</summary>
     public string Factory = "";
+
+    /// <summary>Repeats: the fewest blocks.</summary>
     public int Min;
+
+    /// <summary>Repeats: the most blocks; indexed layer choices: the positions.</summary>
     public int Max;
 
-    // Input choices.
+    /// <summary>Input choices: the candidate inputs.</summary>
     public int Inputs;
+
+    /// <summary>Input choices: the inputs chosen; cells: inputs per node (0 in the every-edge form).</summary>
     public int Chosen;
+
+    /// <summary>Input choices: how the chosen inputs are combined.</summary>
     public string Reduction = "";
 
-    // Sub-spaces: the nested space's full name (no global::).
+    /// <summary>Sub-spaces: the nested space's full name (no <c>global::</c>).</summary>
     public string SubSpace = "";
 
-    // Cells (Candidates: the ops in NasGen's order, Expression `Op.Member`; Factory: the op factory; Chosen: inputs
-    // per node, 0 in the every-edge form). The op enum as the user wrote it in Cell<...>.
+    /// <summary>Cells: the every-edge form (an op on every edge) rather than chosen inputs per node.</summary>
     public bool EveryEdge;
+
+    /// <summary>Cells: the input nodes.</summary>
     public int InputNodes;
+
+    /// <summary>Cells: the intermediate nodes.</summary>
     public int IntermediateNodes;
+
+    /// <summary>Cells: the op enum as the user wrote it in <c>Cell&lt;...&gt;</c>.</summary>
     public string OpType = "";
 
     // [Range] value choices: the bounds as NasGen.NumericRange holds them (a continuous float range's bounds are
     // floats), Step 0 when continuous. A continuous range has no candidates until BakeValue gives it one.
+
+    /// <summary>Whether the choice is a <c>[Range]</c>.</summary>
     public bool HasRange;
 
-    // Cells, DARTS form: NasGen.CellInputs.WithRepetition (a node's slots may read one input twice) and CellOutput.LooseEnds.
+    /// <summary>Cells, DARTS form: whether a node's slots may read one input twice (<c>CellInputs.WithRepetition</c>).</summary>
     public bool CellRepetition;
+
+    /// <summary>Cells: whether the cell outputs only the nodes no other node reads (<c>CellOutput.LooseEnds</c>).</summary>
     public bool CellLooseEnds;
+
+    /// <summary>The range's lower bound.</summary>
     public double RangeMin;
+
+    /// <summary>The range's upper bound.</summary>
     public double RangeMax;
+
+    /// <summary>The range's step; 0 when it is continuous.</summary>
     public double RangeStep;
+
+    /// <summary>Whether the range is spaced logarithmically.</summary>
     public bool RangeLog;
 
     // Wide input choices: the selection (bit mask) of the architecture being rendered, baked in before rendering
-    // (NetworkSourceRenderer.BakeSelections) as a continuous range's value is; it never travels in the serialized template.
-    public ulong? BakedSelection;
+    // (NetworkSourceRenderer.BakeSelections) as a continuous range's value is; it is not part of the generated template.
+    internal ulong? BakedSelection;
 
     /// <summary>
     /// Whether this is an input choice of more selections than an int code numbers: its code is always 0 and its
     /// selection travels in the numbers vector (NasGen.InputSelections.IsWide).
     /// </summary>
-    public bool IsWideInput => Kind == TemplateChoiceKind.Input && InputSubsets.Count(Inputs, Chosen) > InputSubsets.MaxCodedCount;
+    internal bool IsWideInput => Kind == TemplateChoiceKind.Input && InputSubsets.Count(Inputs, Chosen) > InputSubsets.MaxCodedCount;
 
     /// <summary>Whether this is a continuous range: any number between the bounds, no candidates to list.</summary>
-    public bool IsContinuousRange => HasRange && RangeStep == 0;
+    internal bool IsContinuousRange => HasRange && RangeStep == 0;
 
     /// <summary>The range as NasGen.NumericRange.ToString() writes it.</summary>
-    public string RangeText => RangeValues.Describe(RangeMin, RangeMax, RangeStep, RangeLog);
+    internal string RangeText => RangeValues.Describe(RangeMin, RangeMax, RangeStep, RangeLog);
 
     /// <summary>
     /// A continuous range's value, read back from its number: a float range holds the nearest float; null when
     /// the number is outside the bounds (NaN and infinities are).
     /// </summary>
-    public double? ContinuousValue(double number)
+    internal double? ContinuousValue(double number)
     {
         if (ValueCategory == "float") number = (float)number;
         return number >= RangeMin && number <= RangeMax ? number : null;
     }
 
     /// <summary>Makes <paramref name="value"/> a continuous range's one candidate, so the exporter renders it like any chosen value.</summary>
-    public void BakeValue(double value)
+    internal void BakeValue(double value)
     {
         string token = ValueCategory == "float" ? ((float)value).ToString("R", CultureInfo.InvariantCulture) : RoundTrip(value);
         string literal = ValueCategory == "float" ? token + "f" : token.IndexOfAny(['.', 'E', 'e']) >= 0 ? token : token + ".0";
         Candidates = [new CandidateTemplate { Token = token, Expression = literal }];
     }
 
+    /// <summary>A shallow copy: BakeValue replaces its candidate list rather than changing the shared one.</summary>
+    internal ChoiceTemplate Copy() => (ChoiceTemplate)MemberwiseClone();
+
     /// <summary>A double as the shortest text that reads back to the same bits.</summary>
-    public static string RoundTrip(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    internal static string RoundTrip(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    public static double ParseRoundTrip(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
-
-    public void Write(TemplateWriter w)
-    {
-        w.Write((int)Kind).Write(Property).Write(Field).Write(Label).Write(Accessibility).Write(TypeText).Write(ValueCategory);
-        w.Write(Candidates.Count);
-        foreach (var c in Candidates) w.Write(c.Token).Write(c.Expression).Write(c.Raw).Write(c.Requires);
-        w.Write(Factory).Write(Min).Write(Max).Write(Inputs).Write(Chosen).Write(Reduction).Write(SubSpace);
-        w.Write(EveryEdge ? 1 : 0).Write(InputNodes).Write(IntermediateNodes).Write(OpType);
-    }
-
-    public static ChoiceTemplate Read(TemplateReader r)
-    {
-        var c = new ChoiceTemplate
-        {
-            Kind = (TemplateChoiceKind)r.Int(), Property = r.String(), Field = r.String(), Label = r.String(),
-            Accessibility = r.String(), TypeText = r.String(), ValueCategory = r.String(),
-        };
-        for (int n = r.Int(); n > 0; n--)
-            c.Candidates.Add(new CandidateTemplate { Token = r.String(), Expression = r.String(), Raw = r.String(), Requires = r.String() });
-        c.Factory = r.String();
-        c.Min = r.Int();
-        c.Max = r.Int();
-        c.Inputs = r.Int();
-        c.Chosen = r.Int();
-        c.Reduction = r.String();
-        c.SubSpace = r.String();
-        c.EveryEdge = r.Int() == 1;
-        c.InputNodes = r.Int();
-        c.IntermediateNodes = r.Int();
-        c.OpType = r.String();
-        return c;
-    }
+    internal static double ParseRoundTrip(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 
     /// <summary>
     /// A cell's dimensions as NasGen's Cell&lt;TOp&gt;.Dimensions lists them: one op choice per edge
     /// (<c>edge{to}-{from}</c>), or per intermediate node its inputs then one op per chosen input (with repetition: per
     /// slot its input, one of the node's predecessors, then its op).
     /// </summary>
-    public List<(string Label, ChoiceTemplate Choice)> CellDimensions()
+    internal List<(string Label, ChoiceTemplate Choice)> CellDimensions()
     {
         var dimensions = new List<(string, ChoiceTemplate)>();
         ChoiceTemplate Ops() => new() { Kind = TemplateChoiceKind.Layer, Candidates = Candidates };
@@ -251,7 +252,7 @@ internal sealed class ChoiceTemplate
     }
 
     /// <summary>An indexed layer choice's dimensions: one layer choice per position, <c>{label}.{i}</c>.</summary>
-    public List<(string Label, ChoiceTemplate Choice)> PositionDimensions()
+    internal List<(string Label, ChoiceTemplate Choice)> PositionDimensions()
     {
         var dimensions = new List<(string, ChoiceTemplate)>();
         for (int position = 0; position < Max; position++)
@@ -260,7 +261,7 @@ internal sealed class ChoiceTemplate
     }
 
     /// <summary>The edges of an every-edge cell in NasGen's order: by target node, sources ascending.</summary>
-    public List<(int From, int To)> CellEdges()
+    internal List<(int From, int To)> CellEdges()
     {
         var edges = new List<(int, int)>();
         for (int to = 1; to <= IntermediateNodes; to++)
@@ -268,10 +269,10 @@ internal sealed class ChoiceTemplate
         return edges;
     }
 
-    public static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
+    internal static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The number of codes (dimensions) this choice holds.</summary>
-    public int CandidateCount => Kind switch
+    internal int CandidateCount => Kind switch
     {
         TemplateChoiceKind.Input => (int)Math.Min(InputSubsets.Count(Inputs, Chosen), InputSubsets.MaxCodedCount),
         TemplateChoiceKind.Repeat => Max - Min + 1,
@@ -279,16 +280,16 @@ internal sealed class ChoiceTemplate
     };
 
     /// <summary>The selected inputs of an input choice's code, ascending (the order of NasGen.ChosenInputs.All).</summary>
-    public static int[] InputSelection(int inputs, int chosen, int code) => Indices(InputSubsets.Unrank(inputs, chosen, code));
+    internal static int[] InputSelection(int inputs, int chosen, int code) => Indices(InputSubsets.Unrank(inputs, chosen, code));
 
     /// <summary>The inputs this input choice selects at <paramref name="code"/>; a wide choice's are its baked selection.</summary>
-    public int[] SelectedInputs(int code) => IsWideInput ? Indices(BakedMask) : InputSelection(Inputs, Chosen, code);
+    internal int[] SelectedInputs(int code) => IsWideInput ? Indices(BakedMask) : InputSelection(Inputs, Chosen, code);
 
     /// <summary>
     /// The token of the chosen candidate in an architecture string: <see cref="Token"/>, but a wide input choice's is its
     /// baked selection (its code is always 0).
     /// </summary>
-    public string ChosenToken(int code) => IsWideInput ? InputSubsets.Token(BakedMask) : Token(code);
+    internal string ChosenToken(int code) => IsWideInput ? InputSubsets.Token(BakedMask) : Token(code);
 
     // What is rendered is refused only when nothing is baked in.
     private ulong BakedMask => BakedSelection ?? throw new NotSupportedException(
@@ -304,7 +305,7 @@ internal sealed class ChoiceTemplate
     }
 
     /// <summary>The canonical token of a candidate code (as in architecture strings).</summary>
-    public string Token(int code) => Kind switch
+    internal string Token(int code) => Kind switch
     {
         TemplateChoiceKind.Input => InputSubsets.Token(InputSubsets.Unrank(Inputs, Chosen, code)),
         TemplateChoiceKind.Repeat => (Min + code).ToString(CultureInfo.InvariantCulture),
@@ -312,7 +313,7 @@ internal sealed class ChoiceTemplate
     };
 
     /// <summary>The code of a canonical token, or -1.</summary>
-    public int IndexOfToken(string token)
+    internal int IndexOfToken(string token)
     {
         if (Kind == TemplateChoiceKind.Input)
             return InputSubsets.ParseSelection(token, Inputs, Chosen) is ulong mask ? (int)InputSubsets.Rank(mask) : -1;
@@ -322,218 +323,166 @@ internal sealed class ChoiceTemplate
     }
 
     /// <summary>The dimension kind written into a space's fingerprint (NasGen.ChoiceKind's names).</summary>
-    public string KindName => Kind == TemplateChoiceKind.Layer ? "Layer" : Kind == TemplateChoiceKind.Input ? "Input"
+    internal string KindName => Kind == TemplateChoiceKind.Layer ? "Layer" : Kind == TemplateChoiceKind.Input ? "Input"
         : Kind == TemplateChoiceKind.Repeat ? "Repeat" : "Value";
 }
 
 /// <summary>One candidate of a value or layer choice.</summary>
-internal sealed class CandidateTemplate
+[EditorBrowsable(EditorBrowsableState.Never)]
+#if NASGEN_RUNTIME
+public
+#endif
+sealed class CandidateTemplate
 {
-    // The canonical token (architecture strings, fingerprints).
+    /// <summary>The canonical token (architecture strings, fingerprints).</summary>
     public string Token = "";
 
-    // Values: the C# literal; layers: the expression that builds the candidate.
+    /// <summary>Values: the C# literal; layers: the expression that builds the candidate.</summary>
     public string Expression = "";
 
-    // Strings: the raw value (JSON holds it unescaped).
+    /// <summary>Strings: the raw value (JSON holds it unescaped).</summary>
     public string Raw = "";
 
-    // Layers built by a factory method: its name (kept in the exported class only when chosen).
+    /// <summary>Layers built by a factory method: its name (kept in the exported class only when chosen).</summary>
     public string Requires = "";
 }
 
 /// <summary>A member of the space class, with holes.</summary>
-internal sealed class MemberTemplate
+[EditorBrowsable(EditorBrowsableState.Never)]
+#if NASGEN_RUNTIME
+public
+#endif
+sealed class MemberTemplate
 {
+    /// <summary>The member's name (<c>.ctor</c> for a constructor).</summary>
     public string Name = "";
 
-    // Private methods that nothing kept refers to are left out (unchosen candidate factories, for example).
+    /// <summary>A private method that is left out when nothing kept refers to it (an unchosen candidate's factory, for example).</summary>
     public bool Droppable;
+
+    /// <summary>Whether a blank line separates the member from the one before.</summary>
     public bool BlankLineBefore;
 
-    // Columns of indentation of the member's first line in the user's file.
+    /// <summary>Columns of indentation of the member's first line in the user's file.</summary>
     public int Indent;
+
+    /// <summary>The names of the space's members and choices that this member refers to.</summary>
     public List<string> References = new();
+
+    /// <summary>The member's text: verbatim pieces and holes.</summary>
     public List<Part> Parts = new();
-
-    public void Write(TemplateWriter w)
-    {
-        w.Write(Name).Write(Droppable ? 1 : 0).Write(BlankLineBefore ? 1 : 0).Write(Indent);
-        w.Write(References.Count);
-        foreach (string r in References) w.Write(r);
-        Part.WriteList(w, Parts);
-    }
-
-    public static MemberTemplate Read(TemplateReader r)
-    {
-        var m = new MemberTemplate { Name = r.String(), Droppable = r.Int() == 1, BlankLineBefore = r.Int() == 1, Indent = r.Int() };
-        for (int n = r.Int(); n > 0; n--) m.References.Add(r.String());
-        m.Parts = Part.ReadList(r);
-        return m;
-    }
 }
 
-internal enum PartKind
+/// <summary>What a <see cref="Part"/> of a member's text is.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+#if NASGEN_RUNTIME
+public
+#endif
+enum PartKind
 {
-    // Verbatim text.
+    /// <summary>Verbatim text.</summary>
     Text,
-    // The exported class's name.
+
+    /// <summary>The exported class's name.</summary>
     ClassName,
-    // The statements that build the chosen operations (the user's InitializeChoices call); Indent = its column; Flag: the
-    // call was an expression body (`=> InitializeChoices(a);`), so the statements become a block body.
+
+    /// <summary>
+    /// The statements that build the chosen operations (the user's InitializeChoices call); Indent: its column; Flag: the
+    /// call was an expression body (<c>=&gt; InitializeChoices(a);</c>), so the statements become a block body.
+    /// </summary>
     InitializeChoices,
-    // The nested class of the sub-space whose full name is Text.
+
+    /// <summary>The nested class of the sub-space whose full name is Text.</summary>
     SubSpaceClass,
-    // An input choice's Select(...): Branches are the argument expressions; Flag: parenthesise a compound result.
+
+    /// <summary>An input choice's <c>Select(...)</c>: Branches are the argument expressions; Flag: parenthesise a compound result.</summary>
     Select,
-    // A condition on value choices: Branches[0] when it holds, Branches[1] otherwise; Indent: columns to remove from
-    // the kept branch's lines (an if's block); Flag: parenthesise a compound expression.
+
+    /// <summary>
+    /// A condition on value choices: Branches[0] when it holds, Branches[1] otherwise; Indent: columns to remove from
+    /// the kept branch's lines (an if's block); Flag: parenthesise a compound expression.
+    /// </summary>
     Conditional,
 }
 
-/// <summary>A piece of a member's text.</summary>
-internal sealed class Part
+/// <summary>A piece of a member's text: verbatim text or a hole that the exporter fills from the architecture.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+#if NASGEN_RUNTIME
+public
+#endif
+sealed class Part
 {
+    /// <summary>What the piece is.</summary>
     public PartKind Kind;
+
+    /// <summary>Text: the text; SubSpaceClass: the sub-space's full name.</summary>
     public string Text = "";
+
+    /// <summary>Select: the input choice's index.</summary>
     public int Choice;
+
+    /// <summary>A kind's option (see <see cref="PartKind"/>).</summary>
     public bool Flag;
+
+    /// <summary>A kind's column count (see <see cref="PartKind"/>).</summary>
     public int Indent;
+
+    /// <summary>Conditional: the condition.</summary>
     public Condition? Condition;
+
+    /// <summary>Select: the argument expressions; Conditional: the two arms.</summary>
     public List<List<Part>> Branches = new();
 
-    // Compound expressions of each branch (Select arguments, Conditional arms) need parentheses in some contexts.
+    /// <summary>Per branch: whether it is a compound expression (parenthesised in some contexts).</summary>
     public List<bool> BranchIsCompound = new();
 
-    public static Part OfText(string text) => new() { Kind = PartKind.Text, Text = text };
-
-    public static void WriteList(TemplateWriter w, List<Part> parts)
-    {
-        w.Write(parts.Count);
-        foreach (var p in parts)
-        {
-            w.Write((int)p.Kind).Write(p.Text).Write(p.Choice).Write(p.Flag ? 1 : 0).Write(p.Indent);
-            if (p.Condition is null) w.Write(0);
-            else
-            {
-                w.Write(1);
-                p.Condition.Write(w);
-            }
-            w.Write(p.Branches.Count);
-            for (int i = 0; i < p.Branches.Count; i++)
-            {
-                w.Write(p.BranchIsCompound.Count > i && p.BranchIsCompound[i] ? 1 : 0);
-                WriteList(w, p.Branches[i]);
-            }
-        }
-    }
-
-    public static List<Part> ReadList(TemplateReader r)
-    {
-        var parts = new List<Part>();
-        for (int n = r.Int(); n > 0; n--)
-        {
-            var p = new Part { Kind = (PartKind)r.Int(), Text = r.String(), Choice = r.Int(), Flag = r.Int() == 1, Indent = r.Int() };
-            if (r.Int() == 1) p.Condition = Condition.Read(r);
-            for (int b = r.Int(); b > 0; b--)
-            {
-                p.BranchIsCompound.Add(r.Int() == 1);
-                p.Branches.Add(ReadList(r));
-            }
-            parts.Add(p);
-        }
-        return parts;
-    }
+    internal static Part OfText(string text) => new() { Kind = PartKind.Text, Text = text };
 }
 
-internal enum ConditionKind
+/// <summary>What a <see cref="Condition"/> tests.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+#if NASGEN_RUNTIME
+public
+#endif
+enum ConditionKind
 {
-    // Holds when choice Choice's code is in Codes.
+    /// <summary>Holds when choice Choice's code is in Codes.</summary>
     Atom,
+
+    /// <summary>Holds when its one operand does not.</summary>
     Not,
+
+    /// <summary>Holds when every operand does.</summary>
     And,
+
+    /// <summary>Holds when some operand does.</summary>
     Or,
 }
 
 /// <summary>A condition over value choices, decided per candidate at compile time.</summary>
-internal sealed class Condition
+[EditorBrowsable(EditorBrowsableState.Never)]
+#if NASGEN_RUNTIME
+public
+#endif
+sealed class Condition
 {
+    /// <summary>What the condition tests.</summary>
     public ConditionKind Kind;
+
+    /// <summary>Atom: the value choice's index.</summary>
     public int Choice;
+
+    /// <summary>Atom: the candidate codes for which it holds.</summary>
     public List<int> Codes = new();
+
+    /// <summary>Not, And, Or: the operands.</summary>
     public List<Condition> Operands = new();
 
-    public bool Holds(IReadOnlyList<int> codes) => Kind switch
+    internal bool Holds(IReadOnlyList<int> codes) => Kind switch
     {
         ConditionKind.Atom => Codes.Contains(codes[Choice]),
         ConditionKind.Not => !Operands[0].Holds(codes),
         ConditionKind.And => Operands.TrueForAll(o => o.Holds(codes)),
         _ => Operands.Exists(o => o.Holds(codes)),
     };
-
-    public void Write(TemplateWriter w)
-    {
-        w.Write((int)Kind).Write(Choice).Write(Codes.Count);
-        foreach (int c in Codes) w.Write(c);
-        w.Write(Operands.Count);
-        foreach (var o in Operands) o.Write(w);
-    }
-
-    public static Condition Read(TemplateReader r)
-    {
-        var c = new Condition { Kind = (ConditionKind)r.Int(), Choice = r.Int() };
-        for (int n = r.Int(); n > 0; n--) c.Codes.Add(r.Int());
-        for (int n = r.Int(); n > 0; n--) c.Operands.Add(Read(r));
-        return c;
-    }
-}
-
-/// <summary>Writes length-prefixed fields, so that no text needs escaping.</summary>
-internal sealed class TemplateWriter
-{
-    private readonly StringBuilder _text = new();
-
-    public TemplateWriter Write(string value)
-    {
-        _text.Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(value);
-        return this;
-    }
-
-    public TemplateWriter Write(int value)
-    {
-        _text.Append(value.ToString(CultureInfo.InvariantCulture)).Append(';');
-        return this;
-    }
-
-    public override string ToString() => _text.ToString();
-}
-
-/// <summary>Reads what <see cref="TemplateWriter"/> wrote.</summary>
-internal sealed class TemplateReader
-{
-    private readonly string _text;
-    private int _position;
-
-    public TemplateReader(string text) => _text = text;
-
-    public bool AtEnd => _position >= _text.Length;
-
-    public string String()
-    {
-        int colon = _text.IndexOf(':', _position);
-        if (colon < 0) throw new FormatException("Corrupt NasGen network template.");
-        int length = int.Parse(_text.Substring(_position, colon - _position), CultureInfo.InvariantCulture);
-        string value = _text.Substring(colon + 1, length);
-        _position = colon + 1 + length;
-        return value;
-    }
-
-    public int Int()
-    {
-        int semicolon = _text.IndexOf(';', _position);
-        if (semicolon < 0) throw new FormatException("Corrupt NasGen network template.");
-        int value = int.Parse(_text.Substring(_position, semicolon - _position), CultureInfo.InvariantCulture);
-        _position = semicolon + 1;
-        return value;
-    }
 }

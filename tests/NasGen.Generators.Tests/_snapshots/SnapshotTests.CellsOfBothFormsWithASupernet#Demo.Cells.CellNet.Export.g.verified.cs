@@ -9,23 +9,155 @@ partial class CellNet
     partial class SpaceDescriptor
     {
         /// <inheritdoc />
-        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate's serialized
-        // form: length-prefixed fields). Plumbing for the exporter, hidden from IntelliSense.
+        // The space's members with holes where the choices go, and each choice's candidates: what EmitSource reads.
+        // A new template on each call, so that an export can bake values into it. Plumbing, hidden from IntelliSense.
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-        public override string ExportTemplate =>
-            "5:cells7:CellNet18:Demo.Cells.CellNet13:public sealed25: : Module<Tensor, Tensor>0:10:Demo.Cells3;25" +
-            ":using TorchSharp.Modules;30:using static TorchSharp.torch;33:using static TorchSharp.torch.nn;3;0;5" +
-            ":Width5:width5:width6:public3:int3:int2;1:81:80:0:2:162:160:0:0:0;0;0;0;0:0:0;0;0;0:5;6:Normal6:norm" +
-            "al6:normal6:public8:Cell<Op>0:3;4:None7:Op.None0:0:4:Skip7:Op.Skip0:0:7:Conv3x310:Op.Conv3x30:0:6:Ma" +
-            "keOp0;0;0;0;0:0:1;1;3;2:Op5;6:Reduce6:reduce9:reduction6:public8:Cell<Op>0:3;4:None7:Op.None0:0:4:Sk" +
-            "ip7:Op.Skip0:0:7:Conv3x310:Op.Conv3x30:0:6:MakeOp0;0;0;2;0:0:0;2;3;2:Op4;7:normal20;1;4;0;1;0;38:   " +
-            " private readonly Cell<Op> normal2;0;0;0;0;0;5:.ctor0;1;4;1;7:normal27;0;11:    public 0;0;0;0;0;1;0" +
-            ":0;0;0;0;0;0;17:() : base(nameof(0;0;0;0;0;1;0:0;0;0;0;0;0;17:))\n    {\n        0;0;0;0;0;2;0:0;0;8;0" +
-            ";0;0;76:\n        normal2 = NewNormal(\"normal2\");\n        RegisterComponents();\n    }0;0;0;0;0;6:Make" +
-            "Op1;1;4;1;5:Width1;0;203:    private Module<Tensor, Tensor> MakeOp(Op op, CellEdge edge) => op switc" +
-            "h\n    {\n        Op.None => new ZeroOp(),\n        Op.Skip => Identity(),\n        _ => Conv2d(Width, W" +
-            "idth, 3, padding: 1),\n    };0;0;0;0;0;7:forward0;1;4;3;7:normal26:Normal6:Reduce1;0;151:    public o" +
-            "verride Tensor forward(Tensor input)\n    {\n        var x = normal2.call(Normal.call(input));\n       " +
-            " return Reduce.Forward(x, input);\n    }0;0;0;0;0;0;";
+        public override global::NasGen.CodeGeneration.NetworkTemplate ExportTemplate => new()
+        {
+            SpaceName = "cells",
+            ClassName = "CellNet",
+            FullName = "Demo.Cells.CellNet",
+            Modifiers = "public sealed",
+            BaseList = " : Module<Tensor, Tensor>",
+            Usings =
+            {
+                "using TorchSharp.Modules;",
+                "using static TorchSharp.torch;",
+                "using static TorchSharp.torch.nn;",
+            },
+            OwnNamespace = "Demo.Cells",
+            Choices =
+            {
+                // 0: Width
+                new()
+                {
+                    Property = "Width",
+                    Field = "width",
+                    Label = "width",
+                    Accessibility = "public",
+                    TypeText = "int",
+                    ValueCategory = "int",
+                    Candidates = { new() { Token = "8", Expression = "8" }, new() { Token = "16", Expression = "16" } },
+                },
+                // 1: Normal
+                new()
+                {
+                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.Cell,
+                    Property = "Normal",
+                    Field = "normal",
+                    Label = "normal",
+                    Accessibility = "public",
+                    TypeText = "Cell<Op>",
+                    Candidates =
+                    {
+                        new() { Token = "None", Expression = "Op.None" },
+                        new() { Token = "Skip", Expression = "Op.Skip" },
+                        new() { Token = "Conv3x3", Expression = "Op.Conv3x3" },
+                    },
+                    Factory = "MakeOp",
+                    EveryEdge = true,
+                    InputNodes = 1,
+                    IntermediateNodes = 3,
+                    OpType = "Op",
+                },
+                // 2: Reduce
+                new()
+                {
+                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.Cell,
+                    Property = "Reduce",
+                    Field = "reduce",
+                    Label = "reduction",
+                    Accessibility = "public",
+                    TypeText = "Cell<Op>",
+                    Candidates =
+                    {
+                        new() { Token = "None", Expression = "Op.None" },
+                        new() { Token = "Skip", Expression = "Op.Skip" },
+                        new() { Token = "Conv3x3", Expression = "Op.Conv3x3" },
+                    },
+                    Factory = "MakeOp",
+                    Chosen = 2,
+                    InputNodes = 2,
+                    IntermediateNodes = 3,
+                    OpType = "Op",
+                },
+            },
+            Members =
+            {
+                // normal2
+                new()
+                {
+                    Name = "normal2",
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    Parts = { new() { Text = "    private readonly Cell<Op> normal2;" } },
+                },
+                // .ctor
+                new()
+                {
+                    Name = ".ctor",
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    References = { "normal2" },
+                    Parts =
+                    {
+                        new() { Text = "    public " },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.ClassName },
+                        new() { Text = "() : base(nameof(" },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.ClassName },
+                        new() { Text = """
+                        ))
+                            {
+                                
+                        """ },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.InitializeChoices, Indent = 8 },
+                        new() { Text = """
+
+                                normal2 = NewNormal("normal2");
+                                RegisterComponents();
+                            }
+                        """ },
+                    },
+                },
+                // MakeOp
+                new()
+                {
+                    Name = "MakeOp",
+                    Droppable = true,
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    References = { "Width" },
+                    Parts =
+                    {
+                        new() { Text = """
+                            private Module<Tensor, Tensor> MakeOp(Op op, CellEdge edge) => op switch
+                            {
+                                Op.None => new ZeroOp(),
+                                Op.Skip => Identity(),
+                                _ => Conv2d(Width, Width, 3, padding: 1),
+                            };
+                        """ },
+                    },
+                },
+                // forward
+                new()
+                {
+                    Name = "forward",
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    References = { "normal2", "Normal", "Reduce" },
+                    Parts =
+                    {
+                        new() { Text = """
+                            public override Tensor forward(Tensor input)
+                            {
+                                var x = normal2.call(Normal.call(input));
+                                return Reduce.Forward(x, input);
+                            }
+                        """ },
+                    },
+                },
+            },
+        };
     }
 }

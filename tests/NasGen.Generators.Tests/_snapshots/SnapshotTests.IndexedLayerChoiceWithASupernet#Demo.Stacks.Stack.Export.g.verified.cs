@@ -9,22 +9,128 @@ partial class Stack
     partial class SpaceDescriptor
     {
         /// <inheritdoc />
-        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate's serialized
-        // form: length-prefixed fields). Plumbing for the exporter, hidden from IntelliSense.
+        // The space's members with holes where the choices go, and each choice's candidates: what EmitSource reads.
+        // A new template on each call, so that an export can bake values into it. Plumbing, hidden from IntelliSense.
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-        public override string ExportTemplate =>
-            "5:stack5:Stack17:Demo.Stacks.Stack13:public sealed25: : Module<Tensor, Tensor>0:0:3;25:using TorchSh" +
-            "arp.Modules;30:using static TorchSharp.torch;33:using static TorchSharp.torch.nn;2;0;5:Width5:width5" +
-            ":width6:public3:int3:int2;1:81:80:0:2:162:160:0:0:0;0;0;0;0:0:0;0;0;0:6;6:Blocks6:blocks6:blocks6:pu" +
-            "blic34:ModuleList<Module<Tensor, Tensor>>0:3;6:Narrow6:Narrow0:6:Narrow4:Wide4:Wide0:4:Wide4:Skip4:S" +
-            "kip0:4:Skip0:0;3;0;0;0:0:0;0;0;0:5;5:.ctor0;1;4;0;7;0;11:    public 0;0;0;0;0;1;0:0;0;0;0;0;0;17:() " +
-            ": base(nameof(0;0;0;0;0;1;0:0;0;0;0;0;0;17:))\n    {\n        0;0;0;0;0;2;0:0;0;8;0;0;0;36:\n        Re" +
-            "gisterComponents();\n    }0;0;0;0;0;6:Narrow1;1;4;1;5:Width1;0;92:    private Module<Tensor, Tensor> " +
-            "Narrow(int block) => Conv2d(Width, Width, 3, padding: 1);0;0;0;0;0;4:Wide1;1;4;1;5:Width1;0;110:    " +
-            "private Module<Tensor, Tensor> Wide(int block) => Conv2d(Width, Width, 3 + 2 * block, padding: 1 + b" +
-            "lock);0;0;0;0;0;4:Skip1;1;4;0;1;0;65:    private Module<Tensor, Tensor> Skip(int block) => Identity(" +
-            ");0;0;0;0;0;7:forward0;1;4;1;6:Blocks1;0;147:    public override Tensor forward(Tensor input)\n    {\n" +
-            "        foreach (var block in Blocks) input = block.call(input);\n        return input;\n    }0;0;0;0;" +
-            "0;0;";
+        public override global::NasGen.CodeGeneration.NetworkTemplate ExportTemplate => new()
+        {
+            SpaceName = "stack",
+            ClassName = "Stack",
+            FullName = "Demo.Stacks.Stack",
+            Modifiers = "public sealed",
+            BaseList = " : Module<Tensor, Tensor>",
+            Usings =
+            {
+                "using TorchSharp.Modules;",
+                "using static TorchSharp.torch;",
+                "using static TorchSharp.torch.nn;",
+            },
+            Choices =
+            {
+                // 0: Width
+                new()
+                {
+                    Property = "Width",
+                    Field = "width",
+                    Label = "width",
+                    Accessibility = "public",
+                    TypeText = "int",
+                    ValueCategory = "int",
+                    Candidates = { new() { Token = "8", Expression = "8" }, new() { Token = "16", Expression = "16" } },
+                },
+                // 1: Blocks
+                new()
+                {
+                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.LayerList,
+                    Property = "Blocks",
+                    Field = "blocks",
+                    Label = "blocks",
+                    Accessibility = "public",
+                    TypeText = "ModuleList<Module<Tensor, Tensor>>",
+                    Candidates =
+                    {
+                        new() { Token = "Narrow", Expression = "Narrow", Requires = "Narrow" },
+                        new() { Token = "Wide", Expression = "Wide", Requires = "Wide" },
+                        new() { Token = "Skip", Expression = "Skip", Requires = "Skip" },
+                    },
+                    Max = 3,
+                },
+            },
+            Members =
+            {
+                // .ctor
+                new()
+                {
+                    Name = ".ctor",
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    Parts =
+                    {
+                        new() { Text = "    public " },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.ClassName },
+                        new() { Text = "() : base(nameof(" },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.ClassName },
+                        new() { Text = """
+                        ))
+                            {
+                                
+                        """ },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.InitializeChoices, Indent = 8 },
+                        new() { Text = """
+
+                                RegisterComponents();
+                            }
+                        """ },
+                    },
+                },
+                // Narrow
+                new()
+                {
+                    Name = "Narrow",
+                    Droppable = true,
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    References = { "Width" },
+                    Parts = { new() { Text = "    private Module<Tensor, Tensor> Narrow(int block) => Conv2d(Width, Width, 3, padding: 1);" } },
+                },
+                // Wide
+                new()
+                {
+                    Name = "Wide",
+                    Droppable = true,
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    References = { "Width" },
+                    Parts = { new() { Text = "    private Module<Tensor, Tensor> Wide(int block) => Conv2d(Width, Width, 3 + 2 * block, padding: 1 + block);" } },
+                },
+                // Skip
+                new()
+                {
+                    Name = "Skip",
+                    Droppable = true,
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    Parts = { new() { Text = "    private Module<Tensor, Tensor> Skip(int block) => Identity();" } },
+                },
+                // forward
+                new()
+                {
+                    Name = "forward",
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    References = { "Blocks" },
+                    Parts =
+                    {
+                        new() { Text = """
+                            public override Tensor forward(Tensor input)
+                            {
+                                foreach (var block in Blocks) input = block.call(input);
+                                return input;
+                            }
+                        """ },
+                    },
+                },
+            },
+        };
     }
 }

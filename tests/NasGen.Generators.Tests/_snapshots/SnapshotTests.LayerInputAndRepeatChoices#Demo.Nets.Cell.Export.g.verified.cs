@@ -9,25 +9,184 @@ partial class Cell
     partial class SpaceDescriptor
     {
         /// <inheritdoc />
-        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate's serialized
-        // form: length-prefixed fields). Plumbing for the exporter, hidden from IntelliSense.
+        // The space's members with holes where the choices go, and each choice's candidates: what EmitSource reads.
+        // A new template on each call, so that an export can bake values into it. Plumbing, hidden from IntelliSense.
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-        public override string ExportTemplate =>
-            "4:cell4:Cell14:Demo.Nets.Cell13:public sealed25: : Module<Tensor, Tensor>0:0:3;25:using TorchSharp.M" +
-            "odules;30:using static TorchSharp.torch;33:using static TorchSharp.torch.nn;5;0;5:Width5:width5:widt" +
-            "h6:public3:int3:int2;1:81:80:0:2:162:160:0:0:0;0;0;0;0:0:0;0;0;0:1;2:Op2:op2:op6:public22:Module<Ten" +
-            "sor, Tensor>0:2;7:Conv3x39:Conv3x3()0:7:Conv3x37:Conv5x59:Conv5x5()0:7:Conv5x50:0;0;0;0;0:0:0;0;0;0:" +
-            "1;8:Shortcut8:shortcut8:shortcut6:public22:Module<Tensor, Tensor>0:2;8:Identity32:new global::Demo.N" +
-            "ets.Identity()0:0:4:Zero28:new global::Demo.Nets.Zero()0:0:0:0;0;0;0;0:0:0;0;0;0:2;4:Skip4:skip4:ski" +
-            "p6:public11:InputChoice0:0;0:0;0;3;2;4:Mean0:0;0;0;0:3;6:Blocks6:blocks5:depth6:public10:Sequential0" +
-            ":0;9:MakeBlock1;3;0;0;0:0:0;0;0;0:5;5:.ctor0;1;4;0;7;0;11:    public 0;0;0;0;0;1;0:0;0;0;0;0;0;17:()" +
-            " : base(nameof(0;0;0;0;0;1;0:0;0;0;0;0;0;17:))\n    {\n        0;0;0;0;0;2;0:0;0;8;0;0;0;36:\n        R" +
-            "egisterComponents();\n    }0;0;0;0;0;7:Conv3x31;1;4;1;5:Width1;0;84:    private Module<Tensor, Tensor" +
-            "> Conv3x3() => Conv2d(Width, Width, 3, padding: 1);0;0;0;0;0;7:Conv5x51;1;4;1;5:Width1;0;84:    priv" +
-            "ate Module<Tensor, Tensor> Conv5x5() => Conv2d(Width, Width, 5, padding: 2);0;0;0;0;0;9:MakeBlock1;1" +
-            ";4;0;1;0;66:    private Module<Tensor, Tensor> MakeBlock(int index) => ReLU();0;0;0;0;0;7:forward0;1" +
-            ";4;4;2:Op6:Blocks4:Skip8:Shortcut3;0;134:    public override Tensor forward(Tensor input)\n    {\n    " +
-            "    var a = Op.call(input);\n        var b = Blocks.call(a);\n        return 0;0;0;0;0;4;0:3;0;0;0;3;0" +
-            ";1;0;5:input0;0;0;0;0;0;1;0;16:Shortcut.call(a)0;0;0;0;0;0;1;0;1:b0;0;0;0;0;0;7:;\n    }0;0;0;0;0;0;";
+        public override global::NasGen.CodeGeneration.NetworkTemplate ExportTemplate => new()
+        {
+            SpaceName = "cell",
+            ClassName = "Cell",
+            FullName = "Demo.Nets.Cell",
+            Modifiers = "public sealed",
+            BaseList = " : Module<Tensor, Tensor>",
+            Usings =
+            {
+                "using TorchSharp.Modules;",
+                "using static TorchSharp.torch;",
+                "using static TorchSharp.torch.nn;",
+            },
+            Choices =
+            {
+                // 0: Width
+                new()
+                {
+                    Property = "Width",
+                    Field = "width",
+                    Label = "width",
+                    Accessibility = "public",
+                    TypeText = "int",
+                    ValueCategory = "int",
+                    Candidates = { new() { Token = "8", Expression = "8" }, new() { Token = "16", Expression = "16" } },
+                },
+                // 1: Op
+                new()
+                {
+                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.Layer,
+                    Property = "Op",
+                    Field = "op",
+                    Label = "op",
+                    Accessibility = "public",
+                    TypeText = "Module<Tensor, Tensor>",
+                    Candidates =
+                    {
+                        new() { Token = "Conv3x3", Expression = "Conv3x3()", Requires = "Conv3x3" },
+                        new() { Token = "Conv5x5", Expression = "Conv5x5()", Requires = "Conv5x5" },
+                    },
+                },
+                // 2: Shortcut
+                new()
+                {
+                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.Layer,
+                    Property = "Shortcut",
+                    Field = "shortcut",
+                    Label = "shortcut",
+                    Accessibility = "public",
+                    TypeText = "Module<Tensor, Tensor>",
+                    Candidates =
+                    {
+                        new() { Token = "Identity", Expression = "new global::Demo.Nets.Identity()" },
+                        new() { Token = "Zero", Expression = "new global::Demo.Nets.Zero()" },
+                    },
+                },
+                // 3: Skip
+                new()
+                {
+                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.Input,
+                    Property = "Skip",
+                    Field = "skip",
+                    Label = "skip",
+                    Accessibility = "public",
+                    TypeText = "InputChoice",
+                    Inputs = 3,
+                    Chosen = 2,
+                    Reduction = "Mean",
+                },
+                // 4: Blocks
+                new()
+                {
+                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.Repeat,
+                    Property = "Blocks",
+                    Field = "blocks",
+                    Label = "depth",
+                    Accessibility = "public",
+                    TypeText = "Sequential",
+                    Factory = "MakeBlock",
+                    Min = 1,
+                    Max = 3,
+                },
+            },
+            Members =
+            {
+                // .ctor
+                new()
+                {
+                    Name = ".ctor",
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    Parts =
+                    {
+                        new() { Text = "    public " },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.ClassName },
+                        new() { Text = "() : base(nameof(" },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.ClassName },
+                        new() { Text = """
+                        ))
+                            {
+                                
+                        """ },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.InitializeChoices, Indent = 8 },
+                        new() { Text = """
+
+                                RegisterComponents();
+                            }
+                        """ },
+                    },
+                },
+                // Conv3x3
+                new()
+                {
+                    Name = "Conv3x3",
+                    Droppable = true,
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    References = { "Width" },
+                    Parts = { new() { Text = "    private Module<Tensor, Tensor> Conv3x3() => Conv2d(Width, Width, 3, padding: 1);" } },
+                },
+                // Conv5x5
+                new()
+                {
+                    Name = "Conv5x5",
+                    Droppable = true,
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    References = { "Width" },
+                    Parts = { new() { Text = "    private Module<Tensor, Tensor> Conv5x5() => Conv2d(Width, Width, 5, padding: 2);" } },
+                },
+                // MakeBlock
+                new()
+                {
+                    Name = "MakeBlock",
+                    Droppable = true,
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    Parts = { new() { Text = "    private Module<Tensor, Tensor> MakeBlock(int index) => ReLU();" } },
+                },
+                // forward
+                new()
+                {
+                    Name = "forward",
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    References = { "Op", "Blocks", "Skip", "Shortcut" },
+                    Parts =
+                    {
+                        new() { Text = """
+                            public override Tensor forward(Tensor input)
+                            {
+                                var a = Op.call(input);
+                                var b = Blocks.call(a);
+                                return 
+                        """ },
+                        // the inputs Skip selects
+                        new()
+                        {
+                            Kind = global::NasGen.CodeGeneration.PartKind.Select,
+                            Choice = 3,
+                            Branches =
+                            {
+                                new() { new() { Text = "input" } },
+                                new() { new() { Text = "Shortcut.call(a)" } },
+                                new() { new() { Text = "b" } },
+                            },
+                            BranchIsCompound = { false, false, false },
+                        },
+                        new() { Text = """
+                        ;
+                            }
+                        """ },
+                    },
+                },
+            },
+        };
     }
 }

@@ -9,19 +9,114 @@ partial class Body
     partial class SpaceDescriptor
     {
         /// <inheritdoc />
-        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate's serialized
-        // form: length-prefixed fields). Plumbing for the exporter, hidden from IntelliSense.
+        // The space's members with holes where the choices go, and each choice's candidates: what EmitSource reads.
+        // A new template on each call, so that an export can bake values into it. Plumbing, hidden from IntelliSense.
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-        public override string ExportTemplate =>
-            "4:Body4:Body16:Demo.Nested.Body13:public sealed25: : Module<Tensor, Tensor>0:11:Demo.Nested3;25:usin" +
-            "g TorchSharp.Modules;30:using static TorchSharp.torch;33:using static TorchSharp.torch.nn;3;0;5:Widt" +
-            "h5:width5:width6:public3:int3:int2;1:41:40:0:1:81:80:0:0:0;0;0;0;0:0:0;0;0;0:4;4:Head4:head4:head6:p" +
-            "ublic4:Head0:0;0:0;0;0;0;0:16:Demo.Nested.Head0;0;0;0:4;9:Auxiliary9:auxiliary3:aux6:public4:Head0:0" +
-            ";8:MakeHead0;0;0;0;0:16:Demo.Nested.Head0;0;0;0:3;5:.ctor0;1;4;0;7;0;11:    public 0;0;0;0;0;1;0:0;0" +
-            ";0;0;0;0;17:() : base(nameof(0;0;0;0;0;1;0:0;0;0;0;0;0;17:))\n    {\n        0;0;0;0;0;2;0:0;0;8;0;0;0" +
-            ";36:\n        RegisterComponents();\n    }0;0;0;0;0;8:MakeHead1;1;4;0;6;0;12:    private 0;0;0;0;0;3;1" +
-            "6:Demo.Nested.Head0;0;0;0;0;0;9: MakeHead0;0;0;0;0;0;9:() => new0;0;0;0;0;0;1:(0;0;0;0;0;0;2:);0;0;0" +
-            ";0;0;7:forward0;1;4;2;9:Auxiliary4:Head1;0;85:    public override Tensor forward(Tensor input) => Au" +
-            "xiliary.call(Head.call(input));0;0;0;0;0;0;";
+        public override global::NasGen.CodeGeneration.NetworkTemplate ExportTemplate => new()
+        {
+            SpaceName = "Body",
+            ClassName = "Body",
+            FullName = "Demo.Nested.Body",
+            Modifiers = "public sealed",
+            BaseList = " : Module<Tensor, Tensor>",
+            Usings =
+            {
+                "using TorchSharp.Modules;",
+                "using static TorchSharp.torch;",
+                "using static TorchSharp.torch.nn;",
+            },
+            OwnNamespace = "Demo.Nested",
+            Choices =
+            {
+                // 0: Width
+                new()
+                {
+                    Property = "Width",
+                    Field = "width",
+                    Label = "width",
+                    Accessibility = "public",
+                    TypeText = "int",
+                    ValueCategory = "int",
+                    Candidates = { new() { Token = "4", Expression = "4" }, new() { Token = "8", Expression = "8" } },
+                },
+                // 1: Head
+                new()
+                {
+                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.SubSpace,
+                    Property = "Head",
+                    Field = "head",
+                    Label = "head",
+                    Accessibility = "public",
+                    TypeText = "Head",
+                    SubSpace = "Demo.Nested.Head",
+                },
+                // 2: Auxiliary
+                new()
+                {
+                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.SubSpace,
+                    Property = "Auxiliary",
+                    Field = "auxiliary",
+                    Label = "aux",
+                    Accessibility = "public",
+                    TypeText = "Head",
+                    Factory = "MakeHead",
+                    SubSpace = "Demo.Nested.Head",
+                },
+            },
+            Members =
+            {
+                // .ctor
+                new()
+                {
+                    Name = ".ctor",
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    Parts =
+                    {
+                        new() { Text = "    public " },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.ClassName },
+                        new() { Text = "() : base(nameof(" },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.ClassName },
+                        new() { Text = """
+                        ))
+                            {
+                                
+                        """ },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.InitializeChoices, Indent = 8 },
+                        new() { Text = """
+
+                                RegisterComponents();
+                            }
+                        """ },
+                    },
+                },
+                // MakeHead
+                new()
+                {
+                    Name = "MakeHead",
+                    Droppable = true,
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    Parts =
+                    {
+                        new() { Text = "    private " },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.SubSpaceClass, Text = "Demo.Nested.Head" },
+                        new() { Text = " MakeHead" },
+                        new() { Text = "() => new" },
+                        new() { Text = "(" },
+                        new() { Text = ");" },
+                    },
+                },
+                // forward
+                new()
+                {
+                    Name = "forward",
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    References = { "Auxiliary", "Head" },
+                    Parts = { new() { Text = "    public override Tensor forward(Tensor input) => Auxiliary.call(Head.call(input));" } },
+                },
+            },
+        };
     }
 }

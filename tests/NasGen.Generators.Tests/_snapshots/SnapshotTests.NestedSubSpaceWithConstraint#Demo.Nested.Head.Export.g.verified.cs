@@ -9,17 +9,87 @@ partial class Head
     partial class SpaceDescriptor
     {
         /// <inheritdoc />
-        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate's serialized
-        // form: length-prefixed fields). Plumbing for the exporter, hidden from IntelliSense.
+        // The space's members with holes where the choices go, and each choice's candidates: what EmitSource reads.
+        // A new template on each call, so that an export can bake values into it. Plumbing, hidden from IntelliSense.
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-        public override string ExportTemplate =>
-            "4:Head4:Head16:Demo.Nested.Head13:public sealed25: : Module<Tensor, Tensor>0:0:3;25:using TorchSharp" +
-            ".Modules;30:using static TorchSharp.torch;33:using static TorchSharp.torch.nn;1;0;6:Hidden6:hidden6:" +
-            "hidden6:public3:int3:int2;2:162:160:0:2:322:320:0:0:0;0;0;0;0:0:0;0;0;0:3;5:layer0;1;4;0;1;0;50:    " +
-            "private readonly Module<Tensor, Tensor> layer;0;0;0;0;0;5:.ctor0;1;4;2;5:layer6:Hidden7;0;11:    pub" +
-            "lic 0;0;0;0;0;1;0:0;0;0;0;0;0;17:() : base(nameof(0;0;0;0;0;1;0:0;0;0;0;0;0;17:))\n    {\n        0;0;" +
-            "0;0;0;2;0:0;0;8;0;0;0;71:\n        layer = Linear(8, Hidden);\n        RegisterComponents();\n    }0;0;" +
-            "0;0;0;7:forward0;1;4;1;5:layer1;0;70:    public override Tensor forward(Tensor input) => layer.call(" +
-            "input);0;0;0;0;0;0;";
+        public override global::NasGen.CodeGeneration.NetworkTemplate ExportTemplate => new()
+        {
+            SpaceName = "Head",
+            ClassName = "Head",
+            FullName = "Demo.Nested.Head",
+            Modifiers = "public sealed",
+            BaseList = " : Module<Tensor, Tensor>",
+            Usings =
+            {
+                "using TorchSharp.Modules;",
+                "using static TorchSharp.torch;",
+                "using static TorchSharp.torch.nn;",
+            },
+            Choices =
+            {
+                // 0: Hidden
+                new()
+                {
+                    Property = "Hidden",
+                    Field = "hidden",
+                    Label = "hidden",
+                    Accessibility = "public",
+                    TypeText = "int",
+                    ValueCategory = "int",
+                    Candidates =
+                    {
+                        new() { Token = "16", Expression = "16" },
+                        new() { Token = "32", Expression = "32" },
+                    },
+                },
+            },
+            Members =
+            {
+                // layer
+                new()
+                {
+                    Name = "layer",
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    Parts = { new() { Text = "    private readonly Module<Tensor, Tensor> layer;" } },
+                },
+                // .ctor
+                new()
+                {
+                    Name = ".ctor",
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    References = { "layer", "Hidden" },
+                    Parts =
+                    {
+                        new() { Text = "    public " },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.ClassName },
+                        new() { Text = "() : base(nameof(" },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.ClassName },
+                        new() { Text = """
+                        ))
+                            {
+                                
+                        """ },
+                        new() { Kind = global::NasGen.CodeGeneration.PartKind.InitializeChoices, Indent = 8 },
+                        new() { Text = """
+
+                                layer = Linear(8, Hidden);
+                                RegisterComponents();
+                            }
+                        """ },
+                    },
+                },
+                // forward
+                new()
+                {
+                    Name = "forward",
+                    BlankLineBefore = true,
+                    Indent = 4,
+                    References = { "layer" },
+                    Parts = { new() { Text = "    public override Tensor forward(Tensor input) => layer.call(input);" } },
+                },
+            },
+        };
     }
 }

@@ -7,12 +7,35 @@ partial class GlobalSpace
     partial class SpaceDescriptor
     {
         /// <inheritdoc />
-        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate's serialized
-        // form: length-prefixed fields). Plumbing for the exporter, hidden from IntelliSense.
+        // The space's members with holes where the choices go, and each choice's candidates: what EmitSource reads.
+        // A new template on each call, so that an export can bake values into it. Plumbing, hidden from IntelliSense.
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-        public override string ExportTemplate =>
-            "11:GlobalSpace11:GlobalSpace11:GlobalSpace6:public0:0:0:3;25:using TorchSharp.Modules;30:using stati" +
-            "c TorchSharp.torch;33:using static TorchSharp.torch.nn;1;0;5:Count5:count5:count6:public3:int3:int2;" +
-            "1:11:10:0:1:21:20:0:0:0;0;0;0;0:0:0;0;0;0:0;0;";
+        public override global::NasGen.CodeGeneration.NetworkTemplate ExportTemplate => new()
+        {
+            SpaceName = "GlobalSpace",
+            ClassName = "GlobalSpace",
+            FullName = "GlobalSpace",
+            Modifiers = "public",
+            Usings =
+            {
+                "using TorchSharp.Modules;",
+                "using static TorchSharp.torch;",
+                "using static TorchSharp.torch.nn;",
+            },
+            Choices =
+            {
+                // 0: Count
+                new()
+                {
+                    Property = "Count",
+                    Field = "count",
+                    Label = "count",
+                    Accessibility = "public",
+                    TypeText = "int",
+                    ValueCategory = "int",
+                    Candidates = { new() { Token = "1", Expression = "1" }, new() { Token = "2", Expression = "2" } },
+                },
+            },
+        };
     }
 }

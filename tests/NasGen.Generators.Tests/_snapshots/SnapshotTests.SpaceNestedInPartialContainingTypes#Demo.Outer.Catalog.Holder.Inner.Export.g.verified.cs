@@ -13,13 +13,40 @@ partial class Catalog
             partial class SpaceDescriptor
             {
                 /// <inheritdoc />
-                // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate's serialized
-                // form: length-prefixed fields). Plumbing for the exporter, hidden from IntelliSense.
+                // The space's members with holes where the choices go, and each choice's candidates: what EmitSource reads.
+                // A new template on each call, so that an export can bake values into it. Plumbing, hidden from IntelliSense.
                 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-                public override string ExportTemplate =>
-                    "5:Inner5:Inner31:Demo.Outer.Catalog.Holder.Inner8:internal0:0:0:3;25:using TorchSharp.Modules;30:usi" +
-                    "ng static TorchSharp.torch;33:using static TorchSharp.torch.nn;1;0;4:Flag4:flag4:flag8:internal4:boo" +
-                    "l4:bool2;4:true4:true0:0:5:false5:false0:0:0:0;0;0;0;0:0:0;0;0;0:0;0;";
+                public override global::NasGen.CodeGeneration.NetworkTemplate ExportTemplate => new()
+                {
+                    SpaceName = "Inner",
+                    ClassName = "Inner",
+                    FullName = "Demo.Outer.Catalog.Holder.Inner",
+                    Modifiers = "internal",
+                    Usings =
+                    {
+                        "using TorchSharp.Modules;",
+                        "using static TorchSharp.torch;",
+                        "using static TorchSharp.torch.nn;",
+                    },
+                    Choices =
+                    {
+                        // 0: Flag
+                        new()
+                        {
+                            Property = "Flag",
+                            Field = "flag",
+                            Label = "flag",
+                            Accessibility = "internal",
+                            TypeText = "bool",
+                            ValueCategory = "bool",
+                            Candidates =
+                            {
+                                new() { Token = "true", Expression = "true" },
+                                new() { Token = "false", Expression = "false" },
+                            },
+                        },
+                    },
+                };
             }
         }
     }

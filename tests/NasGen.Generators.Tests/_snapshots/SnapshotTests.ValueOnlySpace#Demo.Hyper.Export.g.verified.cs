@@ -9,20 +9,127 @@ partial class Hyper
     partial class SpaceDescriptor
     {
         /// <inheritdoc />
-        // The space's members with holes for the choices, read by EmitSource (NasGen.Export.NetworkTemplate's serialized
-        // form: length-prefixed fields). Plumbing for the exporter, hidden from IntelliSense.
+        // The space's members with holes where the choices go, and each choice's candidates: what EmitSource reads.
+        // A new template on each call, so that an export can bake values into it. Plumbing, hidden from IntelliSense.
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-        public override string ExportTemplate =>
-            "5:Hyper5:Hyper10:Demo.Hyper6:public0:0:0:3;25:using TorchSharp.Modules;30:using static TorchSharp.to" +
-            "rch;33:using static TorchSharp.torch.nn;7;0;5:Width5:width5:width6:public3:int3:int3;2:162:160:0:2:3" +
-            "22:320:0:2:642:640:0:0:0;0;0;0;0:0:0;0;0;0:0;6:Groups6:groups6:groups6:public4:long4:long2;1:22:2L0:" +
-            "0:1:42:4L0:0:0:0;0;0;0;0:0:0;0;0;0:0;12:LearningRate12:learningRate12:learningRate6:public5:float5:f" +
-            "loat2;3:0.14:0.1f0:0:4:0.015:0.01f0:0:0:0;0;0;0;0:0:0;0;0;0:0;7:Dropout7:dropout7:dropout6:public6:d" +
-            "ouble6:double2;1:03:0.00:0:3:0.53:0.50:0:0:0;0;0;0;0:0:0;0;0;0:0;7:UseBias7:useBias7:useBias6:public" +
-            "4:bool4:bool2;5:false5:false0:0:4:true4:true0:0:0:0;0;0;0;0:0:0;0;0;0:0;7:Pooling7:pooling4:pool6:pu" +
-            "blic6:string6:string2;5:\"max\"5:\"max\"3:max0:5:\"avg\"5:\"avg\"3:avg0:0:0;0;0;0;0:0:0;0;0;0:0;9:Optimizer9" +
-            ":optimizer9:optimizer6:public22:global::Demo.Optimizer4:enum3;3:Sgd26:global::Demo.Optimizer.Sgd0:0:" +
-            "4:Adam27:global::Demo.Optimizer.Adam0:0:5:AdamW28:global::Demo.Optimizer.AdamW0:0:0:0;0;0;0;0:0:0;0;" +
-            "0;0:0;0;";
+        public override global::NasGen.CodeGeneration.NetworkTemplate ExportTemplate => new()
+        {
+            SpaceName = "Hyper",
+            ClassName = "Hyper",
+            FullName = "Demo.Hyper",
+            Modifiers = "public",
+            Usings =
+            {
+                "using TorchSharp.Modules;",
+                "using static TorchSharp.torch;",
+                "using static TorchSharp.torch.nn;",
+            },
+            Choices =
+            {
+                // 0: Width
+                new()
+                {
+                    Property = "Width",
+                    Field = "width",
+                    Label = "width",
+                    Accessibility = "public",
+                    TypeText = "int",
+                    ValueCategory = "int",
+                    Candidates =
+                    {
+                        new() { Token = "16", Expression = "16" },
+                        new() { Token = "32", Expression = "32" },
+                        new() { Token = "64", Expression = "64" },
+                    },
+                },
+                // 1: Groups
+                new()
+                {
+                    Property = "Groups",
+                    Field = "groups",
+                    Label = "groups",
+                    Accessibility = "public",
+                    TypeText = "long",
+                    ValueCategory = "long",
+                    Candidates = { new() { Token = "2", Expression = "2L" }, new() { Token = "4", Expression = "4L" } },
+                },
+                // 2: LearningRate
+                new()
+                {
+                    Property = "LearningRate",
+                    Field = "learningRate",
+                    Label = "learningRate",
+                    Accessibility = "public",
+                    TypeText = "float",
+                    ValueCategory = "float",
+                    Candidates =
+                    {
+                        new() { Token = "0.1", Expression = "0.1f" },
+                        new() { Token = "0.01", Expression = "0.01f" },
+                    },
+                },
+                // 3: Dropout
+                new()
+                {
+                    Property = "Dropout",
+                    Field = "dropout",
+                    Label = "dropout",
+                    Accessibility = "public",
+                    TypeText = "double",
+                    ValueCategory = "double",
+                    Candidates =
+                    {
+                        new() { Token = "0", Expression = "0.0" },
+                        new() { Token = "0.5", Expression = "0.5" },
+                    },
+                },
+                // 4: UseBias
+                new()
+                {
+                    Property = "UseBias",
+                    Field = "useBias",
+                    Label = "useBias",
+                    Accessibility = "public",
+                    TypeText = "bool",
+                    ValueCategory = "bool",
+                    Candidates =
+                    {
+                        new() { Token = "false", Expression = "false" },
+                        new() { Token = "true", Expression = "true" },
+                    },
+                },
+                // 5: Pooling
+                new()
+                {
+                    Property = "Pooling",
+                    Field = "pooling",
+                    Label = "pool",
+                    Accessibility = "public",
+                    TypeText = "string",
+                    ValueCategory = "string",
+                    Candidates =
+                    {
+                        new() { Token = "\"max\"", Expression = "\"max\"", Raw = "max" },
+                        new() { Token = "\"avg\"", Expression = "\"avg\"", Raw = "avg" },
+                    },
+                },
+                // 6: Optimizer
+                new()
+                {
+                    Property = "Optimizer",
+                    Field = "optimizer",
+                    Label = "optimizer",
+                    Accessibility = "public",
+                    TypeText = "global::Demo.Optimizer",
+                    ValueCategory = "enum",
+                    Candidates =
+                    {
+                        new() { Token = "Sgd", Expression = "global::Demo.Optimizer.Sgd" },
+                        new() { Token = "Adam", Expression = "global::Demo.Optimizer.Adam" },
+                        new() { Token = "AdamW", Expression = "global::Demo.Optimizer.AdamW" },
+                    },
+                },
+            },
+        };
     }
 }
