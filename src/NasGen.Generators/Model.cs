@@ -50,7 +50,10 @@ internal sealed record ChoiceModel(
     int LayerCount = 0,
     // Cells, DARTS form: NasGen.CellInputs.WithRepetition (slots may repeat a predecessor) and NasGen.CellOutput.LooseEnds.
     bool CellRepetition = false,
-    bool CellLooseEnds = false)
+    bool CellLooseEnds = false,
+    // The property's type as the user wrote it (the export writes it so), and a cell's op enum as written in Cell<...>.
+    string WrittenType = "",
+    string WrittenOpType = "")
 {
     public string Stem => DescriptorStem.Length > 0 ? DescriptorStem : PropertyName;
 }
@@ -74,6 +77,14 @@ internal sealed record SpaceModel(
 /// NasGen.CodeGeneration.NetworkTemplate and the C# that builds it). Apart from <see cref="SpaceModel"/> because it holds method bodies: an edit inside
 /// one re-emits this alone.
 /// </summary>
+/// <summary>A valid space's choices as the export template holds them (X.ExportChoices.g.cs): from the model alone, so a body edit leaves them cached.</summary>
+internal sealed record ExportChoicesModel(
+    string Namespace,
+    EquatableArray<string> ContainingTypes,
+    string ClassName,
+    string FullyQualifiedName,
+    EquatableArray<ChoiceModel> Choices);
+
 internal sealed record ExportTemplateModel(
     string Namespace,
     EquatableArray<string> ContainingTypes,

@@ -16,6 +16,10 @@ internal static partial class Emitter
         UniqueHintName(HintName(export.Namespace, export.ContainingTypes.Select(t => t.Split(' ').Last()), export.ClassName),
             export.FullyQualifiedName, allHintNames).Replace(".Space.g.cs", ".Export.g.cs");
 
+    public static string HintName(ExportChoicesModel export, EquatableArray<string> allHintNames) =>
+        UniqueHintName(HintName(export.Namespace, export.ContainingTypes.Select(t => t.Split(' ').Last()), export.ClassName),
+            export.FullyQualifiedName, allHintNames).Replace(".Space.g.cs", ".ExportChoices.g.cs");
+
     private static string HintName(string @namespace, IEnumerable<string> containingTypes, string className) =>
         ((@namespace.Length == 0 ? "" : @namespace + ".") + string.Concat(containingTypes.Select(t => t + ".")) + className + ".Space.g.cs")
         .Replace("@", "");
@@ -372,6 +376,22 @@ internal static partial class Emitter
         var lines = export.Template.Code.Split('\n');
         for (int i = 0; i < lines.Length; i++)
             w.Line((i == 0 ? "public override global::NasGen.CodeGeneration.NetworkTemplate ExportTemplate => " : "") + lines[i] + (i == lines.Length - 1 ? ";" : ""));
+        w.Close();
+        w.Close();
+        foreach (string _ in export.ContainingTypes) w.Close();
+        return w.ToString();
+    }
+
+    public static string EmitExportChoices(ExportChoicesModel export)
+    {
+        var w = OpenSpaceFile(export.Namespace, export.ContainingTypes, export.ClassName);
+        w.Open("partial class SpaceDescriptor");
+        w.Line("// The export template's choices (ExportTemplate calls this), in a file of their own: they change when a");
+        w.Line("// choice does, not when a method body does.");
+        var lines = ChoicesExpression(export.Choices.Select(TemplateBuilder.ToChoice).ToList()).Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+            w.Line((i == 0 ? "private static global::System.Collections.Generic.List<global::NasGen.CodeGeneration.ChoiceTemplate> ExportChoices() => " : "")
+                + lines[i] + (i == lines.Length - 1 ? ";" : ""));
         w.Close();
         w.Close();
         foreach (string _ in export.ContainingTypes) w.Close();

@@ -81,8 +81,16 @@ internal sealed partial class Parser
         if (input.Take() is not { Context: { TargetSymbol: INamedTypeSymbol space } context }) return null;
         var model = input.Model;
         return new ExportTemplateModel(model.Namespace, model.ContainingTypes, model.ClassName, model.FullyQualifiedName,
-            new TemplateSource(TemplateBuilder.Build(space, context.SemanticModel.Compilation, context.SemanticModel, model, model.Constraints, cancellationToken)));
+            new TemplateSource(TemplateBuilder.Build(space, context.SemanticModel.Compilation, context.SemanticModel, model, model.Constraints, cancellationToken), model.Choices));
     }
+
+    // The one type argument of Cell<Op> or NasGen.Cell<Op> as written; null for any other type.
+    private static string? SingleTypeArgument(TypeSyntax? type) => type switch
+    {
+        GenericNameSyntax { TypeArgumentList.Arguments.Count: 1 } generic => generic.TypeArgumentList.Arguments[0].ToString(),
+        QualifiedNameSyntax { Right: GenericNameSyntax { TypeArgumentList.Arguments.Count: 1 } right } => right.TypeArgumentList.Arguments[0].ToString(),
+        _ => null,
+    };
 
     private void Report(DiagnosticDescriptor descriptor, Location? location, params string[] arguments)
     {
@@ -375,8 +383,10 @@ internal sealed partial class Parser
         }
 
         string? attributeName = KnownTypeNames.Which(attribute.AttributeClass, ChoiceAttributeNames);
+        var written = property.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<PropertyDeclarationSyntax>().FirstOrDefault()?.Type;
         var builder = new ChoiceModel(ChoiceModelKind.Value, property.Name, Accessibility(property), TypeName(property.Type),
-            label, "", false, EquatableArray<CandidateModel>.Empty, 0, 0, "", 0, 0, null, "");
+            label, "", false, EquatableArray<CandidateModel>.Empty, 0, 0, "", 0, 0, null, "",
+            WrittenType: written?.ToString() ?? "", WrittenOpType: SingleTypeArgument(written) ?? "");
         return attributeName switch
         {
             KnownTypeNames.ChoiceAttribute => ParseValueChoice(property, attribute, location, builder),

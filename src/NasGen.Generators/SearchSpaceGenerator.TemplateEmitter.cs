@@ -7,18 +7,22 @@ namespace NasGen.Generators;
 /// </summary>
 internal sealed class TemplateSource : IEquatable<TemplateSource>
 {
-    public TemplateSource(NetworkTemplate template)
+    public TemplateSource(NetworkTemplate template, EquatableArray<ChoiceModel> choices)
     {
         Template = template;
-        Code = Emitter.TemplateExpression(template);
+        Choices = choices;
+        Code = Emitter.TemplateExpression(template, Emitter.ExportChoicesCall);
     }
 
     public NetworkTemplate Template { get; }
 
+    // The choices the template's were built from (TemplateBuilder.ToChoice): the C# below calls ExportChoices() for them.
+    public EquatableArray<ChoiceModel> Choices { get; }
+
     // Lines separated by '\n', indented from column 0.
     public string Code { get; }
 
-    public bool Equals(TemplateSource? other) => other is not null && Code == other.Code;
+    public bool Equals(TemplateSource? other) => other is not null && Code == other.Code && Choices.Equals(other.Choices);
 
     public override bool Equals(object? obj) => Equals(obj as TemplateSource);
 
@@ -35,10 +39,21 @@ internal static partial class Emitter
     // An initializer of several short entries stays on one line up to this length (not counting the indentation).
     private const int MaxInitializerLine = 100;
 
-    /// <summary>The C# expression that builds <paramref name="template"/>: lines separated by '\n', indented from column 0.</summary>
-    public static string TemplateExpression(NetworkTemplate template) => string.Join("\n", TemplateInitializer(template).Lines("new()"));
+    /// <summary>What a space's ExportTemplate calls for its choices: the method X.ExportChoices.g.cs declares.</summary>
+    public const string ExportChoicesCall = "ExportChoices()";
 
-    private static Initializer TemplateInitializer(NetworkTemplate t)
+    /// <summary>
+    /// The C# expression that builds <paramref name="template"/>: lines separated by '\n', indented from column 0. Its
+    /// choices are written out, or are <paramref name="choicesExpression"/> (a call of the method that builds them).
+    /// </summary>
+    public static string TemplateExpression(NetworkTemplate template, string? choicesExpression = null) =>
+        string.Join("\n", TemplateInitializer(template, choicesExpression).Lines("new()"));
+
+    /// <summary>The C# expression that builds the list of <paramref name="choices"/>: lines separated by '\n', indented from column 0.</summary>
+    public static string ChoicesExpression(List<ChoiceTemplate> choices) =>
+        string.Join("\n", Initializer.List(choices, ChoiceInitializer, (c, index) => $"{index}: {c.Property}"));
+
+    private static Initializer TemplateInitializer(NetworkTemplate t, string? choicesExpression)
     {
         var names = t.Choices.ConvertAll(c => c.Property);
         return new Initializer()
@@ -50,7 +65,8 @@ internal static partial class Emitter
             .String(nameof(t.Documentation), t.Documentation)
             .Strings(nameof(t.Usings), t.Usings)
             .String(nameof(t.OwnNamespace), t.OwnNamespace)
-            .Objects(nameof(t.Choices), t.Choices, ChoiceInitializer, (_, index) => $"{index}: {names[index]}")
+            .Objects(nameof(t.Choices), choicesExpression is null ? t.Choices : [], ChoiceInitializer, (_, index) => $"{index}: {names[index]}")
+            .Expression(nameof(t.Choices), choicesExpression)
             .Objects(nameof(t.Members), t.Members, m => MemberInitializer(m, names), (m, _) => m.Name)
             .Strings(nameof(t.Problems), t.Problems);
     }
@@ -147,6 +163,13 @@ internal static partial class Emitter
         }
 
         public Initializer Strings(string name, List<string> values) => Collection(name, values.ConvertAll(v => new Entry(StringLiteral(v))));
+
+        // A field set to another expression (null: left out).
+        public Initializer Expression(string name, string? expression) => expression is null ? this : Add(name, [expression]);
+
+        /// <summary>A list of <paramref name="items"/> as a target-typed <c>new() { ... }</c>, as lines indented from column 0.</summary>
+        public static List<string> List<T>(List<T> items, Func<T, Initializer> initializer, Func<T, int, string?> comment) =>
+            Block("new()", Elements(items, initializer, comment));
 
         public Initializer Ints(string name, List<int> values) =>
             Collection(name, values.ConvertAll(v => new Entry([v.ToString(CultureInfo.InvariantCulture)])));

@@ -65,6 +65,14 @@ public sealed class SearchSpaceGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(models.Combine(hintNames), static (output, input) =>
             output.AddSource(Emitter.UniqueHintName(Emitter.HintName(input.Left!), input.Left!.FullyQualifiedName, input.Right), Emitter.Emit(input.Left!)));
 
+        // The export template's choices come from the model alone: cached when only a method body changed.
+        var exportChoices = models
+            .Select(static (model, _) => new ExportChoicesModel(model!.Namespace, model.ContainingTypes, model.ClassName, model.FullyQualifiedName, model.Choices))
+            .WithTrackingName(TrackingNames.ExportChoices);
+
+        context.RegisterSourceOutput(exportChoices.Combine(hintNames), static (output, input) =>
+            output.AddSource(Emitter.HintName(input.Left, input.Right), Emitter.EmitExportChoices(input.Left)));
+
         // Apart from the models: it holds method bodies, which change far more often than the choices.
         var exportTemplates = declarations.Collect()
             .Combine(spaces.Collect())

@@ -104,11 +104,7 @@ internal sealed partial class TemplateBuilder
             }
         }
 
-        // First declaration wins, as a lookup by name over the members in order would.
-        var properties = new Dictionary<string, PropertyDeclarationSyntax>(StringComparer.Ordinal);
-        foreach (var property in declarations.SelectMany(d => d.Members).OfType<PropertyDeclarationSyntax>())
-            if (!properties.ContainsKey(property.Identifier.ValueText)) properties.Add(property.Identifier.ValueText, property);
-        foreach (var choice in _choices) _template.Choices.Add(ToChoice(choice, properties.TryGetValue(choice.PropertyName, out var declared) ? declared : null));
+        foreach (var choice in _choices) _template.Choices.Add(ToChoice(choice));
 
         foreach (var declaration in declarations)
         {
@@ -155,7 +151,8 @@ internal sealed partial class TemplateBuilder
         return string.Join("\n", lines);
     }
 
-    private ChoiceTemplate ToChoice(ChoiceModel choice, PropertyDeclarationSyntax? property)
+    /// <summary>A choice as the export template holds it: from the model alone (X.ExportChoices.g.cs writes these).</summary>
+    internal static ChoiceTemplate ToChoice(ChoiceModel choice)
     {
         var template = new ChoiceTemplate
         {
@@ -165,7 +162,7 @@ internal sealed partial class TemplateBuilder
             Label = choice.Label,
             Accessibility = choice.PropertyAccessibility,
             // Value choices' types are written fully qualified: the export may live in another namespace.
-            TypeText = choice.Kind == ChoiceModelKind.Value ? choice.ValueType : property?.Type.ToString() ?? choice.PropertyType,
+            TypeText = choice.Kind == ChoiceModelKind.Value ? choice.ValueType : choice.WrittenType.Length > 0 ? choice.WrittenType : choice.PropertyType,
             ValueCategory = ValueCategory(choice),
             Factory = choice.Factory ?? "",
             Min = choice.Min,
@@ -177,7 +174,7 @@ internal sealed partial class TemplateBuilder
         };
         if (choice.Kind == ChoiceModelKind.Cell)
         {
-            FillCell(template, choice, property);
+            FillCell(template, choice);
             return template;
         }
         if (choice.RangeArguments.Length > 0) FillRange(template, choice);
@@ -212,7 +209,7 @@ internal sealed partial class TemplateBuilder
     }
 
     // A cell's shape and ops, as the parser read them; its op enum as the user wrote it in Cell<...>.
-    private static void FillCell(ChoiceTemplate template, ChoiceModel choice, PropertyDeclarationSyntax? property)
+    private static void FillCell(ChoiceTemplate template, ChoiceModel choice)
     {
         template.EveryEdge = choice.CellChosen == 0;
         template.InputNodes = choice.CellInputNodes;
@@ -220,9 +217,7 @@ internal sealed partial class TemplateBuilder
         template.Chosen = choice.CellChosen;
         template.CellRepetition = choice.CellRepetition;
         template.CellLooseEnds = choice.CellLooseEnds;
-        template.OpType = property?.Type is GenericNameSyntax { TypeArgumentList.Arguments.Count: 1 } generic ? generic.TypeArgumentList.Arguments[0].ToString()
-            : property?.Type is QualifiedNameSyntax { Right: GenericNameSyntax { TypeArgumentList.Arguments.Count: 1 } right } ? right.TypeArgumentList.Arguments[0].ToString()
-            : choice.OpsType;
+        template.OpType = choice.WrittenOpType.Length > 0 ? choice.WrittenOpType : choice.OpsType;
         foreach (var op in choice.Candidates)
             template.Candidates.Add(new CandidateTemplate { Token = op.Name, Expression = template.OpType + "." + CSharpIdentifiers.Escape(op.Name) });
     }

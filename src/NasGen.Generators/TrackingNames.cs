@@ -12,6 +12,7 @@ public static class TrackingNames
     public const string Diagnostics = nameof(Diagnostics);
     public const string Stubs = nameof(Stubs);
     public const string ExportTemplates = nameof(ExportTemplates);
+    public const string ExportChoices = nameof(ExportChoices);
     public const string HintNames = nameof(HintNames);
     public const string FixedArchitectures = nameof(FixedArchitectures);
 }

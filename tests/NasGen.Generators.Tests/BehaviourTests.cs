@@ -160,15 +160,17 @@ public sealed class BehaviourTests
     public void HintNameIsNamespaceTypeSpace(string source, string hintName)
     {
         var run = GeneratorDriverRunner.Run(source).AssertClean();
-        // The export template has its own file beside the space's.
-        Assert.Equal([hintName.Replace(".Space.g.cs", ".Export.g.cs"), hintName], run.Sources.Keys.Order().ToArray());
+        // The export template has two files beside the space's: its members (with method bodies) and its choices.
+        Assert.Equal([hintName.Replace(".Space.g.cs", ".Export.g.cs"), hintName.Replace(".Space.g.cs", ".ExportChoices.g.cs"), hintName],
+            run.Sources.Keys.Order().ToArray());
     }
 
     [Fact]
     public void EachSpaceGetsItsOwnFile()
     {
         var run = GeneratorDriverRunner.Run(Sources.Nested).AssertClean();
-        Assert.Equal(["Demo.Nested.Body.Export.g.cs", "Demo.Nested.Body.Space.g.cs", "Demo.Nested.Head.Export.g.cs", "Demo.Nested.Head.Space.g.cs"],
+        Assert.Equal(["Demo.Nested.Body.Export.g.cs", "Demo.Nested.Body.ExportChoices.g.cs", "Demo.Nested.Body.Space.g.cs",
+                "Demo.Nested.Head.Export.g.cs", "Demo.Nested.Head.ExportChoices.g.cs", "Demo.Nested.Head.Space.g.cs"],
             run.Sources.Keys.Order().ToArray());
     }
 

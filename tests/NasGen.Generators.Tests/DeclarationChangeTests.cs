@@ -94,7 +94,7 @@ public sealed class DeclarationChangeTests
         var second = RunEdited(first, definitions, "Fast, Exact }", "Fast, Exact, Cheap }").AssertClean();
 
         Assert.Contains("Cheap", second.Source("Demo.Hyper.Space.g.cs"));
-        Assert.Contains("Cheap", second.Source("Demo.Hyper.Export.g.cs"));
+        Assert.Contains("Cheap", second.Source("Demo.Hyper.ExportChoices.g.cs"));
         AssertSameAsFresh(second);
     }
 

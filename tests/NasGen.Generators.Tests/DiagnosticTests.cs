@@ -390,7 +390,8 @@ public sealed class DiagnosticTests
     {
         var run = GeneratorDriverRunner.Run(Space("[Choice(1, 1)] public partial int A { get; }"));
         Assert.Single(run.Diagnostics("NASG007"));
-        Assert.Equal(["T.Leaf.Export.g.cs", "T.Leaf.Space.g.cs", "T.LeafNoCtor.Export.g.cs", "T.LeafNoCtor.Space.g.cs", SpaceHint],
+        Assert.Equal(["T.Leaf.Export.g.cs", "T.Leaf.ExportChoices.g.cs", "T.Leaf.Space.g.cs", "T.LeafNoCtor.Export.g.cs", "T.LeafNoCtor.ExportChoices.g.cs",
+                "T.LeafNoCtor.Space.g.cs", SpaceHint],
             run.Sources.Keys.Order().ToArray());
         Assert.Contains("NotSupportedException", run.Source(SpaceHint));
         Assert.DoesNotContain("NotSupportedException", run.Source("T.Leaf.Space.g.cs"));

@@ -37,7 +37,7 @@ public class TemplateEmitterTests
         for (int variant = 0; variant < Texts.Length; variant++)
         {
             var expected = Filled(GeneratorType("NetworkTemplate"), variant, depth: 0)!;
-            string code = (string)typeof(Emitter).GetMethod(nameof(Emitter.TemplateExpression))!.Invoke(null, [expected])!;
+            string code = (string)typeof(Emitter).GetMethod(nameof(Emitter.TemplateExpression))!.Invoke(null, [expected, null])!;
             var actual = Run(code);
             AssertSame(expected, actual, "template");
         }
@@ -47,7 +47,7 @@ public class TemplateEmitterTests
     public void FieldsAtTheirDefaultsAreLeftOut()
     {
         string code = (string)typeof(Emitter).GetMethod(nameof(Emitter.TemplateExpression))!
-            .Invoke(null, [Activator.CreateInstance(GeneratorType("NetworkTemplate"))])!;
+            .Invoke(null, [Activator.CreateInstance(GeneratorType("NetworkTemplate")), null])!;
 
         Assert.Equal("new()", code);
     }

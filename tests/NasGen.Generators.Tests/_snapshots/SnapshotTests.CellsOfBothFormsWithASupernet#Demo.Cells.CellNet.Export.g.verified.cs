@@ -26,62 +26,7 @@ partial class CellNet
                 "using static TorchSharp.torch.nn;",
             },
             OwnNamespace = "Demo.Cells",
-            Choices =
-            {
-                // 0: Width
-                new()
-                {
-                    Property = "Width",
-                    Field = "width",
-                    Label = "width",
-                    Accessibility = "public",
-                    TypeText = "int",
-                    ValueCategory = "int",
-                    Candidates = { new() { Token = "8", Expression = "8" }, new() { Token = "16", Expression = "16" } },
-                },
-                // 1: Normal
-                new()
-                {
-                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.Cell,
-                    Property = "Normal",
-                    Field = "normal",
-                    Label = "normal",
-                    Accessibility = "public",
-                    TypeText = "Cell<Op>",
-                    Candidates =
-                    {
-                        new() { Token = "None", Expression = "Op.None" },
-                        new() { Token = "Skip", Expression = "Op.Skip" },
-                        new() { Token = "Conv3x3", Expression = "Op.Conv3x3" },
-                    },
-                    Factory = "MakeOp",
-                    EveryEdge = true,
-                    InputNodes = 1,
-                    IntermediateNodes = 3,
-                    OpType = "Op",
-                },
-                // 2: Reduce
-                new()
-                {
-                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.Cell,
-                    Property = "Reduce",
-                    Field = "reduce",
-                    Label = "reduction",
-                    Accessibility = "public",
-                    TypeText = "Cell<Op>",
-                    Candidates =
-                    {
-                        new() { Token = "None", Expression = "Op.None" },
-                        new() { Token = "Skip", Expression = "Op.Skip" },
-                        new() { Token = "Conv3x3", Expression = "Op.Conv3x3" },
-                    },
-                    Factory = "MakeOp",
-                    Chosen = 2,
-                    InputNodes = 2,
-                    IntermediateNodes = 3,
-                    OpType = "Op",
-                },
-            },
+            Choices = ExportChoices(),
             Members =
             {
                 // normal2

@@ -25,37 +25,7 @@ partial class Stack
                 "using static TorchSharp.torch;",
                 "using static TorchSharp.torch.nn;",
             },
-            Choices =
-            {
-                // 0: Width
-                new()
-                {
-                    Property = "Width",
-                    Field = "width",
-                    Label = "width",
-                    Accessibility = "public",
-                    TypeText = "int",
-                    ValueCategory = "int",
-                    Candidates = { new() { Token = "8", Expression = "8" }, new() { Token = "16", Expression = "16" } },
-                },
-                // 1: Blocks
-                new()
-                {
-                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.LayerList,
-                    Property = "Blocks",
-                    Field = "blocks",
-                    Label = "blocks",
-                    Accessibility = "public",
-                    TypeText = "ModuleList<Module<Tensor, Tensor>>",
-                    Candidates =
-                    {
-                        new() { Token = "Narrow", Expression = "Narrow", Requires = "Narrow" },
-                        new() { Token = "Wide", Expression = "Wide", Requires = "Wide" },
-                        new() { Token = "Skip", Expression = "Skip", Requires = "Skip" },
-                    },
-                    Max = 3,
-                },
-            },
+            Choices = ExportChoices(),
             Members =
             {
                 // .ctor

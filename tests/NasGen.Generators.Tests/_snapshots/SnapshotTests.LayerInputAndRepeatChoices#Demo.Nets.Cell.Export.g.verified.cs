@@ -25,76 +25,7 @@ partial class Cell
                 "using static TorchSharp.torch;",
                 "using static TorchSharp.torch.nn;",
             },
-            Choices =
-            {
-                // 0: Width
-                new()
-                {
-                    Property = "Width",
-                    Field = "width",
-                    Label = "width",
-                    Accessibility = "public",
-                    TypeText = "int",
-                    ValueCategory = "int",
-                    Candidates = { new() { Token = "8", Expression = "8" }, new() { Token = "16", Expression = "16" } },
-                },
-                // 1: Op
-                new()
-                {
-                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.Layer,
-                    Property = "Op",
-                    Field = "op",
-                    Label = "op",
-                    Accessibility = "public",
-                    TypeText = "Module<Tensor, Tensor>",
-                    Candidates =
-                    {
-                        new() { Token = "Conv3x3", Expression = "Conv3x3()", Requires = "Conv3x3" },
-                        new() { Token = "Conv5x5", Expression = "Conv5x5()", Requires = "Conv5x5" },
-                    },
-                },
-                // 2: Shortcut
-                new()
-                {
-                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.Layer,
-                    Property = "Shortcut",
-                    Field = "shortcut",
-                    Label = "shortcut",
-                    Accessibility = "public",
-                    TypeText = "Module<Tensor, Tensor>",
-                    Candidates =
-                    {
-                        new() { Token = "Identity", Expression = "new global::Demo.Nets.Identity()" },
-                        new() { Token = "Zero", Expression = "new global::Demo.Nets.Zero()" },
-                    },
-                },
-                // 3: Skip
-                new()
-                {
-                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.Input,
-                    Property = "Skip",
-                    Field = "skip",
-                    Label = "skip",
-                    Accessibility = "public",
-                    TypeText = "InputChoice",
-                    Inputs = 3,
-                    Chosen = 2,
-                    Reduction = "Mean",
-                },
-                // 4: Blocks
-                new()
-                {
-                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.Repeat,
-                    Property = "Blocks",
-                    Field = "blocks",
-                    Label = "depth",
-                    Accessibility = "public",
-                    TypeText = "Sequential",
-                    Factory = "MakeBlock",
-                    Min = 1,
-                    Max = 3,
-                },
-            },
+            Choices = ExportChoices(),
             Members =
             {
                 // .ctor

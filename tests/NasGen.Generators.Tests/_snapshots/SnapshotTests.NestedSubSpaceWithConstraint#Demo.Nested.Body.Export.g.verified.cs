@@ -26,43 +26,7 @@ partial class Body
                 "using static TorchSharp.torch.nn;",
             },
             OwnNamespace = "Demo.Nested",
-            Choices =
-            {
-                // 0: Width
-                new()
-                {
-                    Property = "Width",
-                    Field = "width",
-                    Label = "width",
-                    Accessibility = "public",
-                    TypeText = "int",
-                    ValueCategory = "int",
-                    Candidates = { new() { Token = "4", Expression = "4" }, new() { Token = "8", Expression = "8" } },
-                },
-                // 1: Head
-                new()
-                {
-                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.SubSpace,
-                    Property = "Head",
-                    Field = "head",
-                    Label = "head",
-                    Accessibility = "public",
-                    TypeText = "Head",
-                    SubSpace = "Demo.Nested.Head",
-                },
-                // 2: Auxiliary
-                new()
-                {
-                    Kind = global::NasGen.CodeGeneration.TemplateChoiceKind.SubSpace,
-                    Property = "Auxiliary",
-                    Field = "auxiliary",
-                    Label = "aux",
-                    Accessibility = "public",
-                    TypeText = "Head",
-                    Factory = "MakeHead",
-                    SubSpace = "Demo.Nested.Head",
-                },
-            },
+            Choices = ExportChoices(),
             Members =
             {
                 // .ctor

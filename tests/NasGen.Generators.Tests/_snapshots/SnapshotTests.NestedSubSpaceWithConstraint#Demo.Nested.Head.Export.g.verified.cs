@@ -25,24 +25,7 @@ partial class Head
                 "using static TorchSharp.torch;",
                 "using static TorchSharp.torch.nn;",
             },
-            Choices =
-            {
-                // 0: Hidden
-                new()
-                {
-                    Property = "Hidden",
-                    Field = "hidden",
-                    Label = "hidden",
-                    Accessibility = "public",
-                    TypeText = "int",
-                    ValueCategory = "int",
-                    Candidates =
-                    {
-                        new() { Token = "16", Expression = "16" },
-                        new() { Token = "32", Expression = "32" },
-                    },
-                },
-            },
+            Choices = ExportChoices(),
             Members =
             {
                 // layer

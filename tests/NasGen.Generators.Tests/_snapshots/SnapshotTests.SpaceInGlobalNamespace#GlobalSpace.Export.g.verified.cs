@@ -22,20 +22,7 @@ partial class GlobalSpace
                 "using static TorchSharp.torch;",
                 "using static TorchSharp.torch.nn;",
             },
-            Choices =
-            {
-                // 0: Count
-                new()
-                {
-                    Property = "Count",
-                    Field = "count",
-                    Label = "count",
-                    Accessibility = "public",
-                    TypeText = "int",
-                    ValueCategory = "int",
-                    Candidates = { new() { Token = "1", Expression = "1" }, new() { Token = "2", Expression = "2" } },
-                },
-            },
+            Choices = ExportChoices(),
         };
     }
 }

@@ -28,24 +28,7 @@ partial class Catalog
                         "using static TorchSharp.torch;",
                         "using static TorchSharp.torch.nn;",
                     },
-                    Choices =
-                    {
-                        // 0: Flag
-                        new()
-                        {
-                            Property = "Flag",
-                            Field = "flag",
-                            Label = "flag",
-                            Accessibility = "internal",
-                            TypeText = "bool",
-                            ValueCategory = "bool",
-                            Candidates =
-                            {
-                                new() { Token = "true", Expression = "true" },
-                                new() { Token = "false", Expression = "false" },
-                            },
-                        },
-                    },
+                    Choices = ExportChoices(),
                 };
             }
         }
