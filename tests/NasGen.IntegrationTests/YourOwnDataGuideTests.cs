@@ -74,15 +74,20 @@ public sealed partial class YourOwnDataGuideTests : IDisposable
         Assert.True(accuracy > 1.0 / 3, $"three clearly different classes should be told apart better than chance, got {accuracy:P1}");
     }
 
-    /// <summary>Three classes of 20 gray 28x28 PNGs each: Fashion-MNIST's first images of three classes, or digits where it was not fetched.</summary>
+    /// <summary>
+    /// Three classes of 20 gray 14x14 PNGs each: the first trousers, bags and sneakers of the Fashion-MNIST subset
+    /// embedded in NasGen, so the test sees the same images whether or not data/ was fetched. Not the digits: the
+    /// guide's network pools globally after two or three convolutions and trains for a few steps (2 epochs of 2 batches
+    /// per trial), which tells apart classes of different brightness (these three: mean pixel 0.21, 0.38, 0.17) but
+    /// not 0, 1 and 7 of the 8x8 digits (0.33, 0.29, 0.31): with them every trial and the retrained winner stayed at chance.
+    /// </summary>
     private static void WriteImageFolder(string root)
     {
-        string fashion = Path.Combine(RepositoryRoot(), "data", "fashion-mnist");
-        using ClassificationData source = Directory.Exists(fashion) ? Datasets.FashionMnist(fashion, DatasetPart.Test) : Datasets.Digits();
+        using ClassificationData source = Datasets.FashionMnistSmall(DatasetPart.Test);
         int side = (int)source.Features.shape[3];
         long[] labels = source.Labels.data<long>().ToArray();
         string[] classes = { "trouser", "bag", "sneaker" };
-        long[] sourceClasses = Directory.Exists(fashion) ? new long[] { 1, 8, 7 } : new long[] { 0, 1, 7 };
+        long[] sourceClasses = { 1, 8, 7 };
         for (int c = 0; c < classes.Length; c++)
         {
             Directory.CreateDirectory(Path.Combine(root, classes[c]));
