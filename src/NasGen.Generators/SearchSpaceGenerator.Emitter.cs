@@ -386,7 +386,7 @@ internal static partial class Emitter
     {
         var w = OpenSpaceFile(export.Namespace, export.ContainingTypes, export.ClassName);
         w.Open("partial class SpaceDescriptor");
-        w.Line("// The export template's choices (ExportTemplate calls this), in a file of their own: they change when a");
+        w.Line("// The export template's choices (ExportTemplate, in X.Export.g.cs), in a file of their own: they change when a");
         w.Line("// choice does, not when a method body does.");
         var lines = ChoicesExpression(export.Choices.Select(TemplateBuilder.ToChoice).ToList()).Split('\n');
         for (int i = 0; i < lines.Length; i++)
