@@ -22,7 +22,6 @@ using static TorchSharp.torch;
 //   search [data-dir] [out-dir] [search-epochs] [retrain-epochs] [random-architectures] [train-images]: the one-shot
 //     run (DARTS on the 5-cell, 16-channel DARTS space on Fashion-MNIST, derived and random architectures retrained).
 // Usage: dotnet bench/NasGen.DartsBench/bin/Release/net10.0/NasGen.DartsBench.dll build | pair | step ...
-System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(NasGen.ConvolutionGuard).Module.ModuleHandle);
 string command = args.Length > 0 ? args[0] : "build";
 if (command == "pair") return SupernetPair.Pair(args);
 if (command == "step") return SupernetPair.Step(args);

@@ -15,8 +15,6 @@ using static TorchSharp.torch.nn;
 // Prints the float32 GFLOP/s of size × size matrix products: the peak the training step is compared with.
 //        NasGen.PeerBench sweep [--no-guard] [--max C] [--step S]
 // Checks every convolution from S, 2S .. C input to output channels (kernel 1/3/5, stride 1/2) against float64.
-// NasGen's oneDNN settings must be in place before the first TorchSharp call.
-System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(ConvolutionGuard).Module.ModuleHandle);
 if (args.Length >= 1 && args[0] == "sweep") return GradientSweep.Run(args);
 if (args.Length >= 3 && args[0] == "gemm") return GemmPeak(args);
 if (args.Length < 4)

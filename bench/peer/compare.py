@@ -8,7 +8,7 @@ Usage (from the repository root, after `dotnet build bench/NasGen.PeerBench -c R
 per CPU-second: on a shared machine wall-clock throughput measures the neighbours, CPU time much less so.
 Sides: "NasGen" (the default: oneDNN capped at AVX2 on AVX-512 CPUs, ConvolutionGuard attached), "unguarded" (the same
 without the guard: its results are wrong for channels off 8, so it is a speed bound only), "PyTorch" (/usr/bin/python3,
-Debian's python3-torch). --extra adds both sides with channels-last input and with 1 intra-op thread, and NasGen without the per-step loss read.
+Debian's python3-torch). --isa AVX2,ALL adds NasGen with DNNL_MAX_CPU_ISA set to each value. --extra adds both sides with channels-last input and with 1 intra-op thread, and NasGen without the per-step loss read.
 Each cycle also times a 2048² float32 matrix product in TorchSharp (the GEMM peak) and reports the training step's
 GFLOP/s (convolutions and the linear layer, forward and both gradients, counted below) as a share of it.
 """
@@ -72,6 +72,8 @@ def main():
                         help="wall: samples per second; cpu: samples per CPU-second of the whole process (every "
                              "thread), with OMP_WAIT_POLICY=PASSIVE on both sides: the A/B measure on a shared machine")
     parser.add_argument("--scale", type=int, default=1, help="multiplies every workload's steps")
+    parser.add_argument("--isa", default="",
+                        help="comma-separated DNNL_MAX_CPU_ISA values (e.g. AVX2,ALL): adds a side 'NasGen <value>' each")
     parser.add_argument("--baseline", default="",
                         help="NasGen.PeerBench.dll of another build (e.g. main's): adds a side 'baseline' for A/B")
     options = parser.parse_args()
@@ -91,13 +93,17 @@ def main():
         ]
     if options.baseline:
         sides.append(("baseline", lambda w: ["dotnet", options.baseline, *w, *threads]))
+    isa_of = {}
+    for isa in filter(None, options.isa.split(",")):
+        isa_of[f"NasGen {isa}"] = isa
+        sides.append((f"NasGen {isa}", lambda w: ["dotnet", CSHARP, *w, *threads]))
     if options.sides:
         sides = [s for s in sides if s[0] in options.sides.split(",")]
     cpu = options.metric == "cpu"
     unit = "samples per CPU-second" if cpu else "samples/s"
 
-    def measure(command, key):
-        value = run(command, {}, key=key, passive=cpu)
+    def measure(command, key, env=None):
+        value = run(command, env or {}, key=key, passive=cpu)
         return 1e6 / value if key == "cpu_us_per_sample" else value
 
     workloads = [w for w in WORKLOADS if not options.only or w[0] in options.only.split(",")]
@@ -112,7 +118,8 @@ def main():
         for name, network, mode, batch, steps in workloads:
             arguments = [network, mode, str(batch), str(steps * options.scale)]
             for side, command in sides:
-                value = measure(command(arguments), "cpu_us_per_sample" if cpu else "samples_per_s")
+                isa = {"DNNL_MAX_CPU_ISA": isa_of[side]} if side in isa_of else None
+                value = measure(command(arguments), "cpu_us_per_sample" if cpu else "samples_per_s", isa)
                 results[(name, side)].append(value)
                 print(f"cycle {cycle + 1} {name} {side}: {value:.0f}", file=sys.stderr, flush=True)
 

@@ -27,7 +27,7 @@ public sealed record ConvolutionCheck(int InChannels, int OutChannels, int Kerne
     /// </summary>
     public bool IsRight => OutputError < 1e-3 && InputGradientError < 1e-3 && WeightGradientError < 1e-2 && BiasGradientError < 1e-2;
 
-    /// <summary>Checks one convolution on a random 2 × <paramref name="inChannels"/> × 7 × 7 batch.</summary>
+    /// <summary>Checks one convolution on a random 2 × <paramref name="inChannels"/> × <paramref name="size"/> × <paramref name="size"/> batch.</summary>
     /// <param name="inChannels">Input channels.</param>
     /// <param name="outChannels">Output channels.</param>
     /// <param name="kernel">Square kernel size.</param>
@@ -37,8 +37,9 @@ public sealed record ConvolutionCheck(int InChannels, int OutChannels, int Kerne
     /// input is the data (<see cref="InputGradientError"/> is then 0).</param>
     /// <param name="groups">Groups (<paramref name="inChannels"/> for a depthwise convolution).</param>
     /// <param name="dilation">Dilation; the padding keeps the size (dilation · (kernel / 2)).</param>
+    /// <param name="size">The input's height and width.</param>
     public static ConvolutionCheck Run(int inChannels, int outChannels, int kernel, int stride, bool guarded = true, bool inputGradient = true,
-        int groups = 1, int dilation = 1)
+        int groups = 1, int dilation = 1, int size = 7)
     {
         using var scope = NewDisposeScope();
         int padding = dilation * (kernel / 2);
@@ -46,9 +47,9 @@ public sealed record ConvolutionCheck(int InChannels, int OutChannels, int Kerne
         var path = guarded ? ConvolutionGuard.PathOf(convolution, inputGradient) : ConvolutionPath.OneDnn;
         using IDisposable? guard = guarded ? ConvolutionGuard.Attach(convolution) : null;
         // Freed blocks full of NaN: a kernel that reads memory it never wrote gives NaN instead of a plausible number.
-        for (long size = 256; size <= 65536; size *= 2) full(new[] { size }, float.NaN).Dispose();
+        for (long block = 256; block <= 65536; block *= 2) full(new[] { block }, float.NaN).Dispose();
 
-        Tensor input = randn(2, inChannels, 7, 7).requires_grad_(inputGradient);
+        Tensor input = randn(2, inChannels, size, size).requires_grad_(inputGradient);
         Tensor output = convolution.call(nn.functional.relu(input));
         Tensor outputGradient = randn_like(output);
         (output * outputGradient).sum().backward();

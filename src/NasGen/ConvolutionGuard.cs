@@ -7,23 +7,22 @@ using static TorchSharp.torch;
 namespace NasGen;
 
 /// <summary>
-/// Keeps oneDNN's fast convolution kernels on the channel counts they get right: a convolution with channels off 8 runs
-/// on oneDNN with zero channels padded in (<see cref="ConvolutionPath.PaddedOneDnn"/>); grouped ones other than
-/// depthwise, and every one at
-/// AVX-512, without oneDNN as matrix products (<see cref="ConvolutionPath.Columns"/>): the output as
-/// <c>W · im2col(x)</c>, the input gradient as <c>col2im(Wᵀ · grad_output)</c>, the weight gradient as
-/// <c>grad_output · im2col(x)ᵀ</c>.
+/// Keeps oneDNN's fast convolution kernels on the channel counts they get right: a convolution with channels off the
+/// kernels' block (8 for AVX2, 16 for AVX-512) runs on oneDNN with zero channels padded in
+/// (<see cref="ConvolutionPath.PaddedOneDnn"/>); grouped ones other than depthwise run without oneDNN as matrix products
+/// (<see cref="ConvolutionPath.Columns"/>): the output as <c>W · im2col(x)</c>, the input gradient as
+/// <c>col2im(Wᵀ · grad_output)</c>, the weight gradient as <c>grad_output · im2col(x)ᵀ</c>.
 /// </summary>
 /// <remarks>
 /// <para>
 /// oneDNN 3.7.1 (libtorch 2.10) reads memory its JIT convolution kernels never wrote, measured on AMD EPYC with NaN
-/// left in freed memory (docs/guides/troubleshooting.md): with the GEMM convolution (AVX) and the AVX2 kernels the
-/// forward output is wrong or NaN for input channel counts from 9 up that are not a multiple of 8; with the AVX2
-/// kernels the input gradient is wrong whenever the output channel count is not a multiple of 8; with the AVX-512
-/// kernels both happen for counts that are multiples of 8 and 16 too (24 → 48 channels forward; 48 → 64, stride 2,
-/// backward), with no rule to route around. With both channel counts padded to multiples of 8 the AVX2 kernels are
-/// right for every pair up to 64 (bench/NasGen.PeerBench's <c>sweep</c>). <see cref="NativeWorkarounds"/> therefore
-/// caps oneDNN at AVX2 unless the user chose an ISA.
+/// left in freed memory (docs/guides/troubleshooting.md): the forward output is wrong or NaN for input channel counts
+/// above one block that are not a multiple of it (the GEMM convolution at AVX takes AVX2's rule), and with the JIT
+/// kernels the input gradient is wrong whenever the output channel count is not a multiple of the block. At AVX-512
+/// the strided input gradient (<c>brgconv_strided</c>, 3×3 and 5×5) is also wrong for input channels that are an odd
+/// multiple of 16 above 16 (48, 80 ... 240), so those go to multiples of 32. With the channels padded so, every pair
+/// checked is right (bench/NasGen.PeerBench's <c>sweep</c>: every pair up to 64 at AVX2 and AVX-512, multiples of 16 up
+/// to 256, inputs of 7×7 to 28×28).
 /// </para>
 /// <para>
 /// It applies to <see cref="Conv2d"/> modules with zero padding, inside networks that NasGen trains and validates
@@ -64,9 +63,9 @@ public static class ConvolutionGuard
 
     /// <summary>
     /// How <paramref name="convolution"/> is computed under the guard: unchanged when its channel counts are multiples
-    /// of 8 (or it is one the guard cannot take); through oneDNN with its channels padded to multiples of 8 when they
-    /// are not; unchanged when it is depthwise (groups = channels) on the AVX2 kernels; as matrix products when it is
-    /// otherwise grouped, or when oneDNN may use its AVX-512 kernels (the user chose them).
+    /// of oneDNN's block (or it is one the guard cannot take); through oneDNN with its channels padded when they are
+    /// not (<see cref="PaddedChannels"/>); unchanged when it is depthwise (groups = channels) and oneDNN runs its JIT
+    /// kernels; as matrix products when it is otherwise grouped.
     /// </summary>
     /// <param name="convolution">The convolution.</param>
     /// <param name="inputGradient">Whether its input needs a gradient. A network's first layer, whose input is the
@@ -75,13 +74,13 @@ public static class ConvolutionGuard
     {
         ArgumentNullException.ThrowIfNull(convolution);
         if (!Supported(convolution)) return ConvolutionPath.OneDnn;
-        if (Kernels == OneDnnConvolutionKernels.Avx512OrNewer) return ConvolutionPath.Columns;
-        // Depthwise convolutions (DARTS's separable and dilated ones, MBConv's) are right on the AVX2 kernels for every
-        // channel count (sweep --depthwise); other grouped ones were never checked.
+        // Depthwise convolutions (DARTS's separable and dilated ones, MBConv's) are right on oneDNN's JIT kernels for
+        // every channel count (sweep --depthwise); other grouped ones were never checked.
         if (convolution.groups != 1)
-            return IsDepthwise(convolution) && Kernels == OneDnnConvolutionKernels.Avx2 ? ConvolutionPath.OneDnn : ConvolutionPath.Columns;
-        bool offBlock = ExtraChannels(convolution.in_channels, input: true, inputGradient) != 0
-            || ExtraChannels(convolution.out_channels, input: false, inputGradient) != 0;
+            return IsDepthwise(convolution) && Kernels != OneDnnConvolutionKernels.Gemm ? ConvolutionPath.OneDnn : ConvolutionPath.Columns;
+        bool strided = Pair(convolution.stride).Any(s => s > 1) && Pair(convolution.kernel_size).Any(k => k > 1);
+        bool offBlock = ExtraChannels(convolution.in_channels, input: true, inputGradient, strided) != 0
+            || ExtraChannels(convolution.out_channels, input: false, inputGradient, strided) != 0;
         return offBlock ? ConvolutionPath.PaddedOneDnn : ConvolutionPath.OneDnn;
     }
 
@@ -90,21 +89,33 @@ public static class ConvolutionGuard
 
     // The zero channels the padded path adds: output channels only matter to the input gradient (oneDNN's
     // backward_data), so without one they stay as they are (ConvolutionGradientTests checks both cases).
-    private static long ExtraChannels(long channels, bool input, bool inputGradient) =>
-        input || inputGradient ? PaddedChannels(channels, input) - channels : 0;
+    private static long ExtraChannels(long channels, bool input, bool inputGradient, bool strided)
+    {
+        if (!input && !inputGradient) return 0;
+        long padded = PaddedChannels(channels, input);
+        // At AVX-512 the strided backward_data (brgconv_strided) is wrong for input channels that are an odd multiple
+        // of 16 above 16 (48, 80, 112 ...: sweep --no-guard --step 16 --max 256): it gets multiples of 32 there.
+        if (input && inputGradient && strided && Block == 16 && padded > Block) padded = RoundUp(padded, 2 * Block);
+        return padded - channels;
+    }
 
     /// <summary>
-    /// The channel count the guard gives oneDNN for <paramref name="channels"/>: the next multiple of 8 (oneDNN's
-    /// AVX2 block), except for up to 8 input channels, which oneDNN's kernels for a network's first layer take as they
-    /// are (bench/NasGen.PeerBench's <c>sweep</c> checks both on the machine it runs on).
+    /// The channel count the guard gives oneDNN for <paramref name="channels"/>: the next multiple of oneDNN's channel
+    /// block (8 floats in an AVX2 register, 16 in an AVX-512 one), except for input channels up to one block, which
+    /// oneDNN's kernels take as they are (bench/NasGen.PeerBench's <c>sweep</c> checks both on the machine it runs on).
+    /// At AVX-512 a strided convolution's input channels above 16 go to the next multiple of 32 when its input needs a
+    /// gradient.
     /// </summary>
     /// <param name="channels">Input or output channels of a convolution.</param>
     /// <param name="input">Whether they are the input channels.</param>
     public static long PaddedChannels(long channels, bool input) =>
-        input && channels <= Block ? channels : (channels + Block - 1) / Block * Block;
+        input && channels <= Block ? channels : RoundUp(channels, Block);
 
-    // oneDNN's AVX2 kernels work on blocks of 8 channels (8 floats in a 256-bit register).
-    private const long Block = 8;
+    private static long RoundUp(long channels, long multiple) => (channels + multiple - 1) / multiple * multiple;
+
+    // oneDNN's channel block for the kernels this process runs: 8 for AVX2 (and the GEMM convolution, whose rule is
+    // AVX2's), 16 for AVX-512.
+    private static long Block => Kernels == OneDnnConvolutionKernels.Avx512OrNewer ? 16 : 8;
 
     /// <summary>
     /// Guards every <see cref="Conv2d"/> in <paramref name="model"/> (itself included) that <see cref="Covers"/>;
@@ -234,8 +245,9 @@ public static class ConvolutionGuard
     {
         using var scope = NewDisposeScope();
         long inChannels = weight.shape[1], outChannels = weight.shape[0];
-        long extraIn = ExtraChannels(inChannels, input: true, shape.InputNeedsGradient);
-        long extraOut = ExtraChannels(outChannels, input: false, shape.InputNeedsGradient);
+        bool strided = shape.Stride.Any(s => s > 1) && shape.Kernel.Any(k => k > 1);
+        long extraIn = ExtraChannels(inChannels, input: true, shape.InputNeedsGradient, strided);
+        long extraOut = ExtraChannels(outChannels, input: false, shape.InputNeedsGradient, strided);
         // pad's sizes run from the last dimension: width, height, then channels (and, for the weight, output channels).
         Tensor paddedInput = extraIn == 0 ? input : nn.functional.pad(input, new[] { 0L, 0, 0, 0, 0, extraIn });
         Tensor paddedWeight = nn.functional.pad(weight, new[] { 0L, 0, 0, 0, 0, extraIn, 0, extraOut });
@@ -309,7 +321,7 @@ public enum ConvolutionPath
     /// <summary>Unchanged: oneDNN, whose kernels are right for these channel counts.</summary>
     OneDnn,
 
-    /// <summary>oneDNN on channels padded with zeros to multiples of 8, where its kernels are right; the extra outputs cut off.</summary>
+    /// <summary>oneDNN on channels padded with zeros to multiples of its block, where its kernels are right; the extra outputs cut off.</summary>
     PaddedOneDnn,
 
     /// <summary>Matrix products (im2col) for the output and both gradients, without oneDNN.</summary>
@@ -325,6 +337,6 @@ public enum OneDnnConvolutionKernels
     /// <summary>The AVX2 JIT kernels: wrong outputs and input gradients when the channels are not multiples of 8.</summary>
     Avx2,
 
-    /// <summary>AVX-512 or newer JIT kernels: wrong input gradients without a simple channel rule.</summary>
+    /// <summary>AVX-512 or newer JIT kernels: wrong outputs and input gradients when the channels are not multiples of 16, and strided input gradients for odd multiples of 16 above 16.</summary>
     Avx512OrNewer,
 }

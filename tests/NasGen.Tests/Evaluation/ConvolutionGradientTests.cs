@@ -1,23 +1,18 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace NasGen.Tests.Evaluation;
 
 /// <summary>
-/// Guards the oneDNN work-around (<see cref="NativeWorkarounds"/> and <see cref="ConvolutionGuard"/>): on the CPUs
+/// Guards the oneDNN work-around (<see cref="ConvolutionGuard"/>): on the CPUs
 /// where oneDNN's JIT convolution kernels compute wrong input gradients, every one-shot cell with 4 channels trained on
 /// garbage gradients (and, when freed memory held NaN, on NaN). Checked at the ISA this process runs with.
 /// </summary>
 public sealed class ConvolutionGradientTests
 {
-    // The work-around must run before the first oneDNN call in this process, whichever test makes it.
-    [ModuleInitializer]
-    internal static void ApplyNativeWorkarounds() => RuntimeHelpers.RunModuleConstructor(typeof(NativeWorkarounds).Module.ModuleHandle);
-
     [Fact]
     public void Guarded_convolutions_match_float64_for_every_channel_count_kernel_and_stride()
     {
@@ -65,8 +60,10 @@ public sealed class ConvolutionGradientTests
 
         Assert.True(failures.Count == 0,
             $"oneDNN kernels: {ConvolutionGuard.Kernels}; {unguarded} of {cases} first layers unguarded; {failures.Count} wrong:\n" + string.Join("\n", failures));
-        // At AVX2 every first layer with 1–8 input channels, and 24 → 12, runs on oneDNN unchanged.
+        // At AVX2 every first layer with 1–8 input channels, and 24 → 12, runs on oneDNN unchanged; at AVX-512 every
+        // one with up to 16 input channels (12 → 20 and 9 → 7 too).
         if (ConvolutionGuard.Kernels == OneDnnConvolutionKernels.Avx2) Assert.Equal((3 * 24 + 1) * 6, unguarded);
+        if (ConvolutionGuard.Kernels == OneDnnConvolutionKernels.Avx512OrNewer) Assert.Equal((3 * 24 + 2) * 6, unguarded);
     }
 
     [Fact]
@@ -89,36 +86,40 @@ public sealed class ConvolutionGradientTests
     }
 
     [Fact]
-    public void The_guard_pads_channels_off_8_and_leaves_the_rest_to_onednn()
+    public void The_guard_pads_channels_off_the_kernels_block_and_leaves_the_rest_to_onednn()
     {
-        using Conv2d twelveOut = nn.Conv2d(16, 12, 3, padding: 1);
-        using Conv2d twelveIn = nn.Conv2d(12, 16, 3, padding: 1);
-        using Conv2d sixteen = nn.Conv2d(16, 16, 3, padding: 1);
-        using Conv2d firstLayer = nn.Conv2d(1, 16, 3, padding: 1);
-        using Conv2d depthwise = nn.Conv2d(16, 16, 3, padding: 1, groups: 16);
-        Conv2d[] all = { twelveOut, twelveIn, sixteen, firstLayer, depthwise };
-        if (ConvolutionGuard.Kernels == OneDnnConvolutionKernels.Avx512OrNewer)
-        {
-            // The AVX-512 kernels are wrong for multiples of 8 and 16 too (bench/NasGen.PeerBench sweep): no padding helps.
-            Assert.All(all, convolution => Assert.Equal(ConvolutionPath.Columns, ConvolutionGuard.PathOf(convolution)));
-            return;
-        }
-
-        Assert.Equal(ConvolutionPath.PaddedOneDnn, ConvolutionGuard.PathOf(twelveOut));
-        Assert.Equal(ConvolutionPath.PaddedOneDnn, ConvolutionGuard.PathOf(twelveIn));
-        Assert.Equal(ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(sixteen));
-        Assert.Equal(ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(firstLayer));
+        // oneDNN's channel block: 8 for the AVX2 kernels (and the GEMM convolution), 16 for the AVX-512 ones.
+        long block = ConvolutionGuard.Kernels == OneDnnConvolutionKernels.Avx512OrNewer ? 16 : 8;
+        using Conv2d offBlockOut = nn.Conv2d(2 * block, 12, 3, padding: 1);
+        using Conv2d offBlockIn = nn.Conv2d(block + 4, 2 * block, 3, padding: 1);
+        using Conv2d aligned = nn.Conv2d(2 * block, 2 * block, 3, padding: 1);
+        using Conv2d firstLayer = nn.Conv2d(1, 2 * block, 3, padding: 1);
         using Conv2d twelveFirst = nn.Conv2d(3, 12, 3, padding: 1);
+        Assert.Equal(ConvolutionPath.PaddedOneDnn, ConvolutionGuard.PathOf(offBlockOut));
+        Assert.Equal(ConvolutionPath.PaddedOneDnn, ConvolutionGuard.PathOf(offBlockIn));
+        Assert.Equal(ConvolutionPath.PaddedOneDnn, ConvolutionGuard.PathOf(offBlockIn, inputGradient: false));
+        Assert.Equal(ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(aligned));
+        Assert.Equal(ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(firstLayer));
         Assert.Equal(ConvolutionPath.PaddedOneDnn, ConvolutionGuard.PathOf(twelveFirst));
         Assert.Equal(ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(twelveFirst, inputGradient: false));
-        Assert.Equal(ConvolutionPath.PaddedOneDnn, ConvolutionGuard.PathOf(twelveIn, inputGradient: false));
-        Assert.Equal(ConvolutionGuard.Kernels == OneDnnConvolutionKernels.Avx2 ? ConvolutionPath.OneDnn : ConvolutionPath.Columns, ConvolutionGuard.PathOf(depthwise));
+
+        // At AVX-512 the strided input gradient also needs input channels in multiples of 32 (48 is wrong, 32 and 64 right).
+        using Conv2d strided48 = nn.Conv2d(48, 64, 3, stride: 2, padding: 1);
+        using Conv2d strided64 = nn.Conv2d(64, 64, 3, stride: 2, padding: 1);
+        using Conv2d pointwise48 = nn.Conv2d(48, 64, 1, stride: 2);
+        Assert.Equal(block == 16 ? ConvolutionPath.PaddedOneDnn : ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(strided48));
+        Assert.Equal(ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(strided48, inputGradient: false));
+        Assert.Equal(ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(strided64));
+        Assert.Equal(ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(pointwise48));
+
+        using Conv2d depthwise = nn.Conv2d(16, 16, 3, padding: 1, groups: 16);
+        Assert.Equal(ConvolutionGuard.Kernels == OneDnnConvolutionKernels.Gemm ? ConvolutionPath.Columns : ConvolutionPath.OneDnn, ConvolutionGuard.PathOf(depthwise));
         using Conv2d grouped = nn.Conv2d(16, 16, 1, groups: 4);
         Assert.Equal(ConvolutionPath.Columns, ConvolutionGuard.PathOf(grouped));
         Assert.Equal(16, ConvolutionGuard.PaddedChannels(12, input: false));
-        Assert.Equal(24, ConvolutionGuard.PaddedChannels(17, input: true));
+        Assert.Equal(block == 16 ? 32 : 24, ConvolutionGuard.PaddedChannels(17, input: true));
         Assert.Equal(3, ConvolutionGuard.PaddedChannels(3, input: true));
-        Assert.Equal(8, ConvolutionGuard.PaddedChannels(3, input: false));
+        Assert.Equal(block, ConvolutionGuard.PaddedChannels(3, input: false));
     }
 
     [Fact]
@@ -176,8 +177,8 @@ public sealed class ConvolutionGradientTests
         Assert.Equal(OneDnnConvolutionKernels.Gemm, ConvolutionGuard.KernelsFor("sse41"));
         Assert.True(ConvolutionGuard.KernelsFor("AVX2") <= OneDnnConvolutionKernels.Avx2);
         Assert.True(ConvolutionGuard.KernelsFor("ALL") >= ConvolutionGuard.KernelsFor("AVX2"));
-        // NasGen caps only where nobody chose: a value set before the process started stays.
-        if (NativeWorkarounds.OneDnnMaxIsa is string capped) Assert.Equal("AVX2", capped);
+        // NasGen sets no limit of its own: the guard follows whatever the process runs with.
+        Assert.Equal(ConvolutionGuard.KernelsFor(Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA")), ConvolutionGuard.Kernels);
     }
 
     private static double Error(Tensor actual, Tensor expected) =>
