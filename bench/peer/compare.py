@@ -6,9 +6,10 @@ Usage (from the repository root, after `dotnet build bench/NasGen.PeerBench -c R
         [--sides NasGen,PyTorch] [--metric wall|cpu]
 --metric cpu measures samples per CPU-second (all threads, OMP_WAIT_POLICY=PASSIVE on both sides) and the GEMM peak
 per CPU-second: on a shared machine wall-clock throughput measures the neighbours, CPU time much less so.
-Sides: "NasGen" (the default: oneDNN capped at AVX2 on AVX-512 CPUs, ConvolutionGuard attached), "unguarded" (the same
-without the guard: its results are wrong for channels off 8, so it is a speed bound only), "PyTorch" (/usr/bin/python3,
-Debian's python3-torch). --isa AVX2,ALL adds NasGen with DNNL_MAX_CPU_ISA set to each value. --extra adds both sides with channels-last input and with 1 intra-op thread, and NasGen without the per-step loss read.
+Sides: "NasGen" (the default: ConvolutionGuard attached, glibc's malloc set by AllocatorTuning), "unguarded" (the same
+without the guard: its results are wrong for channels off oneDNN's block, so it is a speed bound only), "PyTorch" (/usr/bin/python3,
+Debian's python3-torch). --isa AVX2,ALL adds NasGen with DNNL_MAX_CPU_ISA set to each value; --malloc adds PyTorch with glibc's malloc set as
+NasGen sets it and NasGen with glibc's defaults. --extra adds both sides with channels-last input and with 1 intra-op thread, and NasGen without the per-step loss read.
 Each cycle also times a 2048² float32 matrix product in TorchSharp (the GEMM peak) and reports the training step's
 GFLOP/s (convolutions and the linear layer, forward and both gradients, counted below) as a share of it.
 """
@@ -31,6 +32,11 @@ WORKLOADS = [
     ("awkward-train-64", "awkward", "train", 64, 8),
     ("awkward-train-256", "awkward", "train", 256, 3),
 ]
+
+
+# glibc's malloc as NasGen's AllocatorTuning sets it (by mallopt) for PyTorch, whose process reads them at start-up;
+# any MALLOC_*_ variable (here a harmless one) makes NasGen leave glibc's defaults alone.
+TUNED_MALLOC = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "1073741824", "MALLOC_TOP_PAD_": "67108864"}
 
 
 def conv_flops(c_in, c_out, kernel, size):
@@ -72,6 +78,8 @@ def main():
                         help="wall: samples per second; cpu: samples per CPU-second of the whole process (every "
                              "thread), with OMP_WAIT_POLICY=PASSIVE on both sides: the A/B measure on a shared machine")
     parser.add_argument("--scale", type=int, default=1, help="multiplies every workload's steps")
+    parser.add_argument("--malloc", action="store_true",
+                        help="adds PyTorch with glibc's malloc set as NasGen sets it, and NasGen with glibc's defaults")
     parser.add_argument("--isa", default="",
                         help="comma-separated DNNL_MAX_CPU_ISA values (e.g. AVX2,ALL): adds a side 'NasGen <value>' each")
     parser.add_argument("--baseline", default="",
@@ -93,9 +101,15 @@ def main():
         ]
     if options.baseline:
         sides.append(("baseline", lambda w: ["dotnet", options.baseline, *w, *threads]))
-    isa_of = {}
+    # Sides that differ by environment only: oneDNN's ISA, or glibc's malloc set as NasGen sets it (AllocatorTuning).
+    env_of = {"PyTorch tuned malloc": TUNED_MALLOC, "NasGen default malloc": {"MALLOC_ARENA_TEST_": "8"}}
+    if options.malloc:
+        sides += [
+            ("PyTorch tuned malloc", lambda w: ["/usr/bin/python3", PYTHON, *w, *threads]),
+            ("NasGen default malloc", lambda w: ["dotnet", CSHARP, *w, *threads]),
+        ]
     for isa in filter(None, options.isa.split(",")):
-        isa_of[f"NasGen {isa}"] = isa
+        env_of[f"NasGen {isa}"] = {"DNNL_MAX_CPU_ISA": isa}
         sides.append((f"NasGen {isa}", lambda w: ["dotnet", CSHARP, *w, *threads]))
     if options.sides:
         sides = [s for s in sides if s[0] in options.sides.split(",")]
@@ -118,8 +132,7 @@ def main():
         for name, network, mode, batch, steps in workloads:
             arguments = [network, mode, str(batch), str(steps * options.scale)]
             for side, command in sides:
-                isa = {"DNNL_MAX_CPU_ISA": isa_of[side]} if side in isa_of else None
-                value = measure(command(arguments), "cpu_us_per_sample" if cpu else "samples_per_s", isa)
+                value = measure(command(arguments), "cpu_us_per_sample" if cpu else "samples_per_s", env_of.get(side))
                 results[(name, side)].append(value)
                 print(f"cycle {cycle + 1} {name} {side}: {value:.0f}", file=sys.stderr, flush=True)
 
