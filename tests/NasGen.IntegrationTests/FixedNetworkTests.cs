@@ -98,6 +98,9 @@ public sealed class FixedNetworkTests
         torch.manual_seed(0);
         var architecture = TinyConvNet.Space.Sample(new Random(0));
         using var net = new TinyConvNet(architecture);
+        // An own training loop attaches the guard, as NasGen's trainers do: oneDNN's kernels get these channel
+        // counts wrong (8 at AVX-512: the loss went to NaN without it; docs/guides/troubleshooting.md).
+        using var guard = ConvolutionGuard.Attach(net);
         using var optimizer = optim.Adam(net.parameters(), 0.01);
         var input = randn(16, 1, 8, 8);
         var target = randint(0, 10, 16);
