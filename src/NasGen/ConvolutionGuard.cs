@@ -78,7 +78,7 @@ public static class ConvolutionGuard
         // every channel count (sweep --depthwise); other grouped ones were never checked.
         if (convolution.groups != 1)
             return IsDepthwise(convolution) && Kernels != OneDnnConvolutionKernels.Gemm ? ConvolutionPath.OneDnn : ConvolutionPath.Columns;
-        bool strided = Pair(convolution.stride).Any(s => s > 1) && Pair(convolution.kernel_size).Any(k => k > 1);
+        bool strided = IsStrided(Pair(convolution.stride), Pair(convolution.kernel_size));
         bool offBlock = ExtraChannels(convolution.in_channels, input: true, inputGradient, strided) != 0
             || ExtraChannels(convolution.out_channels, input: false, inputGradient, strided) != 0;
         return offBlock ? ConvolutionPath.PaddedOneDnn : ConvolutionPath.OneDnn;
@@ -99,12 +99,15 @@ public static class ConvolutionGuard
         return padded - channels;
     }
 
+    // A strided convolution whose kernel is wider than 1×1: what oneDNN's brgconv_strided computes the input gradient of.
+    private static bool IsStrided(long[] stride, long[] kernel) => stride.Any(s => s > 1) && kernel.Any(k => k > 1);
+
     /// <summary>
     /// The channel count the guard gives oneDNN for <paramref name="channels"/>: the next multiple of oneDNN's channel
     /// block (8 floats in an AVX2 register, 16 in an AVX-512 one), except for input channels up to one block, which
     /// oneDNN's kernels take as they are (bench/NasGen.PeerBench's <c>sweep</c> checks both on the machine it runs on).
-    /// At AVX-512 a strided convolution's input channels above 16 go to the next multiple of 32 when its input needs a
-    /// gradient.
+    /// On top of this, at AVX-512 the guard gives a strided 3×3 or 5×5 convolution whose input needs a gradient its
+    /// input channels above 16 in multiples of 32.
     /// </summary>
     /// <param name="channels">Input or output channels of a convolution.</param>
     /// <param name="input">Whether they are the input channels.</param>
@@ -245,7 +248,7 @@ public static class ConvolutionGuard
     {
         using var scope = NewDisposeScope();
         long inChannels = weight.shape[1], outChannels = weight.shape[0];
-        bool strided = shape.Stride.Any(s => s > 1) && shape.Kernel.Any(k => k > 1);
+        bool strided = IsStrided(shape.Stride, shape.Kernel);
         long extraIn = ExtraChannels(inChannels, input: true, shape.InputNeedsGradient, strided);
         long extraOut = ExtraChannels(outChannels, input: false, shape.InputNeedsGradient, strided);
         // pad's sizes run from the last dimension: width, height, then channels (and, for the weight, output channels).
