@@ -11,7 +11,7 @@ namespace NasGen;
 /// Every training step frees its activations and gradients (megabytes each) and allocates the same sizes again. With
 /// glibc's defaults the larger blocks are mapped and unmapped each time, and the top of the heap is trimmed whenever
 /// more than twice the mmap threshold is free, so each step pays for page faults on memory the kernel zeroes: measured
-/// on MnistNet at batch 64, 0.8–1.9 s of system time in 60 steps and 2.4–2.9× the CPU time per sample of the tuned
+/// on MnistNet at batch 64, 0.8–1.9 s of system time in 60 steps and 2.4–2.8× the CPU time per sample of the tuned
 /// allocator. Applied once when NasGen's assembly loads, on Linux, unless the environment already sets glibc's malloc
 /// (<c>MALLOC_*_</c> variables or <c>GLIBC_TUNABLES</c>), which then stays as the user chose.
 /// </remarks>
