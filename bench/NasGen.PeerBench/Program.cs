@@ -65,7 +65,10 @@ void Step()
 }
 
 if (mode == "infer") model.eval(); else model.train();
-for (int i = 0; i < 3; i++) Step();
+// Warm-up: 3 steps, then steps until 1.5 s have passed, so that .NET's tiered JIT has settled (its background
+// recompilation takes a core from the OpenMP threads in the first seconds: docs/performance.md). peer_bench.py does the same.
+var warmup = Stopwatch.StartNew();
+for (int i = 0; i < 3 || warmup.Elapsed.TotalSeconds < 1.5; i++) Step();
 // CPU time of every thread (libtorch's OpenMP workers included): what a step costs when the machine is shared, where
 // wall-clock time measures the neighbours (compare.py sets OMP_WAIT_POLICY=PASSIVE so that idle workers sleep).
 TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;

@@ -64,8 +64,11 @@ def main(argv):
         optimizer.step()
 
     model.eval() if mode == "infer" else model.train()
-    for _ in range(3):
+    # Warm-up as the C# side: 3 steps, then steps until 1.5 s have passed.
+    warmup_start, warmed = time.perf_counter(), 0
+    while warmed < 3 or time.perf_counter() - warmup_start < 1.5:
         step()
+        warmed += 1
     start, cpu_start = time.perf_counter(), time.process_time()  # process_time: every thread's CPU time
     for _ in range(steps):
         step()
