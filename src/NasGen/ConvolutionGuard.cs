@@ -35,8 +35,15 @@ public static class ConvolutionGuard
     // Conv2d modules with a guard attached now, so that attaching twice (a trainer inside a caller's guard) is harmless.
     private static readonly ConditionalWeakTable<Conv2d, object> Guarded = new();
 
-    /// <summary>Which of oneDNN's convolution kernels this process can run, from the CPU and <c>DNNL_MAX_CPU_ISA</c>.</summary>
-    public static OneDnnConvolutionKernels Kernels => KernelsFor(Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA"));
+    /// <summary>
+    /// Which of oneDNN's convolution kernels this process can run, from the CPU and <c>DNNL_MAX_CPU_ISA</c> as it was at
+    /// the first call (oneDNN too reads it once).
+    /// </summary>
+    public static OneDnnConvolutionKernels Kernels => ProcessKernels.Value;
+
+    // Read once: the padded path asks for the block on every forward call.
+    private static readonly Lazy<OneDnnConvolutionKernels> ProcessKernels =
+        new(() => KernelsFor(Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA")));
 
     /// <summary>Which oneDNN convolution kernels a <c>DNNL_MAX_CPU_ISA</c> value (null: unset) allows on this CPU.</summary>
     public static OneDnnConvolutionKernels KernelsFor(string? maxIsa)
