@@ -169,18 +169,12 @@ internal sealed partial class Parser
                 count.Value.ToString(CultureInfo.InvariantCulture), MaxLayerCount.ToString(CultureInfo.InvariantCulture));
             return null;
         }
-        if (count is not null && !IsModuleListOfTensorModules(property.Type))
-        {
-            Report(DiagnosticDescriptors.WrongPropertyType, location, property.Name, property.Type.ToDisplayString(),
-                "an indexed [LayerChoice] (Count = n) must be a ModuleList<Module<Tensor, Tensor>>, one module per position");
+        if (count is not null && !RequireType(property, IsModuleListOfTensorModules(property.Type), location,
+                "an indexed [LayerChoice] (Count = n) must be a ModuleList<Module<Tensor, Tensor>>, one module per position"))
             return null;
-        }
-        if (count is null && !IsModule(property.Type))
-        {
-            Report(DiagnosticDescriptors.WrongPropertyType, location, property.Name, property.Type.ToDisplayString(),
-                "a [LayerChoice] property must be a TorchSharp module type such as Module<Tensor, Tensor>");
+        if (count is null && !RequireType(property, IsModule(property.Type), location,
+                "a [LayerChoice] property must be a TorchSharp module type such as Module<Tensor, Tensor>"))
             return null;
-        }
         if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
         {
             _hasErrors = true;
@@ -315,16 +309,12 @@ internal sealed partial class Parser
 
     private ChoiceModel? ParseInputChoice(IPropertySymbol property, AttributeData attribute, Location? location, ChoiceModel builder)
     {
-        if (property.Type.ToDisplayString() != KnownTypeNames.InputChoice)
-        {
-            Report(DiagnosticDescriptors.WrongPropertyType, location, property.Name, property.Type.ToDisplayString(),
-                "an [InputChoice] property must have type NasGen.InputChoice");
+        if (!RequireType(property, property.Type.ToDisplayString() == KnownTypeNames.InputChoice, location,
+                "an [InputChoice] property must have type NasGen.InputChoice"))
             return null;
-        }
-        var args = attribute.ConstructorArguments;
-        int candidates = args.Length > 0 && args[0].Value is int c ? c : 0;
-        int chosen = args.Length > 1 && args[1].Value is int k ? k : 1;
-        int reduction = args.Length > 2 && args[2].Value is int r ? r : 0;
+        int candidates = IntArgument(attribute, 0, fallback: 0);
+        int chosen = IntArgument(attribute, 1, fallback: 1);
+        int reduction = IntArgument(attribute, 2, fallback: 0);
         string[] reductions = ["Sum", "Mean", "Concat"];
         if (candidates > 64)
         {

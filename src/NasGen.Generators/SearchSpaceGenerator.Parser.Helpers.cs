@@ -133,6 +133,18 @@ internal sealed partial class Parser
     private Location? AttributeLocation(AttributeData attribute) =>
         attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation();
 
+    // NASG023 at the property unless its type fits what the attribute needs (`requirement` says what that is).
+    private bool RequireType(IPropertySymbol property, bool fits, Location? location, string requirement)
+    {
+        if (!fits) Report(DiagnosticDescriptors.WrongPropertyType, location, property.Name, property.Type.ToDisplayString(), requirement);
+        return fits;
+    }
+
+    // The attribute's constructor argument at `index` when it is an int, else `fallback` (a compile error the
+    // compiler reports already).
+    private static int IntArgument(AttributeData attribute, int index, int fallback) =>
+        attribute.ConstructorArguments.Length > index && attribute.ConstructorArguments[index].Value is int value ? value : fallback;
+
     private Location? ArgumentLocation(AttributeData attribute, int index)
     {
         if (attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) is not AttributeSyntax syntax || syntax.ArgumentList is null) return null;

@@ -9,16 +9,12 @@ internal sealed partial class Parser
 
     private ChoiceModel? ParseRepeat(IPropertySymbol property, AttributeData attribute, Location? location, ChoiceModel builder)
     {
-        if (property.Type.ToDisplayString() != KnownTypeNames.Sequential)
-        {
-            Report(DiagnosticDescriptors.WrongPropertyType, location, property.Name, property.Type.ToDisplayString(),
-                "a [Repeat] property must have type TorchSharp.Modules.Sequential");
+        if (!RequireType(property, property.Type.ToDisplayString() == KnownTypeNames.Sequential, location,
+                "a [Repeat] property must have type TorchSharp.Modules.Sequential"))
             return null;
-        }
-        var args = attribute.ConstructorArguments;
-        int min = args.Length > 0 && args[0].Value is int a ? a : -1;
-        int max = args.Length > 1 && args[1].Value is int b ? b : -1;
-        string? factory = args.Length > 2 ? args[2].Value as string : null;
+        int min = IntArgument(attribute, 0, fallback: -1);
+        int max = IntArgument(attribute, 1, fallback: -1);
+        string? factory = attribute.ConstructorArguments.Length > 2 ? attribute.ConstructorArguments[2].Value as string : null;
         if (min < 0 || min > max || max > 1000)
         {
             // Point at the bound that is wrong: a negative min, else the max (below min or above 1000).
@@ -108,7 +104,6 @@ internal sealed partial class Parser
         bool everyEdge = args.Length == 3;
         var ops = args[everyEdge ? 1 : 3].Value as INamedTypeSymbol;
         string? factory = args[everyEdge ? 2 : 4].Value as string;
-        int Arg(int i) => args[i].Value is int v ? v : -1;
         var attributeLocation = AttributeLocation(attribute) ?? location;
 
         if (ops is null || ops.TypeKind != TypeKind.Enum || !ops.GetMembers().OfType<IFieldSymbol>().Any(f => f.HasConstantValue))
@@ -117,13 +112,9 @@ internal sealed partial class Parser
                 $"takes its operations from '{ops?.ToDisplayString() ?? "null"}', which is not an enum with members; pass typeof(YourOpEnum)");
             return null;
         }
-        if (property.Type is not INamedTypeSymbol cellType || cellType.OriginalDefinition.ToDisplayString() != KnownTypeNames.Cell
-            || !SymbolEqualityComparer.Default.Equals(cellType.TypeArguments[0], ops))
-        {
-            Report(DiagnosticDescriptors.WrongPropertyType, location, property.Name, property.Type.ToDisplayString(),
-                $"a [Cell] property must have type NasGen.Cell<{ops.Name}>");
+        if (!RequireType(property, property.Type is INamedTypeSymbol cellType && cellType.OriginalDefinition.ToDisplayString() == KnownTypeNames.Cell
+                && SymbolEqualityComparer.Default.Equals(cellType.TypeArguments[0], ops), location, $"a [Cell] property must have type NasGen.Cell<{ops.Name}>"))
             return null;
-        }
 
         // The ops in NasGen's order: Enum.GetValues sorts by the values as unsigned numbers.
         var opMembers = ops.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue)
@@ -143,7 +134,7 @@ internal sealed partial class Parser
         }
         if (everyEdge)
         {
-            int nodes = Arg(0);
+            int nodes = IntArgument(attribute, 0, fallback: -1);
             if (nodes is < 2 or > 12)
             {
                 Report(DiagnosticDescriptors.InvalidCell, ArgumentLocation(attribute, 0) ?? attributeLocation, property.Name,
@@ -155,7 +146,8 @@ internal sealed partial class Parser
         }
         else
         {
-            int inputs = Arg(0), intermediate = Arg(1), chosen = Arg(2);
+            int inputs = IntArgument(attribute, 0, fallback: -1), intermediate = IntArgument(attribute, 1, fallback: -1),
+                chosen = IntArgument(attribute, 2, fallback: -1);
             string? problem =
                 inputs is < 1 or > 4 ? $"has {inputs} input nodes; use 1 to 4" :
                 intermediate is < 1 or > 12 ? $"has {intermediate} intermediate nodes; use 1 to 12" :

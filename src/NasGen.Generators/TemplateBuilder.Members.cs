@@ -48,10 +48,12 @@ internal sealed partial class TemplateBuilder
         return template;
     }
 
-    // A type declared beside the space (not the space, not nested in it), named without its namespace.
+    // A type declared beside the space (not the space, not nested in it, not a class the export nests), named
+    // without its namespace.
     private bool UsesOwnNamespace(INamedTypeSymbol type)
     {
-        if (_space.ContainingNamespace.IsGlobalNamespace || !SymbolEqualityComparer.Default.Equals(type.ContainingNamespace, _space.ContainingNamespace))
+        if (_space.ContainingNamespace.IsGlobalNamespace || !SymbolEqualityComparer.Default.Equals(type.ContainingNamespace, _space.ContainingNamespace)
+            || (type.ContainingType is null && _helperNames.Contains(type.Name)))
             return false;
         for (var t = type; t is not null; t = t.ContainingType)
             if (SymbolEqualityComparer.Default.Equals(t, _space)) return false;

@@ -59,6 +59,7 @@ internal sealed partial class TemplateBuilder
     private readonly HashSet<string> _namespaceTypeNames;
     private readonly HashSet<string> _subSpaceNames;
     private readonly HashSet<string> _outerNames;
+    private readonly HashSet<string> _helperNames = new(StringComparer.Ordinal); // classes beside the space that the export nests
     // The current member's locals, parameters, range variables ... (any name it declares), and its Architecture parameters.
     private HashSet<string> _declaredNames = new(StringComparer.Ordinal);
     private HashSet<string> _redeclaredNames = new(StringComparer.Ordinal);
@@ -103,8 +104,12 @@ internal sealed partial class TemplateBuilder
                 if (!nasGen && !_template.Usings.Contains(text)) _template.Usings.Add(text);
             }
         }
+        foreach (string text in PortableGlobalUsings())
+            if (!_template.Usings.Any(u => UsingKey(u) == UsingKey(text))) _template.Usings.Add(text);
 
         foreach (var choice in _choices) _template.Choices.Add(ToChoice(choice));
+        var helpers = Helpers(declarations);
+        foreach (var helper in helpers) _helperNames.Add(helper.Identifier.ValueText);
 
         foreach (var declaration in declarations)
         {
@@ -118,8 +123,91 @@ internal sealed partial class TemplateBuilder
                 _template.Members.Add(BuildMember(member));
             }
         }
+
+        foreach (var helper in helpers)
+        {
+            _model = _givenModel?.SyntaxTree == helper.SyntaxTree ? _givenModel : _compilation.GetSemanticModel(helper.SyntaxTree);
+            _text = helper.SyntaxTree.GetText(_cancellationToken);
+            _template.Members.Add(BuildMember(helper));
+        }
         return _template;
     }
+
+    /// <summary>
+    /// The classes declared beside the space in its own files that its members use, directly or through another of
+    /// them (modules two spaces of a file share, say), in file order: the export nests them, so that it still needs
+    /// nothing but TorchSharp. Classes in other files are not copied (and their edits would not rebuild this
+    /// template); nor are partial or file-local classes, which cannot be moved whole, other spaces, or classes named
+    /// only as candidates of a choice attribute (candidates are written with their full names).
+    /// </summary>
+    private List<ClassDeclarationSyntax> Helpers(List<TypeDeclarationSyntax> declarations)
+    {
+        var candidates = declarations.Select(d => d.SyntaxTree).Distinct()
+            .SelectMany(tree => tree.GetCompilationUnitRoot(_cancellationToken)
+                .DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax).OfType<ClassDeclarationSyntax>())
+            .Where(c => !c.Modifiers.Any(SyntaxKind.PartialKeyword) && !c.Modifiers.Any(SyntaxKind.FileKeyword) && !IsSearchSpace(c))
+            .ToList();
+        var used = new List<ClassDeclarationSyntax>();
+        var scopes = new Queue<SyntaxNode>(declarations);
+        while (scopes.Count > 0 && used.Count < candidates.Count)
+        {
+            var scope = scopes.Dequeue();
+            foreach (var candidate in candidates)
+            {
+                if (used.Contains(candidate) || !Uses(scope, candidate)) continue;
+                used.Add(candidate);
+                scopes.Enqueue(candidate);
+            }
+        }
+        return candidates.Where(used.Contains).ToList();
+
+        static bool IsSearchSpace(ClassDeclarationSyntax c) => c.AttributeLists.SelectMany(l => l.Attributes)
+            .Any(a => a.Name.ToString().Split('.').Last() is "SearchSpace" or "SearchSpaceAttribute");
+    }
+
+    // Whether code in `scope` (outside attributes) names the class `helper`: only names spelled like it are bound.
+    private bool Uses(SyntaxNode scope, ClassDeclarationSyntax helper)
+    {
+        string name = helper.Identifier.ValueText;
+        var model = _compilation.GetSemanticModel(scope.SyntaxTree);
+        var declared = _compilation.GetSemanticModel(helper.SyntaxTree).GetDeclaredSymbol(helper, _cancellationToken);
+        foreach (var simpleName in scope.DescendantNodes(n => n is not AttributeListSyntax).OfType<SimpleNameSyntax>())
+        {
+            if (simpleName.Identifier.ValueText != name) continue;
+            var symbol = model.GetSymbolInfo(simpleName, _cancellationToken).Symbol;
+            if (SymbolEqualityComparer.Default.Equals((symbol as INamedTypeSymbol ?? symbol?.ContainingType)?.OriginalDefinition, declared))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The project's global usings of .NET's and TorchSharp's namespaces, as plain usings. They apply to the space's
+    /// file as if written in it (ImplicitUsings' <c>System</c> namespaces, a project-wide
+    /// <c>global using static TorchSharp.torch;</c>), so the export needs them; other global usings (a test
+    /// framework's, the project's own namespaces) would tie the exported file to this project.
+    /// </summary>
+    private IEnumerable<string> PortableGlobalUsings()
+    {
+        foreach (var tree in _compilation.SyntaxTrees)
+        {
+            // Global usings precede every other using of their file (CS8915).
+            foreach (var directive in tree.GetCompilationUnitRoot(_cancellationToken).Usings)
+            {
+                if (!directive.GlobalKeyword.IsKind(SyntaxKind.GlobalKeyword)) break;
+                // An alias may not be declared twice in one compilation (CS1537), so a [FixedArchitecture] class in the
+                // same project could not repeat it: aliases stay where they are (write one in the space's file to export it).
+                if (directive.Alias is not null) continue;
+                string target = StripGlobal(directive.NamespaceOrType.ToString());
+                if (target.Split('.')[0] is not ("System" or "TorchSharp")) continue;
+                yield return "using " + (directive.StaticKeyword.IsKind(SyntaxKind.StaticKeyword) ? "static " : "") + target + ";";
+            }
+        }
+    }
+
+    // `using global::System;` and `using System;` import the same namespace: one of them is enough.
+    private static string UsingKey(string usingText) =>
+        string.Join(" ", usingText.Replace("global::", "").Split([' '], StringSplitOptions.RemoveEmptyEntries));
 
     // ---- Declaration -----------------------------------------------------------------------------------------
 

@@ -1,10 +1,3 @@
-using System;
-using NasGen;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
-
 namespace NasGen.Spaces;
 
 /// <summary>
@@ -190,7 +183,7 @@ public sealed partial class Darts : Module<Tensor, Tensor>
     }
 
     // Halves the spatial size with two stride-2 1×1 convolutions, the second shifted by one pixel, concatenated.
-    // (A primary constructor and Registered(): the exporter renames explicit constructors of nested classes.)
+    // (A primary constructor runs no body: Registered() registers the fields once their initializers have run.)
     private sealed class FactorizedReduce(int input, int output) : Module<Tensor, Tensor>(nameof(FactorizedReduce))
     {
         private readonly ReLU relu = ReLU();

@@ -1,6 +1,3 @@
-using System;
-using System.Globalization;
-using System.Linq;
 using Op = NasGen.Spaces.EnasMacroFinal.LayersChoice;
 using Connection = NasGen.Spaces.EnasMacroFinal.SkipsChoice;
 

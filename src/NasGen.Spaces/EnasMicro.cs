@@ -1,10 +1,3 @@
-using System;
-using NasGen;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
-
 namespace NasGen.Spaces;
 
 /// <summary>
@@ -161,7 +154,7 @@ public sealed partial class EnasMicro : Module<Tensor, Tensor>
 
     // ENAS's _factorized_reduction: two stride-2 1×1 convolutions, the second shifted by one pixel, concatenated, BN.
     // (ENAS's calibration of a larger input puts a ReLU before it; its identity edges on stride 2 do not.)
-    // (A primary constructor and Registered(): the exporter renames explicit constructors of nested classes.)
+    // (A primary constructor runs no body: Registered() registers the fields once their initializers have run.)
     private sealed class FactorizedReduce(int input, int output) : Module<Tensor, Tensor>(nameof(FactorizedReduce))
     {
         private readonly Conv2d conv1 = Conv2d(input, output / 2, 1, stride: 2, bias: false);

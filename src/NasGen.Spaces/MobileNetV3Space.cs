@@ -1,9 +1,3 @@
-using System;
-using NasGen;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
-
 namespace NasGen.Spaces;
 
 /// <summary>
@@ -163,8 +157,8 @@ public sealed partial class MobileNetV3Space : Module<Tensor, Tensor>
 
     // An inverted bottleneck: 1×1 expansion (none when the width does not change), k×k depthwise with the stride,
     // optional squeeze-and-excitation (squeeze to a quarter, ReLU, expand, hard sigmoid), 1×1 projection; a
-    // residual connection when the shape is kept. (A primary constructor and Registered(): the exporter renames
-    // explicit constructors of nested classes.)
+    // residual connection when the shape is kept. (A primary constructor runs no body: Registered() registers the
+    // fields once their initializers have run.)
     private sealed class InvertedResidual(int input, int expanded, int output, int kernel, int stride, bool squeezeExcite, bool hardSwish)
         : Module<Tensor, Tensor>(nameof(InvertedResidual))
     {

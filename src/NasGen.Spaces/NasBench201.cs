@@ -1,9 +1,3 @@
-using System;
-using NasGen;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
-
 namespace NasGen.Spaces;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Linq;
 using Unit = NasGen.Spaces.SposShuffleNet.BlocksChoice;
 
 namespace NasGen.Spaces;

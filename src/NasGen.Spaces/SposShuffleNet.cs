@@ -1,9 +1,3 @@
-using System;
-using NasGen;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
-
 namespace NasGen.Spaces;
 
 /// <summary>
@@ -111,7 +105,7 @@ public sealed partial class SposShuffleNet : Module<Tensor, Tensor>
     // alternate halves (the channel shuffle of the previous unit's concatenation): one passes through, the other
     // goes through the main branch. At stride 2 both branches see the whole input; the projection branch is a
     // depthwise k×k (3×3 for Xception) and a 1×1 convolution. The main branch ends at output − (its input) channels.
-    // (A primary constructor and Registered(): the exporter renames explicit constructors of nested classes.)
+    // (A primary constructor runs no body: Registered() registers the fields once their initializers have run.)
     private sealed class ShuffleUnit(int input, int output, int middle, int kernel, int stride, bool xception)
         : Module<Tensor, Tensor>(nameof(ShuffleUnit))
     {

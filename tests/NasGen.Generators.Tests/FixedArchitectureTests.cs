@@ -178,6 +178,144 @@ public sealed class FixedArchitectureTests
     }
 
     [Fact]
+    public void The_projects_global_usings_of_dotnet_and_TorchSharp_go_into_the_export_and_no_others()
+    {
+        // A project with ImplicitUsings and global usings of its own: the space's file has no using directive, and
+        // the exported class must still compile on its own (the space uses Math and LINQ).
+        var globals = TestCompilation.Parse("""
+            global using System;
+            global using global::System.Linq;
+            global using TorchSharp.Modules;
+            global using static TorchSharp.torch;
+            global using static TorchSharp.torch.nn;
+            global using NasGen;
+            global using Helpers;
+            global using Numbers = System.Collections.Generic.List<int>;
+            """, "GlobalUsings.cs");
+        var space = TestCompilation.Parse("""
+            namespace Helpers { public static class Unused { } }
+
+            namespace Demo
+            {
+                [SearchSpace(Name = "net")]
+                public sealed partial class Net : Module<Tensor, Tensor>
+                {
+                    [Choice(1, 2)] public partial int Scale { get; }
+
+                    private readonly Linear linear;
+
+                    public Net(Architecture architecture) : base(nameof(Net))
+                    {
+                        InitializeChoices(architecture);
+                        linear = Linear(4, Math.Max(2, Scale));
+                        RegisterComponents();
+                    }
+
+                    public override Tensor forward(Tensor input) => linear.call(input) * new[] { 1, 2, 3 }.Count(x => x > Scale);
+                }
+            }
+
+            namespace App
+            {
+                [FixedArchitecture(typeof(Demo.Net), "best.arch.json")]
+                public partial class BestNet
+                {
+                }
+            }
+            """);
+        var run = GeneratorDriverRunner.Run(TestCompilation.Create(globals, space),
+            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", """{ "$space": "net", "scale": 2 }""")]));
+        run.AssertClean();
+
+        string fixedSource = run.Source("App.BestNet.Fixed.g.cs").ReplaceLineEndings("\n");
+        foreach (string kept in new[] { "using System;", "using System.Linq;", "using TorchSharp.Modules;", "using static TorchSharp.torch;",
+                     "using static TorchSharp.torch.nn;" })
+            Assert.Contains(kept + "\n", fixedSource);
+        Assert.DoesNotContain("using Helpers;", fixedSource);
+        Assert.DoesNotContain("using Numbers", fixedSource); // an alias cannot be declared twice in the project
+        Assert.DoesNotContain("using NasGen;", fixedSource);
+
+        // Alone: without the global usings, the space and NasGen's generated code.
+        var alone = TestCompilation.Create(TestCompilation.Parse(fixedSource, "BestNet.cs"),
+            TestCompilation.Parse("namespace App { public partial class BestNet { } }", "Declaration.cs"));
+        var errors = alone.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors) + "\n\n" + fixedSource);
+    }
+
+    [Fact]
+    public void Classes_beside_the_space_in_its_file_that_it_uses_are_nested_in_the_export()
+    {
+        // ConvBn is used by the space, Padding only through ConvBn, Unused by nothing: the export nests the first two.
+        const string source = """
+            namespace Demo
+            {
+                [SearchSpace(Name = "net")]
+                public sealed partial class Net : Module<Tensor, Tensor>
+                {
+                    [Choice(3, 5)] public partial int Kernel { get; }
+
+                    private readonly ConvBn block;
+
+                    public Net(Architecture architecture) : base(nameof(Net))
+                    {
+                        InitializeChoices(architecture);
+                        block = new ConvBn(2, Kernel);
+                        RegisterComponents();
+                    }
+
+                    public override Tensor forward(Tensor input) => block.call(input);
+                }
+
+                internal sealed class ConvBn : Module<Tensor, Tensor>
+                {
+                    private readonly Conv2d conv;
+                    private readonly BatchNorm2d norm;
+
+                    public ConvBn(int channels, int kernel) : base(nameof(ConvBn))
+                    {
+                        conv = Conv2d(channels, channels, kernel, padding: Padding.Same(kernel));
+                        norm = BatchNorm2d(channels);
+                        RegisterComponents();
+                    }
+
+                    public override Tensor forward(Tensor x) => norm.call(conv.call(x));
+                }
+
+                internal static class Padding
+                {
+                    public static int Same(int kernel) => kernel / 2;
+                }
+
+                internal static class Unused
+                {
+                }
+            }
+
+            namespace App
+            {
+                [FixedArchitecture(typeof(Demo.Net), "best.arch.json")]
+                public partial class BestNet
+                {
+                }
+            }
+            """;
+        var run = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(TestCompilation.Usings + source)),
+            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", """{ "$space": "net", "kernel": 5 }""")]));
+        run.AssertClean();
+
+        string fixedSource = run.Source("App.BestNet.Fixed.g.cs").ReplaceLineEndings("\n");
+        Assert.Contains("\n    internal sealed class ConvBn : Module<Tensor, Tensor>\n", fixedSource);
+        Assert.Contains("\n    internal static class Padding\n", fixedSource);
+        Assert.DoesNotContain("Unused", fixedSource);
+
+        // Alone, the export's ConvBn and Padding are the only ones: the space's file is not there.
+        var alone = TestCompilation.Create(TestCompilation.Parse(fixedSource, "BestNet.cs"),
+            TestCompilation.Parse("namespace App { public partial class BestNet { } }", "Declaration.cs"));
+        var errors = alone.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors) + "\n\n" + fixedSource);
+    }
+
+    [Fact]
     public void A_path_that_matches_the_end_of_an_additional_file_is_found()
     {
         Run(Valid, path: "/elsewhere/models/best.arch.json").AssertClean();

@@ -1,27 +1,9 @@
 namespace NasGen.Strategies;
 
-/// <summary>Options of <see cref="EpsilonConstraintSearch{TArchitecture}"/>.</summary>
-public sealed record EpsilonConstraintOptions
-{
-    /// <summary>
-    /// The model and acquisition-search settings shared with <see cref="BayesianOptimization{TArchitecture}"/>:
-    /// initial design, exploration margin, hill-climb starts and steps, evaluations per ask, hyperparameter refits.
-    /// </summary>
-    public BayesianOptimizationOptions Optimization { get; init; } = new();
-
-    /// <summary>
-    /// How far beyond the loosest observed value each bound may be drawn, as a share of the objective's observed range
-    /// (the reference point of <see cref="ExpectedHypervolumeImprovementOptions.ReferenceMargin"/>): a bound past every
-    /// observation lets the search reach architectures costlier than any seen, which is how the fittest end of the front
-    /// is found.
-    /// </summary>
-    public double ReferenceMargin { get; init; } = 0.1;
-}
-
 /// <summary>
 /// Multi-objective Bayesian optimization by random ε-constraints: every ask draws a bound for each objective after the
 /// first, uniformly between the best observed value and the reference point (the worst observed value moved out by
-/// <see cref="EpsilonConstraintOptions.ReferenceMargin"/> of the range, as <see cref="ExpectedHypervolumeImprovement{TArchitecture}"/>
+/// <see cref="MultiObjectiveOptions.ReferenceMargin"/> of the range, as <see cref="ExpectedHypervolumeImprovement{TArchitecture}"/>
 /// places it), and maximises the first objective subject to those bounds,
 /// with constrained expected improvement as the acquisition (Schonlau, Welch and Jones 1998; Gardner et al., ICML
 /// 2014): the expected improvement over the best observation that meets the bounds, times the probability that the
@@ -45,21 +27,11 @@ public sealed record EpsilonConstraintOptions
 public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStrategy<TArchitecture>
     where TArchitecture : struct, IEquatable<TArchitecture>
 {
-    private readonly ISearchSpace<TArchitecture> _space;
-    private readonly EpsilonConstraintOptions _options;
-    private readonly Random _random;
     private readonly ObjectiveModels<TArchitecture> _models;
 
     /// <summary>Creates the search over <paramref name="space"/>.</summary>
-    public EpsilonConstraintSearch(ISearchSpace<TArchitecture> space, EpsilonConstraintOptions? options, int seed)
-    {
-        ArgumentNullException.ThrowIfNull(space);
-        _options = options ?? new EpsilonConstraintOptions();
-        _models = new ObjectiveModels<TArchitecture>(space, _options.Optimization, "The ε-constraint search", copulaFirst: true);
-        if (!(_options.ReferenceMargin >= 0)) throw new ArgumentOutOfRangeException(nameof(options), "ReferenceMargin must be at least 0.");
-        _space = space;
-        _random = new Random(seed);
-    }
+    public EpsilonConstraintSearch(ISearchSpace<TArchitecture> space, MultiObjectiveOptions? options, int seed) =>
+        _models = new ObjectiveModels<TArchitecture>(space, options, seed, "The ε-constraint search", copulaFirst: true);
 
     /// <inheritdoc />
     public string Name => "epsilon-constraint";
@@ -71,7 +43,7 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
     public IReadOnlyList<(TArchitecture Architecture, IReadOnlyList<double> Objectives)> ParetoSet => _models.ParetoSet;
 
     /// <inheritdoc />
-    public Suggestion<TArchitecture>? Ask() => _models.Ask(_random, MaximizeConstrainedImprovement);
+    public Suggestion<TArchitecture>? Ask() => _models.Ask(MaximizeConstrainedImprovement);
 
     /// <inheritdoc />
     public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome) => _models.Tell(suggestion, outcome);
@@ -83,12 +55,12 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
 
         // Bounds reach past the worst observation: were they drawn within the observed range only, the costliest
         // architecture seen would cap every later search, and the front's fittest end could only creep up by chance.
-        var reference = ParetoRanking.ObservedReference(points, _options.ReferenceMargin);
+        var reference = _models.Reference(points);
         var bounds = new double[m - 1];
         for (int j = 1; j < m; j++)
         {
             double best = points.Max(p => p[j]);
-            bounds[j - 1] = reference[j] + _random.NextDouble() * (best - reference[j]);
+            bounds[j - 1] = reference[j] + _models.Random.NextDouble() * (best - reference[j]);
         }
         LastBounds = bounds;
         bool Feasible(IReadOnlyList<double> p)
@@ -103,13 +75,13 @@ public sealed class EpsilonConstraintSearch<TArchitecture> : IMultiObjectiveStra
         // Hill climbs start from the observed front, spread along the trade-off, rather than from the best feasible
         // observations, which crowd together just inside the bounds.
         var score = ParetoRanking.NonDominatedRanks(points).Select(r => -(double)r).ToList();
-        double target = Standardize(models[0], incumbent) + _options.Optimization.ExplorationMarginOn(_space);
+        double target = Standardize(models[0], incumbent) + _models.ExplorationMargin;
         var standardizedBounds = Enumerable.Range(1, m - 1).Select(j => Standardize(models[j], bounds[j - 1])).ToArray();
 
         var predictor = _models.Predictor(models);
         var mean = predictor.Means;
         var varianceBound = predictor.VarianceBounds;
-        return AcquisitionClimb.Maximize(_space, _models.Proposals, _random, _options.Optimization, _models.Observed, score, (architecture, threshold) =>
+        return _models.Maximize(score, (architecture, threshold) =>
         {
             predictor.Predict(architecture);
             // Expected improvement grows with the deviation; the probability of meeting a bound the mean meets is at

@@ -1,22 +1,5 @@
 namespace NasGen.Strategies;
 
-/// <summary>Options of <see cref="ExpectedHypervolumeImprovement{TArchitecture}"/>.</summary>
-public sealed record ExpectedHypervolumeImprovementOptions
-{
-    /// <summary>
-    /// The model and acquisition-search settings shared with <see cref="BayesianOptimization{TArchitecture}"/>:
-    /// initial design, hill-climb starts and steps, evaluations per ask, hyperparameter refits (its exploration margin
-    /// and copula transform are not used: the hypervolume is measured in the objectives' own units).
-    /// </summary>
-    public BayesianOptimizationOptions Optimization { get; init; } = new();
-
-    /// <summary>
-    /// How far beyond the observed nadir the hypervolume's reference point lies, as a share of each objective's observed
-    /// range (a margin beyond the nadir keeps the extremes of the front worth improving; Ishibuchi et al. 2018).
-    /// </summary>
-    public double ReferenceMargin { get; init; } = 0.1;
-}
-
 /// <summary>
 /// Bayesian optimization of the hypervolume for two objectives: one Gaussian process per objective
 /// (<see cref="CategoricalGaussianProcess"/>, independent), and the expected hypervolume improvement (EHVI;
@@ -25,7 +8,7 @@ public sealed record ExpectedHypervolumeImprovementOptions
 /// improvement region splits into n + 1 strips, each a product of one-dimensional expected improvements). It is
 /// maximised by the same hill climbs as <see cref="BayesianOptimization{TArchitecture}"/>, from the non-dominated and
 /// from random architectures. The reference point is the observed nadir moved out by
-/// <see cref="ExpectedHypervolumeImprovementOptions.ReferenceMargin"/> of the observed ranges: nothing about the
+/// <see cref="MultiObjectiveOptions.ReferenceMargin"/> of the observed ranges: nothing about the
 /// problem needs to be known in advance. Never proposes an architecture twice.
 /// </summary>
 /// <remarks>
@@ -35,21 +18,11 @@ public sealed record ExpectedHypervolumeImprovementOptions
 public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObjectiveStrategy<TArchitecture>
     where TArchitecture : struct, IEquatable<TArchitecture>
 {
-    private readonly ISearchSpace<TArchitecture> _space;
-    private readonly ExpectedHypervolumeImprovementOptions _options;
-    private readonly Random _random;
     private readonly ObjectiveModels<TArchitecture> _models;
 
     /// <summary>Creates the search over <paramref name="space"/>.</summary>
-    public ExpectedHypervolumeImprovement(ISearchSpace<TArchitecture> space, ExpectedHypervolumeImprovementOptions? options, int seed)
-    {
-        ArgumentNullException.ThrowIfNull(space);
-        _options = options ?? new ExpectedHypervolumeImprovementOptions();
-        _models = new ObjectiveModels<TArchitecture>(space, _options.Optimization, "Expected hypervolume improvement", maxObjectives: 2);
-        if (!(_options.ReferenceMargin >= 0)) throw new ArgumentOutOfRangeException(nameof(options), "ReferenceMargin must be at least 0.");
-        _space = space;
-        _random = new Random(seed);
-    }
+    public ExpectedHypervolumeImprovement(ISearchSpace<TArchitecture> space, MultiObjectiveOptions? options, int seed) =>
+        _models = new ObjectiveModels<TArchitecture>(space, options, seed, "Expected hypervolume improvement", maxObjectives: 2);
 
     /// <inheritdoc />
     public string Name => "ehvi";
@@ -58,7 +31,7 @@ public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObject
     public IReadOnlyList<(TArchitecture Architecture, IReadOnlyList<double> Objectives)> ParetoSet => _models.ParetoSet;
 
     /// <inheritdoc />
-    public Suggestion<TArchitecture>? Ask() => _models.Ask(_random, MaximizeAcquisition);
+    public Suggestion<TArchitecture>? Ask() => _models.Ask(MaximizeAcquisition);
 
     /// <inheritdoc />
     public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome) => _models.Tell(suggestion, outcome);
@@ -68,14 +41,14 @@ public sealed class ExpectedHypervolumeImprovement<TArchitecture> : IMultiObject
         var (points, models) = _models.Refresh();
         var ranks = ParetoRanking.NonDominatedRanks(points);
         var front = Enumerable.Range(0, points.Count).Where(i => ranks[i] == 0).Select(i => points[i]).ToList();
-        var improvement = new HypervolumeImprovement(front, ParetoRanking.ObservedReference(points, _options.ReferenceMargin));
+        var improvement = new HypervolumeImprovement(front, _models.Reference(points));
 
         int m = models.Count;
         var predictor = _models.Predictor(models);
         var mean = new double[m];
         var deviation = new double[m];
         var score = ranks.Select(r => -(double)r).ToList(); // hill climbs start from the front
-        return AcquisitionClimb.Maximize(_space, _models.Proposals, _random, _options.Optimization, _models.Observed, score, (architecture, threshold) =>
+        return _models.Maximize(score, (architecture, threshold) =>
         {
             predictor.Predict(architecture);
             for (int j = 0; j < m; j++)

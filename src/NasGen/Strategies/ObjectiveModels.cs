@@ -12,6 +12,7 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
 {
     private readonly ISearchSpace<TArchitecture> _space;
     private readonly BayesianOptimizationOptions _options;
+    private readonly double _referenceMargin;
     private readonly int _maxObjectives;
     private readonly bool _copulaFirst;
     private readonly string _strategy;
@@ -25,22 +26,32 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
     private int _lastHyperparameterFit;
 
     /// <summary>
-    /// Validates <paramref name="options"/>; more than <paramref name="maxObjectives"/> objectives will be refused by
-    /// <see cref="Tell"/>. With <paramref name="copulaFirst"/> (and <see cref="BayesianOptimizationOptions.CopulaTransform"/> on this space)
-    /// the first objective is modelled by its Gaussian copula scores.
+    /// Validates <paramref name="options"/> (defaults when null); more than <paramref name="maxObjectives"/> objectives
+    /// will be refused by <see cref="Tell"/>. With <paramref name="copulaFirst"/> (and
+    /// <see cref="BayesianOptimizationOptions.CopulaTransform"/> on this space) the first objective is modelled by its
+    /// Gaussian copula scores. <paramref name="seed"/> seeds <see cref="Random"/>, every random draw of the strategy.
     /// </summary>
-    public ObjectiveModels(ISearchSpace<TArchitecture> space, BayesianOptimizationOptions? options, string strategy, int maxObjectives = int.MaxValue, bool copulaFirst = false)
+    public ObjectiveModels(ISearchSpace<TArchitecture> space, MultiObjectiveOptions? options, int seed, string strategy,
+        int maxObjectives = int.MaxValue, bool copulaFirst = false)
     {
-        _options = options ?? throw new ArgumentOutOfRangeException(nameof(options), "Optimization must be set.");
+        ArgumentNullException.ThrowIfNull(space);
+        options ??= new MultiObjectiveOptions();
+        _options = options.Optimization ?? throw new ArgumentOutOfRangeException(nameof(options), "Optimization must be set.");
         _options.Validate(nameof(options));
+        if (!(options.ReferenceMargin >= 0)) throw new ArgumentOutOfRangeException(nameof(options), "ReferenceMargin must be at least 0.");
         CandidateLimits.Check(space, strategy);
         Ranges = RangePositions.Of(space);
         _space = space;
+        _referenceMargin = options.ReferenceMargin;
         _strategy = strategy;
         _maxObjectives = maxObjectives;
         _copulaFirst = copulaFirst && _options.CopulaTransformOn(space);
         _tracker = new ProposalTracker<TArchitecture>(space);
+        Random = new Random(seed);
     }
+
+    /// <summary>The strategy's one source of randomness.</summary>
+    public Random Random { get; }
 
     /// <summary>The space's continuous ranges, whose positions the models' predictions take.</summary>
     public RangePositions Ranges { get; }
@@ -59,8 +70,24 @@ internal sealed class ObjectiveModels<TArchitecture> where TArchitecture : struc
     public IReadOnlyList<(TArchitecture Architecture, IReadOnlyList<double> Objectives)> ParetoSet => _archive.ParetoSet;
 
     /// <summary>A random unproposed architecture while the initial design lasts, then what <paramref name="fromModels"/> proposes.</summary>
-    public Suggestion<TArchitecture>? Ask(Random random, Func<TArchitecture?> fromModels) =>
-        _tracker.IssueAfterInitialDesign(_observed.Count, _options.InitialDesign, random, fromModels);
+    public Suggestion<TArchitecture>? Ask(Func<TArchitecture?> fromModels) =>
+        _tracker.IssueAfterInitialDesign(_observed.Count, _options.InitialDesign, Random, fromModels);
+
+    /// <summary>
+    /// The reference point of <paramref name="points"/>: each objective's worst value moved out by
+    /// <see cref="MultiObjectiveOptions.ReferenceMargin"/> of its range.
+    /// </summary>
+    public double[] Reference(IReadOnlyList<IReadOnlyList<double>> points) => ParetoRanking.ObservedReference(points, _referenceMargin);
+
+    /// <summary>The exploration margin of the first objective, in its standardised units, on this space.</summary>
+    public double ExplorationMargin => _options.ExplorationMarginOn(_space);
+
+    /// <summary>
+    /// Maximises <paramref name="acquisition"/> by BO's hill climbs, from the observations ordered by
+    /// <paramref name="observedScore"/> and from random architectures (<see cref="AcquisitionClimb"/>).
+    /// </summary>
+    public TArchitecture? Maximize(IReadOnlyList<double> observedScore, Func<TArchitecture, double, (double Value, bool Exact)> acquisition) =>
+        AcquisitionClimb.Maximize(_space, Proposals, Random, _options, _observed, observedScore, acquisition);
 
     /// <summary>Records an outcome; a success joins the models' data at the next <see cref="Refresh"/>.</summary>
     public void Tell(Suggestion<TArchitecture> suggestion, TrialOutcome outcome)

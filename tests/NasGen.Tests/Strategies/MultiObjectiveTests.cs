@@ -151,7 +151,7 @@ public sealed class MultiObjectiveTests
         }
         Assert.True(met >= 0.7 * bounded, $"{met} of {bounded} proposals met their bounds");
         Assert.InRange(pastWorst, 5, 0.2 * 2 * bounded); // about 1 in 11 of the bounds drawn
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EpsilonConstraintSearch<PlantedArchitecture>(PlantedSpace.Instance, new EpsilonConstraintOptions { ReferenceMargin = -0.1 }, seed: 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EpsilonConstraintSearch<PlantedArchitecture>(PlantedSpace.Instance, new MultiObjectiveOptions { ReferenceMargin = -0.1 }, seed: 3));
         var front = strategy.ParetoSet.Select(p => p.Objectives).ToList();
         Assert.Equal(front.Count, ParetoRanking.NonDominated(front).Count);
     }
