@@ -137,15 +137,17 @@ internal sealed partial class TemplateBuilder
     /// The classes declared beside the space in its own files that its members use, directly or through another of
     /// them (modules two spaces of a file share, say), in file order: the export nests them, so that it still needs
     /// nothing but TorchSharp. Classes in other files are not copied (and their edits would not rebuild this
-    /// template); nor are partial or file-local classes, which cannot be moved whole, other spaces, or classes named
-    /// only as candidates of a choice attribute (candidates are written with their full names).
+    /// template); nor are partial or file-local classes, which cannot be moved whole, other spaces, classes named
+    /// like a member of the space, or classes named only as candidates of a choice attribute (candidates are written
+    /// with their full names).
     /// </summary>
     private List<ClassDeclarationSyntax> Helpers(List<TypeDeclarationSyntax> declarations)
     {
         var candidates = declarations.Select(d => d.SyntaxTree).Distinct()
             .SelectMany(tree => tree.GetCompilationUnitRoot(_cancellationToken)
                 .DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax).OfType<ClassDeclarationSyntax>())
-            .Where(c => !c.Modifiers.Any(SyntaxKind.PartialKeyword) && !c.Modifiers.Any(SyntaxKind.FileKeyword) && !IsSearchSpace(c))
+            .Where(c => !c.Modifiers.Any(SyntaxKind.PartialKeyword) && !c.Modifiers.Any(SyntaxKind.FileKeyword) && !IsSearchSpace(c)
+                && !_memberNames.Contains(c.Identifier.ValueText)) // nested beside a member of its name, it would clash
             .ToList();
         var used = new List<ClassDeclarationSyntax>();
         var scopes = new Queue<SyntaxNode>(declarations);

@@ -155,7 +155,7 @@ internal sealed class RandomSpaceWriter(Random random)
         }
     }
 
-    /// <summary>A namespace with an enum, up to two nested spaces and the main space.</summary>
+    /// <summary>A namespace with an enum, maybe a module class the main space uses, up to two nested spaces and the main space.</summary>
     public RandomSpace Write(int index)
     {
         string ns = "Fuzz.N" + index.ToString(CultureInfo.InvariantCulture) + (random.Next(4) == 0 ? "." + Escape(Pick(Keywords.Where(k => k != "nameof").ToList())) : "");
@@ -169,6 +169,13 @@ internal sealed class RandomSpaceWriter(Random random)
         text.Append($"public enum {Escape(enumName)} {{ {string.Join(", ", members.Select(Escape))} }}\n\n");
 
         var enumInfo = (Name: enumName, Members: members);
+        // A module class beside the spaces that the main space uses. Internal, so that an export compiled against this
+        // assembly could not use it: only the copy the export nests compiles.
+        string? besideModule = random.Next(2) == 0 ? NewName(types, "") : null;
+        if (besideModule is not null)
+            text.Append($"internal sealed class {Escape(besideModule)} : Module<Tensor, Tensor>\n{{\n"
+                + $"    public {Escape(besideModule)}() : base(\"{besideModule}\") {{ }}\n"
+                + "    public override Tensor forward(Tensor input) => input;\n}\n\n");
         string? leaf = random.Next(3) > 0 ? NewName(types, "") : null;
         string? mid = leaf is not null && random.Next(2) == 0 ? NewName(types, "") : null;
         string main = NewName(types, "");
@@ -179,7 +186,7 @@ internal sealed class RandomSpaceWriter(Random random)
         var nested = new List<string>();
         if (mid is not null) nested.Add(mid);
         else if (leaf is not null) nested.Add(leaf);
-        string mainText = SpaceClass(main, enumInfo, nested, spaceName: random.Next(3) == 0 ? Pick(Unicode) + " \"space\" <&>" : null);
+        string mainText = SpaceClass(main, enumInfo, nested, spaceName: random.Next(3) == 0 ? Pick(Unicode) + " \"space\" <&>" : null, besideModule);
         if (outer is not null)
         {
             string keyword = random.Next(2) == 0 ? "public static partial class" : "public partial class";
@@ -190,7 +197,8 @@ internal sealed class RandomSpaceWriter(Random random)
     }
 
     // One [SearchSpace] module class with a random set of choices (at least one), its factories, a constraint and a constructor.
-    private string SpaceClass(string name, (string Name, List<string> Members) enumInfo, List<string> subSpaces, string? spaceName)
+    private string SpaceClass(string name, (string Name, List<string> Members) enumInfo, List<string> subSpaces, string? spaceName,
+        string? besideModule = null)
     {
         var scope = new Scope();
         scope.Names.Add(name);
@@ -321,6 +329,7 @@ internal sealed class RandomSpaceWriter(Random random)
             2 => $"internal {cls}(Architecture {arch}) : base(\"{name}\")\n{{\n    InitializeChoices({arch});\n    RegisterComponents();\n}}",
             _ => $"public {cls}(Architecture {arch}) : base(\"{name}\")\n{{\n    InitializeChoices({arch});\n}}",
         };
+        if (besideModule is not null) forward.Add($"x = new {Escape(besideModule)}().call(x);");
         string forwardText = forward.Count == 0
             ? "public override Tensor forward(Tensor input) => input;"
             : "public override Tensor forward(Tensor input)\n{\n    var x = input;\n" + string.Concat(forward.Select(f => "    " + f + "\n")) + "    return x;\n}";
