@@ -358,6 +358,7 @@ public sealed class FixedArchitectureTests
     [Theory]
     [InlineData("[FixedArchitecture(typeof(Net), \"best.arch.json\")]", "public class BestNet", "declare 'BestNet' partial")]
     [InlineData("[FixedArchitecture(typeof(Act), \"best.arch.json\")]", "public partial class BestNet", "'Demo.Act' is not a [SearchSpace] class")]
+    [InlineData("[FixedArchitecture(typeof(Net), \"best.arch.json\")]", "public partial class Width", "'Width' names a member of the space")]
     public void A_class_that_cannot_take_the_body_is_an_error(string attribute, string declaration, string message)
     {
         var run = Run(Valid, attribute, declaration);

@@ -119,6 +119,13 @@ internal sealed partial class NetworkSourceRenderer
             }
         }
         var subClassNames = NameSubSpaceClasses(template, subCodes);
+        // A class cannot contain a member of its own name (CS0542): say so rather than write source that does not compile.
+        string plainName = className.TrimStart('@');
+        if (template.Choices.Any(c => c.Property == plainName || c.Field == plainName) || template.Members.Any(m => m.Name == plainName)
+            || subClassNames.Values.Any(n => n.Name.TrimStart('@') == plainName))
+            throw new ArgumentException(
+                $"{template.SpaceName}: '{plainName}' names a member of the space (a choice, field, method or nested class), and a class cannot contain a member of its own name; choose another class name.",
+                nameof(className));
         var context = new RenderContext(template, choiceCodes, subClassNames, template.Usings.Contains(StaticNn)) { ClassName = className, CellCodes = cellCodes, PositionCodes = positionCodes };
 
         var body = new List<string>();

@@ -154,6 +154,17 @@ public sealed class EmitSourceTests
         Assert.Contains("is not a valid C#", error.Message);
     }
 
+    [Theory]
+    [InlineData("Width")]          // a value choice
+    [InlineData("forward")]        // a method
+    [InlineData("ClassifierHead")] // the nested class of the Head sub-space
+    public void A_class_name_that_a_member_of_the_space_has_is_refused(string className)
+    {
+        var architecture = TinyConvNet.Space.FromIndex(0);
+        var error = Assert.Throws<ArgumentException>(() => TinyConvNet.EmitSource(architecture, className, "MyApp"));
+        Assert.Contains($"'{className}' names a member of the space", error.Message);
+    }
+
     private static IEnumerable<T> Distinct<T>(SearchSpace<T> space, Random random, int count) where T : struct, IEquatable<T>
     {
         var seen = new HashSet<T>();
