@@ -22,7 +22,8 @@ internal sealed partial class TemplateBuilder
             if (!trivia.IsKind(SyntaxKind.WhitespaceTrivia) && !trivia.IsKind(SyntaxKind.EndOfLineTrivia) && !seenContent)
             {
                 seenContent = true;
-                start = trivia.SpanStart;
+                // The full span: a doc comment's span starts after its first `///`, which would count as indentation.
+                start = trivia.FullSpan.Start;
             }
         }
         int lineStart = _text.Lines.GetLineFromPosition(start).Start;

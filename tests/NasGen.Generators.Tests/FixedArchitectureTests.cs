@@ -137,6 +137,58 @@ public sealed class FixedArchitectureTests
     }
 
     [Fact]
+    public void A_long_list_of_chosen_modules_continues_on_lines_of_up_to_100_characters()
+    {
+        const string source = """
+            namespace Demo
+            {
+                [SearchSpace(Name = "deep")]
+                public sealed partial class Deep : Module<Tensor, Tensor>
+                {
+                    [LayerChoice(nameof(Narrow), nameof(Wide), Count = 40)] public partial ModuleList<Module<Tensor, Tensor>> Blocks { get; }
+
+                    public Deep(Architecture architecture) : base(nameof(Deep))
+                    {
+                        InitializeChoices(architecture);
+                        RegisterComponents();
+                    }
+
+                    private Module<Tensor, Tensor> Narrow(int position) => Identity();
+
+                    private Module<Tensor, Tensor> Wide(int position) => Identity();
+
+                    public override Tensor forward(Tensor input)
+                    {
+                        var x = input;
+                        for (int i = 0; i < Blocks.Count; i++) x = Blocks[i].call(x);
+                        return x;
+                    }
+                }
+            }
+
+            namespace App
+            {
+                [FixedArchitecture(typeof(Demo.Deep), "best.arch.json")]
+                public partial class BestDeep
+                {
+                }
+            }
+            """;
+        string positions = string.Join(", ", Enumerable.Range(0, 40).Select(i => $"\"{i}\": \"{(i % 3 == 0 ? "Wide" : "Narrow")}\""));
+        var run = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(TestCompilation.Usings + source)),
+            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", $$"""{ "$space": "deep", "blocks": { {{positions}} } }""")]));
+        run.AssertClean();
+
+        var lines = run.Source("App.BestDeep.Fixed.g.cs").ReplaceLineEndings("\n").Split('\n');
+        int start = System.Array.IndexOf(lines, "        blocks = new ModuleList<Module<Tensor, Tensor>>(");
+        Assert.True(start > 0, string.Join("\n", lines));
+        Assert.StartsWith("            Wide(0), Narrow(1), Narrow(2), Wide(3),", lines[start + 1]);
+        int end = System.Array.FindIndex(lines, start, l => l.EndsWith("Narrow(38), Wide(39));", System.StringComparison.Ordinal));
+        Assert.True(end > start + 1, string.Join("\n", lines));
+        Assert.All(lines[(start + 1)..(end + 1)], l => Assert.True(l.StartsWith("            ", System.StringComparison.Ordinal) && l.Length <= 12 + 100, l));
+    }
+
+    [Fact]
     public void A_space_type_named_like_a_torch_member_keeps_its_meaning_in_another_namespace()
     {
         // `using static TorchSharp.torch;` brings in the method `where`; in the space's own namespace the enum wins,
@@ -313,6 +365,66 @@ public sealed class FixedArchitectureTests
             TestCompilation.Parse("namespace App { public partial class BestNet { } }", "Declaration.cs"));
         var errors = alone.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors) + "\n\n" + fixedSource);
+    }
+
+    [Fact]
+    public void A_documented_member_keeps_its_indentation()
+    {
+        // A doc comment's span starts after its `///`: taken for the member's indentation, the body lost three columns.
+        const string source = """
+            namespace Demo
+            {
+                [SearchSpace(Name = "net")]
+                public sealed partial class Net : Module<Tensor, Tensor>
+                {
+                    [Choice(2, 4)] public partial int Width { get; }
+
+                    private readonly Linear linear;
+
+                    /// <summary>The network.</summary>
+                    public Net(Architecture architecture) : base(nameof(Net))
+                    {
+                        InitializeChoices(architecture);
+                        linear = Linear(Width, Width);
+                        RegisterComponents();
+                    }
+
+                    /// <inheritdoc />
+                    public override Tensor forward(Tensor input)
+                    {
+                        return linear.call(input);
+                    }
+                }
+            }
+
+            namespace App
+            {
+                [FixedArchitecture(typeof(Demo.Net), "best.arch.json")]
+                public partial class BestNet
+                {
+                }
+            }
+            """;
+        var run = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(TestCompilation.Usings + source)),
+            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", """{ "$space": "net", "width": 4 }""")]));
+        run.AssertClean();
+        string fixedSource = run.Source("App.BestNet.Fixed.g.cs").ReplaceLineEndings("\n");
+        Assert.True(fixedSource.Contains("""
+
+                /// <summary>The network.</summary>
+                public BestNet() : base(nameof(BestNet))
+                {
+                    linear = Linear(Width, Width);
+                    RegisterComponents();
+                }
+
+                /// <inheritdoc />
+                public override Tensor forward(Tensor input)
+                {
+                    return linear.call(input);
+                }
+
+            """.ReplaceLineEndings("\n")), fixedSource);
     }
 
     [Fact]

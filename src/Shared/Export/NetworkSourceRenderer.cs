@@ -360,9 +360,10 @@ internal sealed partial class NetworkSourceRenderer
                 {
                     string inner = new string(' ', part.Indent + 4);
                     return statements.Count == 0 ? "{\n" + new string(' ', part.Indent) + "}"
-                        : "{\n" + string.Concat(statements.Select(s => inner + s + "\n")) + new string(' ', part.Indent) + "}";
+                        : "{\n" + string.Concat(statements.Select(s => inner + s.Replace("\n", "\n" + inner) + "\n")) + new string(' ', part.Indent) + "}";
                 }
-                return statements.Count == 0 ? RemovedLine.ToString() : string.Join("\n" + new string(' ', part.Indent), statements);
+                string indent = new string(' ', part.Indent);
+                return statements.Count == 0 ? RemovedLine.ToString() : string.Join("\n" + indent, statements.Select(s => s.Replace("\n", "\n" + indent)));
             case PartKind.Select:
                 return Select(part, context);
             default:
@@ -394,7 +395,7 @@ internal sealed partial class NetworkSourceRenderer
                     int depth = choice.Min + code;
                     var blocks = Enumerable.Range(0, depth).Select(b =>
                         $"(\"{b.ToString(CultureInfo.InvariantCulture)}\", {factory}({b.ToString(CultureInfo.InvariantCulture)}))");
-                    statements.Add($"{field} = {sequential}({string.Join(", ", blocks)});");
+                    statements.Add(Call($"{field} = {sequential}(", blocks, ");"));
                     break;
                 case TemplateChoiceKind.SubSpace:
                     statements.Add(choice.Factory.Length > 0
@@ -408,11 +409,33 @@ internal sealed partial class NetworkSourceRenderer
                     // One chosen module per position, each told its position as the searched network's factory was.
                     var modules = context.PositionCodes[i].Select((chosen, position) =>
                         $"{choice.Candidates[chosen].Expression}({position.ToString(CultureInfo.InvariantCulture)})");
-                    statements.Add($"{field} = new {choice.TypeText}({string.Join(", ", modules)});");
+                    statements.Add(Call($"{field} = new {choice.TypeText}(", modules, ");"));
                     break;
             }
         }
         return statements;
+    }
+
+    // A call with its arguments on one line, or, past 120 characters (a network's 276 skip positions), after the opening
+    // parenthesis on lines of up to 100 characters indented one level more than the statement.
+    private static string Call(string head, IEnumerable<string> arguments, string tail)
+    {
+        var list = arguments.ToList();
+        string oneLine = head + string.Join(", ", list) + tail;
+        if (oneLine.Length <= 120) return oneLine;
+        var text = new StringBuilder(head);
+        var line = new StringBuilder();
+        for (int i = 0; i < list.Count; i++)
+        {
+            string argument = list[i] + (i < list.Count - 1 ? "," : "");
+            if (line.Length > 0 && line.Length + 1 + argument.Length > 100)
+            {
+                text.Append("\n    ").Append(line);
+                line.Clear();
+            }
+            line.Append(line.Length > 0 ? " " : "").Append(argument);
+        }
+        return text.Append("\n    ").Append(line).Append(tail).ToString();
     }
 
     private string Select(Part part, RenderContext context)
