@@ -92,6 +92,19 @@ public sealed class FixedArchitectureTests
         return GeneratorDriverRunner.Run(TestCompilation.Create(tree), GeneratorDriverRunner.CreateDriver(files));
     }
 
+    // A run over `trees` whose best.arch.json holds `json`.
+    private static GeneratorRun RunFixed(string json, params SyntaxTree[] trees) =>
+        GeneratorDriverRunner.Run(TestCompilation.Create(trees), GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", json)]));
+
+    // The generated App.BestNet compiles with nothing but its empty declaration: no space, no global usings.
+    private static void AssertCompilesAlone(string fixedSource)
+    {
+        var alone = TestCompilation.Create(TestCompilation.Parse(fixedSource, "BestNet.cs"),
+            TestCompilation.Parse("namespace App { public partial class BestNet { } }", "Declaration.cs"));
+        var errors = alone.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors) + "\n\n" + fixedSource);
+    }
+
     [Fact]
     public void A_fitting_architecture_becomes_the_class_body()
     {
@@ -118,8 +131,7 @@ public sealed class FixedArchitectureTests
         {
             var tree = TestCompilation.Parse(TestCompilation.Usings + Sources.IndexedLayers
                 + "\n\n[FixedArchitecture(typeof(Stack), \"best.arch.json\")]\npublic partial class BestStack\n{\n}\n");
-            return GeneratorDriverRunner.Run(TestCompilation.Create(tree),
-                GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", json)]));
+            return RunFixed(json, tree);
         }
 
         var run = RunStack("""{ "$space": "stack", "width": 8, "blocks": { "0": "Wide", "1": "Skip", "2": "Wide" } }""").AssertClean();
@@ -175,8 +187,7 @@ public sealed class FixedArchitectureTests
             }
             """;
         string positions = string.Join(", ", Enumerable.Range(0, 40).Select(i => $"\"{i}\": \"{(i % 3 == 0 ? "Wide" : "Narrow")}\""));
-        var run = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(TestCompilation.Usings + source)),
-            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", $$"""{ "$space": "deep", "blocks": { {{positions}} } }""")]));
+        var run = RunFixed($$"""{ "$space": "deep", "blocks": { {{positions}} } }""", TestCompilation.Parse(TestCompilation.Usings + source));
         run.AssertClean();
 
         var lines = run.Source("App.BestDeep.Fixed.g.cs").ReplaceLineEndings("\n").Split('\n');
@@ -220,8 +231,7 @@ public sealed class FixedArchitectureTests
             }
             """;
         var tree = TestCompilation.Parse(TestCompilation.Usings + source);
-        var run = GeneratorDriverRunner.Run(TestCompilation.Create(tree),
-            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", """{ "$space": "net", "kind": "Conv" }""")]));
+        var run = RunFixed("""{ "$space": "net", "kind": "Conv" }""", tree);
         run.AssertClean();
         string fixedSource = run.Source("App.BestNet.Fixed.g.cs");
         Assert.Contains("namespace App;\n\nusing Ops;\n", fixedSource.ReplaceLineEndings("\n"));
@@ -275,8 +285,7 @@ public sealed class FixedArchitectureTests
                 }
             }
             """);
-        var run = GeneratorDriverRunner.Run(TestCompilation.Create(globals, space),
-            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", """{ "$space": "net", "scale": 2 }""")]));
+        var run = RunFixed("""{ "$space": "net", "scale": 2 }""", globals, space);
         run.AssertClean();
 
         string fixedSource = run.Source("App.BestNet.Fixed.g.cs").ReplaceLineEndings("\n");
@@ -288,10 +297,7 @@ public sealed class FixedArchitectureTests
         Assert.DoesNotContain("using NasGen;", fixedSource);
 
         // Alone: without the global usings, the space and NasGen's generated code.
-        var alone = TestCompilation.Create(TestCompilation.Parse(fixedSource, "BestNet.cs"),
-            TestCompilation.Parse("namespace App { public partial class BestNet { } }", "Declaration.cs"));
-        var errors = alone.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        Assert.True(errors.Count == 0, string.Join("\n", errors) + "\n\n" + fixedSource);
+        AssertCompilesAlone(fixedSource);
     }
 
     [Fact]
@@ -351,8 +357,7 @@ public sealed class FixedArchitectureTests
                 }
             }
             """;
-        var run = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(TestCompilation.Usings + source)),
-            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", """{ "$space": "net", "kernel": 5 }""")]));
+        var run = RunFixed("""{ "$space": "net", "kernel": 5 }""", TestCompilation.Parse(TestCompilation.Usings + source));
         run.AssertClean();
 
         string fixedSource = run.Source("App.BestNet.Fixed.g.cs").ReplaceLineEndings("\n");
@@ -361,10 +366,7 @@ public sealed class FixedArchitectureTests
         Assert.DoesNotContain("Unused", fixedSource);
 
         // Alone, the export's ConvBn and Padding are the only ones: the space's file is not there.
-        var alone = TestCompilation.Create(TestCompilation.Parse(fixedSource, "BestNet.cs"),
-            TestCompilation.Parse("namespace App { public partial class BestNet { } }", "Declaration.cs"));
-        var errors = alone.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        Assert.True(errors.Count == 0, string.Join("\n", errors) + "\n\n" + fixedSource);
+        AssertCompilesAlone(fixedSource);
     }
 
     [Fact]
@@ -405,8 +407,7 @@ public sealed class FixedArchitectureTests
                 }
             }
             """;
-        var run = GeneratorDriverRunner.Run(TestCompilation.Create(TestCompilation.Parse(TestCompilation.Usings + source)),
-            GeneratorDriverRunner.CreateDriver([new InMemoryAdditionalText("/src/best.arch.json", """{ "$space": "net", "width": 4 }""")]));
+        var run = RunFixed("""{ "$space": "net", "width": 4 }""", TestCompilation.Parse(TestCompilation.Usings + source));
         run.AssertClean();
         string fixedSource = run.Source("App.BestNet.Fixed.g.cs").ReplaceLineEndings("\n");
         Assert.True(fixedSource.Contains("""
