@@ -304,50 +304,7 @@ public sealed class FixedArchitectureTests
     public void Classes_beside_the_space_in_its_file_that_it_uses_are_nested_in_the_export()
     {
         // ConvBn is used by the space, Padding only through ConvBn, Unused by nothing: the export nests the first two.
-        const string source = """
-            namespace Demo
-            {
-                [SearchSpace(Name = "net")]
-                public sealed partial class Net : Module<Tensor, Tensor>
-                {
-                    [Choice(3, 5)] public partial int Kernel { get; }
-
-                    private readonly ConvBn block;
-
-                    public Net(Architecture architecture) : base(nameof(Net))
-                    {
-                        InitializeChoices(architecture);
-                        block = new ConvBn(2, Kernel);
-                        RegisterComponents();
-                    }
-
-                    public override Tensor forward(Tensor input) => block.call(input);
-                }
-
-                internal sealed class ConvBn : Module<Tensor, Tensor>
-                {
-                    private readonly Conv2d conv;
-                    private readonly BatchNorm2d norm;
-
-                    public ConvBn(int channels, int kernel) : base(nameof(ConvBn))
-                    {
-                        conv = Conv2d(channels, channels, kernel, padding: Padding.Same(kernel));
-                        norm = BatchNorm2d(channels);
-                        RegisterComponents();
-                    }
-
-                    public override Tensor forward(Tensor x) => norm.call(conv.call(x));
-                }
-
-                internal static class Padding
-                {
-                    public static int Same(int kernel) => kernel / 2;
-                }
-
-                internal static class Unused
-                {
-                }
-            }
+        const string source = Sources.BesideClasses + """
 
             namespace App
             {

@@ -114,51 +114,17 @@ public sealed class IncrementalityTests
     public void EditingAClassBesideTheSpaceThatItUsesReEmitsItsExportTemplate()
     {
         // The export nests ConvBn, so an edit of ConvBn's body must reach it; the space's own code stays as it was.
-        const string source = """
-            namespace Demo
-            {
-                [SearchSpace(Name = "net")]
-                public sealed partial class Net : Module<Tensor, Tensor>
-                {
-                    [Choice(3, 5)] public partial int Kernel { get; }
-
-                    private readonly ConvBn block;
-
-                    public Net(Architecture architecture) : base(nameof(Net))
-                    {
-                        InitializeChoices(architecture);
-                        block = new ConvBn(Kernel);
-                        RegisterComponents();
-                    }
-
-                    public override Tensor forward(Tensor input) => block.call(input);
-                }
-
-                internal sealed class ConvBn : Module<Tensor, Tensor>
-                {
-                    private readonly Conv2d conv;
-
-                    public ConvBn(int kernel) : base(nameof(ConvBn))
-                    {
-                        conv = Conv2d(2, 2, kernel, padding: kernel / 2);
-                        RegisterComponents();
-                    }
-
-                    public override Tensor forward(Tensor x) => conv.call(x);
-                }
-            }
-            """;
-        var (first, trees) = RunFirst(source);
+        var (first, trees) = RunFirst(Sources.BesideClasses);
         string text = trees.Space.GetText().ToString();
         var edited = trees.Space.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(
-            text.Replace("public override Tensor forward(Tensor x) => conv.call(x);", "public override Tensor forward(Tensor x) => conv.call(x) * 2;")));
+            text.Replace("=> norm.call(conv.call(x));", "=> norm.call(conv.call(x)) * 2;")));
         var second = GeneratorDriverRunner.Run(first.InputCompilation.ReplaceSyntaxTree(trees.Space, edited), first.Driver).AssertClean();
 
         Assert.All(StepAssertions.Reasons(second.Result, TrackingNames.Models),
             reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
         Assert.Contains(IncrementalStepRunReason.Modified, StepAssertions.Reasons(second.Result, TrackingNames.ExportTemplates));
-        Assert.Contains("conv.call(x) * 2", second.Source("Demo.Net.Export.g.cs"));
-        Assert.DoesNotContain("conv.call(x) * 2", first.Source("Demo.Net.Export.g.cs"));
+        Assert.Contains("norm.call(conv.call(x)) * 2", second.Source("Demo.Net.Export.g.cs"));
+        Assert.DoesNotContain("norm.call(conv.call(x)) * 2", first.Source("Demo.Net.Export.g.cs"));
     }
 
     [Fact]

@@ -3,6 +3,53 @@ namespace NasGen.Generators.Tests;
 /// <summary>Valid search spaces the tests compile (each is prefixed with the test usings).</summary>
 internal static class Sources
 {
+    // A space using classes declared beside it in its file: ConvBn directly, Padding through ConvBn; Unused by nothing.
+    public const string BesideClasses = """
+        namespace Demo
+        {
+            [SearchSpace(Name = "net")]
+            public sealed partial class Net : Module<Tensor, Tensor>
+            {
+                [Choice(3, 5)] public partial int Kernel { get; }
+
+                private readonly ConvBn block;
+
+                public Net(Architecture architecture) : base(nameof(Net))
+                {
+                    InitializeChoices(architecture);
+                    block = new ConvBn(2, Kernel);
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor input) => block.call(input);
+            }
+
+            internal sealed class ConvBn : Module<Tensor, Tensor>
+            {
+                private readonly Conv2d conv;
+                private readonly BatchNorm2d norm;
+
+                public ConvBn(int channels, int kernel) : base(nameof(ConvBn))
+                {
+                    conv = Conv2d(channels, channels, kernel, padding: Padding.Same(kernel));
+                    norm = BatchNorm2d(channels);
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor x) => norm.call(conv.call(x));
+            }
+
+            internal static class Padding
+            {
+                public static int Same(int kernel) => kernel / 2;
+            }
+
+            internal static class Unused
+            {
+            }
+        }
+        """;
+
     public const string ValueOnly = """
         namespace Demo;
 
