@@ -113,9 +113,7 @@ internal sealed partial class TemplateBuilder
 
         foreach (var declaration in declarations)
         {
-            // Reuse the pipeline's model for its tree: a fresh one would bind every method body again.
-            _model = _givenModel?.SyntaxTree == declaration.SyntaxTree ? _givenModel : _compilation.GetSemanticModel(declaration.SyntaxTree);
-            _text = declaration.SyntaxTree.GetText(_cancellationToken);
+            EnterTree(declaration.SyntaxTree);
             foreach (var member in declaration.Members)
             {
                 _cancellationToken.ThrowIfCancellationRequested();
@@ -126,8 +124,7 @@ internal sealed partial class TemplateBuilder
 
         foreach (var helper in helpers)
         {
-            _model = _givenModel?.SyntaxTree == helper.SyntaxTree ? _givenModel : _compilation.GetSemanticModel(helper.SyntaxTree);
-            _text = helper.SyntaxTree.GetText(_cancellationToken);
+            EnterTree(helper.SyntaxTree);
             _template.Members.Add(BuildMember(helper));
         }
         return _template;
@@ -149,16 +146,26 @@ internal sealed partial class TemplateBuilder
             .Where(c => !c.Modifiers.Any(SyntaxKind.PartialKeyword) && !c.Modifiers.Any(SyntaxKind.FileKeyword) && !IsSearchSpace(c)
                 && !_memberNames.Contains(c.Identifier.ValueText)) // nested beside a member of its name, it would clash
             .ToList();
-        var used = new List<ClassDeclarationSyntax>();
+        // Breadth first from the space's declarations; only names spelled like a candidate are bound.
+        var bySymbol = new Dictionary<ISymbol, ClassDeclarationSyntax>(SymbolEqualityComparer.Default);
+        foreach (var candidate in candidates)
+            // A duplicate declaration (CS0101) is the compiler's to report: the first one stands.
+            if (ModelOf(candidate.SyntaxTree).GetDeclaredSymbol(candidate, _cancellationToken) is { } declared && !bySymbol.ContainsKey(declared))
+                bySymbol.Add(declared, candidate);
+        var names = new HashSet<string>(candidates.Select(c => c.Identifier.ValueText), StringComparer.Ordinal);
+        var used = new HashSet<ClassDeclarationSyntax>();
         var scopes = new Queue<SyntaxNode>(declarations);
         while (scopes.Count > 0 && used.Count < candidates.Count)
         {
             var scope = scopes.Dequeue();
-            foreach (var candidate in candidates)
+            var model = ModelOf(scope.SyntaxTree);
+            foreach (var simpleName in scope.DescendantNodes(n => n is not AttributeListSyntax).OfType<SimpleNameSyntax>())
             {
-                if (used.Contains(candidate) || !Uses(scope, candidate)) continue;
-                used.Add(candidate);
-                scopes.Enqueue(candidate);
+                if (!names.Contains(simpleName.Identifier.ValueText)) continue;
+                var symbol = model.GetSymbolInfo(simpleName, _cancellationToken).Symbol;
+                if ((symbol as INamedTypeSymbol ?? symbol?.ContainingType)?.OriginalDefinition is { } type
+                    && bySymbol.TryGetValue(type, out var helper) && used.Add(helper))
+                    scopes.Enqueue(helper);
             }
         }
         return candidates.Where(used.Contains).ToList();
@@ -167,20 +174,13 @@ internal sealed partial class TemplateBuilder
             .Any(a => a.Name.ToString().Split('.').Last() is "SearchSpace" or "SearchSpaceAttribute");
     }
 
-    // Whether code in `scope` (outside attributes) names the class `helper`: only names spelled like it are bound.
-    private bool Uses(SyntaxNode scope, ClassDeclarationSyntax helper)
+    // Reuse the pipeline's model for its tree: a fresh one would bind every method body again.
+    private SemanticModel ModelOf(SyntaxTree tree) => _givenModel?.SyntaxTree == tree ? _givenModel : _compilation.GetSemanticModel(tree);
+
+    private void EnterTree(SyntaxTree tree)
     {
-        string name = helper.Identifier.ValueText;
-        var model = _compilation.GetSemanticModel(scope.SyntaxTree);
-        var declared = _compilation.GetSemanticModel(helper.SyntaxTree).GetDeclaredSymbol(helper, _cancellationToken);
-        foreach (var simpleName in scope.DescendantNodes(n => n is not AttributeListSyntax).OfType<SimpleNameSyntax>())
-        {
-            if (simpleName.Identifier.ValueText != name) continue;
-            var symbol = model.GetSymbolInfo(simpleName, _cancellationToken).Symbol;
-            if (SymbolEqualityComparer.Default.Equals((symbol as INamedTypeSymbol ?? symbol?.ContainingType)?.OriginalDefinition, declared))
-                return true;
-        }
-        return false;
+        _model = ModelOf(tree);
+        _text = tree.GetText(_cancellationToken);
     }
 
     /// <summary>
